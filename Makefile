@@ -1,0 +1,43 @@
+# The two front-door commands: `make run` and `make test`. Both set up .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# Re-install whenever the dependency list changes.
+INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+PORT ?= 5000
+
+.PHONY: run test lint install clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $@
+
+install: $(INSTALLED)
+
+run: $(INSTALLED)
+	$(BIN)/inkwell db upgrade
+	$(BIN)/inkwell demo
+	@echo "Platform:   http://localhost:$(PORT)/   (Ctrl-C stops it)"
+	$(BIN)/inkwell run --host 127.0.0.1 --port $(PORT)
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+# Once on the embedded defaults (SQLite, in-process cache), then again on real
+# PostgreSQL and Redis when they answer (with CI=true, they must).
+test: lint
+	$(BIN)/pytest
+	@$(BIN)/python scripts/services.py $(PG_URL) $(REDIS_TEST_URL); status=$$?; \
+	if [ $$status -eq 0 ]; then \
+	  echo "== again on PostgreSQL and Redis"; \
+	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest; \
+	elif [ $$status -ne 3 ]; then exit $$status; fi
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

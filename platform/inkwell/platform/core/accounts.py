@@ -1,0 +1,66 @@
+"""Create users and blogs: the one place signup, the CLI and the demo go through."""
+
+from sqlalchemy import func, select
+
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.hosts import blog_host
+from inkwell.platform.core.models import Domain, Membership, Tenant, User
+from inkwell.platform.core.passwords import hash_password
+from inkwell.platform.core.types import utcnow
+from inkwell.platform.core.validation import (
+    normalize_email,
+    normalize_subdomain,
+    single_line_problem,
+    subdomain_problem,
+)
+
+
+class AccountError(ValueError):
+    """A request that cannot be done as asked; the message is for the user."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def email_taken(email: str) -> bool:
+    query = select(func.count()).select_from(User).where(User.email == normalize_email(email))
+    return db.session.scalar(query) > 0
+
+
+def subdomain_taken(subdomain: str) -> bool:
+    query = select(func.count()).select_from(Tenant).where(Tenant.subdomain == subdomain)
+    return db.session.scalar(query) > 0
+
+
+def new_user(email: str, password: str, *, display_name: str = "", admin: bool = False) -> User:
+    """Add a user to the session (not committed); raise AccountError if taken."""
+    if email_taken(email):
+        raise AccountError("An account with this email already exists.", "email")
+    user = User(
+        email=normalize_email(email),
+        password_hash=hash_password(password),
+        display_name=display_name,
+        is_admin=admin,
+    )
+    db.session.add(user)
+    return user
+
+
+def new_blog(owner: User, subdomain: str, title: str, blog_domain: str) -> Tenant:
+    """Add a blog, its primary host and the owner's membership to the session."""
+    subdomain = normalize_subdomain(subdomain)
+    problem = subdomain_problem(subdomain) or (
+        "That address is taken. Please choose another." if subdomain_taken(subdomain) else None
+    )
+    if problem:
+        raise AccountError(problem, "subdomain")
+    if problem := single_line_problem(title):
+        raise AccountError(problem, "title")
+    tenant = Tenant(subdomain=subdomain, title=title.strip() or subdomain)
+    tenant.domains.append(
+        Domain(host=blog_host(subdomain, blog_domain), is_primary=True, verified_at=utcnow())
+    )
+    db.session.add(tenant)
+    db.session.add(Membership(tenant=tenant, user=owner, role="owner"))
+    return tenant

@@ -1,0 +1,27 @@
+"""The base factory both apps (platform and site) are built from."""
+
+import logging
+from typing import Any
+
+from flask import Flask
+
+from inkwell.platform.core import config, tenancy
+from inkwell.platform.core.extensions import cache, db
+
+
+def create_base_app(import_name: str, overrides: dict[str, Any] | None = None) -> Flask:
+    """A configured Flask app with the database and cache bound; no routes."""
+    app = Flask(import_name, instance_path=config.instance_path())
+    config.configure(app, overrides)
+    db.init_app(app)
+    cache.init_app(app)
+    tenancy.init_app(app)
+    _configure_logging(app)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    if not app.debug and not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+        )

@@ -1,0 +1,65 @@
+"""Load configuration in layers onto an app (see `settings` for every key)."""
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from inkwell.platform.core import settings
+
+# platform/inkwell/platform/core/config.py -> the repository root.
+REPO_ROOT = Path(__file__).resolve().parents[4]
+
+
+def instance_path() -> str:
+    """Where the SQLite file, secret key and outputs live; INKWELL_INSTANCE_PATH overrides."""
+    return os.environ.get("INKWELL_INSTANCE_PATH") or str(REPO_ROOT / "instance")
+
+
+def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
+    """Apply the configuration layers to `app` and derive dependent keys."""
+    app.config.from_object(settings)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("INKWELL")
+    for key in ("DATABASE_URL", "REDIS_URL"):
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    app.config.update(overrides or {})
+    _derive(app)
+
+
+def _derive(app: Flask) -> None:
+    config = app.config
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not config["SECRET_KEY"]:
+        if config["ENV"] == "production":
+            raise RuntimeError("INKWELL_SECRET_KEY must be set when INKWELL_ENV=production")
+        config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or (
+        f"sqlite:///{Path(app.instance_path) / 'inkwell.db'}"
+    )
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    if config["REDIS_URL"]:
+        config.setdefault("CACHE_TYPE", "RedisCache")
+        config.setdefault("CACHE_REDIS_URL", config["REDIS_URL"])
+    else:
+        config.setdefault("CACHE_TYPE", "SimpleCache")
+    if config["PREFERRED_URL_SCHEME"] == "https":
+        # `__Host-` makes browsers refuse the cookie unless Secure, Path=/ and no Domain.
+        config.update(
+            SESSION_COOKIE_SECURE=True,
+            SESSION_COOKIE_NAME="__Host-session",
+            REMEMBER_COOKIE_SECURE=True,
+            REMEMBER_COOKIE_NAME="__Host-remember",
+        )
+
+
+def _instance_secret(path: Path) -> str:
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key

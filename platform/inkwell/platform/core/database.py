@@ -1,0 +1,41 @@
+"""Schema migrations (Alembic, in the repository's `alembic/`) and readiness."""
+
+from pathlib import Path
+
+from alembic.config import Config
+from flask import current_app
+from sqlalchemy import text
+
+from alembic import command
+from inkwell.platform.core.config import REPO_ROOT
+from inkwell.platform.core.extensions import db
+
+MIGRATIONS_DIR = REPO_ROOT / "alembic"
+
+
+def alembic_config() -> Config:
+    """An Alembic config bound to the current app's engine."""
+    config = Config(str(REPO_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return config
+
+
+def upgrade(revision: str = "head") -> None:
+    """Migrate the current app's database (creating it from empty if need be)."""
+    if current_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        Path(db.engine.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+    with db.engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+
+def is_ready() -> bool:
+    """Whether the database answers a trivial query."""
+    try:
+        with db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception:  # any driver error means "not ready"; /readyz reports it
+        current_app.logger.warning("database not ready", exc_info=True)
+        return False
+    return True

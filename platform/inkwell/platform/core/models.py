@@ -1,0 +1,189 @@
+"""The data model. Tenant-owned tables carry `tenant_id`, and every index on
+them leads with it; see `tenancy` for how queries are kept inside one tenant."""
+
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.types import UTCDateTime, utcnow
+
+ROLES = ("owner", "editor", "author")
+POST_STATUSES = ("draft", "scheduled", "published")
+TENANT_STATUSES = ("active", "suspended", "deleted")
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    allowed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_allowed")
+
+
+class Timestamps:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class Tenant(Timestamps, db.Model):
+    __tablename__ = "tenants"
+    __table_args__ = (_one_of("status", TENANT_STATUSES),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    subdomain: Mapped[str] = mapped_column(String(30), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    # Bumped in the same transaction as any change to public content, so every
+    # cache key that carries it goes stale at once (see DESIGN §5).
+    content_version: Mapped[int] = mapped_column(default=1)
+
+    domains: Mapped[list["Domain"]] = relationship(back_populates="tenant")
+
+
+class Domain(db.Model):
+    """A host a blog answers on: its platform subdomain or a verified custom domain.
+
+    Platform routing data, not tenant content: it is read before any tenant is known.
+    """
+
+    __tablename__ = "domains"
+    __table_args__ = (
+        Index(None, "tenant_id"),
+        # At most one primary host per blog.
+        Index(
+            "uq_domains_primary",
+            "tenant_id",
+            unique=True,
+            sqlite_where=text("is_primary"),
+            postgresql_where=text("is_primary"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    host: Mapped[str] = mapped_column(String(253), unique=True)
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="domains")
+
+
+class User(UserMixin, Timestamps, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored normalized (see validation.normalize_email), so unique means unique.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(100), default="")
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Membership(db.Model):
+    """Who may work on which blog, and as what. The authority for dashboard access."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (_one_of("role", ROLES), Index(None, "user_id"))
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tenant: Mapped[Tenant] = relationship()
+    user: Mapped[User] = relationship()
+
+
+class TenantScoped:
+    """Mixin for tenant content: filtered and flush-checked by `tenancy`."""
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+
+
+class Post(TenantScoped, Timestamps, db.Model):
+    __tablename__ = "posts"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "slug"),
+        # Target of composite foreign keys, so a row can only point at its own tenant's posts.
+        UniqueConstraint("tenant_id", "id"),
+        # The index page query: published posts of one blog, newest first.
+        Index(None, "tenant_id", "status", "published_at"),
+        _one_of("status", POST_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stable identity for Atom entry ids, unchanged by slug or title edits.
+    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    slug: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    # Rendered and sanitized at save time, never per request.
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    renderer_version: Mapped[int] = mapped_column(default=0)
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    author: Mapped[User | None] = relationship()
+
+
+class Tag(TenantScoped, db.Model):
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("tenant_id", "slug"), UniqueConstraint("tenant_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class PostTag(TenantScoped, db.Model):
+    __tablename__ = "post_tags"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "post_id"], ["posts.tenant_id", "posts.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "tag_id"], ["tags.tenant_id", "tags.id"], ondelete="CASCADE"
+        ),
+        # Tag pages: the posts of one tag of one blog.
+        Index(None, "tenant_id", "tag_id", "post_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_id: Mapped[int] = mapped_column(primary_key=True)
+    tag_id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class Snippet(TenantScoped, Timestamps, db.Model):
+    __tablename__ = "snippets"
+    __table_args__ = (UniqueConstraint("tenant_id", "slug"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    language: Mapped[str] = mapped_column(String(100), default="")
+    code: Mapped[str] = mapped_column(Text, default="")
+    # Highlighted at save time, like post bodies.
+    html: Mapped[str] = mapped_column(Text, default="")

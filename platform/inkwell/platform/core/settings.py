@@ -1,0 +1,59 @@
+"""Every configuration key, with its embedded default and why it is there.
+
+Layers, last wins (see `configure`): these defaults, then `instance/config.py`,
+then `INKWELL_*` environment variables (JSON-parsed, so `INKWELL_PROXY_FIX__X_FOR=1`
+sets a nested int), then the conventional `DATABASE_URL` / `REDIS_URL`, then the
+overrides a caller passes (tests).
+"""
+
+# "development" or "production". Production refuses to start without SECRET_KEY.
+ENV = "development"
+
+# Signs sessions and CSRF tokens. In development it is generated once into the
+# instance folder (file `secret_key`) so restarts keep sessions.
+SECRET_KEY = None
+
+# The host of the platform app (signup, login, dashboard, admin). A port is
+# part of the URLs built from it but is ignored when matching requests.
+APP_HOST = "localhost:5000"
+
+# Blogs live on `<subdomain>.BLOG_DOMAIN`. The default makes `alice.localhost:5000`,
+# which browsers resolve to 127.0.0.1. In production use a registrable domain
+# separate from APP_HOST (as github.io is from github.com).
+BLOG_DOMAIN = "localhost:5000"
+
+# Scheme of every absolute URL we build. "https" also turns on Secure,
+# `__Host-`-prefixed cookies.
+PREFERRED_URL_SCHEME = "http"
+
+# Database. Empty means SQLite in the instance folder. `DATABASE_URL` sets it.
+DATABASE_URL = ""
+
+# Redis for the cache (and, later, limiter and broker). Empty means in-process.
+REDIS_URL = ""
+
+# Seconds a cached page lives when nothing invalidates it first.
+CACHE_DEFAULT_TIMEOUT = 300
+
+# Arguments to werkzeug's ProxyFix: how many proxies to trust per header, e.g.
+# {"x_for": 1, "x_proto": 1} behind one nginx. Empty: trust no proxy header.
+PROXY_FIX: dict[str, int] = {}
+
+# Largest request body accepted (bytes), and largest single form field kept in
+# memory. Field limits below are what users see; these stop abuse earlier.
+MAX_CONTENT_LENGTH = 4 * 1024 * 1024
+MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+
+# Passwords longer than this are refused before hashing (KDF cost is per byte).
+PASSWORD_MAX_LENGTH = 1024
+PASSWORD_MIN_LENGTH = 8
+
+# Session cookies are host-only (no Domain attribute), HttpOnly and SameSite=Lax.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+
+# CSRF tokens do not expire while the session lives: a blogger who leaves the
+# editor open for hours must still be able to save.
+WTF_CSRF_TIME_LIMIT = None

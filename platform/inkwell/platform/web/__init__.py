@@ -1,0 +1,20 @@
+"""The platform app on APP_HOST: landing, accounts, dashboard."""
+
+from typing import Any
+
+from flask import Flask
+
+from inkwell.platform.core.app import create_base_app
+from inkwell.platform.core.extensions import csrf, login_manager
+from inkwell.platform.web import auth, cli, dashboard, editor, errors, health
+
+
+def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = create_base_app(__name__, overrides)
+    csrf.init_app(app)
+    auth.init_app(app, login_manager)
+    errors.init_app(app)
+    cli.init_app(app)
+    for blueprint in (health.bp, auth.bp, dashboard.bp, editor.bp):
+        app.register_blueprint(blueprint)
+    return app

@@ -1,0 +1,61 @@
+"""The deployable entry: the platform app and the site app behind one host dispatcher.
+
+gunicorn: `gunicorn 'inkwell.platform.wsgi:create_app()'`; command line: `inkwell`.
+"""
+
+import sys
+from typing import Any
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from inkwell.platform.core.hosts import host_name
+from inkwell.platform.web import create_platform_app
+from inkwell.tenants import create_site_app
+
+
+class HostDispatcher:
+    """Send APP_HOST to the platform app and every other host to the site app,
+    which answers a blog's hosts and 404s the rest."""
+
+    def __init__(self, platform_wsgi: Any, site_wsgi: Any, app_host: str) -> None:
+        self.platform_wsgi, self.site_wsgi = platform_wsgi, site_wsgi
+        self.app_host = host_name(app_host)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        target = self.platform_wsgi if host_name(host) == self.app_host else self.site_wsgi
+        return target(environ, start_response)
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """The platform app, whose WSGI callable also dispatches blog hosts to the site app."""
+    app = create_platform_app(overrides)
+    site = create_site_app(overrides)
+    app.extensions["inkwell.site_app"] = site
+    dispatcher = HostDispatcher(app.wsgi_app, site.wsgi_app, app.config["APP_HOST"])
+    # ProxyFix outermost, so both apps and the dispatcher see the client's real host and scheme.
+    app.wsgi_app = (
+        ProxyFix(dispatcher, **app.config["PROXY_FIX"]) if app.config["PROXY_FIX"] else dispatcher
+    )  # type: ignore[method-assign]
+    return app
+
+
+class InkwellGroup(FlaskGroup):
+    """`flask` with Inkwell's app, and database failures as one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SQLAlchemyError as error:
+            reason = str(error.orig if hasattr(error, "orig") else error).splitlines()[0]
+            click.echo(
+                f"Error: database: {reason} (is it reachable? run `inkwell db upgrade`)", err=True
+            )
+            sys.exit(1)
+
+
+cli = InkwellGroup(create_app=create_app, help="Manage and run the Inkwell platform.")

@@ -1,0 +1,18 @@
+"""The site app: what readers see on a blog's host. No sessions, no login, no
+CSRF state: public pages are the same for everyone, so they cache and freeze."""
+
+from typing import Any
+
+from flask import Flask
+
+from inkwell.platform.core.app import create_base_app
+from inkwell.tenants import blog, hosts
+
+
+def create_site_app(overrides: dict[str, Any] | None = None) -> Flask:
+    app = create_base_app(__name__, overrides)
+    # Without a secret key Flask uses a null session: nothing can set a cookie here.
+    app.config["SECRET_KEY"] = None
+    hosts.init_app(app)
+    app.register_blueprint(blog.bp)
+    return app
