@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 21:35:36.407173
+Create Date: 2026-11-23 21:39:10.250761
 """
 
 from collections.abc import Sequence
@@ -19,7 +19,6 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-
     op.create_table(
         "tenants",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -156,7 +155,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_posts")),
         sa.UniqueConstraint("tenant_id", "id", name=op.f("uq_posts_tenant_id_id")),
         sa.UniqueConstraint("tenant_id", "slug", name=op.f("uq_posts_tenant_id_slug")),
-        sa.UniqueConstraint("uuid", name=op.f("uq_posts_uuid")),
+        sa.UniqueConstraint("tenant_id", "uuid", name=op.f("uq_posts_tenant_id_uuid")),
     )
     with op.batch_alter_table("posts", schema=None) as batch_op:
         batch_op.create_index(
@@ -239,7 +238,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-
     with op.batch_alter_table("post_tags", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_post_tags_tenant_id_tag_id_post_id"))
 

@@ -21,6 +21,7 @@ def instance_path() -> str:
 def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     """Apply the configuration layers to `app` and derive dependent keys."""
     app.config.from_object(settings)
+    app.config["PROXY_FIX"] = dict(settings.PROXY_FIX)  # filled in place by nested env keys
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("INKWELL")
     for key in ("DATABASE_URL", "REDIS_URL"):
@@ -33,11 +34,12 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
 def _derive(app: Flask) -> None:
     config = app.config
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config["PROXY_FIX"] = {key.lower(): int(hops) for key, hops in config["PROXY_FIX"].items()}
     if not config["SECRET_KEY"]:
         if config["ENV"] == "production":
             raise RuntimeError("INKWELL_SECRET_KEY must be set when INKWELL_ENV=production")
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
-    config["SQLALCHEMY_DATABASE_URI"] = config["DATABASE_URL"] or (
+    config["SQLALCHEMY_DATABASE_URI"] = _with_driver(config["DATABASE_URL"]) or (
         f"sqlite:///{Path(app.instance_path) / 'inkwell.db'}"
     )
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
@@ -54,6 +56,14 @@ def _derive(app: Flask) -> None:
             REMEMBER_COOKIE_SECURE=True,
             REMEMBER_COOKIE_NAME="__Host-remember",
         )
+
+
+def _with_driver(url: str) -> str:
+    """Pin plain PostgreSQL URLs to psycopg2 (SQLAlchemy 2.1 defaults to psycopg 3)."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url.startswith(scheme):
+            return "postgresql+psycopg2://" + url.removeprefix(scheme)
+    return url
 
 
 def _instance_secret(path: Path) -> str:

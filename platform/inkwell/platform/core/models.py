@@ -123,6 +123,7 @@ class Post(TenantScoped, Timestamps, db.Model):
     __tablename__ = "posts"
     __table_args__ = (
         UniqueConstraint("tenant_id", "slug"),
+        UniqueConstraint("tenant_id", "uuid"),
         # Target of composite foreign keys, so a row can only point at its own tenant's posts.
         UniqueConstraint("tenant_id", "id"),
         # The index page query: published posts of one blog, newest first.
@@ -132,7 +133,7 @@ class Post(TenantScoped, Timestamps, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stable identity for Atom entry ids, unchanged by slug or title edits.
-    uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
+    uuid: Mapped[UUID] = mapped_column(Uuid, default=uuid4)
     slug: Mapped[str] = mapped_column(String(200))
     title: Mapped[str] = mapped_column(String(300))
     body_md: Mapped[str] = mapped_column(Text, default="")

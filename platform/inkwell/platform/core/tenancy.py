@@ -20,8 +20,9 @@ from typing import Any
 
 from flask import Flask, g
 from flask_sqlalchemy.session import Session
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction, with_loader_criteria
+from sqlalchemy.sql import visitors
 
 from inkwell.platform.core.models import TenantScoped
 
@@ -57,8 +58,19 @@ def across_tenants() -> Iterator[None]:
         _unscoped.reset(token)
 
 
+def _tenant_tables() -> frozenset[Table]:
+    return frozenset(
+        mapper.local_table
+        for mapper in TenantScoped.__subclasses__()[0].registry.mappers
+        if issubclass(mapper.class_, TenantScoped)
+    )
+
+
 def _touches_tenant_content(state: ORMExecuteState) -> bool:
-    return any(issubclass(m.class_, TenantScoped) for m in state.all_mappers)
+    # Walk the whole statement: `all_mappers` misses entities that appear only in
+    # select_from(), joins or subqueries, and those must be scoped too.
+    tables = _tenant_tables()
+    return any(element in tables for element in visitors.iterate(state.statement))
 
 
 @event.listens_for(Session, "do_orm_execute")

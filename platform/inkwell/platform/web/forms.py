@@ -3,6 +3,7 @@
 from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from inkwell.platform.core.validation import (
@@ -45,7 +46,9 @@ class LoginForm(FlaskForm):
 class PostForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300), _single_line])
     body_md = TextAreaField("Markdown", validators=[Length(max=1_000_000)])
-    status = SelectField("Status", choices=[("draft", "Draft"), ("published", "Published")])
+    status = SelectField(
+        "Status", choices=[SelectChoice("draft", "Draft"), SelectChoice("published", "Published")]
+    )
 
 
 class ConfirmForm(FlaskForm):

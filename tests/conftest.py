@@ -1,0 +1,182 @@
+"""Fixtures that speak the app's language: make_tenant("alice"), site_client(tenant),
+auth.login(...), post_form(client, url, data).
+
+Tests run on SQLite by default and on the database in DATABASE_URL when set (it
+must be named test*: tests wipe it). Nothing reaches a real service by accident.
+"""
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import make_url, text
+from werkzeug.test import TestResponse
+
+APP_HOST = "app.test"
+BLOG_DOMAIN = "blogs.test"
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Never the developer's instance folder, secret key or database.
+    base = Path(config.rootpath) / ".pytest_cache" / "instance"
+    base.mkdir(parents=True, exist_ok=True)
+    os.environ["INKWELL_INSTANCE_PATH"] = str(base)
+
+
+def database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_dir / 'test.db'}"
+    name = make_url(url).database or ""
+    if not name.startswith("test"):
+        pytest.exit(f"refusing to wipe database {name!r}: test databases are named test*", 2)
+    return url
+
+
+@pytest.fixture(scope="session")
+def app_factory(tmp_path_factory: pytest.TempPathFactory):
+    """app_factory(**config) -> a whole app (both hosts) on the test database."""
+    url = database_url(tmp_path_factory.mktemp("db"))
+
+    def make(**extra: Any) -> Flask:
+        from inkwell.platform.wsgi import create_app
+
+        config = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "APP_HOST": APP_HOST,
+            "BLOG_DOMAIN": BLOG_DOMAIN,
+            "DATABASE_URL": url,
+        }
+        return create_app({**config, **extra})
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def app(app_factory) -> Flask:
+    from inkwell.platform.core import database
+    from inkwell.platform.core.extensions import db
+
+    app = app_factory()
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        database.upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if "app" not in request.fixturenames:
+        return
+    from inkwell.platform.core.extensions import db
+
+    with request.getfixturevalue("app").app_context(), db.engine.begin() as connection:
+        for table in reversed(db.metadata.sorted_tables):
+            connection.execute(table.delete())
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Iterator[None]:
+    """An app context for direct database work in a test."""
+    with app.app_context():
+        yield
+
+
+class HostClient(FlaskClient):
+    """A test browser whose requests go to one host unless told otherwise."""
+
+    def __init__(self, app: Flask, host: str) -> None:
+        super().__init__(app, app.response_class, use_cookies=True)
+        self.host = host
+
+    def open(self, *args: Any, **kwargs: Any) -> TestResponse:
+        if args and isinstance(args[0], str):
+            kwargs.setdefault("base_url", f"http://{self.host}/")
+        return super().open(*args, **kwargs)
+
+
+def platform_browser(app: Flask) -> FlaskClient:
+    """A browser on the platform host."""
+    return HostClient(app, APP_HOST)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return platform_browser(app)
+
+
+@dataclass
+class Blog:
+    id: int
+    subdomain: str
+    owner_email: str
+
+
+@pytest.fixture
+def make_tenant(app: Flask):
+    """make_tenant("alice") -> a blog alice.blogs.test owned by alice@example.com."""
+    from inkwell.platform.core.accounts import new_blog, new_user
+    from inkwell.platform.core.extensions import db
+
+    def make(subdomain: str, owner_email: str | None = None) -> Blog:
+        email = owner_email or f"{subdomain}@example.com"
+        with app.app_context():
+            user = new_user(email, PASSWORD)
+            tenant = new_blog(user, subdomain, subdomain.title(), BLOG_DOMAIN)
+            db.session.commit()
+            return Blog(tenant.id, tenant.subdomain, email)
+
+    return make
+
+
+@pytest.fixture
+def site_client(app: Flask):
+    """site_client(blog) -> a reader's browser on that blog's host."""
+
+    def make(blog: Blog | str) -> FlaskClient:
+        sub = blog if isinstance(blog, str) else blog.subdomain
+        return HostClient(app, f"{sub}.{BLOG_DOMAIN}")
+
+    return make
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    page = client.get(url)
+    match = CSRF_RE.search(page.text)
+    assert match, f"no CSRF token on {url} ({page.status_code})"
+    return match.group(1)
+
+
+def post_form(client: FlaskClient, url: str, data: dict[str, Any], form_url: str | None = None):
+    """Submit a form as a browser does: with the CSRF token of the page that shows it."""
+    return client.post(url, data={"csrf_token": csrf_token(client, form_url or url), **data})
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, email: str, password: str = PASSWORD) -> TestResponse:
+        return post_form(self.client, "/login", {"email": email, "password": password})
+
+    def signup(self, **fields: str) -> TestResponse:
+        data = {"email": "new@example.com", "password": PASSWORD, "subdomain": "newblog"}
+        data = {**data, "title": "New Blog", **fields}
+        return post_form(self.client, "/signup", data)
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)

@@ -1,0 +1,134 @@
+"""No tenant can read or change another's content: by host, by id, or by slug."""
+
+import pytest
+from conftest import post_form
+from flask import Flask, url_for
+from sqlalchemy import func, select
+
+from inkwell.platform.core import tenancy
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.models import Post, PostTag, Tag, Tenant
+from inkwell.platform.core.posts import save_post
+
+
+def add_post(app: Flask, blog, title: str, body: str = "", status: str = "published") -> int:
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        post = Post()
+        save_post(post, db.session.get(Tenant, blog.id), title=title, body_md=body, status=status)
+        db.session.commit()
+        return post.id
+
+
+def snapshot(app: Flask) -> list[tuple]:
+    with app.app_context(), tenancy.across_tenants():
+        rows = db.session.execute(select(Post.id, Post.tenant_id, Post.title, Post.status))
+        return sorted(tuple(r) for r in rows)
+
+
+def test_same_slug_in_two_blogs_shows_each_its_own(app, make_tenant, site_client) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    add_post(app, alice, "Hello", "Alice writes.")
+    add_post(app, bob, "Hello", "Bob writes.")
+    alice_page = site_client(alice).get("/hello/")
+    bob_page = site_client(bob).get("/hello/")
+    assert "Alice writes." in alice_page.text and "Bob writes." not in alice_page.text
+    assert "Bob writes." in bob_page.text and "Alice writes." not in bob_page.text
+
+
+def test_index_lists_only_own_published_posts(app, make_tenant, site_client) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    add_post(app, alice, "Alice public")
+    add_post(app, alice, "Alice draft", status="draft")
+    add_post(app, bob, "Bob public")
+    page = site_client(alice).get("/").text
+    assert "Alice public" in page
+    assert "Alice draft" not in page and "Bob public" not in page
+    assert site_client(alice).get("/alice-draft/").status_code == 404
+
+
+STATEMENTS = {
+    "entity": lambda: select(Post),
+    "count from": lambda: select(func.count()).select_from(Post),
+    "join": lambda: select(Tag.id).join(PostTag, PostTag.tag_id == Tag.id),
+    "subquery": lambda: select(func.count()).select_from(select(Post).subquery()),
+}
+
+
+@pytest.mark.parametrize("make_statement", STATEMENTS.values(), ids=STATEMENTS.keys())
+def test_query_without_tenant_fails_closed(ctx, make_statement) -> None:
+    with pytest.raises(tenancy.TenantScopeError):
+        db.session.execute(make_statement()).all()
+
+
+def test_counts_and_subqueries_see_only_the_current_tenant(app, make_tenant) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    add_post(app, alice, "A")
+    add_post(app, bob, "B1")
+    add_post(app, bob, "B2")
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        assert db.session.scalar(STATEMENTS["count from"]()) == 1
+        assert db.session.scalar(STATEMENTS["subquery"]()) == 1
+
+
+def test_flush_refuses_missing_or_foreign_tenant(app, make_tenant) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        db.session.add(Post(tenant_id=bob.id, slug="x", title="X"))
+        with pytest.raises(tenancy.TenantScopeError):
+            db.session.flush()
+        db.session.rollback()
+        db.session.add(Post(slug="y", title="Y"))
+        with pytest.raises(tenancy.TenantScopeError):
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_across_tenants_is_the_named_escape_hatch(app, make_tenant) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    add_post(app, alice, "A")
+    add_post(app, bob, "B")
+    with app.app_context():
+        with tenancy.tenant_scope(alice.id):
+            assert db.session.scalar(select(func.count()).select_from(Post)) == 1
+        with tenancy.across_tenants():
+            assert db.session.scalar(select(func.count()).select_from(Post)) == 2
+
+
+def editor_urls(app: Flask) -> list[tuple[str, str, bool]]:
+    """Every dashboard URL inside one blog: (endpoint, method, takes a post id)."""
+    return sorted(
+        (rule.endpoint, method, "post_id" in rule.arguments)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("editor.")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    )
+
+
+def test_editor_urls_are_all_listed(app) -> None:
+    assert len(editor_urls(app)) >= 6
+
+
+def test_member_of_one_blog_gets_404_for_every_url_of_another(
+    app, make_tenant, client, auth
+) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    bob_post = add_post(app, bob, "Bob's secret", "only bob")
+    alice_post = add_post(app, alice, "Alice's own")
+    auth.login(alice.owner_email)
+    before = snapshot(app)
+    attempts = []
+    for endpoint, method, takes_id in editor_urls(app):
+        attempts.append((endpoint, method, "bob"))  # bob's blog by its address
+        if takes_id:
+            attempts.append((endpoint, method, "alice"))  # bob's post id under alice's blog
+    data = {"title": "pwned", "body_md": "pwned", "status": "published"}
+    for endpoint, method, sub in attempts:
+        with app.test_request_context():
+            url = url_for(endpoint, subdomain=sub, post_id=bob_post)
+        if method == "GET":
+            answer = client.get(url)
+        else:
+            answer = post_form(client, url, data, form_url=f"/blogs/alice/posts/{alice_post}/edit")
+        assert answer.status_code == 404, (endpoint, method, url)
+        assert "only bob" not in answer.text
+    assert snapshot(app) == before
