@@ -152,6 +152,25 @@ def site_client(app: Flask):
     return make
 
 
+@pytest.fixture
+def make_post(app: Flask):
+    """make_post(blog, "Title", "*markdown*", status="published") -> the post's id."""
+    from inkwell.platform.core import tenancy
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Post, Tenant
+    from inkwell.platform.core.posts import save_post
+
+    def make(blog: Blog, title: str, body: str = "", status: str = "published") -> int:
+        with app.app_context(), tenancy.tenant_scope(blog.id):
+            post = Post()
+            tenant = db.session.get(Tenant, blog.id)
+            save_post(post, tenant, title=title, body_md=body, status=status)
+            db.session.commit()
+            return post.id
+
+    return make
+
+
 def csrf_token(client: FlaskClient, url: str) -> str:
     page = client.get(url)
     match = CSRF_RE.search(page.text)

@@ -2,10 +2,10 @@
 and anything else a 404 'no such blog' (fail closed)."""
 
 import pytest
-from conftest import platform_browser
 from flask import Flask
 from sqlalchemy import update
 
+from conftest import platform_browser
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import host_name
 from inkwell.platform.core.models import Domain, Tenant

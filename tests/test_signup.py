@@ -4,10 +4,10 @@ transaction; every bad input is a form error with a 4xx and creates nothing."""
 import threading
 
 import pytest
-from conftest import PASSWORD, csrf_token, platform_browser
 from flask import Flask
 from sqlalchemy import func, select
 
+from conftest import PASSWORD, csrf_token, platform_browser
 from inkwell.platform.core import accounts
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Domain, Membership, Tenant, User

@@ -1,22 +1,13 @@
 """No tenant can read or change another's content: by host, by id, or by slug."""
 
 import pytest
-from conftest import post_form
 from flask import Flask, url_for
 from sqlalchemy import func, select
 
+from conftest import post_form
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, PostTag, Tag, Tenant
-from inkwell.platform.core.posts import save_post
-
-
-def add_post(app: Flask, blog, title: str, body: str = "", status: str = "published") -> int:
-    with app.app_context(), tenancy.tenant_scope(blog.id):
-        post = Post()
-        save_post(post, db.session.get(Tenant, blog.id), title=title, body_md=body, status=status)
-        db.session.commit()
-        return post.id
+from inkwell.platform.core.models import Post, PostTag, Tag
 
 
 def snapshot(app: Flask) -> list[tuple]:
@@ -25,21 +16,23 @@ def snapshot(app: Flask) -> list[tuple]:
         return sorted(tuple(r) for r in rows)
 
 
-def test_same_slug_in_two_blogs_shows_each_its_own(app, make_tenant, site_client) -> None:
+def test_same_slug_in_two_blogs_shows_each_its_own(
+    app, make_tenant, site_client, make_post
+) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
-    add_post(app, alice, "Hello", "Alice writes.")
-    add_post(app, bob, "Hello", "Bob writes.")
+    make_post(alice, "Hello", "Alice writes.")
+    make_post(bob, "Hello", "Bob writes.")
     alice_page = site_client(alice).get("/hello/")
     bob_page = site_client(bob).get("/hello/")
     assert "Alice writes." in alice_page.text and "Bob writes." not in alice_page.text
     assert "Bob writes." in bob_page.text and "Alice writes." not in bob_page.text
 
 
-def test_index_lists_only_own_published_posts(app, make_tenant, site_client) -> None:
+def test_index_lists_only_own_published_posts(app, make_tenant, site_client, make_post) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
-    add_post(app, alice, "Alice public")
-    add_post(app, alice, "Alice draft", status="draft")
-    add_post(app, bob, "Bob public")
+    make_post(alice, "Alice public")
+    make_post(alice, "Alice draft", status="draft")
+    make_post(bob, "Bob public")
     page = site_client(alice).get("/").text
     assert "Alice public" in page
     assert "Alice draft" not in page and "Bob public" not in page
@@ -60,11 +53,11 @@ def test_query_without_tenant_fails_closed(ctx, make_statement) -> None:
         db.session.execute(make_statement()).all()
 
 
-def test_counts_and_subqueries_see_only_the_current_tenant(app, make_tenant) -> None:
+def test_counts_and_subqueries_see_only_the_current_tenant(app, make_tenant, make_post) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
-    add_post(app, alice, "A")
-    add_post(app, bob, "B1")
-    add_post(app, bob, "B2")
+    make_post(alice, "A")
+    make_post(bob, "B1")
+    make_post(bob, "B2")
     with app.app_context(), tenancy.tenant_scope(alice.id):
         assert db.session.scalar(STATEMENTS["count from"]()) == 1
         assert db.session.scalar(STATEMENTS["subquery"]()) == 1
@@ -83,10 +76,10 @@ def test_flush_refuses_missing_or_foreign_tenant(app, make_tenant) -> None:
         db.session.rollback()
 
 
-def test_across_tenants_is_the_named_escape_hatch(app, make_tenant) -> None:
+def test_across_tenants_is_the_named_escape_hatch(app, make_tenant, make_post) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
-    add_post(app, alice, "A")
-    add_post(app, bob, "B")
+    make_post(alice, "A")
+    make_post(bob, "B")
     with app.app_context():
         with tenancy.tenant_scope(alice.id):
             assert db.session.scalar(select(func.count()).select_from(Post)) == 1
@@ -109,11 +102,11 @@ def test_editor_urls_are_all_listed(app) -> None:
 
 
 def test_member_of_one_blog_gets_404_for_every_url_of_another(
-    app, make_tenant, client, auth
+    app, make_tenant, client, auth, make_post
 ) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
-    bob_post = add_post(app, bob, "Bob's secret", "only bob")
-    alice_post = add_post(app, alice, "Alice's own")
+    bob_post = make_post(bob, "Bob's secret", "only bob")
+    alice_post = make_post(alice, "Alice's own")
     auth.login(alice.owner_email)
     before = snapshot(app)
     attempts = []
