@@ -1,0 +1,25 @@
+"""gunicorn settings for Inkwell.
+
+    gunicorn -c infra/gunicorn.conf.py 'inkwell.platform.wsgi:create_app()'
+
+Behind nginx (infra/nginx/inkwell.conf) also set INKWELL_PROXY_FIX__X_FOR=1 and
+INKWELL_PROXY_FIX__X_PROTO=1 so the app sees the client's address and scheme.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
+# Sync workers: requests are short (HTML is rendered at save time, pages cache).
+worker_class = "sync"
+timeout = 30
+graceful_timeout = 20
+# Recycle workers now and then, so a slow leak never grows without bound.
+max_requests = 5000
+max_requests_jitter = 500
+# Build the app in each worker, after fork: database pools must not be shared.
+preload_app = False
+accesslog = "-"
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
