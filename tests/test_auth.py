@@ -18,6 +18,21 @@ def test_login_and_logout(client, auth, make_tenant) -> None:
     assert client.get("/dashboard/").status_code == 302
 
 
+def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
+    make_tenant("alice")
+    paths = ["/dashboard/", "/blogs/alice/", "/blogs/alice/posts/new", "/blogs/alice/posts/1/edit"]
+    editor_gets = [
+        r
+        for r in app.url_map.iter_rules()
+        if r.endpoint.startswith("editor.") and "GET" in r.methods
+    ]
+    assert len(editor_gets) == len(paths) - 1  # a new editor page must be listed here
+    for path in paths:
+        answer = client.get(path)
+        assert answer.status_code == 302, path
+        assert answer.headers["Location"].startswith("/login?next="), path
+
+
 @pytest.mark.parametrize("email", ["alice@example.com", "nobody@example.com"])
 def test_wrong_credentials_answer_alike(client, auth, make_tenant, email: str) -> None:
     make_tenant("alice")

@@ -21,7 +21,13 @@ def create_base_app(import_name: str, overrides: dict[str, Any] | None = None) -
 
 
 def _configure_logging(app: Flask) -> None:
-    if not app.debug and not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-        )
+    root = logging.getLogger()
+    if root.handlers:  # the host process (gunicorn, pytest) configured logging already
+        return
+    handler = logging.StreamHandler()
+    handler.addFilter(tenancy.TenantLogFilter())
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s tenant=%(tenant)s %(message)s")
+    )
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)

@@ -13,9 +13,11 @@ on every Flask-SQLAlchemy session:
 `across_tenants()` is the one escape hatch, for admin, worker and CLI code.
 """
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from functools import cache
 from typing import Any
 
 from flask import Flask, g
@@ -24,6 +26,7 @@ from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, UOWTransaction, with_loader_criteria
 from sqlalchemy.sql import visitors
 
+from inkwell.platform.core.extensions import Base
 from inkwell.platform.core.models import TenantScoped
 
 _current_tenant_id: ContextVar[int | None] = ContextVar("inkwell_tenant_id", default=None)
@@ -58,10 +61,11 @@ def across_tenants() -> Iterator[None]:
         _unscoped.reset(token)
 
 
+@cache
 def _tenant_tables() -> frozenset[Table]:
     return frozenset(
         mapper.local_table
-        for mapper in TenantScoped.__subclasses__()[0].registry.mappers
+        for mapper in Base.registry.mappers
         if issubclass(mapper.class_, TenantScoped)
     )
 
@@ -109,6 +113,14 @@ def _check_writes(session: Session, flush_context: UOWTransaction, instances: An
 def enter_for_request(tenant_id: int) -> None:
     """Make `tenant_id` current until the request ends (reset by `init_app`'s teardown)."""
     g.inkwell_tenant_token = _current_tenant_id.set(tenant_id)
+
+
+class TenantLogFilter(logging.Filter):
+    """Put the current tenant on every log record (`%(tenant)s`), "-" outside one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.tenant = _current_tenant_id.get() or "-"
+        return True
 
 
 def init_app(app: Flask) -> None:
