@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from inkwell.platform.core import tenancy
@@ -63,15 +64,21 @@ def test_demo_is_idempotent_and_prints_the_login(app, site_client) -> None:
     assert '<div class="highlight">' in page.text
 
 
-def test_console_script_reports_an_unmigrated_database_in_one_line(tmp_path: Path) -> None:
-    env = {"INKWELL_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+@pytest.mark.parametrize(
+    ("extra_env", "message"),
+    [
+        ({}, "Error: database: no such table: users"),  # never migrated
+        ({"INKWELL_ENV": "production"}, "Error: configuration: INKWELL_SECRET_KEY must be set"),
+    ],
+)
+def test_console_script_errors_are_one_line(tmp_path: Path, extra_env, message: str) -> None:
+    env = {"INKWELL_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin", **extra_env}
     result = subprocess.run(
         [INKWELL, "users", "create", "a@example.com", "--password", "long enough"],
         capture_output=True, text=True, env=env, check=False,
     )  # fmt: skip
     assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert result.stderr.strip().startswith("Error: database:")
+    assert result.stderr.strip().startswith(message), result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 

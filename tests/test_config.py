@@ -6,6 +6,7 @@ import pytest
 from flask import Flask
 
 from inkwell.platform.core.app import create_base_app
+from inkwell.platform.core.config import ConfigError
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def test_production_refuses_to_start_without_secret(
     bare_env: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("INKWELL_ENV", "production")
-    with pytest.raises(RuntimeError, match="INKWELL_SECRET_KEY"):
+    with pytest.raises(ConfigError, match="INKWELL_SECRET_KEY"):
         create_base_app("t")
     monkeypatch.setenv("INKWELL_SECRET_KEY", "s3cret")
     assert create_base_app("t").config["SECRET_KEY"] == "s3cret"

@@ -4,7 +4,7 @@ gunicorn: `gunicorn 'inkwell.platform.wsgi:create_app()'`; command line: `inkwel
 """
 
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 from flask import Flask
@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from inkwell.platform.core.config import ConfigError
 from inkwell.platform.core.hosts import host_name
 from inkwell.platform.web import create_platform_app
 from inkwell.tenants import create_site_app
@@ -45,17 +46,22 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
 
 class InkwellGroup(FlaskGroup):
-    """`flask` with Inkwell's app, and database failures as one line instead of a traceback."""
+    """`flask` with Inkwell's app; configuration and database failures are one line
+    and exit 1 instead of a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except ConfigError as error:
+            _fail(f"configuration: {error}")
         except SQLAlchemyError as error:
-            reason = str(error.orig if hasattr(error, "orig") else error).splitlines()[0]
-            click.echo(
-                f"Error: database: {reason} (is it reachable? run `inkwell db upgrade`)", err=True
-            )
-            sys.exit(1)
+            reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+            _fail(f"database: {reason} (is it reachable? run `inkwell db upgrade`)")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
 
 
 cli = InkwellGroup(create_app=create_app, help="Manage and run the Inkwell platform.")

@@ -13,6 +13,10 @@ from inkwell.platform.core import settings
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
 
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says which key to set."""
+
+
 def instance_path() -> str:
     """Where the SQLite file, secret key and outputs live; INKWELL_INSTANCE_PATH overrides."""
     return os.environ.get("INKWELL_INSTANCE_PATH") or str(REPO_ROOT / "instance")
@@ -37,7 +41,7 @@ def _derive(app: Flask) -> None:
     config["PROXY_FIX"] = {key.lower(): int(hops) for key, hops in config["PROXY_FIX"].items()}
     if not config["SECRET_KEY"]:
         if config["ENV"] == "production":
-            raise RuntimeError("INKWELL_SECRET_KEY must be set when INKWELL_ENV=production")
+            raise ConfigError("INKWELL_SECRET_KEY must be set when INKWELL_ENV=production")
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     config["SQLALCHEMY_DATABASE_URI"] = _with_driver(config["DATABASE_URL"]) or (
         f"sqlite:///{Path(app.instance_path) / 'inkwell.db'}"
