@@ -7,6 +7,7 @@
 from logging.config import fileConfig
 
 from alembic import context
+
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.migration_env import run_with_connection
 

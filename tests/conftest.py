@@ -158,13 +158,13 @@ def make_post(app: Flask):
     from inkwell.platform.core import tenancy
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Post, Tenant
-    from inkwell.platform.core.posts import save_post
+    from inkwell.platform.core.posts import PostInput, save_post
 
-    def make(blog: Blog, title: str, body: str = "", status: str = "published") -> int:
+    def make(blog: Blog, title: str, body: str = "", status: str = "published", **extra) -> int:
         with app.app_context(), tenancy.tenant_scope(blog.id):
             post = Post()
             tenant = db.session.get(Tenant, blog.id)
-            save_post(post, tenant, title=title, body_md=body, status=status)
+            save_post(post, tenant, PostInput(title=title, body_md=body, status=status, **extra))
             db.session.commit()
             return post.id
 

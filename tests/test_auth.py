@@ -20,7 +20,13 @@ def test_login_and_logout(client, auth, make_tenant) -> None:
 
 def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
     make_tenant("alice")
-    paths = ["/dashboard/", "/blogs/alice/", "/blogs/alice/posts/new", "/blogs/alice/posts/1/edit"]
+    paths = [
+        "/dashboard/",
+        "/blogs/alice/",
+        "/blogs/alice/posts/new",
+        "/blogs/alice/posts/1/edit",
+        "/blogs/alice/settings",
+    ]
     editor_gets = [
         r
         for r in app.url_map.iter_rules()

@@ -8,9 +8,9 @@ Create Date: 2026-11-23 21:39:10.250761
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+from alembic import op
 
 import inkwell.platform.core.types
-from alembic import op
 
 revision: str = "0001"
 down_revision: str | None = None

@@ -2,11 +2,11 @@
 
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from flask import current_app
 from sqlalchemy import text
 
-from alembic import command
 from inkwell.platform.core.config import REPO_ROOT
 from inkwell.platform.core.extensions import db
 

@@ -24,6 +24,7 @@ from inkwell.platform.core.types import UTCDateTime, utcnow
 ROLES = ("owner", "editor", "author")
 POST_STATUSES = ("draft", "scheduled", "published")
 TENANT_STATUSES = ("active", "suspended", "deleted")
+COMMENT_PROVIDERS = ("none", "disqus", "discourse")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
@@ -38,7 +39,10 @@ class Timestamps:
 
 class Tenant(Timestamps, db.Model):
     __tablename__ = "tenants"
-    __table_args__ = (_one_of("status", TENANT_STATUSES),)
+    __table_args__ = (
+        _one_of("status", TENANT_STATUSES),
+        _one_of("comments_provider", COMMENT_PROVIDERS),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     uuid: Mapped[UUID] = mapped_column(Uuid, unique=True, default=uuid4)
@@ -46,6 +50,11 @@ class Tenant(Timestamps, db.Model):
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # Pygments style of code blocks; the site serves one stylesheet per style.
+    code_style: Mapped[str] = mapped_column(String(40), default="default")
+    # Comments under posts: a Disqus shortname or a Discourse base URL.
+    comments_provider: Mapped[str] = mapped_column(String(16), default="none")
+    comments_target: Mapped[str] = mapped_column(String(200), default="")
     # Bumped in the same transaction as any change to public content, so every
     # cache key that carries it goes stale at once (see DESIGN §5).
     content_version: Mapped[int] = mapped_column(default=1)
@@ -143,9 +152,19 @@ class Post(TenantScoped, Timestamps, db.Model):
     excerpt: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="draft")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # When readers see it: set on first publish, or the time chosen for a scheduled post.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Last change of what readers see (title, body, excerpt, tags): Atom's <updated>.
+    content_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     author: Mapped[User | None] = relationship()
+    tags: Mapped[list["Tag"]] = relationship(
+        secondary="post_tags",
+        primaryjoin="and_(Post.tenant_id == PostTag.tenant_id, Post.id == PostTag.post_id)",
+        secondaryjoin="and_(Tag.tenant_id == PostTag.tenant_id, Tag.id == PostTag.tag_id)",
+        order_by="Tag.slug",
+        viewonly=True,
+    )
 
 
 class Tag(TenantScoped, db.Model):

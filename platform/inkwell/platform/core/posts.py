@@ -1,33 +1,57 @@
 """Saving and deleting posts: render at save time, keep slugs unique per blog,
-and bump the blog's content_version whenever what readers see changes."""
+and bump the blog's content_version whenever what readers see changes.
+
+The current tenant (see `tenancy`) must be the post's blog.
+"""
 
 import re
 import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, delete, select
+from sqlalchemy.exc import IntegrityError
 
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, Tenant
+from inkwell.platform.core.models import Post, PostTag, Tag, Tenant
 from inkwell.platform.core.rendering import RENDERER_VERSION, render_markdown
 from inkwell.platform.core.types import utcnow
+from inkwell.platform.core.validation import strip_forbidden
 
 SLUG_MAX = 200
+MAX_TAGS = 20
+SAVE_ATTEMPTS = 5
+
+T = TypeVar("T")
 
 
-def slugify(text: str) -> str:
+@dataclass
+class PostInput:
+    """What a writer submits, from the editor or an import."""
+
+    title: str
+    body_md: str = ""
+    status: str = "draft"  # draft | published | scheduled
+    slug: str = ""  # empty: made from the title
+    tags: list[str] = field(default_factory=list)
+    excerpt: str = ""
+    # Scheduled: when it goes live. Published: keeps the first publish time unless given.
+    published_at: datetime | None = None
+
+
+def slugify(text: str, limit: int = SLUG_MAX) -> str:
     """ASCII `[a-z0-9-]` form of `text`; 'post' when nothing is left."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:SLUG_MAX].rstrip("-") or "post"
+    return slug[:limit].rstrip("-") or "post"
 
 
 def unique_slug(base: str, exclude_id: int | None = None) -> str:
     """`base`, or `base-2`, `base-3`... whichever no other post of the current blog has."""
-    taken = set(
-        db.session.scalars(
-            select(Post.slug).where(Post.slug.startswith(base), Post.id != (exclude_id or 0))
-        )
-    )
+    query = select(Post.slug).where(Post.slug.startswith(base), Post.id != (exclude_id or 0))
+    taken = set(db.session.scalars(query))
     if base not in taken:
         return base
     n = 2
@@ -36,25 +60,93 @@ def unique_slug(base: str, exclude_id: int | None = None) -> str:
     return f"{base}-{n}"
 
 
-def save_post(post: Post, tenant: Tenant, *, title: str, body_md: str, status: str) -> None:
-    """Apply an edit to `post` (new or existing) in the session; the caller commits."""
+def public_posts() -> Select[tuple[Post]]:
+    """Posts readers may see: published, and not dated in the future."""
+    return select(Post).where(Post.status == "published", Post.published_at <= utcnow())
+
+
+def save_post(post: Post, tenant: Tenant, data: PostInput) -> None:
+    """Apply `data` to `post` (new or existing) in the session; the caller commits."""
     was_public = post.status == "published"
+    title, body, excerpt = (strip_forbidden(t) for t in (data.title, data.body_md, data.excerpt))
+    tag_names = _tag_names(data.tags)
+    changed = (post.title, post.body_md, post.excerpt) != (title, body, excerpt) or sorted(
+        t.name for t in post.tags
+    ) != sorted(tag_names)
     post.tenant_id = tenant.id
-    post.title = title
-    post.slug = post.slug or unique_slug(slugify(title))
-    if post.body_md != body_md or post.renderer_version != RENDERER_VERSION:
-        post.body_md = body_md
-        post.body_html = render_markdown(body_md)
+    post.title, post.excerpt = title.strip(), excerpt.strip()
+    post.slug = unique_slug(data.slug or post.slug or slugify(title), exclude_id=post.id)
+    if post.body_md != body or post.renderer_version != RENDERER_VERSION:
+        post.body_md = body
+        post.body_html = render_markdown(body)
         post.renderer_version = RENDERER_VERSION
-    post.status = status
-    if status == "published" and post.published_at is None:
-        post.published_at = utcnow()
+    _schedule(post, data)
+    if changed or post.content_updated_at is None:
+        post.content_updated_at = utcnow()
     db.session.add(post)
-    if was_public or status == "published":
+    db.session.flush()
+    _set_tags(post, tag_names)
+    if was_public or post.status == "published":
         tenant.content_version += 1
+
+
+def _schedule(post: Post, data: PostInput) -> None:
+    now = utcnow()
+    if data.status == "scheduled" and data.published_at and data.published_at > now:
+        post.status, post.published_at = "scheduled", data.published_at
+    elif data.status in ("published", "scheduled"):
+        # A schedule in the past means "now".
+        post.status = "published"
+        post.published_at = min(data.published_at or post.published_at or now, now)
+    else:
+        post.status = "draft"
+
+
+def _tag_names(names: list[str]) -> list[str]:
+    unique: dict[str, str] = {}
+    for name in names:
+        cleaned = " ".join(strip_forbidden(name).split())[:100]
+        if cleaned:
+            unique.setdefault(slugify(cleaned, 100), cleaned)
+    return list(unique.values())[:MAX_TAGS]
+
+
+def _set_tags(post: Post, names: list[str]) -> None:
+    slugs = {slugify(name, 100): name for name in names}
+    existing = {t.slug: t for t in db.session.scalars(select(Tag).where(Tag.slug.in_(slugs)))}
+    for slug, name in slugs.items():
+        if slug not in existing:
+            existing[slug] = Tag(tenant_id=post.tenant_id, slug=slug, name=name)
+            db.session.add(existing[slug])
+    db.session.flush()
+    db.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
+    for slug in slugs:
+        db.session.add(PostTag(tenant_id=post.tenant_id, post_id=post.id, tag_id=existing[slug].id))
+    db.session.flush()
+    db.session.expire(post, ["tags"])
 
 
 def delete_post(post: Post, tenant: Tenant) -> None:
     if post.status == "published":
         tenant.content_version += 1
+    db.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     db.session.delete(post)
+
+
+def commit_retrying(work: Callable[[], T]) -> T:
+    """Run `work` and commit; on a unique-key race (slug, tag) roll back and run it again.
+
+    `work` must load what it changes itself, since a rollback expires the session.
+    """
+    attempt = 1
+    while True:
+        result = work()
+        try:
+            db.session.commit()
+        except IntegrityError:
+            db.session.rollback()
+            if attempt == SAVE_ATTEMPTS:
+                raise
+            attempt += 1
+        else:
+            return result

@@ -94,5 +94,22 @@ def single_line_problem(value: str) -> str | None:
     return None
 
 
+# What XML 1.0 forbids (feeds must parse): C0 controls but tab, newline and
+# carriage return; U+FFFE/U+FFFF; lone surrogates. ESC (\x1b) is among them.
+_XML_FORBIDDEN_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+def strip_forbidden(text: str) -> str:
+    """`text` without the characters XML forbids, so it can go into a feed as is."""
+    return _XML_FORBIDDEN_RE.sub("", text)
+
+
+def slug_problem(slug: str) -> str | None:
+    if not 1 <= len(slug) <= 200 or not SLUG_RE.fullmatch(slug):
+        return "Use 1 to 200 letters a-z, digits and single hyphens."
+    return None
+
+
 def normalize_email(value: str) -> str:
     return value.strip().lower()

@@ -6,12 +6,14 @@ from flask import Flask
 
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.extensions import csrf, login_manager
+from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.web import auth, cli, dashboard, editor, errors, health
 
 
 def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = create_base_app(__name__, overrides)
     csrf.init_app(app)
+    app.add_template_global(blog_url)
     auth.init_app(app, login_manager)
     errors.init_app(app)
     cli.init_app(app)

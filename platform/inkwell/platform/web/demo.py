@@ -10,7 +10,7 @@ from inkwell.platform.core.accounts import AccountError, new_blog, new_user
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Membership, Post, Tenant, User
-from inkwell.platform.core.posts import save_post
+from inkwell.platform.core.posts import PostInput, save_post
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the newcomer; a local demo account
@@ -19,12 +19,14 @@ DEMO_SUBDOMAIN = "demo"
 POSTS = [
     (
         "Welcome to Inkwell",
+        ["inkwell"],
         "This is the demo blog. Log in to the dashboard to write your own posts.\n\n"
         "Posts are written in **Markdown**, with tables, footnotes[^1] and code.\n\n"
         "[^1]: Like this one.\n",
     ),
     (
         "Highlighted code",
+        ["inkwell", "python"],
         "Code blocks are highlighted with Pygments when you save:\n\n"
         "```python\nfrom dataclasses import dataclass\n\n\n@dataclass\nclass Post:\n"
         "    title: str\n    words: int = 0\n\n    def reading_time(self) -> str:\n"
@@ -33,6 +35,7 @@ POSTS = [
     ),
     (
         "A table, for good measure",
+        ["markdown"],
         "| host | app |\n|---|---|\n"
         "| localhost:5000 | platform |\n| demo.localhost:5000 | this blog |\n",
     ),
@@ -51,10 +54,9 @@ def ensure_demo_blog() -> Iterator[str]:
         tenant.description = "What a blog on Inkwell looks like."
         db.session.flush()
         with tenancy.tenant_scope(tenant.id):
-            for title, body in POSTS:
-                save_post(
-                    Post(author_id=user.id), tenant, title=title, body_md=body, status="published"
-                )
+            for title, tags, body in POSTS:
+                data = PostInput(title=title, body_md=body, tags=tags, status="published")
+                save_post(Post(author_id=user.id), tenant, data)
             db.session.flush()
     elif db.session.get(Membership, (tenant.id, user.id)) is None:
         raise AccountError(f"the blog {DEMO_SUBDOMAIN!r} exists but {DEMO_EMAIL} is not its member")

@@ -1,22 +1,31 @@
 """Writing in one blog: /blogs/<subdomain>/... Every URL here checks that the
 user is a member of that blog and makes it the current tenant, so a post id of
-another blog simply is not found (404) and nothing of it can change."""
+another blog simply is not found (404) and nothing of it can change.
 
+Roles: authors edit their own posts; editors and owners edit all; owners also
+edit the blog's settings.
+"""
+
+from datetime import UTC
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.extensions import db
+from inkwell.platform.core.extensions import db, login_manager
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Membership, Post, Tenant
-from inkwell.platform.core.posts import delete_post, save_post
-from inkwell.platform.web.forms import ConfirmForm, PostForm
+from inkwell.platform.core.posts import PostInput, commit_retrying, delete_post, save_post
+from inkwell.platform.core.rendering import render_markdown
+from inkwell.platform.core.validation import strip_forbidden
+from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
 
 bp = Blueprint("editor", __name__, url_prefix="/blogs/<subdomain>")
+
+View = Response | tuple[str, int] | str
 
 
 @bp.url_value_preprocessor
@@ -25,8 +34,14 @@ def _enter_blog(_endpoint: str | None, values: dict[str, Any] | None) -> None:
 
 
 @bp.before_request
-@login_required
-def _check_membership() -> None:
+def _check_membership() -> Response | None:
+    if not current_user.is_authenticated:
+        # Scripts (preview, autosave) get a status they can explain; pages go to login.
+        return (
+            _json_error("You are logged out. Log in again in another tab.", 401)
+            if request.is_json
+            else login_manager.unauthorized()
+        )
     query = (
         select(Tenant, Membership.role)
         .join(Membership)
@@ -37,11 +52,38 @@ def _check_membership() -> None:
         abort(404)
     g.tenant, g.role = row
     tenancy.enter_for_request(g.tenant.id)
+    return None
 
 
 @bp.url_defaults
 def _keep_blog(_endpoint: str, values: dict[str, Any]) -> None:
     values.setdefault("subdomain", g.get("subdomain"))
+
+
+def _json_error(message: str, status: int) -> Response:
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+def _editable_post(post_id: int) -> Post:
+    post = db.get_or_404(Post, post_id)
+    if g.role == "author" and post.author_id != current_user.id:
+        abort(403, "Authors can edit only their own posts.")
+    return post
+
+
+def _input(form: PostForm) -> PostInput:
+    publish_at = form.publish_at.data
+    return PostInput(
+        title=form.title.data,
+        body_md=form.body_md.data or "",
+        status=form.status.data,
+        slug=form.slug.data or "",
+        tags=form.tag_list(),
+        excerpt=form.excerpt.data or "",
+        published_at=publish_at.replace(tzinfo=UTC) if publish_at else None,
+    )
 
 
 @bp.get("/")
@@ -50,6 +92,7 @@ def posts() -> str:
     return render_template(
         "dashboard/posts.html",
         tenant=g.tenant,
+        role=g.role,
         posts=rows,
         public_url=blog_url(g.tenant),
         delete_form=ConfirmForm(),
@@ -57,38 +100,93 @@ def posts() -> str:
 
 
 @bp.route("/posts/new", methods=["GET", "POST"])
-def new_post() -> Response | tuple[str, int] | str:
-    return _edit(Post(author_id=current_user.id))
+def new_post() -> View:
+    return _edit(None)
 
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
-def edit_post(post_id: int) -> Response | tuple[str, int] | str:
-    return _edit(db.get_or_404(Post, post_id))
+def edit_post(post_id: int) -> View:
+    return _edit(_editable_post(post_id))
 
 
-def _edit(post: Post) -> Response | tuple[str, int] | str:
-    form = PostForm(obj=post)
+def _edit(post: Post | None) -> View:
+    form = PostForm(data=_form_data(post) if post else None)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template(
             "dashboard/post_form.html", form=form, post=post, tenant=g.tenant
         ), status
-    save_post(
-        post,
-        g.tenant,
-        title=form.title.data,
-        body_md=form.body_md.data or "",
-        status=form.status.data,
-    )
-    db.session.commit()
-    flash(f"Saved “{post.title}”.")
+    saved = commit_retrying(lambda: _save(post.id if post else None, _input(form)))
+    flash(f"Saved “{saved.title}”.")
     return redirect(url_for("editor.posts"))
+
+
+def _form_data(post: Post) -> dict[str, Any]:
+    scheduled = post.status == "scheduled" and post.published_at
+    return {
+        "title": post.title,
+        "slug": post.slug,
+        "tags": ", ".join(tag.name for tag in post.tags),
+        "excerpt": post.excerpt,
+        "body_md": post.body_md,
+        "status": post.status,
+        "publish_at": post.published_at.replace(tzinfo=None) if scheduled else None,
+    }
+
+
+def _save(post_id: int | None, data: PostInput) -> Post:
+    """Load (or create) and change the post; run again by commit_retrying after a race."""
+    post = _editable_post(post_id) if post_id else Post(author_id=current_user.id)
+    save_post(post, db.session.get(Tenant, g.tenant.id), data)
+    return post
+
+
+@bp.post("/posts/autosave")
+@bp.post("/posts/<int:post_id>/autosave")
+def autosave(post_id: int | None = None) -> Response:
+    """Save a draft in the background; published posts are saved only on purpose."""
+    form = PostForm()
+    form.status.data = "draft"
+    if not form.validate():
+        errors = "; ".join(f"{form[name].label.text}: {e[0]}" for name, e in form.errors.items())
+        return _json_error(f"Not saved. {errors}", 400)
+    if post_id and _editable_post(post_id).status != "draft":
+        return _json_error("Published posts are saved with the Save button.", 409)
+    post = commit_retrying(lambda: _save(post_id, _input(form)))
+    return jsonify(
+        id=post.id,
+        edit_url=url_for("editor.edit_post", post_id=post.id),
+        autosave_url=url_for("editor.autosave", post_id=post.id),
+        saved_at=post.updated_at.isoformat(),
+    )
+
+
+@bp.post("/preview")
+def preview() -> Response:
+    """The body as readers will see it, through the same pipeline as a save."""
+    body = strip_forbidden(str((request.get_json(silent=True) or {}).get("body_md", "")))
+    return jsonify(html=render_markdown(body[:1_000_000]))
 
 
 @bp.post("/posts/<int:post_id>/delete")
 def remove_post(post_id: int) -> Response:
-    post = db.get_or_404(Post, post_id)
-    delete_post(post, g.tenant)
+    post = _editable_post(post_id)
+    delete_post(post, db.session.get(Tenant, g.tenant.id))
     db.session.commit()
     flash(f"Deleted “{post.title}”.")
+    return redirect(url_for("editor.posts"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> View:
+    if g.role != "owner":
+        abort(403, "Only the blog's owners can change its settings.")
+    form = BlogSettingsForm(obj=g.tenant)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("dashboard/settings.html", form=form, tenant=g.tenant), status
+    form.populate_obj(g.tenant)
+    g.tenant.content_version += 1
+    db.session.commit()
+    flash("Settings saved.")
     return redirect(url_for("editor.posts"))

@@ -1,11 +1,13 @@
 """Error pages of the platform app: a clear message and the right status, never a bare 500."""
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 _MESSAGES = {
     400: "The request could not be understood.",
+    403: "You do not have permission to do that.",
     404: "There is nothing here.",
     405: "That action is not available here.",
     413: "That was too large to accept. Please send something smaller.",
@@ -14,12 +16,20 @@ _MESSAGES = {
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def _csrf(error: CSRFError) -> tuple[str, int]:
+    def _csrf(error: CSRFError) -> ResponseReturnValue:
         message = "Your form expired or came from another site. Reload the page and try again."
-        return render_template("error.html", code=400, message=message), 400
+        return _page(400, message)
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
-        message = _MESSAGES.get(code, error.description)
-        return render_template("error.html", code=code, message=message), code
+        # A message given to abort() says more than the generic one.
+        generic = error.description == type(error).description
+        return _page(code, _MESSAGES.get(code, error.description) if generic else error.description)
+
+
+def _page(code: int, message: str) -> ResponseReturnValue:
+    """The error as a page, or as JSON for the editor's scripts."""
+    if request.is_json:
+        return jsonify(error=message), code
+    return render_template("error.html", code=code, message=message), code

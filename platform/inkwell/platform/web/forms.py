@@ -1,14 +1,26 @@
 """Forms of the platform app. Field limits here are the ones users see."""
 
+import re
+
 from flask import current_app
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TextAreaField
+from pygments.styles import get_all_styles
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from inkwell.platform.core.validation import (
     normalize_subdomain,
     single_line_problem,
+    slug_problem,
     subdomain_problem,
 )
 
@@ -43,11 +55,60 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Keep me logged in")
 
 
+def _slug(_form: FlaskForm, field: StringField) -> None:
+    field.data = (field.data or "").strip().lower()
+    if field.data and (problem := slug_problem(field.data)):
+        raise ValidationError(problem)
+
+
+def _when_scheduled(form: FlaskForm, field: DateTimeLocalField) -> None:
+    if form.status.data == "scheduled" and field.data is None:
+        raise ValidationError("Choose when the post goes live.")
+
+
 class PostForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=300), _single_line])
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    slug = StringField("Address", validators=[Length(max=200), _slug])
+    tags = StringField("Tags", validators=[Length(max=2000)])
+    excerpt = TextAreaField("Excerpt", validators=[Length(max=2000)])
     body_md = TextAreaField("Markdown", validators=[Length(max=1_000_000)])
     status = SelectField(
-        "Status", choices=[SelectChoice("draft", "Draft"), SelectChoice("published", "Published")]
+        "Status",
+        choices=[
+            SelectChoice("draft", "Draft"),
+            SelectChoice("published", "Published"),
+            SelectChoice("scheduled", "Scheduled"),
+        ],
+    )
+    publish_at = DateTimeLocalField("Publish at (UTC)", validators=[Optional(), _when_scheduled])
+
+    def tag_list(self) -> list[str]:
+        return (self.tags.data or "").split(",")
+
+
+def _comments_target(form: FlaskForm, field: StringField) -> None:
+    value = field.data = (field.data or "").strip()
+    provider = form.comments_provider.data
+    if provider == "disqus" and not re.fullmatch(r"[a-z0-9-]{1,100}", value):
+        raise ValidationError("Enter your Disqus shortname (letters, digits, hyphens).")
+    if provider == "discourse" and not re.fullmatch(r"https://[^\s/]+(/[^\s]*)?", value):
+        raise ValidationError("Enter your forum's address, starting with https://.")
+
+
+class BlogSettingsForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200), _single_line])
+    description = TextAreaField("Description", validators=[Length(max=2000)])
+    code_style = SelectField("Code colours", choices=sorted(get_all_styles()))
+    comments_provider = SelectField(
+        "Comments",
+        choices=[
+            SelectChoice("none", "None"),
+            SelectChoice("disqus", "Disqus"),
+            SelectChoice("discourse", "Discourse"),
+        ],
+    )
+    comments_target = StringField(
+        "Disqus shortname or Discourse URL", validators=[Length(max=200), _comments_target]
     )
 
 
