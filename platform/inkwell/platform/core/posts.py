@@ -15,7 +15,7 @@ from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, PostTag, Tag, Tenant
+from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
 from inkwell.platform.core.rendering import RENDERER_VERSION, render_markdown
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import strip_forbidden
@@ -48,10 +48,17 @@ def slugify(text: str, limit: int = SLUG_MAX) -> str:
     return slug[:limit].rstrip("-") or "post"
 
 
-def unique_slug(base: str, exclude_id: int | None = None) -> str:
-    """`base`, or `base-2`, `base-3`... whichever no other post of the current blog has."""
-    query = select(Post.slug).where(Post.slug.startswith(base), Post.id != (exclude_id or 0))
-    taken = set(db.session.scalars(query))
+# Paths of the public blog that a post at /<slug>/ would hide behind.
+RESERVED_SLUGS = frozenset({"about", "code", "page", "snippets", "static", "tags"})
+
+
+def unique_slug(
+    base: str, model: type[Post] | type[Snippet] = Post, exclude_id: int | None = None
+) -> str:
+    """`base`, or `base-2`, `base-3`... whichever no other row of `model` in the current blog
+    has (and, for posts, no page of the blog uses)."""
+    query = select(model.slug).where(model.slug.startswith(base), model.id != (exclude_id or 0))
+    taken = set(db.session.scalars(query)) | (RESERVED_SLUGS if model is Post else set())
     if base not in taken:
         return base
     n = 2

@@ -1,6 +1,4 @@
-"""Writing in one blog: /blogs/<subdomain>/... Every URL here checks that the
-user is a member of that blog and makes it the current tenant, so a post id of
-another blog simply is not found (404) and nothing of it can change.
+"""Writing posts in one blog (/blogs/<subdomain>/..., see blog_scope).
 
 Roles: authors edit their own posts; editors and owners edit all; owners also
 edit the blog's settings.
@@ -9,61 +7,23 @@ edit the blog's settings.
 from datetime import UTC
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core import tenancy
-from inkwell.platform.core.extensions import db, login_manager
+from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.core.models import Membership, Post, Tenant
+from inkwell.platform.core.models import Post, Tenant
 from inkwell.platform.core.posts import PostInput, commit_retrying, delete_post, save_post
 from inkwell.platform.core.rendering import render_markdown
 from inkwell.platform.core.validation import strip_forbidden
+from inkwell.platform.web.blog_scope import blog_blueprint, json_error, require_role
 from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
 
-bp = Blueprint("editor", __name__, url_prefix="/blogs/<subdomain>")
+bp = blog_blueprint("editor", __name__)
 
 View = Response | tuple[str, int] | str
-
-
-@bp.url_value_preprocessor
-def _enter_blog(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    g.subdomain = (values or {}).pop("subdomain", "")
-
-
-@bp.before_request
-def _check_membership() -> Response | None:
-    if not current_user.is_authenticated:
-        # Scripts (preview, autosave) get a status they can explain; pages go to login.
-        return (
-            _json_error("You are logged out. Log in again in another tab.", 401)
-            if request.is_json
-            else login_manager.unauthorized()
-        )
-    query = (
-        select(Tenant, Membership.role)
-        .join(Membership)
-        .where(Tenant.subdomain == g.subdomain, Membership.user_id == current_user.id)
-    )
-    row = db.session.execute(query).first()
-    if row is None:
-        abort(404)
-    g.tenant, g.role = row
-    tenancy.enter_for_request(g.tenant.id)
-    return None
-
-
-@bp.url_defaults
-def _keep_blog(_endpoint: str, values: dict[str, Any]) -> None:
-    values.setdefault("subdomain", g.get("subdomain"))
-
-
-def _json_error(message: str, status: int) -> Response:
-    response = jsonify(error=message)
-    response.status_code = status
-    return response
 
 
 def _editable_post(post_id: int) -> Post:
@@ -149,9 +109,9 @@ def autosave(post_id: int | None = None) -> Response:
     form.status.data = "draft"
     if not form.validate():
         errors = "; ".join(f"{form[name].label.text}: {e[0]}" for name, e in form.errors.items())
-        return _json_error(f"Not saved. {errors}", 400)
+        return json_error(f"Not saved. {errors}", 400)
     if post_id and _editable_post(post_id).status != "draft":
-        return _json_error("Published posts are saved with the Save button.", 409)
+        return json_error("Published posts are saved with the Save button.", 409)
     post = commit_retrying(lambda: _save(post_id, _input(form)))
     return jsonify(
         id=post.id,
@@ -179,8 +139,7 @@ def remove_post(post_id: int) -> Response:
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> View:
-    if g.role != "owner":
-        abort(403, "Only the blog's owners can change its settings.")
+    require_role("owner", message="Only the blog's owners can change its settings.")
     form = BlogSettingsForm(obj=g.tenant)
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200

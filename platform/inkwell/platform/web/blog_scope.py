@@ -1,0 +1,64 @@
+"""Blueprints whose URLs live inside one blog: /blogs/<subdomain>/...
+
+Every request checks that the user is a member of that blog and makes it the
+current tenant, so an id of another blog is simply not found (404) and nothing
+of it can change. Views read `g.tenant` and `g.role`.
+"""
+
+from typing import Any
+
+from flask import Blueprint, abort, g, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from inkwell.platform.core import tenancy
+from inkwell.platform.core.extensions import db, login_manager
+from inkwell.platform.core.models import Membership, Tenant
+
+
+def blog_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    bp = Blueprint(name, import_name, url_prefix=f"/blogs/<subdomain>{url_prefix}")
+    bp.url_value_preprocessor(_take_subdomain)
+    bp.before_request(_check_membership)
+    bp.url_defaults(_keep_subdomain)
+    return bp
+
+
+def json_error(message: str, status: int) -> Response:
+    response = jsonify(error=message)
+    response.status_code = status
+    return response
+
+
+def require_role(*roles: str, message: str) -> None:
+    """403 unless the current member has one of `roles`."""
+    if g.role not in roles:
+        abort(403, message)
+
+
+def _take_subdomain(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    g.subdomain = (values or {}).pop("subdomain", "")
+
+
+def _check_membership() -> Response | None:
+    if not current_user.is_authenticated:
+        # Scripts (preview, autosave) get a status they can explain; pages go to login.
+        if request.is_json:
+            return json_error("You are logged out. Log in again in another tab.", 401)
+        return login_manager.unauthorized()
+    query = (
+        select(Tenant, Membership.role)
+        .join(Membership)
+        .where(Tenant.subdomain == g.subdomain, Membership.user_id == current_user.id)
+    )
+    row = db.session.execute(query).first()
+    if row is None:
+        abort(404)
+    g.tenant, g.role = row
+    tenancy.enter_for_request(g.tenant.id)
+    return None
+
+
+def _keep_subdomain(_endpoint: str, values: dict[str, Any]) -> None:
+    values.setdefault("subdomain", g.get("subdomain"))
