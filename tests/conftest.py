@@ -171,6 +171,24 @@ def make_post(app: Flask):
     return make
 
 
+@pytest.fixture
+def add_member(app: Flask):
+    """add_member(blog, "ed@example.com", "editor") -> the new member's email."""
+    from inkwell.platform.core.accounts import new_user
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Membership
+
+    def add(blog: Blog, email: str, role: str) -> str:
+        with app.app_context():
+            user = new_user(email, PASSWORD)
+            db.session.flush()
+            db.session.add(Membership(tenant_id=blog.id, user_id=user.id, role=role))
+            db.session.commit()
+        return email
+
+    return add
+
+
 def csrf_token(client: FlaskClient, url: str) -> str:
     page = client.get(url)
     match = CSRF_RE.search(page.text)

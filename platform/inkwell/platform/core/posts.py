@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, and_, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from inkwell.platform.core.extensions import db
@@ -70,6 +70,12 @@ def unique_slug(
 def public_posts() -> Select[tuple[Post]]:
     """Posts readers may see: published, and not dated in the future."""
     return select(Post).where(Post.status == "published", Post.published_at <= utcnow())
+
+
+def tagged(query: Select[tuple[Post]], tag: Tag) -> Select[tuple[Post]]:
+    """`query` narrowed to the posts carrying `tag`."""
+    link = and_(PostTag.tenant_id == Post.tenant_id, PostTag.post_id == Post.id)
+    return query.join(PostTag, link).where(PostTag.tag_id == tag.id)
 
 
 def save_post(post: Post, tenant: Tenant, data: PostInput) -> None:
@@ -147,8 +153,8 @@ def commit_retrying(work: Callable[[], T]) -> T:
     """
     attempt = 1
     while True:
-        result = work()
         try:
+            result = work()  # flushes, so a conflict may surface here already
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

@@ -22,6 +22,11 @@ APP_HOST = "localhost:5000"
 # separate from APP_HOST (as github.io is from github.com).
 BLOG_DOMAIN = "localhost:5000"
 
+# Authority of the `tag:` URIs that identify feeds and entries (RFC 4151). Empty:
+# the BLOG_DOMAIN host. Set it once and never change it, or feed readers will
+# see every entry as new.
+FEED_ID_AUTHORITY = ""
+
 # Scheme of every absolute URL we build. "https" also turns on Secure,
 # `__Host-`-prefixed cookies.
 PREFERRED_URL_SCHEME = "http"

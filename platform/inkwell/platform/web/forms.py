@@ -1,6 +1,7 @@
 """Forms of the platform app. Field limits here are the ones users see."""
 
 import re
+from typing import Any
 
 from flask import current_app
 from flask_wtf import FlaskForm
@@ -61,11 +62,6 @@ def _slug(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(problem)
 
 
-def _when_scheduled(form: FlaskForm, field: DateTimeLocalField) -> None:
-    if form.status.data == "scheduled" and field.data is None:
-        raise ValidationError("Choose when the post goes live.")
-
-
 class PostForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     slug = StringField("Address", validators=[Length(max=200), _slug])
@@ -80,7 +76,15 @@ class PostForm(FlaskForm):
             SelectChoice("scheduled", "Scheduled"),
         ],
     )
-    publish_at = DateTimeLocalField("Publish at (UTC)", validators=[Optional(), _when_scheduled])
+    publish_at = DateTimeLocalField("Publish at (UTC)", validators=[Optional()])
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        # Form-level: Optional() on the field would discard a field-level error.
+        if self.status.data == "scheduled" and self.publish_at.data is None:
+            self.publish_at.errors = [*self.publish_at.errors, "Choose when the post goes live."]
+            return False
+        return valid
 
     def tag_list(self) -> list[str]:
         return (self.tags.data or "").split(",")

@@ -1,0 +1,135 @@
+"""Atom feeds (the blog's and each tag's), the sitemap and robots.txt.
+
+Feed readers keep entries by id, so ids are `tag:` URIs from the post's UUID,
+never from its URL; links in content are made absolute, since a reader shows
+them away from the blog.
+"""
+
+import re
+from datetime import datetime
+from urllib.parse import urljoin
+
+from flask import Blueprint, Response, abort, current_app, g, render_template, url_for
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.hosts import blog_url, host_name
+from inkwell.platform.core.models import Post, PostTag, Tag, Tenant
+from inkwell.platform.core.posts import public_posts, tagged
+
+bp = Blueprint("feeds", __name__)
+
+FEED_SIZE = 15
+ATOM = "application/atom+xml; charset=utf-8"
+_URL_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def tag_uri(created: datetime, specific: str) -> str:
+    authority = current_app.config["FEED_ID_AUTHORITY"] or host_name(
+        current_app.config["BLOG_DOMAIN"]
+    )
+    return f"tag:{authority},{created:%Y-%m-%d}:{specific}"
+
+
+def absolutize(html: str, base: str) -> str:
+    """`html` with every href/src resolved against `base`."""
+    return _URL_ATTR_RE.sub(lambda m: m[1] + urljoin(base, m[2]) + m[3], html)
+
+
+def _entry(tenant: Tenant, post: Post) -> dict[str, object]:
+    url = blog_url(tenant, url_for("blog.post", slug=post.slug))
+    published = post.published_at
+    return {
+        "id": tag_uri(post.created_at, f"post:{post.uuid}"),
+        "title": post.title,
+        "url": url,
+        "published": published,
+        # Only a real edit moves <updated>; never earlier than <published>.
+        "updated": max(published, post.content_updated_at or published),
+        "author": (post.author.display_name if post.author else "") or tenant.title,
+        "tags": post.tags,
+        "summary": post.excerpt,
+        "html": absolutize(post.body_html, url),
+    }
+
+
+def _feed(posts: list[Post], title: str, self_path: str, alternate_path: str, key: str) -> Response:
+    tenant = g.tenant
+    entries = [_entry(tenant, post) for post in posts]
+    updated = max((e["updated"] for e in entries), default=tenant.created_at)
+    xml = render_template(
+        "feeds/atom.xml",
+        tenant=tenant,
+        feed_id=tag_uri(tenant.created_at, key),
+        title=title,
+        updated=updated,
+        self_url=blog_url(tenant, self_path),
+        alternate_url=blog_url(tenant, alternate_path),
+        entries=entries,
+    )
+    return Response(xml, content_type=ATOM)
+
+
+def _newest(query) -> list[Post]:
+    query = query.options(selectinload(Post.tags), selectinload(Post.author))
+    return list(db.session.scalars(query.order_by(Post.published_at.desc()).limit(FEED_SIZE)))
+
+
+@bp.get("/latest.atom")
+def latest() -> Response:
+    tenant = g.tenant
+    return _feed(
+        _newest(public_posts()),
+        tenant.title,
+        url_for("feeds.latest"),
+        url_for("blog.index"),
+        f"blog:{tenant.uuid}",
+    )
+
+
+@bp.get("/tags/<tag_slug>/latest.atom")
+def tag_latest(tag_slug: str) -> Response:
+    found = db.first_or_404(select(Tag).where(Tag.slug == tag_slug))
+    posts = _newest(tagged(public_posts(), found))
+    if not posts:
+        abort(404)  # a tag of drafts only: readers must not learn it exists
+    return _feed(
+        posts,
+        f"{g.tenant.title}: {found.name}",
+        url_for("feeds.tag_latest", tag_slug=found.slug),
+        url_for("blog.tag", tag_slug=found.slug),
+        f"blog:{g.tenant.uuid}:tag:{found.slug}",
+    )
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    tenant = g.tenant
+    posts = db.session.execute(public_posts().with_only_columns(Post.slug, Post.content_updated_at))
+    urls = [(url_for("blog.index"), None), (url_for("blog.about"), None)]
+    urls += [(url_for("blog.post", slug=slug), updated) for slug, updated in posts]
+    urls += [(url_for("blog.tag", tag_slug=slug), updated) for slug, updated in _tags_in_use()]
+    xml = render_template(
+        "feeds/sitemap.xml", urls=[(blog_url(tenant, path), when) for path, when in urls]
+    )
+    return Response(xml, content_type="application/xml; charset=utf-8")
+
+
+def _tags_in_use() -> list[tuple[str, datetime]]:
+    link = (PostTag.tenant_id == Post.tenant_id) & (PostTag.post_id == Post.id)
+    query = (
+        public_posts()
+        .join(PostTag, link)
+        .join(Tag, (Tag.tenant_id == PostTag.tenant_id) & (Tag.id == PostTag.tag_id))
+        .with_only_columns(Tag.slug, func.max(Post.published_at))
+        .group_by(Tag.slug)
+        .order_by(Tag.slug)
+    )
+    return [(slug, when) for slug, when in db.session.execute(query)]
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    sitemap_url = blog_url(g.tenant, url_for("feeds.sitemap"))
+    return Response(f"User-agent: *\nAllow: /\nSitemap: {sitemap_url}\n", mimetype="text/plain")
