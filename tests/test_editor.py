@@ -2,6 +2,7 @@
 
 import re
 
+import feedparser
 from sqlalchemy import select
 
 from conftest import post_form
@@ -147,6 +148,8 @@ def test_owner_settings(app, client, auth, make_tenant, site_client) -> None:
     page = site_client(blog).get("/").text
     assert "Alice&#39;s Notes" in page and 'href="/code/monokai.css"' in page
     assert content_version(app, blog) == v0 + 1
+    feed = feedparser.parse(site_client(blog).get("/latest.atom").data)
+    assert feed.bozo == 0 and feed.feed.subtitle == "About things"  # \x0b removed
     bad = {**good, "comments_target": "not a shortname!"}
     answer = post_form(client, "/blogs/alice/settings", bad)
     assert answer.status_code == 400 and "Disqus shortname" in answer.text

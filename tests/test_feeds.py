@@ -46,6 +46,11 @@ def test_latest_atom(make_tenant, make_post, site_client) -> None:
     assert entry.published_parsed is not None and entry.updated_parsed is not None
 
 
+def test_empty_blog_has_a_valid_feed(make_tenant, site_client) -> None:
+    feed = parse(site_client(make_tenant("alice")).get("/latest.atom"))
+    assert feed.entries == []
+
+
 def test_tag_feed(make_tenant, make_post, site_client) -> None:
     alice = make_tenant("alice")
     make_post(alice, "Tagged", tags=["Python"])

@@ -22,6 +22,7 @@ from inkwell.platform.core.validation import (
     normalize_subdomain,
     single_line_problem,
     slug_problem,
+    strip_forbidden,
     subdomain_problem,
 )
 
@@ -101,7 +102,11 @@ def _comments_target(form: FlaskForm, field: StringField) -> None:
 
 class BlogSettingsForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200), _single_line])
-    description = TextAreaField("Description", validators=[Length(max=2000)])
+    description = TextAreaField(
+        "Description",
+        filters=[lambda text: strip_forbidden(text or "")],
+        validators=[Length(max=2000)],
+    )
     code_style = SelectField("Code colours", choices=sorted(get_all_styles()))
     comments_provider = SelectField(
         "Comments",
