@@ -40,7 +40,7 @@ def test_every_unsafe_endpoint_refuses_requests_without_token(
     }
     for endpoint, method in rules:
         with app.test_request_context():
-            url = url_for(endpoint, subdomain=blog.subdomain, post_id=post_id)
+            url = url_for(endpoint, subdomain=blog.subdomain, post_id=post_id, user_id=1)
         data = {"email": "x@example.com", "password": "irrelevant1", "subdomain": "another",
                 "title": "Changed", "body_md": "changed", "status": "published"}  # fmt: skip
         answer = client.open(url, method=method, data=data)

@@ -7,13 +7,17 @@ from sqlalchemy import func, select
 from conftest import post_form
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, PostTag, Tag
+from inkwell.platform.core.models import Membership, Post, PostTag, Tag, User
 
 
 def snapshot(app: Flask) -> list[tuple]:
+    """Every post and membership, to prove an attempt changed nothing."""
     with app.app_context(), tenancy.across_tenants():
         rows = db.session.execute(select(Post.id, Post.tenant_id, Post.title, Post.status))
-        return sorted(tuple(r) for r in rows)
+        members = db.session.execute(
+            select(Membership.tenant_id, Membership.user_id, Membership.role)
+        )
+        return sorted(tuple(r) for r in rows) + sorted(tuple(m) for m in members)
 
 
 def test_same_slug_in_two_blogs_shows_each_its_own(
@@ -110,6 +114,8 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
 ) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
     bob_post = make_post(bob, "Bob's secret", "only bob")
+    with app.app_context():
+        bob_user = db.session.scalar(select(User.id).where(User.email == bob.owner_email))
     alice_post = make_post(alice, "Alice's own")
     auth.login(alice.owner_email)
     before = snapshot(app)
@@ -122,7 +128,7 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
     for endpoint, method, sub in attempts:
         with app.test_request_context():
             # Every id argument gets bob's object id (posts here; new kinds add theirs).
-            ids = {"post_id": bob_post}
+            ids = {"post_id": bob_post, "user_id": bob_user}
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)
