@@ -1,5 +1,7 @@
 """Code snippets: members share highlighted code in the dashboard; readers see it on the blog."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -43,3 +45,43 @@ def test_unknown_language_changes_nothing(app, make_tenant, make_snippet) -> Non
         with pytest.raises(UnknownLanguageError, match="klingon"):
             save_snippet(snippet, tenant, SnippetInput("Changed", "qapla'", language="klingon"))
         assert (snippet.title, snippet.code, snippet.language) == ("Kept", "x = 1", "python")
+
+
+def test_readers_see_the_list_newest_first_and_each_page(
+    make_tenant, site_client, make_snippet
+) -> None:
+    blog = make_tenant("alice")
+    make_snippet(blog, "Older", "SELECT 1;", language="sql")
+    make_snippet(blog, "Newer", PYTHON)
+    reader = site_client(blog)
+    listing = reader.get("/snippets/").text
+    assert listing.index("Newer") < listing.index("Older")
+    assert "Python" in listing and "SQL" in listing and 'href="/snippets/older/"' in listing
+    page = reader.get("/snippets/older/")
+    assert page.status_code == 200
+    assert "Older" in page.text and "SQL" in page.text
+    assert '<span class="k">SELECT</span>' in page.text and 'class="linenos"' in page.text
+    assert reader.get("/snippets/nothing-here/").status_code == 404
+
+
+def test_another_blogs_snippet_is_not_found(make_tenant, site_client, make_snippet) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    make_snippet(bob, "Bob's secret", "token = 'only bob'")
+    assert site_client(alice).get("/snippets/bob-s-secret/").status_code == 404
+    assert "secret" not in site_client(alice).get("/snippets/").text
+    assert "only bob" in site_client(bob).get("/snippets/bob-s-secret/").text
+
+
+@pytest.mark.parametrize("language", ["html", ""])
+def test_script_in_title_or_code_is_shown_not_run(
+    make_tenant, site_client, make_snippet, language: str
+) -> None:
+    blog = make_tenant("alice")
+    make_snippet(blog, "<script>alert(1)</script>", "<script>alert(2)</script>", language)
+    reader = site_client(blog)
+    listing, page = reader.get("/snippets/").text, reader.get("/snippets/script-alert-1-script/")
+    assert page.status_code == 200
+    for text in (listing, page.text):
+        assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    # What readers see once the highlighting spans are gone: the code, as text.
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in re.sub(r"<[^>]+>", "", page.text)

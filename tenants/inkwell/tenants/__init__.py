@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 
 from inkwell.platform.core.app import create_base_app
-from inkwell.tenants import blog, hosts
+from inkwell.tenants import blog, hosts, snippets
 
 
 def create_site_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -15,4 +15,5 @@ def create_site_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.config["SECRET_KEY"] = None
     hosts.init_app(app)
     app.register_blueprint(blog.bp)
+    app.register_blueprint(snippets.bp)
     return app
