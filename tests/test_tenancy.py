@@ -7,13 +7,14 @@ from sqlalchemy import func, select
 from conftest import post_form
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, PostTag, Tag
+from inkwell.platform.core.models import Post, PostTag, Snippet, Tag
 
 
 def snapshot(app: Flask) -> list[tuple]:
     with app.app_context(), tenancy.across_tenants():
-        rows = db.session.execute(select(Post.id, Post.tenant_id, Post.title, Post.status))
-        return sorted(tuple(r) for r in rows)
+        posts = db.session.execute(select(Post.id, Post.tenant_id, Post.title, Post.status))
+        snippets = db.session.execute(select(Snippet.id, Snippet.tenant_id, Snippet.title))
+        return sorted(tuple(r) for r in posts) + sorted(tuple(r) for r in snippets)
 
 
 def test_same_slug_in_two_blogs_shows_each_its_own(
@@ -106,10 +107,11 @@ def test_editor_urls_are_all_listed(app) -> None:
 
 
 def test_member_of_one_blog_gets_404_for_every_url_of_another(
-    app, make_tenant, client, auth, make_post
+    app, make_tenant, client, auth, make_post, make_snippet
 ) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
     bob_post = make_post(bob, "Bob's secret", "only bob")
+    bob_snippet = make_snippet(bob, "Bob's code", "secret = 'only bob'")
     alice_post = make_post(alice, "Alice's own")
     auth.login(alice.owner_email)
     before = snapshot(app)
@@ -117,12 +119,12 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
     for endpoint, method, takes_id in editor_urls(app):
         attempts.append((endpoint, method, "bob"))  # bob's blog by its address
         if takes_id:
-            attempts.append((endpoint, method, "alice"))  # bob's post id under alice's blog
-    data = {"title": "pwned", "body_md": "pwned", "status": "published"}
+            attempts.append((endpoint, method, "alice"))  # bob's object ids under alice's blog
+    data = {"title": "pwned", "body_md": "pwned", "status": "published", "code": "pwned"}
     for endpoint, method, sub in attempts:
         with app.test_request_context():
             # Every id argument gets bob's object id (posts here; new kinds add theirs).
-            ids = {"post_id": bob_post}
+            ids = {"post_id": bob_post, "snippet_id": bob_snippet}
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)
