@@ -189,6 +189,34 @@ def add_member(app: Flask):
     return add
 
 
+@pytest.fixture
+def make_snippet(app: Flask):
+    """make_snippet(blog, "Title", "print(1)", language="python") -> the snippet's id."""
+    from inkwell.platform.core import tenancy
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Snippet, Tenant
+    from inkwell.platform.core.snippets import SnippetInput, save_snippet
+
+    def make(blog: Blog, title: str, code: str, language: str = "") -> int:
+        with app.app_context(), tenancy.tenant_scope(blog.id):
+            snippet = Snippet()
+            tenant = db.session.get(Tenant, blog.id)
+            save_snippet(snippet, tenant, SnippetInput(title=title, code=code, language=language))
+            db.session.commit()
+            return snippet.id
+
+    return make
+
+
+def content_version(app: Flask, blog: Blog) -> int:
+    """The blog's content_version as stored now."""
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+
+    with app.app_context():
+        return db.session.get(Tenant, blog.id).content_version
+
+
 def csrf_token(client: FlaskClient, url: str) -> str:
     page = client.get(url)
     match = CSRF_RE.search(page.text)

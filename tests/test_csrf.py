@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Domain, Membership, Post, Tenant, User
+from inkwell.platform.core.models import Domain, Membership, Post, Snippet, Tenant, User
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -23,15 +23,16 @@ def row_counts(app: Flask) -> dict[str, int]:
     with app.app_context(), tenancy.across_tenants():
         return {
             model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (User, Tenant, Domain, Membership, Post)
+            for model in (User, Tenant, Domain, Membership, Post, Snippet)
         }
 
 
 def test_every_unsafe_endpoint_refuses_requests_without_token(
-    app, client, auth, make_tenant, make_post
+    app, client, auth, make_tenant, make_post, make_snippet
 ) -> None:
     blog = make_tenant("alice")
     post_id = make_post(blog, "Keep me", "body")
+    snippet_id = make_snippet(blog, "Keep me too", "x = 1")
     auth.login(blog.owner_email)
     before = row_counts(app)
     rules = unsafe_rules(app)
@@ -40,7 +41,8 @@ def test_every_unsafe_endpoint_refuses_requests_without_token(
     }
     for endpoint, method in rules:
         with app.test_request_context():
-            url = url_for(endpoint, subdomain=blog.subdomain, post_id=post_id, user_id=1)
+            ids = {"post_id": post_id, "snippet_id": snippet_id, "user_id": 1}
+            url = url_for(endpoint, subdomain=blog.subdomain, **ids)
         data = {"email": "x@example.com", "password": "irrelevant1", "subdomain": "another",
                 "title": "Changed", "body_md": "changed", "status": "published"}  # fmt: skip
         answer = client.open(url, method=method, data=data)

@@ -3,16 +3,8 @@
 import re
 
 import feedparser
-from sqlalchemy import select
 
-from conftest import post_form
-from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Tenant
-
-
-def content_version(app, blog) -> int:
-    with app.app_context():
-        return db.session.scalar(select(Tenant.content_version).where(Tenant.id == blog.id))
+from conftest import content_version, post_form
 
 
 def test_write_publish_edit_delete(app, client, auth, make_tenant, site_client) -> None:

@@ -86,17 +86,32 @@ def test_post_titled_like_a_page_gets_another_address(alice, make_post, site_cli
     assert "<h1>About</h1>" in reader.get("/about-2/").text
 
 
-def test_about_sitemap_and_robots(app, alice, make_post, site_client) -> None:
+def test_nav_links_snippets_only_when_there_are_some(alice, make_snippet, site_client) -> None:
+    reader = site_client(alice)
+    assert 'href="/snippets/"' not in reader.get("/").text
+    make_snippet(alice, "Hello", "print('hi')", language="python")
+    assert 'href="/snippets/"' in reader.get("/").text
+
+
+def test_about_sitemap_and_robots(app, alice, make_post, make_snippet, site_client) -> None:
     with app.app_context():
         db.session.execute(update(Tenant).values(description="Notes on things.\n\nSecond para."))
         db.session.commit()
     make_post(alice, "Hello", tags=["greeting"])
+    make_snippet(alice, "Quick sort", "def qsort(xs): ...", language="python")
     reader = site_client(alice)
     about = reader.get("/about/").text
     assert "<p>Notes on things.</p>" in about and "<p>Second para.</p>" in about
     sitemap = reader.get("/sitemap.xml")
     assert sitemap.content_type == "application/xml; charset=utf-8"
-    for loc in ("/", "/about/", "/hello/", "/tags/greeting/"):
+    for loc in (
+        "/",
+        "/about/",
+        "/hello/",
+        "/tags/greeting/",
+        "/snippets/",
+        "/snippets/quick-sort/",
+    ):
         assert f"<loc>http://alice.blogs.test{loc}</loc>" in sitemap.text
     robots = reader.get("/robots.txt").text
     assert "Sitemap: http://alice.blogs.test/sitemap.xml" in robots

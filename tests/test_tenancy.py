@@ -7,17 +7,18 @@ from sqlalchemy import func, select
 from conftest import post_form
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Membership, Post, PostTag, Tag, User
+from inkwell.platform.core.models import Membership, Post, PostTag, Snippet, Tag, User
 
 
 def snapshot(app: Flask) -> list[tuple]:
-    """Every post and membership, to prove an attempt changed nothing."""
+    """Every post, snippet and membership, to prove an attempt changed nothing."""
     with app.app_context(), tenancy.across_tenants():
-        rows = db.session.execute(select(Post.id, Post.tenant_id, Post.title, Post.status))
-        members = db.session.execute(
-            select(Membership.tenant_id, Membership.user_id, Membership.role)
+        queries = (
+            select(Post.id, Post.tenant_id, Post.title, Post.status),
+            select(Snippet.id, Snippet.tenant_id, Snippet.title),
+            select(Membership.tenant_id, Membership.user_id, Membership.role),
         )
-        return sorted(tuple(r) for r in rows) + sorted(tuple(m) for m in members)
+        return [sorted(tuple(row) for row in db.session.execute(query)) for query in queries]
 
 
 def test_same_slug_in_two_blogs_shows_each_its_own(
@@ -110,12 +111,13 @@ def test_editor_urls_are_all_listed(app) -> None:
 
 
 def test_member_of_one_blog_gets_404_for_every_url_of_another(
-    app, make_tenant, client, auth, make_post
+    app, make_tenant, client, auth, make_post, make_snippet
 ) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
     bob_post = make_post(bob, "Bob's secret", "only bob")
     with app.app_context():
         bob_user = db.session.scalar(select(User.id).where(User.email == bob.owner_email))
+    bob_snippet = make_snippet(bob, "Bob's code", "secret = 'only bob'")
     alice_post = make_post(alice, "Alice's own")
     auth.login(alice.owner_email)
     before = snapshot(app)
@@ -123,12 +125,12 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
     for endpoint, method, takes_id in editor_urls(app):
         attempts.append((endpoint, method, "bob"))  # bob's blog by its address
         if takes_id:
-            attempts.append((endpoint, method, "alice"))  # bob's post id under alice's blog
-    data = {"title": "pwned", "body_md": "pwned", "status": "published"}
+            attempts.append((endpoint, method, "alice"))  # bob's object ids under alice's blog
+    data = {"title": "pwned", "body_md": "pwned", "status": "published", "code": "pwned"}
     for endpoint, method, sub in attempts:
         with app.test_request_context():
             # Every id argument gets bob's object id (posts here; new kinds add theirs).
-            ids = {"post_id": bob_post, "user_id": bob_user}
+            ids = {"post_id": bob_post, "snippet_id": bob_snippet, "user_id": bob_user}
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)

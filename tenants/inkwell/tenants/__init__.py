@@ -7,7 +7,7 @@ from flask import Flask
 
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.hosts import blog_url
-from inkwell.tenants import blog, feeds, hosts
+from inkwell.tenants import blog, feeds, hosts, snippets
 
 
 def create_site_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -18,4 +18,5 @@ def create_site_app(overrides: dict[str, Any] | None = None) -> Flask:
     app.add_template_global(blog_url)
     app.register_blueprint(blog.bp)
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(snippets.bp)
     return app

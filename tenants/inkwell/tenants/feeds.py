@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url, host_name
-from inkwell.platform.core.models import Post, PostTag, Tag, Tenant
+from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
 from inkwell.platform.core.posts import public_posts, tagged
 
 bp = Blueprint("feeds", __name__)
@@ -110,6 +110,10 @@ def sitemap() -> Response:
     urls = [(url_for("blog.index"), None), (url_for("blog.about"), None)]
     urls += [(url_for("blog.post", slug=slug), updated) for slug, updated in posts]
     urls += [(url_for("blog.tag", tag_slug=slug), updated) for slug, updated in _tags_in_use()]
+    snippets = db.session.execute(select(Snippet.slug, Snippet.updated_at)).all()
+    if snippets:
+        urls.append((url_for("site_snippets.index"), None))
+    urls += [(url_for("site_snippets.snippet", slug=slug), when) for slug, when in snippets]
     xml = render_template(
         "feeds/sitemap.xml", urls=[(blog_url(tenant, path), when) for path, when in urls]
     )

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
+from inkwell.platform.core.snippets import UnknownLanguageError, language_choices, lexer_for
 from inkwell.platform.core.validation import (
     normalize_subdomain,
     single_line_problem,
@@ -89,6 +90,30 @@ class PostForm(FlaskForm):
 
     def tag_list(self) -> list[str]:
         return (self.tags.data or "").split(",")
+
+
+def _language(_form: FlaskForm, field: SelectField) -> None:
+    if field.data:
+        try:
+            lexer_for(field.data)
+        except UnknownLanguageError as error:
+            raise ValidationError(str(error)) from None
+
+
+class SnippetForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
+    slug = StringField("Address", validators=[Length(max=200), _slug])
+    # Checked by _language, whose message says more than "Not a valid choice".
+    language = SelectField(
+        "Language",
+        choices=[
+            SelectChoice("", "Guess from the code"),
+            *(SelectChoice(alias, name) for alias, name in language_choices()),
+        ],
+        validate_choice=False,
+        validators=[_language],
+    )
+    code = TextAreaField("Code", validators=[Length(max=200_000)])
 
 
 def _comments_target(form: FlaskForm, field: StringField) -> None:
