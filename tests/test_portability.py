@@ -1,0 +1,233 @@
+"""Posts in and out as Markdown: folder and zip import, export, round trip."""
+
+import io
+import time
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from inkwell.platform.core import bundles, tenancy
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.markdown_io import ImportReport, export_markdown, import_markdown
+from inkwell.platform.core.models import Post, Snippet, Tenant
+
+HELLO = """---
+title: Hello, world
+date: 2024-05-01T09:30:00Z
+tags: [Python, web]
+excerpt: The first one.
+---
+
+# Hello
+
+First *post*.
+"""
+DRAFT = "---\ntitle: Not yet\ndraft: true\ntags: ideas, later\n---\nWork in progress.\n"
+
+
+def write(folder: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return folder
+
+
+def zip_of(path: Path, files: dict[str, str | bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return path
+
+
+def run_import(app, blog, bundle: Path) -> ImportReport:
+    with app.app_context():
+        return import_markdown(db.session.get(Tenant, blog.id), None, bundle)
+
+
+def posts_of(app, blog) -> dict[str, dict]:
+    """slug -> what readers and writers see of each post of the blog."""
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        posts = db.session.scalars(select(Post).options(selectinload(Post.tags)))
+        return {
+            p.slug: {
+                "title": p.title,
+                "body": p.body_md,
+                "tags": [t.name for t in p.tags],
+                "status": p.status,
+                "published_at": p.published_at and p.published_at.replace(microsecond=0),
+                "excerpt": p.excerpt,
+                "html": p.body_html,
+            }
+            for p in posts
+        }
+
+
+def content_version(app, blog) -> int:
+    with app.app_context():
+        return db.session.get(Tenant, blog.id).content_version
+
+
+def test_folder_import_reads_front_matter(app, make_tenant, tmp_path) -> None:
+    blog = make_tenant("alice")
+    bundle = write(tmp_path, {"hello.md": HELLO, "drafts/not-yet.md": DRAFT, "notes.txt": "x"})
+    report = run_import(app, blog, bundle)
+    assert (report.created, report.updated, report.skipped, report.errors) == (2, 0, 0, [])
+    posts = posts_of(app, blog)
+    hello = posts["hello"]
+    assert hello["title"] == "Hello, world" and hello["status"] == "published"
+    assert hello["published_at"] == datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
+    assert hello["tags"] == ["Python", "web"] and hello["excerpt"] == "The first one."
+    assert hello["body"] == "# Hello\n\nFirst *post*.\n" and "<em>post</em>" in hello["html"]
+    draft = posts["not-yet"]
+    assert draft["status"] == "draft" and draft["published_at"] is None
+    assert draft["tags"] == ["ideas", "later"]
+
+
+def test_second_import_skips_everything_and_a_change_updates(app, make_tenant, tmp_path) -> None:
+    blog = make_tenant("alice")
+    bundle = write(tmp_path, {"hello.md": HELLO, "not-yet.md": DRAFT})
+    run_import(app, blog, bundle)
+    version, before = content_version(app, blog), posts_of(app, blog)
+    report = run_import(app, blog, bundle)
+    assert (report.created, report.updated, report.skipped) == (0, 0, 2)
+    assert content_version(app, blog) == version and posts_of(app, blog) == before
+    write(tmp_path, {"hello.md": HELLO.replace("First *post*.", "Edited.")})
+    report = run_import(app, blog, bundle)
+    assert (report.created, report.updated, report.skipped) == (0, 1, 1)
+    assert posts_of(app, blog)["hello"]["body"] == "# Hello\n\nEdited.\n"
+    assert content_version(app, blog) == version + 1
+
+
+def test_zip_import_ignores_unsafe_and_other_entries(app, make_tenant, tmp_path) -> None:
+    blog = make_tenant("alice")
+    evil = "---\ntitle: Evil\n---\nescaped\n"
+    bundle = zip_of(
+        tmp_path / "bundle.zip",
+        {
+            "posts/hello.md": HELLO,
+            "../evil.md": evil,
+            "/abs/evil2.md": evil,
+            "posts/../../evil3.md": evil,
+            "__MACOSX/posts/._hello.md": b"\x00\x05\x16\x07binary",
+            "image.png": b"\x89PNG",
+            "snippets/sort.md": "---\ntitle: Sort\nlanguage: python\n---\nsorted(x)\n",
+        },
+    )
+    report = run_import(app, blog, bundle)
+    assert (report.created, report.errors) == (1, [])
+    assert list(posts_of(app, blog)) == ["hello"]
+
+
+def test_oversized_files_and_bundles_are_refused(app, make_tenant, tmp_path, monkeypatch) -> None:
+    blog = make_tenant("alice")
+    files = {"small.md": "---\ntitle: Small\n---\n", "big.md": "---\ntitle: Big\n---\n" + "x" * 200}
+    bundle = zip_of(tmp_path / "bundle.zip", files)
+    monkeypatch.setattr(bundles, "MAX_FILE_BYTES", 100)
+    report = run_import(app, blog, bundle)
+    assert report.created == 1 and dict(report.errors)["big.md"].startswith("larger than")
+    monkeypatch.setattr(bundles, "MAX_BUNDLE_BYTES", 150)
+    with pytest.raises(bundles.BundleError, match="larger than"):
+        run_import(app, blog, bundle)
+
+
+def test_bad_files_are_named_and_the_good_ones_still_import(app, make_tenant, tmp_path) -> None:
+    blog = make_tenant("alice")
+    files = {
+        "good.md": "---\ntitle: Good\n---\nfine\n",
+        "bad-yaml.md": "---\ntitle: [unclosed\n---\nbody\n",
+        "no-title.md": "---\ntags: [a]\n---\nbody\n",
+        "no-front-matter.md": "just text\n",
+        "bad-date.md": "---\ntitle: When\ndate: next tuesday\n---\n",
+        "latin1.md": "---\ntitle: Café\n---\n".encode("latin-1"),
+        "bad-slug.md": "---\ntitle: Slug\nslug: Not A Slug\n---\n",
+        "about.md": "---\ntitle: About me\n---\n",
+        "twin.md": "---\ntitle: Twin\nslug: good\n---\n",
+    }
+    report = run_import(app, blog, write(tmp_path, files))
+    assert report.created == 1 and list(posts_of(app, blog)) == ["good"]
+    errors = dict(report.errors)
+    assert set(errors) == set(files) - {"good.md"}
+    assert "bad YAML" in errors["bad-yaml.md"]
+    assert "title is missing" in errors["no-title.md"]
+    assert "no front matter" in errors["no-front-matter.md"]
+    assert "next tuesday" in errors["bad-date.md"]
+    assert errors["latin1.md"] == "not UTF-8 text"
+    assert "Not A Slug" in errors["bad-slug.md"]
+    assert "'about'" in errors["about.md"]
+    assert "good.md" in errors["twin.md"]
+
+
+def test_dates_and_draft_flag(app, make_tenant, tmp_path) -> None:
+    blog = make_tenant("alice")
+    future = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    files = {
+        "naive.md": "---\ntitle: Naive\ndate: 2023-01-02 03:04:05\n---\n",
+        "day.md": "---\ntitle: Day\ndate: 2023-01-02\n---\n",
+        "offset.md": "---\ntitle: Offset\ndate: '2023-01-02T10:00:00+02:00'\n---\n",
+        "soon.md": f"---\ntitle: Soon\ndate: {future.isoformat()}\n---\n",
+        "kept.md": "---\ntitle: Kept\ndraft: true\ndate: 2022-06-01T00:00:00Z\n---\n",
+    }
+    report = run_import(app, blog, write(tmp_path, files))
+    assert report.errors == []
+    posts = posts_of(app, blog)
+    assert posts["naive"]["published_at"] == datetime(2023, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert posts["day"]["published_at"] == datetime(2023, 1, 2, tzinfo=UTC)
+    assert posts["offset"]["published_at"] == datetime(2023, 1, 2, 8, tzinfo=UTC)
+    assert (posts["soon"]["status"], posts["soon"]["published_at"]) == ("scheduled", future)
+    assert posts["kept"]["status"] == "draft"
+    assert posts["kept"]["published_at"] == datetime(2022, 6, 1, tzinfo=UTC)
+
+
+def export_zip(app, blog) -> zipfile.ZipFile:
+    buffer = io.BytesIO()
+    with app.app_context():
+        export_markdown(db.session.get(Tenant, blog.id), buffer)
+    return zipfile.ZipFile(buffer)
+
+
+def test_export_then_import_into_a_new_blog_reproduces_every_post(
+    app, make_tenant, make_post, tmp_path
+) -> None:
+    alice = make_tenant("alice")
+    make_post(alice, "Plain", "Some *text*.\n")
+    make_post(alice, "Tagged", "\n\nStarts with blank lines", tags=["Go", "web"], excerpt="Short")
+    make_post(alice, "A draft", "wip", status="draft", slug="custom-slug")
+    later = datetime.now(UTC) + timedelta(days=2)
+    make_post(alice, "Later", "soon", status="scheduled", published_at=later)
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        db.session.add(Snippet(tenant_id=alice.id, slug="hi", title="Hi", language="python",
+                               code="print('hi')\n"))  # fmt: skip
+        db.session.commit()
+    archive = export_zip(app, alice)
+    assert "snippets/hi.md" in archive.namelist()
+    assert archive.read("snippets/hi.md").decode().endswith("---\n\nprint('hi')\n")
+    assert "date:" not in archive.read("posts/custom-slug.md").decode()  # never published
+    bundle = tmp_path / "alice.zip"
+    bundle.write_bytes(archive.fp.getvalue())
+    bob = make_tenant("bob")
+    report = run_import(app, bob, bundle)
+    assert (report.created, report.errors) == (4, [])
+    assert posts_of(app, bob) == posts_of(app, alice)
+    # The export is also what alice already has: importing it back changes nothing.
+    again = run_import(app, alice, bundle)
+    assert (again.skipped, again.updated, again.created) == (4, 0, 0)
+
+
+def test_thousand_posts_import_quickly(app, make_tenant, tmp_path) -> None:
+    blog = make_tenant("alice")
+    files = {
+        f"post-{n}.md": f"---\ntitle: Post {n}\ntags: [t{n % 7}, all]\n---\nBody **{n}**.\n"
+        for n in range(1000)
+    }
+    bundle = write(tmp_path, files)
+    started = time.perf_counter()
+    report = run_import(app, blog, bundle)
+    elapsed = time.perf_counter() - started
+    assert (report.created, report.errors) == (1000, [])
+    assert elapsed < 15, f"1,000 posts took {elapsed:.1f} s"
+    print(f"1,000-post import: {elapsed:.2f} s")
