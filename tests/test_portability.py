@@ -1,4 +1,4 @@
-"""Posts in and out as Markdown: folder and zip import, export, round trip."""
+"""Posts in and out as Markdown: folder and zip import, export, round trip, CLI."""
 
 import io
 import time
@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 from inkwell.platform.core import bundles, tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.markdown_io import ImportReport, export_markdown, import_markdown
-from inkwell.platform.core.models import Post, Snippet, Tenant
+from inkwell.platform.core.models import Membership, Post, Snippet, Tenant
+from inkwell.platform.core.rendering import RENDERER_VERSION
 
 HELLO = """---
 title: Hello, world
@@ -216,6 +217,70 @@ def test_export_then_import_into_a_new_blog_reproduces_every_post(
     # The export is also what alice already has: importing it back changes nothing.
     again = run_import(app, alice, bundle)
     assert (again.skipped, again.updated, again.created) == (4, 0, 0)
+
+
+def cli(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_cli_import_and_export(app, make_tenant, tmp_path) -> None:
+    blog = make_tenant("alice")
+    bundle = write(tmp_path / "in", {"hello.md": HELLO, "broken.md": "---\ntitle: [\n---\n"})
+    result = cli(app, "import", "markdown", "alice", str(bundle))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == "created 1, updated 0, skipped 0"
+    assert len(lines) == 2 and lines[1].startswith("broken.md: bad YAML")
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        owner = db.session.scalar(select(Post.author_id))
+        assert owner == db.session.scalar(select(Membership.user_id))
+    out = tmp_path / "out.zip"
+    result = cli(app, "export", "alice", str(out))
+    assert result.exit_code == 0, result.output
+    assert zipfile.ZipFile(out).namelist() == ["posts/hello.md"]
+    result = cli(app, "import", "markdown", "alice", str(out))
+    assert (result.exit_code, result.output) == (0, "created 0, updated 0, skipped 1\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("import", "markdown", "ghost", "."), "Error: no blog 'ghost'"),
+        (("import", "markdown", "alice", "/no/such/dir"), "Error: /no/such/dir: no such file"),
+        (("import", "markdown", "alice", __file__), f"Error: {__file__}: not a folder or a .zip"),
+        (("export", "ghost", "x.zip"), "Error: no blog 'ghost'"),
+        (("posts", "rerender", "--blog", "ghost"), "Error: no blog 'ghost'"),
+    ],
+)
+def test_cli_errors_are_one_line(app, make_tenant, args, message: str) -> None:
+    make_tenant("alice")
+    result = cli(app, *args)
+    assert result.exit_code == 1
+    assert result.output.startswith(message) and len(result.output.splitlines()) == 1
+
+
+def test_rerender_renders_old_posts_and_bumps_their_blogs(app, make_tenant, make_post) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    old = make_post(alice, "Old", "*old*")
+    make_post(bob, "Current", "*new*")
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        db.session.get(Post, old).renderer_version, db.session.get(Post, old).body_html = 0, "stale"
+        db.session.commit()
+    versions = content_version(app, alice), content_version(app, bob)
+    result = cli(app, "posts", "rerender")
+    assert result.output == "Re-rendered 1 posts.\n"
+    assert posts_of(app, alice)["old"]["html"] == "<p><em>old</em></p>"
+    assert (content_version(app, alice), content_version(app, bob)) == (
+        versions[0] + 1,
+        versions[1],
+    )
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        assert db.session.get(Post, old).renderer_version == RENDERER_VERSION
+    assert cli(app, "posts", "rerender", "--blog", "bob").output == "Re-rendered 0 posts.\n"
+    assert (
+        cli(app, "posts", "rerender", "--blog", "bob", "--all").output == "Re-rendered 1 posts.\n"
+    )
+    assert content_version(app, bob) == versions[1]  # same HTML: readers see no change
 
 
 def test_thousand_posts_import_quickly(app, make_tenant, tmp_path) -> None:

@@ -181,3 +181,20 @@ def unchanged_by(post: Post, data: PostInput) -> bool:
 
 def _to_second(moment: datetime | None) -> datetime | None:
     return moment.replace(microsecond=0) if moment else None
+
+
+def rerender_posts(tenant: Tenant, force: bool = False) -> int:
+    """Render again the current blog's posts stored by an older renderer (every post with
+    `force`); bump content_version if any page changed. Returns how many; the caller commits."""
+    query = select(Post)
+    if not force:
+        query = query.where(Post.renderer_version != RENDERER_VERSION)
+    count, changed = 0, False
+    for post in db.session.scalars(query):
+        html = render_markdown(post.body_md)
+        changed = changed or html != post.body_html
+        post.body_html, post.renderer_version = html, RENDERER_VERSION
+        count += 1
+    if changed:
+        tenant.content_version += 1
+    return count
