@@ -1,4 +1,4 @@
-"""Posts in and out as Markdown: folder and zip import, export, round trip, CLI."""
+"""Posts in and out as Markdown: folder and zip import, export, round trip, CLI, download."""
 
 import io
 import time
@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from conftest import PASSWORD, AuthActions, platform_browser
 from inkwell.platform.core import bundles, tenancy
+from inkwell.platform.core.accounts import new_user
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.markdown_io import ImportReport, export_markdown, import_markdown
 from inkwell.platform.core.models import Membership, Post, Snippet, Tenant
@@ -281,6 +283,37 @@ def test_rerender_renders_old_posts_and_bumps_their_blogs(app, make_tenant, make
         cli(app, "posts", "rerender", "--blog", "bob", "--all").output == "Re-rendered 1 posts.\n"
     )
     assert content_version(app, bob) == versions[1]  # same HTML: readers see no change
+
+
+def add_member(app, blog, email: str, role: str) -> None:
+    with app.app_context():
+        user = new_user(email, PASSWORD)
+        db.session.flush()
+        db.session.add(Membership(tenant_id=blog.id, user_id=user.id, role=role))
+        db.session.commit()
+
+
+def test_dashboard_download_for_owners_and_editors(
+    app, client, auth, make_tenant, make_post
+) -> None:
+    blog = make_tenant("alice")
+    make_post(blog, "Hello", "body")
+    add_member(app, blog, "ed@example.com", "editor")
+    add_member(app, blog, "au@example.com", "author")
+    for email, status in [("ed@example.com", 200), ("au@example.com", 403)]:
+        browser = platform_browser(app)
+        AuthActions(browser).login(email)
+        page = browser.get("/blogs/alice/")
+        assert ('href="/blogs/alice/export/"' in page.text) == (status == 200), email
+        assert browser.get("/blogs/alice/export/").status_code == status, email
+    auth.login(blog.owner_email)
+    assert 'href="/blogs/alice/export/"' in client.get("/blogs/alice/").text
+    answer = client.get("/blogs/alice/export/")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
+    assert answer.mimetype == "application/zip"
+    assert f"filename=alice-export-{today}.zip" in answer.headers["Content-Disposition"]
+    assert answer.headers["Content-Disposition"].startswith("attachment")
+    assert zipfile.ZipFile(io.BytesIO(answer.data)).namelist() == ["posts/hello.md"]
 
 
 def test_thousand_posts_import_quickly(app, make_tenant, tmp_path) -> None:

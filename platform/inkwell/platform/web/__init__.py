@@ -7,7 +7,7 @@ from flask import Flask
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.extensions import csrf, login_manager
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.web import auth, cli, dashboard, editor, errors, health
+from inkwell.platform.web import auth, cli, dashboard, editor, errors, exports, health
 
 
 def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -17,6 +17,6 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app, login_manager)
     errors.init_app(app)
     cli.init_app(app)
-    for blueprint in (health.bp, auth.bp, dashboard.bp, editor.bp):
+    for blueprint in (health.bp, auth.bp, dashboard.bp, editor.bp, exports.bp):
         app.register_blueprint(blueprint)
     return app
