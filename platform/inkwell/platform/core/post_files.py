@@ -7,6 +7,7 @@
 Dates are written in UTC to the second; a never-published draft has none.
 """
 
+from contextlib import suppress
 from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
@@ -74,15 +75,13 @@ def _text(meta: dict[str, Any], key: str) -> str:
 def _date(value: object) -> datetime | None:
     if value is None:
         return None
+    if isinstance(value, str):
+        with suppress(ValueError):
+            value = datetime.fromisoformat(value.strip())
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, date):
         moment = datetime.combine(value, time())
-    elif isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise PostFileError(f"date {value!r} is not ISO 8601 (2024-05-01T09:30:00Z)") from None
     else:
         raise PostFileError(f"date {value!r} is not ISO 8601 (2024-05-01T09:30:00Z)")
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
