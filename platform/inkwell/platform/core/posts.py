@@ -163,3 +163,44 @@ def commit_retrying(work: Callable[[], T]) -> T:
             attempt += 1
         else:
             return result
+
+
+def unchanged_by(post: Post, data: PostInput) -> bool:
+    """Whether saving `data` (with the status it is to have) would leave `post` as it is.
+
+    Imports skip those, so importing a file again writes nothing and bumps no
+    content_version. Dates count to the second, the precision of an export.
+    """
+    title, body, excerpt = (strip_forbidden(t) for t in (data.title, data.body_md, data.excerpt))
+    # Tags by slug: an existing tag keeps its name, whatever case the input uses.
+    tag_slugs = sorted(slugify(name, 100) for name in _tag_names(data.tags))
+    return (
+        (post.title, post.body_md, post.excerpt) == (title.strip(), body, excerpt.strip())
+        and (post.status, post.slug) == (data.status, data.slug or post.slug)
+        and sorted(tag.slug for tag in post.tags) == tag_slugs
+        and (
+            data.published_at is None
+            or _to_second(post.published_at) == _to_second(data.published_at)
+        )
+    )
+
+
+def _to_second(moment: datetime | None) -> datetime | None:
+    return moment.replace(microsecond=0) if moment else None
+
+
+def rerender_posts(tenant: Tenant, force: bool = False) -> int:
+    """Render again the current blog's posts stored by an older renderer (every post with
+    `force`); bump content_version if any page changed. Returns how many; the caller commits."""
+    query = select(Post)
+    if not force:
+        query = query.where(Post.renderer_version != RENDERER_VERSION)
+    count, changed = 0, False
+    for post in db.session.scalars(query):
+        html = render_markdown(post.body_md)
+        changed = changed or html != post.body_html
+        post.body_html, post.renderer_version = html, RENDERER_VERSION
+        count += 1
+    if changed:
+        tenant.content_version += 1
+    return count

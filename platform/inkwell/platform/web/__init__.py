@@ -7,7 +7,17 @@ from flask import Flask
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.extensions import csrf, login_manager
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.web import auth, cli, dashboard, editor, errors, health, snippets, team
+from inkwell.platform.web import (
+    auth,
+    cli,
+    dashboard,
+    editor,
+    errors,
+    exports,
+    health,
+    snippets,
+    team,
+)
 
 
 def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -17,6 +27,14 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app, login_manager)
     errors.init_app(app)
     cli.init_app(app)
-    for blueprint in (health.bp, auth.bp, dashboard.bp, editor.bp, snippets.bp, team.bp):
+    for blueprint in (
+        health.bp,
+        auth.bp,
+        dashboard.bp,
+        editor.bp,
+        exports.bp,
+        snippets.bp,
+        team.bp,
+    ):
         app.register_blueprint(blueprint)
     return app

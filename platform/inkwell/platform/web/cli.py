@@ -2,29 +2,36 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from inkwell.platform.core import database
+from inkwell.platform.core import database, tenancy
 from inkwell.platform.core.accounts import AccountError, new_blog, new_user
+from inkwell.platform.core.bundles import BundleError
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.core.models import User
+from inkwell.platform.core.markdown_io import export_markdown, import_markdown
+from inkwell.platform.core.models import Membership, Tenant, User
+from inkwell.platform.core.posts import rerender_posts
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import demo
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 blogs_cli = AppGroup("blogs", help="Manage blogs.")
+posts_cli = AppGroup("posts", help="Maintain the posts of every blog.")
+import_cli = AppGroup("import", help="Import content into a blog.")
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, users_cli, blogs_cli):
+    for group in (db_cli, users_cli, blogs_cli, posts_cli, import_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(export_command)
 
 
 @db_cli.command("upgrade")
@@ -65,6 +72,53 @@ def blogs_create(subdomain: str, owner_email: str, title: str) -> None:
     click.echo(f"Created {blog_url(tenant)}")
 
 
+@import_cli.command("markdown")
+@click.argument("subdomain")
+@click.argument("path", type=click.Path(path_type=Path))
+def import_markdown_command(subdomain: str, path: Path) -> None:
+    """Create or update posts of SUBDOMAIN from PATH, a folder or .zip of Markdown files."""
+    tenant = _blog(subdomain)
+    try:
+        report = import_markdown(tenant, _first_owner_id(tenant), path)
+    except BundleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"created {report.created}, updated {report.updated}, skipped {report.skipped}")
+    for name, message in report.errors:
+        click.echo(f"{name}: {message}", err=True)
+    if report.errors:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("export")
+@click.argument("subdomain")
+@click.argument("file", type=click.Path(path_type=Path))
+@with_appcontext
+def export_command(subdomain: str, file: Path) -> None:
+    """Write the posts and snippets of SUBDOMAIN to FILE, a .zip of Markdown files."""
+    tenant = _blog(subdomain)
+    try:
+        with file.open("wb") as out:
+            export_markdown(tenant, out)
+    except OSError as error:
+        raise click.ClickException(f"{file}: {error.strerror}") from None
+    click.echo(f"Exported {subdomain} to {file}")
+
+
+@posts_cli.command("rerender")
+@click.option("--blog", "subdomain", help="Only this blog (default: every blog).")
+@click.option("--all", "force", is_flag=True, help="Also posts of the current renderer.")
+def posts_rerender(subdomain: str | None, force: bool) -> None:
+    """Render posts stored by an older renderer again."""
+    # Tenants are platform rows, not tenant content: listing them needs no escape hatch.
+    tenants = [_blog(subdomain)] if subdomain else db.session.scalars(select(Tenant)).all()
+    count = 0
+    for tenant in tenants:
+        with tenancy.tenant_scope(tenant.id):
+            count += rerender_posts(tenant, force)
+            db.session.commit()
+    click.echo(f"Re-rendered {count} posts.")
+
+
 @click.command("demo")
 @with_appcontext
 def demo_command() -> None:
@@ -72,6 +126,23 @@ def demo_command() -> None:
     with _account_errors():
         for line in demo.ensure_demo_blog():
             click.echo(line)
+
+
+def _blog(subdomain: str) -> Tenant:
+    tenant = db.session.scalar(select(Tenant).where(Tenant.subdomain == subdomain))
+    if tenant is None:
+        raise click.ClickException(f"no blog {subdomain!r}")
+    return tenant
+
+
+def _first_owner_id(tenant: Tenant) -> int | None:
+    """Imports run as the blog's first owner: the author of the posts they create."""
+    query = (
+        select(Membership.user_id)
+        .where(Membership.tenant_id == tenant.id, Membership.role == "owner")
+        .order_by(Membership.created_at, Membership.user_id)
+    )
+    return db.session.scalars(query).first()
 
 
 @contextmanager

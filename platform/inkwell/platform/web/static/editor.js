@@ -10,7 +10,9 @@
   const token = form.elements.csrf_token.value;
   const styles = JSON.parse(form.dataset.styles);
   let autosaveUrl = form.dataset.autosaveUrl;
-  let backupKey = form.dataset.backupKey;
+  // One browser copy per post ("new" until the first autosave gives it an id).
+  const backupFor = (id) => `${form.dataset.backupPrefix}:${id}`;
+  let backupKey = backupFor(form.dataset.postId);
   let dirty = false;
   let previewTimer;
 
@@ -52,7 +54,9 @@
     send(autosaveUrl, payload)
       .then((data) => {
         localStorage.removeItem(backupKey);
-        backupKey = `${form.dataset.backupKey.replace(/:new$/, "")}:${data.id}`;
+        backupKey = backupFor(data.id);
+        // Text typed while the request was out is not on the server yet: keep its copy.
+        if (body.value !== payload.body_md) localStorage.setItem(backupKey, body.value);
         autosaveUrl = data.autosave_url;
         form.action = data.edit_url;
         history.replaceState(null, "", data.edit_url);
