@@ -1,6 +1,8 @@
 """The team page of a blog: owners change roles and remove members.
 (Inviting by email arrives with mail.)"""
 
+from collections.abc import Callable
+
 from flask import abort, flash, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -37,27 +39,23 @@ def _membership(user_id: int) -> Membership:
     return membership
 
 
-@bp.post("/<int:user_id>/role")
-def change_role(user_id: int) -> Response:
+def _change(user_id: int, change: Callable[[Membership], None], done: str) -> Response:
     membership = _membership(user_id)
     try:
-        set_role(membership, request.form.get("role", ""))
+        change(membership)
     except TeamError as error:
         db.session.rollback()
         abort(409, str(error))
     db.session.commit()
-    flash("Role changed.")
+    flash(done)
     return redirect(url_for("team.members"))
+
+
+@bp.post("/<int:user_id>/role")
+def change_role(user_id: int) -> Response:
+    return _change(user_id, lambda m: set_role(m, request.form.get("role", "")), "Role changed.")
 
 
 @bp.post("/<int:user_id>/remove")
 def remove_member(user_id: int) -> Response:
-    membership = _membership(user_id)
-    try:
-        remove(membership)
-    except TeamError as error:
-        db.session.rollback()
-        abort(409, str(error))
-    db.session.commit()
-    flash("Member removed.")
-    return redirect(url_for("team.members"))
+    return _change(user_id, remove, "Member removed.")
