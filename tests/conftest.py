@@ -208,6 +208,24 @@ def make_snippet(app: Flask):
     return make
 
 
+@pytest.fixture
+def change_blog(app: Flask):
+    """change_blog(blog, title="...") -> update the blog's row as the settings page
+    does, bumping its content_version so cached pages go stale."""
+    from sqlalchemy import update
+
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+
+    def change(blog: Blog, **values: Any) -> None:
+        with app.app_context():
+            bump = {"content_version": Tenant.content_version + 1}
+            db.session.execute(update(Tenant).where(Tenant.id == blog.id).values(**values, **bump))
+            db.session.commit()
+
+    return change
+
+
 def content_version(app: Flask, blog: Blog) -> int:
     """The blog's content_version as stored now."""
     from inkwell.platform.core.extensions import db

@@ -5,10 +5,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
 
-from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Tenant
 from inkwell.platform.core.types import utcnow
 
 
@@ -93,10 +90,8 @@ def test_nav_links_snippets_only_when_there_are_some(alice, make_snippet, site_c
     assert 'href="/snippets/"' in reader.get("/").text
 
 
-def test_about_sitemap_and_robots(app, alice, make_post, make_snippet, site_client) -> None:
-    with app.app_context():
-        db.session.execute(update(Tenant).values(description="Notes on things.\n\nSecond para."))
-        db.session.commit()
+def test_about_sitemap_and_robots(change_blog, alice, make_post, make_snippet, site_client) -> None:
+    change_blog(alice, description="Notes on things.\n\nSecond para.")
     make_post(alice, "Hello", tags=["greeting"])
     make_snippet(alice, "Quick sort", "def qsort(xs): ...", language="python")
     reader = site_client(alice)
@@ -117,16 +112,14 @@ def test_about_sitemap_and_robots(app, alice, make_post, make_snippet, site_clie
     assert "Sitemap: http://alice.blogs.test/sitemap.xml" in robots
 
 
-def test_code_stylesheets(app, alice, site_client) -> None:
+def test_code_stylesheets(change_blog, alice, site_client) -> None:
     reader = site_client(alice)
     css = reader.get("/code/monokai.css")
     assert css.status_code == 200 and css.content_type.startswith("text/css")
     assert "max-age=604800" in css.headers["Cache-Control"]
     assert ".highlight .k" in css.text
     assert reader.get("/code/nope.css").status_code == 404
-    with app.app_context():
-        db.session.execute(update(Tenant).values(code_style="monokai"))
-        db.session.commit()
+    change_blog(alice, code_style="monokai")
     assert 'href="/code/monokai.css"' in reader.get("/").text
 
 
@@ -139,13 +132,9 @@ def test_code_stylesheets(app, alice, site_client) -> None:
     ],
 )
 def test_comment_embeds_use_the_canonical_url(
-    app, alice, make_post, site_client, provider, target, expected
+    change_blog, alice, make_post, site_client, provider, target, expected
 ) -> None:
-    with app.app_context():
-        db.session.execute(
-            update(Tenant).values(comments_provider=provider, comments_target=target)
-        )
-        db.session.commit()
+    change_blog(alice, comments_provider=provider, comments_target=target)
     make_post(alice, "Hello")
     page = site_client(alice).get("/hello/").text
     if expected is None:

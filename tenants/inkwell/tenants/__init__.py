@@ -7,7 +7,7 @@ from flask import Flask
 
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.hosts import blog_url
-from inkwell.tenants import blog, feeds, hosts, snippets
+from inkwell.tenants import blog, feeds, hosts, page_cache, snippets
 
 
 def create_site_app(overrides: dict[str, Any] | None = None) -> Flask:
@@ -15,6 +15,7 @@ def create_site_app(overrides: dict[str, Any] | None = None) -> Flask:
     # Without a secret key Flask uses a null session: nothing can set a cookie here.
     app.config["SECRET_KEY"] = None
     hosts.init_app(app)
+    page_cache.init_app(app)
     app.add_template_global(blog_url)
     app.register_blueprint(blog.bp)
     app.register_blueprint(feeds.bp)

@@ -11,6 +11,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
+from inkwell.platform.core.caching import cache_get, cache_set, tenant_key
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, Tag
 from inkwell.platform.core.posts import public_posts, tagged
@@ -56,6 +57,27 @@ def tag(tag_slug: str, page: int = 1) -> str | BaseResponse:
     return render_template(
         "blog/index.html", tenant=g.tenant, posts=posts, tag=found, endpoint="blog.tag"
     )
+
+
+RECENT_POSTS = 5
+
+
+@bp.app_context_processor
+def _recent_posts() -> dict[str, object]:
+    return {"recent_posts": recent_posts}
+
+
+def recent_posts() -> list[tuple[str, str]]:
+    """(slug, title) of the newest posts, for the post page's side block; a cached
+    fragment, keyed per blog like whole pages."""
+    key = tenant_key(g.tenant, "fragment:recent-posts")
+    cached = cache_get(key)
+    if cached is None:
+        query = public_posts().with_only_columns(Post.slug, Post.title)
+        query = query.order_by(Post.published_at.desc()).limit(RECENT_POSTS)
+        cached = [(slug, title) for slug, title in db.session.execute(query)]
+        cache_set(key, cached)
+    return cached
 
 
 @bp.get("/about/")

@@ -47,9 +47,14 @@ def _derive(app: Flask) -> None:
         f"sqlite:///{Path(app.instance_path) / 'inkwell.db'}"
     )
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    config.setdefault("CACHE_KEY_PREFIX", "inkwell:")
     if config["REDIS_URL"]:
+        timeout = config["REDIS_SOCKET_TIMEOUT"]
         config.setdefault("CACHE_TYPE", "RedisCache")
         config.setdefault("CACHE_REDIS_URL", config["REDIS_URL"])
+        config.setdefault(
+            "CACHE_OPTIONS", {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+        )
     else:
         config.setdefault("CACHE_TYPE", "SimpleCache")
     if config["PREFERRED_URL_SCHEME"] == "https":

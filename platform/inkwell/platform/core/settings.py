@@ -37,8 +37,24 @@ DATABASE_URL = ""
 # Redis for the cache (and, later, limiter and broker). Empty means in-process.
 REDIS_URL = ""
 
-# Seconds a cached page lives when nothing invalidates it first.
-CACHE_DEFAULT_TIMEOUT = 300
+# Seconds a cached page lives when nothing invalidates it first. Publishing
+# invalidates a blog at once (its content_version is in every key), so this only
+# bounds memory.
+CACHE_DEFAULT_TIMEOUT = 3600
+
+# Redis answers within this many seconds or counts as down: a hung Redis must
+# make pages slower, never make them fail.
+REDIS_SOCKET_TIMEOUT = 0.25
+
+# After this many Redis errors in a row the cache is skipped for
+# CACHE_BREAKER_COOLDOWN seconds (and that is logged once).
+CACHE_BREAKER_FAILURES = 3
+CACHE_BREAKER_COOLDOWN = 15.0
+
+# Cache-Control of public pages and feeds: browsers revalidate after max-age
+# (cheap: a 304), shared caches (a CDN) keep pages s-maxage seconds.
+PUBLIC_MAX_AGE = 60
+PUBLIC_S_MAXAGE = 300
 
 # Arguments to werkzeug's ProxyFix: how many proxies to trust per header, e.g.
 # {"x_for": 1, "x_proto": 1} behind one nginx. Empty: trust no proxy header.

@@ -1,0 +1,216 @@
+"""Per-tenant page caching on real Redis: right blog, O(1) invalidation,
+conditional GETs, and a dead or frozen Redis costs speed, never errors."""
+
+import logging
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from conftest import HostClient, post_form
+
+ROOT = Path(__file__).resolve().parents[1]
+REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
+pytestmark = pytest.mark.skipif(
+    not Path(REDIS).exists() and os.environ.get("CI") != "true", reason="redis-server not installed"
+)
+
+
+class RedisProcess:
+    """A redis-server of the test's own, so it can be stopped and frozen."""
+
+    def __init__(self, tmp: Path) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.tmp, self.process = tmp, None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.tmp)],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=5)
+
+    def freeze(self) -> None:
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+@pytest.fixture
+def redis(tmp_path: Path) -> Iterator[RedisProcess]:
+    server = RedisProcess(tmp_path)
+    yield server
+    server.thaw()
+    server.stop()
+
+
+@pytest.fixture
+def cached_app(app, app_factory, redis) -> Flask:
+    """The whole app with its page cache on our own Redis (database shared with `app`)."""
+    return app_factory(REDIS_URL=redis.url, CACHE_BREAKER_COOLDOWN=0.5)
+
+
+def reader(cached_app: Flask, sub: str) -> HostClient:
+    return HostClient(cached_app, f"{sub}.blogs.test")
+
+
+def test_no_view_is_cached_by_path_alone() -> None:
+    # Flask-Caching's default key is the path without the host: one blog's page for all.
+    pattern = re.compile(r"@\w+\.(cached|memoize)\(")
+    sources = [
+        *ROOT.glob("platform/**/*.py"),
+        *ROOT.glob("tenants/**/*.py"),
+        *ROOT.glob("workers/**/*.py"),
+    ]
+    assert [str(p) for p in sources if pattern.search(p.read_text())] == []
+
+
+def test_keys_carry_tenant_version_path_and_sorted_query(app, make_tenant) -> None:
+    from inkwell.platform.core.caching import tenant_key
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+
+    blog = make_tenant("alice")
+    with app.app_context():
+        tenant = db.session.get(Tenant, blog.id)
+        key = tenant_key(tenant, "/page/2/", "b=2&a=1")
+        assert key.startswith(f"t:{tenant.uuid}:v{tenant.content_version}:")
+        assert key.endswith(":/page/2/?a=1&b=2")
+
+
+def test_each_blog_gets_its_own_pages(cached_app, make_tenant, make_post) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    for blog in (alice, bob):
+        for n in range(12):
+            make_post(blog, f"{blog.subdomain} post {n}", tags=["shared"])
+        make_post(blog, "Hello", f"{blog.subdomain} says hello")
+    for path in ("/", "/page/2/", "/latest.atom", "/hello/", "/tags/shared/"):
+        for blog in (alice, bob, alice, bob):
+            other = "bob" if blog is alice else "alice"
+            answer = reader(cached_app, blog.subdomain).get(path)
+            assert answer.status_code == 200, path
+            assert blog.subdomain in answer.text and f"{other} " not in answer.text, path
+        assert reader(cached_app, "alice").get(path).headers["X-Cache"] == "hit", path
+
+
+def test_publishing_invalidates_one_blog_only(
+    cached_app, make_tenant, make_post, client, auth
+) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    make_post(alice, "Old news")
+    make_post(bob, "Bob's post")
+    for blog in (alice, bob):
+        reader(cached_app, blog.subdomain).get("/")
+    auth.login(alice.owner_email)
+    post_form(client, "/blogs/alice/posts/new", {"title": "Fresh news", "status": "published"})
+    fresh = reader(cached_app, "alice").get("/")
+    assert fresh.headers["X-Cache"] == "miss" and "Fresh news" in fresh.text
+    assert reader(cached_app, "bob").get("/").headers["X-Cache"] == "hit"
+
+
+def test_only_public_200s_are_cached(cached_app, make_tenant) -> None:
+    make_tenant("alice")
+    for _ in range(2):
+        missing = reader(cached_app, "alice").get("/no-such-post/")
+        assert missing.status_code == 404 and "X-Cache" not in missing.headers
+    dashboard = HostClient(cached_app, "app.test").get("/login")
+    assert "X-Cache" not in dashboard.headers
+    assert "public" not in dashboard.headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("path", ["/", "/latest.atom"])
+def test_conditional_get(cached_app, make_tenant, make_post, change_blog, path: str) -> None:
+    blog = make_tenant("alice")
+    make_post(blog, "Hello")
+    browser = reader(cached_app, "alice")
+    first = browser.get(path)
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert (
+        "public" in first.headers["Cache-Control"]
+        and "s-maxage=300" in first.headers["Cache-Control"]
+    )
+    again = browser.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == etag
+    assert browser.get(path, headers={"If-Modified-Since": modified}).status_code == 304
+    change_blog(blog, title="Renamed")
+    changed = browser.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+
+
+def test_stopped_redis_means_uncached_pages(cached_app, make_tenant, make_post, redis) -> None:
+    make_tenant("alice")
+    browser = reader(cached_app, "alice")
+    browser.get("/")
+    assert browser.get("/").headers["X-Cache"] == "hit"
+    redis.stop()
+    for _ in range(5):
+        answer = browser.get("/")
+        assert answer.status_code == 200 and answer.headers.get("X-Cache") != "hit"
+
+
+def test_frozen_redis_costs_under_a_second(cached_app, make_tenant, redis, caplog) -> None:
+    make_tenant("alice")
+    browser = reader(cached_app, "alice")
+    browser.get("/")
+    redis.freeze()
+    with caplog.at_level(logging.WARNING, logger="inkwell.platform.core.caching"):
+        for _ in range(6):
+            started = time.monotonic()
+            assert browser.get("/").status_code == 200
+            assert time.monotonic() - started < 1.0
+    warnings = [r for r in caplog.records if "cache unavailable" in r.getMessage()]
+    assert len(warnings) == 1  # logged once, not per request
+
+
+def test_restarted_redis_serves_nothing_stale(
+    cached_app, make_tenant, make_post, change_blog, redis
+) -> None:
+    blog = make_tenant("alice")
+    browser = reader(cached_app, "alice")
+    assert "<title>Alice</title>" in browser.get("/").text
+    redis.stop()
+    change_blog(blog, title="Alice Renamed")  # while Redis is down
+    redis.start()
+    time.sleep(0.6)  # the breaker's cooldown in this app
+    first = browser.get("/")
+    assert "Alice Renamed" in first.text
+    second = browser.get("/")
+    assert second.headers["X-Cache"] == "hit" and "Alice Renamed" in second.text
+
+
+def test_recent_posts_fragment_is_per_blog(cached_app, make_tenant, make_post) -> None:
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    make_post(alice, "Alice one")
+    make_post(bob, "Bob one")
+    alice_page = reader(cached_app, "alice").get("/alice-one/").text
+    bob_page = reader(cached_app, "bob").get("/bob-one/").text
+    assert "Bob one" not in alice_page.split('class="recent"')[1]
+    assert "Alice one" not in bob_page.split('class="recent"')[1]
