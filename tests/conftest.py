@@ -5,10 +5,15 @@ Tests run on SQLite by default and on the database in DATABASE_URL when set (it
 must be named test*: tests wipe it). Nothing reaches a real service by accident.
 """
 
+import email
+import email.policy
 import os
 import re
+import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +60,8 @@ def app_factory(tmp_path_factory: pytest.TempPathFactory):
             "APP_HOST": APP_HOST,
             "BLOG_DOMAIN": BLOG_DOMAIN,
             "DATABASE_URL": url,
+            "MAIL_OUTBOX_DIR": str(tmp_path_factory.getbasetemp() / "mail"),
+            "ACCOUNT_MAIL_MIN_SECONDS": 0,
         }
         return create_app({**config, **extra})
 
@@ -133,7 +140,7 @@ def make_tenant(app: Flask):
     def make(subdomain: str, owner_email: str | None = None) -> Blog:
         email = owner_email or f"{subdomain}@example.com"
         with app.app_context():
-            user = new_user(email, PASSWORD)
+            user = new_user(email, PASSWORD, verified=True)
             tenant = new_blog(user, subdomain, subdomain.title(), BLOG_DOMAIN)
             db.session.commit()
             return Blog(tenant.id, tenant.subdomain, email)
@@ -180,7 +187,7 @@ def add_member(app: Flask):
 
     def add(blog: Blog, email: str, role: str) -> str:
         with app.app_context():
-            user = new_user(email, PASSWORD)
+            user = new_user(email, PASSWORD, verified=True)
             db.session.flush()
             db.session.add(Membership(tenant_id=blog.id, user_id=user.id, role=role))
             db.session.commit()
@@ -245,3 +252,52 @@ class AuthActions:
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+def mail_link(message: EmailMessage, path: str) -> str:
+    """The path (on the platform host) of the link in `message` that starts with `path`."""
+    text = message.get_body(("plain",)).get_content()
+    match = re.search(rf"http://{re.escape(APP_HOST)}({re.escape(path)}\S*)", text)
+    assert match, f"no {path} link in {message['Subject']!r}"
+    return match.group(1)
+
+
+class Mailbox:
+    """Messages the app sent, in the order they arrived."""
+
+    def messages(self) -> list[EmailMessage]:
+        raise NotImplementedError
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages() if m["To"] == address]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """The messages once there are `count` (fails after `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while len(messages := self.messages()) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(messages) >= count, f"{len(messages)} of {count} mails arrived"
+        return messages
+
+
+class FileMailbox(Mailbox):
+    """The .eml files of the embedded default (no MAIL_SERVER)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def messages(self) -> list[EmailMessage]:
+        files = sorted(self.folder.glob("*.eml")) if self.folder.exists() else []
+        return [_parse(path.read_bytes()) for path in files]
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> FileMailbox:
+    """Mail written by the app during this test (embedded default)."""
+    folder = Path(app.config["MAIL_OUTBOX_DIR"])
+    shutil.rmtree(folder, ignore_errors=True)
+    return FileMailbox(folder)
