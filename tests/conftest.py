@@ -10,8 +10,11 @@ import email.policy
 import os
 import re
 import shutil
+import socket
+import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
@@ -301,3 +304,119 @@ def mailbox(app: Flask) -> FileMailbox:
     folder = Path(app.config["MAIL_OUTBOX_DIR"])
     shutil.rmtree(folder, ignore_errors=True)
     return FileMailbox(folder)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SMTPMailbox(Mailbox):
+    """A real SMTP server (aiosmtpd) on a loopback port, keeping what it receives.
+    start()/stop() let a test take it away and bring it back on the same port."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.received, self.controller = port, [], None
+        self.reply = "250 OK"  # a 4xx or 5xx here refuses every message
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.reply.startswith("250"):
+            self.received.append(_parse(envelope.original_content))
+        return self.reply
+
+    def messages(self) -> list[EmailMessage]:
+        return list(self.received)
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPMailbox]:
+    server = SMTPMailbox(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+class RedisServer:
+    """Our own redis-server on a free port, for tests that stop the broker."""
+
+    def __init__(self) -> None:
+        self.port, self.process = free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        args = ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(5)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+# The shared Redis at 127.0.0.1:6379: database 14 is the one the suite may use as a broker.
+SHARED_BROKER = "redis://127.0.0.1:6379/14"
+
+# Fast retries and timeouts, so each fault shows within seconds.
+FAST_JOBS = {
+    "MAIL_TIMEOUT": 0.5,
+    "MAIL_RETRY_BACKOFF": 0.2,
+    "MAIL_RETRY_BACKOFF_MAX": 1.0,
+    "MAIL_MAX_RETRIES": 10,
+    "CELERY_BROKER_TIMEOUT": 1,
+}
+
+
+@pytest.fixture
+def jobs_app(app: Flask, app_factory):
+    """jobs_app(broker_url, smtp_port) -> an app on the test database that publishes
+    tasks to `broker_url` and mails through SMTP on `smtp_port`."""
+
+    def make(broker_url: str, smtp_port: int) -> Flask:
+        # Flask-Mail suppresses sending when TESTING unless told otherwise.
+        smtp = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port, "MAIL_SUPPRESS_SEND": False}
+        return app_factory(CELERY_BROKER_URL=broker_url, **smtp, **FAST_JOBS)
+
+    return make
+
+
+@contextmanager
+def running_worker(app: Flask) -> Iterator[None]:
+    """A real Celery worker (in a thread of this process) consuming app's queues."""
+    from celery.contrib.testing.worker import start_worker
+
+    celery = app.extensions["celery"]
+    with start_worker(celery, perform_ping_check=False, queues=["mail", "publish"]):
+        yield
