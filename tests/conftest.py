@@ -5,12 +5,21 @@ Tests run on SQLite by default and on the database in DATABASE_URL when set (it
 must be named test*: tests wipe it). Nothing reaches a real service by accident.
 """
 
+import email
+import email.policy
 import os
 import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 from flask import Flask
@@ -55,6 +64,8 @@ def app_factory(tmp_path_factory: pytest.TempPathFactory):
             "APP_HOST": APP_HOST,
             "BLOG_DOMAIN": BLOG_DOMAIN,
             "DATABASE_URL": url,
+            "MAIL_OUTBOX_DIR": str(tmp_path_factory.getbasetemp() / "mail"),
+            "ACCOUNT_MAIL_MIN_SECONDS": 0,
         }
         return create_app({**config, **extra})
 
@@ -133,7 +144,7 @@ def make_tenant(app: Flask):
     def make(subdomain: str, owner_email: str | None = None) -> Blog:
         email = owner_email or f"{subdomain}@example.com"
         with app.app_context():
-            user = new_user(email, PASSWORD)
+            user = new_user(email, PASSWORD, verified=True)
             tenant = new_blog(user, subdomain, subdomain.title(), BLOG_DOMAIN)
             db.session.commit()
             return Blog(tenant.id, tenant.subdomain, email)
@@ -180,7 +191,7 @@ def add_member(app: Flask):
 
     def add(blog: Blog, email: str, role: str) -> str:
         with app.app_context():
-            user = new_user(email, PASSWORD)
+            user = new_user(email, PASSWORD, verified=True)
             db.session.flush()
             db.session.add(Membership(tenant_id=blog.id, user_id=user.id, role=role))
             db.session.commit()
@@ -263,3 +274,183 @@ class AuthActions:
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+def mail_link(message: EmailMessage, path: str) -> str:
+    """The path (on the platform host) of the link in `message` that starts with `path`."""
+    text = message.get_body(("plain",)).get_content()
+    match = re.search(rf"http://{re.escape(APP_HOST)}({re.escape(path)}\S*)", text)
+    assert match, f"no {path} link in {message['Subject']!r}"
+    return match.group(1)
+
+
+class Mailbox:
+    """Messages the app sent, in the order they arrived."""
+
+    def messages(self) -> list[EmailMessage]:
+        raise NotImplementedError
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages() if m["To"] == address]
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """The messages once there are `count` (fails after `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while len(messages := self.messages()) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(messages) >= count, f"{len(messages)} of {count} mails arrived"
+        return messages
+
+
+class FileMailbox(Mailbox):
+    """The .eml files of the embedded default (no MAIL_SERVER)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def messages(self) -> list[EmailMessage]:
+        files = sorted(self.folder.glob("*.eml")) if self.folder.exists() else []
+        return [_parse(path.read_bytes()) for path in files]
+
+
+def _parse(raw: bytes) -> EmailMessage:
+    return email.message_from_bytes(raw, policy=email.policy.default)  # type: ignore[return-value]
+
+
+@pytest.fixture
+def mailbox(app: Flask) -> FileMailbox:
+    """Mail written by the app during this test (embedded default)."""
+    folder = Path(app.config["MAIL_OUTBOX_DIR"])
+    shutil.rmtree(folder, ignore_errors=True)
+    return FileMailbox(folder)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class SMTPMailbox(Mailbox):
+    """A real SMTP server (aiosmtpd) on a loopback port, keeping what it receives.
+    start()/stop() let a test take it away and bring it back on the same port."""
+
+    def __init__(self, port: int) -> None:
+        self.port, self.received, self.controller = port, [], None
+        self.reply = "250 OK"  # a 4xx or 5xx here refuses every message
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.reply.startswith("250"):
+            self.received.append(_parse(envelope.original_content))
+        return self.reply
+
+    def messages(self) -> list[EmailMessage]:
+        return list(self.received)
+
+    def start(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPMailbox]:
+    server = SMTPMailbox(free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+class RedisServer:
+    """Our own redis-server on a free port, for tests that stop the broker."""
+
+    def __init__(self) -> None:
+        self.port, self.process = free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        args = ["redis-server", "--port", str(self.port), "--save", "", "--appendonly", "no"]
+        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.thaw()  # a stopped process would not see the terminate
+            self.process.terminate()
+            self.process.wait(5)
+            self.process = None
+
+    def freeze(self) -> None:
+        """Hang the server (SIGSTOP): connections open, nothing answers."""
+        self.process.send_signal(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self.process.send_signal(signal.SIGCONT)
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip locally; fail in CI, where every real part must be there."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true requires it)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def own_redis() -> Iterator[RedisServer]:
+    if not shutil.which("redis-server"):
+        unavailable("redis-server is not installed")
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+# The shared Redis at 127.0.0.1:6379: database 14 is the one the suite may use as a broker.
+SHARED_BROKER = "redis://127.0.0.1:6379/14"
+
+# Fast retries and timeouts, so each fault shows within seconds.
+FAST_JOBS = {
+    "MAIL_TIMEOUT": 0.5,
+    "MAIL_RETRY_BACKOFF": 0.2,
+    "MAIL_RETRY_BACKOFF_MAX": 1.0,
+    "MAIL_MAX_RETRIES": 10,
+    "CELERY_BROKER_TIMEOUT": 1,
+}
+
+
+@pytest.fixture
+def jobs_app(app: Flask, app_factory):
+    """jobs_app(broker_url, smtp_port) -> an app on the test database that publishes
+    tasks to `broker_url` and mails through SMTP on `smtp_port`."""
+
+    def make(broker_url: str, smtp_port: int) -> Flask:
+        # Flask-Mail suppresses sending when TESTING unless told otherwise.
+        smtp = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port, "MAIL_SUPPRESS_SEND": False}
+        return app_factory(CELERY_BROKER_URL=broker_url, **smtp, **FAST_JOBS)
+
+    return make
+
+
+@contextmanager
+def running_worker(app: Flask) -> Iterator[None]:
+    """A real Celery worker (in a thread of this process) consuming app's queues."""
+    from celery.contrib.testing.worker import start_worker
+
+    celery = app.extensions["celery"]
+    with start_worker(celery, perform_ping_check=False, queues=["mail", "publish"]):
+        yield

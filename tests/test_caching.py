@@ -2,14 +2,8 @@
 conditional GETs, and a dead or frozen Redis costs speed, never errors."""
 
 import logging
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,64 +12,12 @@ from flask import Flask
 from conftest import HostClient, post_form
 
 ROOT = Path(__file__).resolve().parents[1]
-REDIS = shutil.which("redis-server") or "/usr/bin/redis-server"
-pytestmark = pytest.mark.skipif(
-    not Path(REDIS).exists() and os.environ.get("CI") != "true", reason="redis-server not installed"
-)
-
-
-class RedisProcess:
-    """A redis-server of the test's own, so it can be stopped and frozen."""
-
-    def __init__(self, tmp: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.tmp, self.process = tmp, None
-        self.start()
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [REDIS, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.tmp)],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.02)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=5)
-
-    def freeze(self) -> None:
-        self.process.send_signal(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        self.process.send_signal(signal.SIGCONT)
 
 
 @pytest.fixture
-def redis(tmp_path: Path) -> Iterator[RedisProcess]:
-    server = RedisProcess(tmp_path)
-    yield server
-    server.thaw()
-    server.stop()
-
-
-@pytest.fixture
-def cached_app(app, app_factory, redis) -> Flask:
+def cached_app(app, app_factory, own_redis) -> Flask:
     """The whole app with its page cache on our own Redis (database shared with `app`)."""
-    return app_factory(REDIS_URL=redis.url, CACHE_BREAKER_COOLDOWN=0.5)
+    return app_factory(REDIS_URL=own_redis.url, CACHE_BREAKER_COOLDOWN=0.5)
 
 
 def reader(cached_app: Flask, sub: str) -> HostClient:
@@ -165,22 +107,22 @@ def test_conditional_get(cached_app, make_tenant, make_post, change_blog, path: 
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
 
 
-def test_stopped_redis_means_uncached_pages(cached_app, make_tenant, make_post, redis) -> None:
+def test_stopped_redis_means_uncached_pages(cached_app, make_tenant, make_post, own_redis) -> None:
     make_tenant("alice")
     browser = reader(cached_app, "alice")
     browser.get("/")
     assert browser.get("/").headers["X-Cache"] == "hit"
-    redis.stop()
+    own_redis.stop()
     for _ in range(5):
         answer = browser.get("/")
         assert answer.status_code == 200 and answer.headers.get("X-Cache") != "hit"
 
 
-def test_frozen_redis_costs_under_a_second(cached_app, make_tenant, redis, caplog) -> None:
+def test_frozen_redis_costs_under_a_second(cached_app, make_tenant, own_redis, caplog) -> None:
     make_tenant("alice")
     browser = reader(cached_app, "alice")
     browser.get("/")
-    redis.freeze()
+    own_redis.freeze()
     with caplog.at_level(logging.WARNING, logger="inkwell.platform.core.caching"):
         for _ in range(6):
             started = time.monotonic()
@@ -191,14 +133,14 @@ def test_frozen_redis_costs_under_a_second(cached_app, make_tenant, redis, caplo
 
 
 def test_restarted_redis_serves_nothing_stale(
-    cached_app, make_tenant, make_post, change_blog, redis
+    cached_app, make_tenant, make_post, change_blog, own_redis
 ) -> None:
     blog = make_tenant("alice")
     browser = reader(cached_app, "alice")
     assert "<title>Alice</title>" in browser.get("/").text
-    redis.stop()
+    own_redis.stop()
     change_blog(blog, title="Alice Renamed")  # while Redis is down
-    redis.start()
+    own_redis.start()
     time.sleep(0.6)  # the breaker's cooldown in this app
     first = browser.get("/")
     assert "Alice Renamed" in first.text

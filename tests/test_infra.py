@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from conftest import unavailable
+
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 
 
-@pytest.mark.skipif(NGINX is None, reason="nginx is not installed (.ci/run installs it)")
 def test_nginx_site_is_valid(tmp_path: Path) -> None:
+    if NGINX is None:
+        unavailable("nginx is not installed (.ci/run installs it)")
     shutil.copytree(ROOT / "infra" / "nginx" / "snippets", tmp_path / "snippets")
     mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
     (tmp_path / "nginx.conf").write_text(

@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import PASSWORD, csrf_token, platform_browser
+from conftest import PASSWORD, AuthActions, csrf_token, mail_link, platform_browser
 from inkwell.platform.core import accounts
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Domain, Membership, Tenant, User
@@ -25,10 +25,15 @@ NOTHING = {"users": 0, "tenants": 0, "domains": 0, "memberships": 0}
 ONE_EACH = {"users": 1, "tenants": 1, "domains": 1, "memberships": 1}
 
 
-def test_signup_creates_a_live_blog_and_logs_in(app, auth, client, site_client) -> None:
+def test_signup_creates_a_live_blog_and_mails_a_link_that_logs_in(
+    app, auth, client, site_client, mailbox
+) -> None:
     answer = auth.signup(email="Carol@Example.com", subdomain="Carol-Writes", title="Carol's")
     assert answer.status_code == 302
+    assert answer.headers["Location"] == "/login"
     assert counts(app) == ONE_EACH
+    [mail] = mailbox.to("carol@example.com")
+    assert client.get(mail_link(mail, "/verify-email/")).status_code == 302
     home = client.get("/dashboard/")
     assert "Carol&#39;s" in home.text
     assert "http://carol-writes.blogs.test/" in home.text
@@ -80,12 +85,21 @@ def test_taken_address_in_another_case(app, auth, make_tenant) -> None:
     assert counts(app) == before
 
 
-def test_taken_email(app, auth, make_tenant) -> None:
+def test_taken_email_answers_like_a_new_one_and_tells_the_owner(app, make_tenant, mailbox) -> None:
     make_tenant("alice")
     before = counts(app)
-    answer = auth.signup(email="ALICE@example.com")
-    assert answer.status_code == 409
-    assert counts(app) == before
+    answers = []
+    for address in ("ALICE@example.com", "fresh@example.com"):
+        browser = AuthActions(platform_browser(app))
+        answer = browser.signup(email=address, subdomain=f"blog-{len(answers)}")
+        answers.append((answer.status_code, answer.headers["Location"]))
+        page = browser.client.get("/login").text
+        assert f"we sent a mail to {address.lower()}" in page
+    assert answers == [(302, "/login"), (302, "/login")]
+    assert counts(app) == {name: n + 1 for name, n in before.items()}  # the fresh one only
+    [note] = mailbox.to("alice@example.com")
+    assert "Someone tried to sign up" in note.get_body(("plain",)).get_content()
+    assert mail_link(note, "/forgot-password")
 
 
 def test_concurrent_signups_for_one_address(app, monkeypatch) -> None:
@@ -112,5 +126,5 @@ def test_concurrent_signups_for_one_address(app, monkeypatch) -> None:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(answers) == [302, 409]
+    assert sorted(answers) == [302, 409]  # the address is taken; no email was
     assert counts(app) == ONE_EACH

@@ -1,4 +1,2 @@
-"""Background work (Celery app and tasks: mail, publish, schedule).
-
-Empty until the jobs issue lands; it exists so the layer contract is whole.
-"""
+"""Background work on Celery: the app bound to Flask (`celery_app`), the outbox
+relay and sweeper (`relay`), mail tasks (`mail`) and the worker entry (`worker`)."""

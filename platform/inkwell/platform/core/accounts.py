@@ -33,8 +33,16 @@ def subdomain_taken(subdomain: str) -> bool:
     return db.session.scalar(query) > 0
 
 
-def new_user(email: str, password: str, *, display_name: str = "", admin: bool = False) -> User:
-    """Add a user to the session (not committed); raise AccountError if taken."""
+def new_user(
+    email: str,
+    password: str,
+    *,
+    display_name: str = "",
+    admin: bool = False,
+    verified: bool = False,
+) -> User:
+    """Add a user to the session (not committed); raise AccountError if taken.
+    `verified`: the address is known to be theirs (an admin created the account)."""
     if email_taken(email):
         raise AccountError("An account with this email already exists.", "email")
     user = User(
@@ -42,19 +50,26 @@ def new_user(email: str, password: str, *, display_name: str = "", admin: bool =
         password_hash=hash_password(password),
         display_name=display_name,
         is_admin=admin,
+        email_verified_at=utcnow() if verified else None,
     )
     db.session.add(user)
     return user
 
 
-def new_blog(owner: User, subdomain: str, title: str, blog_domain: str) -> Tenant:
-    """Add a blog, its primary host and the owner's membership to the session."""
+def check_subdomain(subdomain: str) -> str:
+    """The normalized `subdomain`; AccountError if it cannot name a new blog."""
     subdomain = normalize_subdomain(subdomain)
     problem = subdomain_problem(subdomain) or (
         "That address is taken. Please choose another." if subdomain_taken(subdomain) else None
     )
     if problem:
         raise AccountError(problem, "subdomain")
+    return subdomain
+
+
+def new_blog(owner: User, subdomain: str, title: str, blog_domain: str) -> Tenant:
+    """Add a blog, its primary host and the owner's membership to the session."""
+    subdomain = check_subdomain(subdomain)
     if problem := single_line_problem(title):
         raise AccountError(problem, "title")
     tenant = Tenant(subdomain=subdomain, title=title.strip() or subdomain)

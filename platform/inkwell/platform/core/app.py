@@ -6,7 +6,7 @@ from typing import Any
 from flask import Flask
 
 from inkwell.platform.core import config, tenancy
-from inkwell.platform.core.extensions import cache, db
+from inkwell.platform.core.extensions import cache, db, mail
 
 
 def create_base_app(import_name: str, overrides: dict[str, Any] | None = None) -> Flask:
@@ -15,6 +15,7 @@ def create_base_app(import_name: str, overrides: dict[str, Any] | None = None) -
     config.configure(app, overrides)
     db.init_app(app)
     cache.init_app(app)
+    mail.init_app(app)
     tenancy.init_app(app)
     _configure_logging(app)
     return app

@@ -2,6 +2,7 @@
 
 from flask_caching import Cache
 from flask_login import LoginManager
+from flask_mail import Mail
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -26,3 +27,4 @@ db = SQLAlchemy(model_class=Base)
 cache = Cache()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+mail = Mail()

@@ -19,6 +19,12 @@ def blog_host(subdomain: str, blog_domain: str) -> str:
     return f"{subdomain}.{host_name(blog_domain)}"
 
 
+def app_url(path: str) -> str:
+    """The absolute URL of `path` on the platform host (links in mail)."""
+    config = current_app.config
+    return f"{config['PREFERRED_URL_SCHEME']}://{config['APP_HOST']}{path}"
+
+
 def blog_url(tenant: Tenant, path: str = "/") -> str:
     """The public URL of `path` on `tenant`'s primary host."""
     config = current_app.config

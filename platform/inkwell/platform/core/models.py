@@ -10,6 +10,7 @@ from sqlalchemy import (
     ForeignKey,
     ForeignKeyConstraint,
     Index,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import JSON
 
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.types import UTCDateTime, utcnow
@@ -25,6 +27,7 @@ ROLES = ("owner", "editor", "author")
 POST_STATUSES = ("draft", "scheduled", "published")
 TENANT_STATUSES = ("active", "suspended", "deleted")
 COMMENT_PROVIDERS = ("none", "disqus", "discourse")
+TOKEN_PURPOSES = ("verify_email", "reset_password")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
@@ -101,6 +104,55 @@ class User(UserMixin, Timestamps, db.Model):
     display_name: Mapped[str] = mapped_column(String(100), default="")
     is_admin: Mapped[bool] = mapped_column(default=False)
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the login id (see get_id): bumping it ends every session and
+    # remember-me cookie of the user, as a password reset must.
+    session_epoch: Mapped[int] = mapped_column(default=0)
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_epoch}"
+
+
+class AccountToken(db.Model):
+    """A link mailed to a user (verify the address, reset the password).
+
+    Only a SHA-256 hash of the token is stored; the token itself is derived
+    from `nonce` and the secret key when the mail is written (see `tokens`).
+    """
+
+    __tablename__ = "account_tokens"
+    __table_args__ = (_one_of("purpose", TOKEN_PURPOSES), Index(None, "user_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20))
+    nonce: Mapped[bytes] = mapped_column(LargeBinary(32))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class Outbox(db.Model):
+    """Work for the task queue, written in the same transaction as the change
+    that needs it, so it is never lost (see `outbox` and `inkwell.workers`)."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index(None, "done_at", "published_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task: Mapped[str] = mapped_column(String(200))
+    args: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # One row per intended effect: enqueueing the same key twice is refused.
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set by the task that claims the row; another delivery meanwhile skips it.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
 
 
 class Membership(db.Model):

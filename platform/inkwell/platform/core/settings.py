@@ -2,8 +2,8 @@
 
 Layers, last wins (see `configure`): these defaults, then `instance/config.py`,
 then `INKWELL_*` environment variables (JSON-parsed, so `INKWELL_PROXY_FIX__X_FOR=1`
-sets a nested int), then the conventional `DATABASE_URL` / `REDIS_URL`, then the
-overrides a caller passes (tests).
+sets a nested int), then the conventional `DATABASE_URL` / `REDIS_URL` /
+`CELERY_BROKER_URL`, then the overrides a caller passes (tests).
 """
 
 # "development" or "production". Production refuses to start without SECRET_KEY.
@@ -34,8 +34,58 @@ PREFERRED_URL_SCHEME = "http"
 # Database. Empty means SQLite in the instance folder. `DATABASE_URL` sets it.
 DATABASE_URL = ""
 
-# Redis for the cache (and, later, limiter and broker). Empty means in-process.
+# Redis for the cache (and, later, the limiter). Empty means in-process.
 REDIS_URL = ""
+
+# Background jobs (see `inkwell.workers`). The Celery broker, e.g.
+# redis://127.0.0.1:6379/1; `CELERY_BROKER_URL` sets it. Empty (the embedded
+# default) runs every task inline in the web process, right after the commit
+# that asked for it: no worker to start, mail is sent before the response.
+CELERY_BROKER_URL = ""
+
+# Seconds a task may run: the soft limit raises inside the task (which then
+# retries), the hard limit kills the worker process. The broker redelivers an
+# unacknowledged task after the visibility timeout, so it must exceed the
+# longest task plus the longest retry delay.
+CELERY_TASK_SOFT_TIME_LIMIT = 60
+CELERY_TASK_TIME_LIMIT = 90
+CELERY_VISIBILITY_TIMEOUT = 3600
+
+# Seconds to wait for the broker when publishing; a broker that does not answer
+# leaves the work in the outbox for the sweeper instead of hanging a request.
+CELERY_BROKER_TIMEOUT = 3
+
+# Outbox rows not done this many seconds after they were last published are
+# published again by `inkwell outbox sweep` (and the beat schedule). Longer than
+# a task's whole retry window, so the sweeper only picks up lost work.
+OUTBOX_RETRY_AFTER = 1800
+OUTBOX_SWEEP_INTERVAL = 60
+
+# Mail. MAIL_SERVER empty (the embedded default) writes each message as an
+# .eml file into MAIL_OUTBOX_DIR (default: `outbox/` in the instance folder)
+# and logs it; otherwise SMTP, with MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,
+# MAIL_USERNAME and MAIL_PASSWORD as Flask-Mail reads them.
+MAIL_SERVER = ""
+MAIL_PORT = 25
+MAIL_OUTBOX_DIR = ""
+MAIL_DEFAULT_SENDER = "Inkwell <no-reply@localhost>"
+# Seconds smtplib waits for the SMTP server (Flask-Mail sets no timeout, so a
+# server that accepts and never answers would hold a worker forever).
+MAIL_TIMEOUT = 10
+# Transient SMTP failures (refused connection, timeout, 4xx reply) are retried
+# after MAIL_RETRY_BACKOFF * 2**n seconds with full jitter, capped at
+# MAIL_RETRY_BACKOFF_MAX, at most MAIL_MAX_RETRIES times; then the sweeper
+# tries again later. Permanent ones (5xx, bad headers) are not retried.
+MAIL_RETRY_BACKOFF = 10.0
+MAIL_RETRY_BACKOFF_MAX = 300.0
+MAIL_MAX_RETRIES = 6
+
+# Account mail links: hours a verification link and a password reset link work.
+EMAIL_VERIFY_HOURS = 48
+PASSWORD_RESET_HOURS = 1
+# A reset request takes at least this long whether or not the account exists,
+# so response time does not tell them apart.
+ACCOUNT_MAIL_MIN_SECONDS = 0.25
 
 # Seconds a cached page lives when nothing invalidates it first. Publishing
 # invalidates a blog at once (its content_version is in every key), so this only

@@ -15,14 +15,18 @@ from inkwell.platform.web import (
     errors,
     exports,
     health,
+    password_reset,
     snippets,
     team,
+    verification,
 )
+from inkwell.workers.celery_app import celery_init_app
 
 
 def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = create_base_app(__name__, overrides)
     csrf.init_app(app)
+    celery_init_app(app)
     app.add_template_global(blog_url)
     auth.init_app(app, login_manager)
     errors.init_app(app)
@@ -30,6 +34,8 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     for blueprint in (
         health.bp,
         auth.bp,
+        verification.bp,
+        password_reset.bp,
         dashboard.bp,
         editor.bp,
         exports.bp,

@@ -1,4 +1,10 @@
-"""Signup, login and logout on the platform host."""
+"""Signup, login and logout on the platform host.
+
+Signup answers alike whether or not the email has an account, so it cannot be
+used to find out: a new address gets its account and blog and a verification
+mail, a known one gets a note to its owner ("someone tried to sign up"); both
+land on the login page with "check your inbox". The verification link logs in.
+"""
 
 from urllib.parse import urlsplit
 
@@ -8,12 +14,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core.accounts import AccountError, new_blog, new_user
+from inkwell.platform.core import tokens
+from inkwell.platform.core.accounts import AccountError, check_subdomain, new_blog, new_user
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import User
-from inkwell.platform.core.passwords import check_password
+from inkwell.platform.core.passwords import check_password, hash_password
 from inkwell.platform.core.validation import normalize_email
+from inkwell.platform.web import account_mail
 from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
 
 bp = Blueprint("auth", __name__)
@@ -25,8 +32,14 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_message = "Please log in to continue."
 
     @login_manager.user_loader
-    def _load_user(user_id: str) -> User | None:
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    def _load_user(login_id: str) -> User | None:
+        # "<user id>:<session epoch>" (User.get_id): an older epoch is a session
+        # or remember-me cookie that a password reset has ended.
+        user_id, _, epoch = login_id.partition(":")
+        if not (user_id.isdigit() and epoch.isdigit()):
+            return None
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.session_epoch == int(epoch) else None
 
     @app.context_processor
     def _logout_form() -> dict[str, ConfirmForm]:
@@ -38,27 +51,53 @@ def signup() -> Response | tuple[str, int] | str:
     form = SignupForm()
     if not form.validate_on_submit():
         return render_template("auth/signup.html", form=form), 400 if form.is_submitted() else 200
+    email = normalize_email(form.email.data)
     try:
-        user = new_user(form.email.data, form.password.data)
-        tenant = new_blog(
-            user, form.subdomain.data, form.title.data, current_app.config["BLOG_DOMAIN"]
-        )
-        db.session.commit()
+        # The blog address first: its answer must not depend on the email.
+        check_subdomain(form.subdomain.data)
+        if _existing_user(email) is None:
+            _create_account(form)
+            db.session.commit()
+        else:
+            _note_to_owner(email, form.password.data)
     except (AccountError, IntegrityError) as error:
         # IntegrityError: a concurrent signup took the address or email after our check.
         db.session.rollback()
-        _form_error(form, error)
-        return render_template("auth/signup.html", form=form), 409
-    login_user(user)
-    flash(f"Welcome! Your blog is live at {blog_url(tenant)}")
-    return redirect(url_for("dashboard.home"))
+        if isinstance(error, IntegrityError) and _existing_user(email) is not None:
+            _note_to_owner(email, form.password.data)
+        else:
+            _form_error(form, error)
+            return render_template("auth/signup.html", form=form), 409
+    flash(f"Check your inbox: we sent a mail to {email}. Open its link to confirm your address.")
+    return redirect(url_for("auth.login"))
+
+
+def _existing_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _create_account(form: SignupForm) -> None:
+    user = new_user(form.email.data, form.password.data)
+    new_blog(user, form.subdomain.data, form.title.data, current_app.config["BLOG_DOMAIN"])
+    hours = current_app.config["EMAIL_VERIFY_HOURS"]
+    account_mail.send("verify_email", user, tokens.issue(user, "verify_email", hours))
+
+
+def _note_to_owner(email: str, password: str) -> None:
+    """Tell the owner of `email` someone tried to sign up with it, after as much
+    work as a new account costs (the password hash), so timing tells nothing."""
+    hash_password(password)
+    user = _existing_user(email)
+    if user is not None:
+        account_mail.send("signup_existing", user)
+        db.session.commit()
 
 
 def _form_error(form: SignupForm, error: Exception) -> None:
     if isinstance(error, AccountError) and error.field:
         getattr(form, error.field).errors.append(str(error))
     else:
-        form.form_errors.append("That address or email was just taken. Please choose another.")
+        form.form_errors.append("That address was just taken. Please choose another.")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -19,16 +19,18 @@ from inkwell.platform.core.models import Membership, Tenant, User
 from inkwell.platform.core.posts import rerender_posts
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import demo
+from inkwell.workers import relay
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 users_cli = AppGroup("users", help="Manage user accounts.")
 blogs_cli = AppGroup("blogs", help="Manage blogs.")
 posts_cli = AppGroup("posts", help="Maintain the posts of every blog.")
 import_cli = AppGroup("import", help="Import content into a blog.")
+outbox_cli = AppGroup("outbox", help="Background work waiting in the outbox.")
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, users_cli, blogs_cli, posts_cli, import_cli):
+    for group in (db_cli, users_cli, blogs_cli, posts_cli, import_cli, outbox_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     app.cli.add_command(export_command)
@@ -52,7 +54,7 @@ def users_create(email: str, admin: bool, password: str) -> None:
     if not limits[0] <= len(password) <= limits[1]:
         raise click.ClickException(f"password must have {limits[0]} to {limits[1]} characters")
     with _account_errors():
-        new_user(email, password, admin=admin)
+        new_user(email, password, admin=admin, verified=True)
     db.session.commit()
     click.echo(f"Created {'admin ' if admin else ''}user {normalize_email(email)}.")
 
@@ -117,6 +119,18 @@ def posts_rerender(subdomain: str | None, force: bool) -> None:
             count += rerender_posts(tenant, force)
             db.session.commit()
     click.echo(f"Re-rendered {count} posts.")
+
+
+@outbox_cli.command("sweep")
+@click.option(
+    "--older-than",
+    type=float,
+    help="Seconds since a row was last published (default: OUTBOX_RETRY_AFTER).",
+)
+def outbox_sweep(older_than: float | None) -> None:
+    """Publish again the work the broker never got or the worker never finished.
+    Run it from cron, or let `celery beat` run it every OUTBOX_SWEEP_INTERVAL."""
+    click.echo(f"Published {relay.sweep(older_than)} outbox rows.")
 
 
 @click.command("demo")

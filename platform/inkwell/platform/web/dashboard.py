@@ -7,6 +7,7 @@ from sqlalchemy import select
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Membership, Tenant
+from inkwell.platform.web.forms import ConfirmForm
 
 bp = Blueprint("dashboard", __name__)
 
@@ -26,4 +27,4 @@ def home() -> str:
         .order_by(Tenant.subdomain)
     )
     blogs = [(tenant, role, blog_url(tenant)) for tenant, role in db.session.execute(query)]
-    return render_template("dashboard/home.html", blogs=blogs)
+    return render_template("dashboard/home.html", blogs=blogs, resend_form=ConfirmForm())

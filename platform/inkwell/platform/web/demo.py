@@ -45,7 +45,7 @@ POSTS = [
 def ensure_demo_blog() -> Iterator[str]:
     """Create the demo owner, blog and posts if missing; yield what to tell the user."""
     user = db.session.scalar(select(User).where(User.email == DEMO_EMAIL))
-    user = user or new_user(DEMO_EMAIL, DEMO_PASSWORD, display_name="Demo Writer")
+    user = user or new_user(DEMO_EMAIL, DEMO_PASSWORD, display_name="Demo Writer", verified=True)
     tenant = db.session.scalar(select(Tenant).where(Tenant.subdomain == DEMO_SUBDOMAIN))
     if tenant is None:
         tenant = new_blog(

@@ -69,16 +69,27 @@ def edit_post(post_id: int) -> View:
     return _edit(_editable_post(post_id))
 
 
+UNVERIFIED = (
+    "Confirm your email address before publishing: open the link we mailed you, or send it "
+    "again from the dashboard. You can save this post as a draft meanwhile."
+)
+
+
 def _edit(post: Post | None) -> View:
     form = PostForm(data=_form_data(post) if post else None)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template(
-            "dashboard/post_form.html", form=form, post=post, tenant=g.tenant
-        ), status
+        return _form_page(form, post, 400 if form.is_submitted() else 200)
+    if form.status.data != "draft" and current_user.email_verified_at is None:
+        form.status.errors.append(UNVERIFIED)
+        return _form_page(form, post, 403)
     saved = commit_retrying(lambda: _save(post.id if post else None, _input(form)))
     flash(f"Saved “{saved.title}”.")
     return redirect(url_for("editor.posts"))
+
+
+def _form_page(form: PostForm, post: Post | None, status: int) -> tuple[str, int]:
+    page = render_template("dashboard/post_form.html", form=form, post=post, tenant=g.tenant)
+    return page, status
 
 
 def _form_data(post: Post) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from inkwell.platform.core.snippets import UnknownLanguageError, language_choices, lexer_for
 from inkwell.platform.core.validation import (
@@ -56,6 +56,17 @@ class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), _password_length])
     remember = BooleanField("Keep me logged in")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email()])
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[DataRequired(), _password_length])
+    confirm = PasswordField(
+        "New password again", validators=[EqualTo("password", "The two passwords differ.")]
+    )
 
 
 def _slug(_form: FlaskForm, field: StringField) -> None:

@@ -1,0 +1,62 @@
+"""Outgoing mail: SMTP through Flask-Mail with a timeout, or, in the embedded
+default (no MAIL_SERVER), .eml files in MAIL_OUTBOX_DIR that are also logged."""
+
+import logging
+import smtplib
+from pathlib import Path
+
+from flask import current_app
+from flask_mail import BadHeaderError, Connection, Message
+
+from inkwell.platform.core.types import utcnow
+from inkwell.platform.core.validation import single_line_problem
+
+log = logging.getLogger(__name__)
+
+
+class TimeoutConnection(Connection):
+    """Flask-Mail's SMTP connection with a socket timeout: Flask-Mail sets none,
+    and a server that accepts and never answers would hold a worker forever."""
+
+    def configure_host(self) -> smtplib.SMTP:
+        smtp = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp(self.mail.server, self.mail.port, timeout=current_app.config["MAIL_TIMEOUT"])
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+def message(to: str, subject: str, text: str, html: str, message_id: str) -> Message:
+    """A message to one address; BadHeaderError if a header would carry a line break."""
+    for value in (to, subject):
+        if single_line_problem(value):
+            raise BadHeaderError(f"control character in mail header {value!r}")
+    mail = Message(
+        subject,
+        recipients=[to],
+        body=text,
+        html=html,
+        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+    )
+    mail.msgId = message_id
+    return mail
+
+
+def deliver(mail: Message) -> None:
+    """Send over SMTP, or write the file the embedded default uses instead."""
+    if not current_app.config["MAIL_SERVER"]:
+        _write_eml(mail)
+        return
+    with TimeoutConnection(current_app.extensions["mail"]) as connection:
+        connection.send(mail)
+
+
+def _write_eml(mail: Message) -> None:
+    folder = Path(current_app.config["MAIL_OUTBOX_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    name = mail.msgId.strip("<>").replace("@", "_").replace("/", "_")
+    path = folder / f"{utcnow():%Y%m%dT%H%M%S.%f}-{name}.eml"
+    path.write_bytes(mail.as_bytes())
+    log.info("mail to %s, %r, written to %s", mail.recipients[0], mail.subject, path)

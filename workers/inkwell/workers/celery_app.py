@@ -1,0 +1,67 @@
+"""Celery configured from a Flask app (the Flask documentation's pattern): every
+task runs inside that app's context, and the settings give at-least-once
+delivery. Without CELERY_BROKER_URL tasks run inline, right after the commit
+that asked for them (the relay publishes after the commit)."""
+
+from typing import Any
+
+from celery import Celery, Task
+from flask import Blueprint, Flask
+from flask.config import Config
+
+from inkwell.workers import mail, relay
+
+QUEUES = ("mail", "publish")
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """Bind a Celery app to `app`, stored as `app.extensions["celery"]`."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.conf.update(_settings(app.config))
+    celery.set_default()
+    app.extensions["celery"] = celery
+    # The mail templates live with the tasks that render them.
+    app.register_blueprint(Blueprint("workers", __name__, template_folder="templates"))
+    relay.init_app(app)
+    return celery
+
+
+def _settings(config: Config) -> dict[str, Any]:
+    broker, timeout = config["CELERY_BROKER_URL"], config["CELERY_BROKER_TIMEOUT"]
+    return {
+        "broker_url": broker or "memory://localhost/",
+        "task_always_eager": not broker,
+        "task_ignore_result": True,
+        "task_default_queue": "mail",
+        "task_routes": {
+            f"{mail.__name__}.*": {"queue": "mail"},
+            f"{relay.__name__}.*": {"queue": "mail"},
+            "inkwell.workers.publish.*": {"queue": "publish"},
+        },
+        # At least once: acknowledge only after the task ran, and give a task back
+        # to the broker when its worker process dies mid-task.
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "worker_prefetch_multiplier": 1,
+        "task_soft_time_limit": config["CELERY_TASK_SOFT_TIME_LIMIT"],
+        "task_time_limit": config["CELERY_TASK_TIME_LIMIT"],
+        "broker_connection_timeout": timeout,
+        "broker_connection_retry_on_startup": True,
+        "broker_transport_options": {
+            "visibility_timeout": config["CELERY_VISIBILITY_TIMEOUT"],
+            "socket_timeout": timeout,
+            "socket_connect_timeout": timeout,
+        },
+        "beat_schedule": {
+            "sweep-outbox": {
+                "task": relay.sweep_outbox.name,
+                "schedule": config["OUTBOX_SWEEP_INTERVAL"],
+            }
+        },
+    }

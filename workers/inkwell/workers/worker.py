@@ -1,0 +1,12 @@
+"""The worker's entry point:
+
+    celery -A inkwell.workers.worker worker -Q mail,publish
+    celery -A inkwell.workers.worker beat     # the outbox sweeper's schedule
+
+It binds Celery to a base app (configuration, database, mail), not the web app.
+"""
+
+from inkwell.platform.core.app import create_base_app
+from inkwell.workers.celery_app import celery_init_app
+
+celery = celery_init_app(create_base_app(__name__))
