@@ -187,8 +187,9 @@ class Post(TenantScoped, Timestamps, db.Model):
         UniqueConstraint("tenant_id", "uuid"),
         # Target of composite foreign keys, so a row can only point at its own tenant's posts.
         UniqueConstraint("tenant_id", "id"),
-        # The index page query: published posts of one blog, newest first.
-        Index(None, "tenant_id", "status", "published_at"),
+        # The index page query: published posts of one blog, newest first, `id` breaking
+        # ties so pages are stable; the index yields that order, so no Sort is needed.
+        Index(None, "tenant_id", "status", "published_at", "id"),
         _one_of("status", POST_STATUSES),
     )
 
