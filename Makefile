@@ -22,6 +22,8 @@ run: $(INSTALLED)
 	$(BIN)/inkwell db upgrade
 	$(BIN)/inkwell demo
 	@echo "Platform:   http://localhost:$(PORT)/   (Ctrl-C stops it)"
+	@# The scheduler publishes scheduled posts on time (no celery beat in the embedded mode).
+	$(BIN)/inkwell scheduler & scheduler=$$!; trap "kill $$scheduler" EXIT INT TERM; \
 	$(BIN)/inkwell run --host 127.0.0.1 --port $(PORT)
 
 lint: $(INSTALLED)

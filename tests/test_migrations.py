@@ -17,6 +17,10 @@ def test_migrated_schema_equals_models(app: Flask) -> None:
         assert compare_metadata(context, db.metadata) == []
 
 
+# Platform jobs that look across blogs, on purpose: each is partial and small.
+CROSS_TENANT_INDEXES = {"ix_posts_due"}  # the scheduler: only scheduled posts
+
+
 def test_every_index_on_tenant_tables_leads_with_tenant_id(app: Flask) -> None:
     with app.app_context():
         inspector = inspect(db.engine)
@@ -24,7 +28,8 @@ def test_every_index_on_tenant_tables_leads_with_tenant_id(app: Flask) -> None:
             indexes = inspector.get_indexes(table) + inspector.get_unique_constraints(table)
             assert indexes, table
             for index in indexes:
-                assert index["column_names"][0] == "tenant_id", (table, index)
+                if index["name"] not in CROSS_TENANT_INDEXES:
+                    assert index["column_names"][0] == "tenant_id", (table, index)
 
 
 def test_cli_upgrade_creates_a_fresh_sqlite_database(app_factory, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from celery import Celery, Task
 from flask import Blueprint, Flask
 from flask.config import Config
 
-from inkwell.workers import mail, relay
+from inkwell.workers import mail, relay, schedule
 
 QUEUES = ("mail", "publish")
 
@@ -62,6 +62,10 @@ def _settings(config: Config) -> dict[str, Any]:
             "sweep-outbox": {
                 "task": relay.sweep_outbox.name,
                 "schedule": config["OUTBOX_SWEEP_INTERVAL"],
-            }
+            },
+            "publish-due-posts": {
+                "task": schedule.publish_due_posts.name,
+                "schedule": config["SCHEDULE_INTERVAL"],
+            },
         },
     }

@@ -190,6 +190,13 @@ class Post(TenantScoped, Timestamps, db.Model):
         # The index page query: published posts of one blog, newest first, `id` breaking
         # ties so pages are stable; the index yields that order, so no Sort is needed.
         Index(None, "tenant_id", "status", "published_at", "id"),
+        # The scheduler's query across all blogs: only scheduled posts, so it stays tiny.
+        Index(
+            "ix_posts_due",
+            "published_at",
+            sqlite_where=text("status = 'scheduled'"),
+            postgresql_where=text("status = 'scheduled'"),
+        ),
         _one_of("status", POST_STATUSES),
     )
 

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, and_, delete, select
+from sqlalchemy import Select, and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
+from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
 from inkwell.platform.core.rendering import RENDERER_VERSION, render_markdown
@@ -137,6 +138,32 @@ def _set_tags(post: Post, names: list[str]) -> None:
         db.session.add(PostTag(tenant_id=post.tenant_id, post_id=post.id, tag_id=existing[slug].id))
     db.session.flush()
     db.session.expire(post, ["tags"])
+
+
+def publish_due(now: datetime | None = None) -> int:
+    """Publish the scheduled posts whose time has come, bumping their blogs' versions;
+    how many went live. A late or repeated call publishes each post once: the
+    UPDATE only takes rows still scheduled, and a blog is bumped only if it took some."""
+    now = now or utcnow()
+    with tenancy.across_tenants():
+        due = select(Post.tenant_id).where(Post.status == "scheduled", Post.published_at <= now)
+        published = 0
+        for tenant_id in db.session.scalars(due.distinct()).all():
+            went_live = db.session.execute(
+                update(Post)
+                .where(Post.tenant_id == tenant_id, Post.status == "scheduled")
+                .where(Post.published_at <= now)
+                .values(status="published")
+            ).rowcount
+            if went_live:
+                db.session.execute(
+                    update(Tenant)
+                    .where(Tenant.id == tenant_id)
+                    .values(content_version=Tenant.content_version + 1)
+                )
+            published += went_live
+            db.session.commit()
+    return published
 
 
 def delete_post(post: Post, tenant: Tenant) -> None:

@@ -61,6 +61,10 @@ CELERY_BROKER_TIMEOUT = 3
 OUTBOX_RETRY_AFTER = 1800
 OUTBOX_SWEEP_INTERVAL = 60
 
+# Seconds between checks for scheduled posts whose time has come (celery beat,
+# or `inkwell scheduler` where no beat runs, as with `make run`).
+SCHEDULE_INTERVAL = 30
+
 # Mail. MAIL_SERVER empty (the embedded default) writes each message as an
 # .eml file into MAIL_OUTBOX_DIR (default: `outbox/` in the instance folder)
 # and logs it; otherwise SMTP, with MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,

@@ -1,5 +1,6 @@
 """`inkwell` management commands. Each error is one line and a non-zero exit."""
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +17,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.markdown_io import export_markdown, import_markdown
 from inkwell.platform.core.models import Membership, Tenant, User
-from inkwell.platform.core.posts import rerender_posts
+from inkwell.platform.core.posts import publish_due, rerender_posts
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import demo
 from inkwell.workers import relay
@@ -33,6 +34,7 @@ def init_app(app: Flask) -> None:
     for group in (db_cli, users_cli, blogs_cli, posts_cli, import_cli, outbox_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
+    app.cli.add_command(scheduler_command)
     app.cli.add_command(export_command)
 
 
@@ -131,6 +133,29 @@ def outbox_sweep(older_than: float | None) -> None:
     """Publish again the work the broker never got or the worker never finished.
     Run it from cron, or let `celery beat` run it every OUTBOX_SWEEP_INTERVAL."""
     click.echo(f"Published {relay.sweep(older_than)} outbox rows.")
+
+
+@posts_cli.command("publish-due")
+def posts_publish_due() -> None:
+    """Publish the scheduled posts whose time has come (what the scheduler does)."""
+    click.echo(f"Published {publish_due()} scheduled posts.")
+
+
+@click.command("scheduler")
+@click.option("--interval", type=float, help="Seconds between rounds (default: SCHEDULE_INTERVAL).")
+@click.option("--once", is_flag=True, help="One round, then exit (for cron).")
+@with_appcontext
+def scheduler_command(interval: float | None, once: bool) -> None:
+    """Publish due scheduled posts and sweep the outbox, round after round: what
+    `celery beat` does, for hosts without it (`make run` runs this)."""
+    interval = interval or current_app.config["SCHEDULE_INTERVAL"]
+    while True:
+        went_live, swept = publish_due(), relay.sweep()
+        if went_live or swept:
+            click.echo(f"{went_live} scheduled posts went live, {swept} outbox rows published.")
+        if once:
+            return
+        time.sleep(interval)
 
 
 @click.command("demo")
