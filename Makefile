@@ -18,6 +18,9 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# Links printed and mailed must name the port the server listens on.
+run: export INKWELL_APP_HOST ?= localhost:$(PORT)
+run: export INKWELL_BLOG_DOMAIN ?= localhost:$(PORT)
 run: $(INSTALLED)
 	$(BIN)/inkwell db upgrade
 	$(BIN)/inkwell demo
