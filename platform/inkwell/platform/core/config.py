@@ -5,7 +5,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Config, Flask
 
 from inkwell.platform.core import settings
 
@@ -48,6 +48,7 @@ def _derive(app: Flask) -> None:
     )
     config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
     config.setdefault("CACHE_KEY_PREFIX", "inkwell:")
+    _configure_limits(config)
     if config["REDIS_URL"]:
         timeout = config["REDIS_SOCKET_TIMEOUT"]
         config.setdefault("CACHE_TYPE", "RedisCache")
@@ -66,6 +67,19 @@ def _derive(app: Flask) -> None:
             REMEMBER_COOKIE_SECURE=True,
             REMEMBER_COOKIE_NAME="__Host-remember",
         )
+
+
+def _configure_limits(config: Config) -> None:
+    timeout = config["REDIS_SOCKET_TIMEOUT"]
+    config.setdefault("RATELIMIT_STORAGE_URI", config["REDIS_URL"] or "memory://")
+    config.setdefault(
+        "RATELIMIT_STORAGE_OPTIONS", {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    )
+    # A dead Redis must not lock people out or fail their requests: count in memory.
+    config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
+    config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    config.setdefault("RATELIMIT_KEY_PREFIX", "inkwell-limits")
 
 
 def _with_driver(url: str) -> str:

@@ -1,6 +1,8 @@
 """The unbound extension singletons; each app binds them in its factory."""
 
 from flask_caching import Cache
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_sqlalchemy import SQLAlchemy
@@ -27,4 +29,6 @@ db = SQLAlchemy(model_class=Base)
 cache = Cache()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Keyed by client address (behind a proxy, set PROXY_FIX so it is the real one).
+limiter = Limiter(key_func=get_remote_address)
 mail = Mail()

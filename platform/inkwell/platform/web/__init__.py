@@ -5,7 +5,7 @@ from typing import Any
 from flask import Flask
 
 from inkwell.platform.core.app import create_base_app
-from inkwell.platform.core.extensions import csrf, login_manager
+from inkwell.platform.core.extensions import csrf, limiter, login_manager
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.web import (
     auth,
@@ -26,6 +26,7 @@ from inkwell.workers.celery_app import celery_init_app
 def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = create_base_app(__name__, overrides)
     csrf.init_app(app)
+    limiter.init_app(app)
     celery_init_app(app)
     app.add_template_global(blog_url)
     auth.init_app(app, login_manager)

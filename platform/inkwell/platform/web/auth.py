@@ -22,6 +22,7 @@ from inkwell.platform.core.passwords import check_password, hash_password
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import account_mail
 from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
+from inkwell.platform.web.rate_limits import limited
 
 bp = Blueprint("auth", __name__)
 
@@ -47,6 +48,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
+@limited("RATE_LIMIT_SIGNUP")
 def signup() -> Response | tuple[str, int] | str:
     form = SignupForm()
     if not form.validate_on_submit():
@@ -101,6 +103,7 @@ def _form_error(form: SignupForm, error: Exception) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limited("RATE_LIMIT_LOGIN")
 def login() -> Response | tuple[str, int] | str:
     form = LoginForm()
     if not form.validate_on_submit():

@@ -11,6 +11,7 @@ _MESSAGES = {
     404: "There is nothing here.",
     405: "That action is not available here.",
     413: "That was too large to accept. Please send something smaller.",
+    429: "Too many attempts from your address. Please wait a little and try again.",
 }
 
 
@@ -23,8 +24,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
-        # A message given to abort() says more than the generic one.
-        generic = error.description == type(error).description
+        # A message given to abort() says more than the generic one; a rate limit's
+        # description is its rule ("3 per 1 minute"), not words for the user.
+        generic = error.description == type(error).description or code == 429
         return _page(code, _MESSAGES.get(code, error.description) if generic else error.description)
 
 

@@ -23,6 +23,7 @@ from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import account_mail
 from inkwell.platform.web.forms import ForgotPasswordForm, ResetPasswordForm
+from inkwell.platform.web.rate_limits import limited
 
 bp = Blueprint("password_reset", __name__)
 PATH = tokens.LINK_PATHS["reset_password"]
@@ -31,6 +32,7 @@ EXPIRED = "This reset link has expired or was already used. Please ask for a new
 
 
 @bp.route(tokens.LINK_PATHS["forgot_password"], methods=["GET", "POST"])
+@limited("RATE_LIMIT_RESET_REQUEST")
 def forgot() -> tuple[str, int] | str:
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
@@ -56,6 +58,7 @@ def take_token(token: str) -> Response:
 
 
 @bp.route(PATH.rstrip("/"), methods=["GET", "POST"])
+@limited("RATE_LIMIT_RESET_REDEEM")
 def reset() -> Response | tuple[str, int] | str:
     token = session.get(SESSION_KEY, "")
     if tokens.valid(token, "reset_password") is None:

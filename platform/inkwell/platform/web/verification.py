@@ -14,6 +14,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.web import account_mail
 from inkwell.platform.web.forms import ConfirmForm
+from inkwell.platform.web.rate_limits import limited
 
 bp = Blueprint("verification", __name__)
 PATH = tokens.LINK_PATHS["verify_email"]
@@ -33,6 +34,7 @@ def verify(token: str) -> Response:
 
 
 @bp.post(f"{PATH}resend")
+@limited("RATE_LIMIT_RESEND")
 @login_required
 def resend() -> Response:
     if not ConfirmForm().validate_on_submit():

@@ -1,0 +1,13 @@
+"""Rate limits of the account forms, from settings RATE_LIMIT_*: past one, the
+answer is 429 with Retry-After (see errors). GETs, which only show a form, are free."""
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app
+
+from inkwell.platform.core.extensions import limiter
+
+
+def limited(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])

@@ -1,0 +1,47 @@
+"""Account forms are rate-limited per client: 429 with Retry-After, even when
+the limits' Redis is down (counted in memory then)."""
+
+import pytest
+
+from conftest import AuthActions, csrf_token, platform_browser
+
+TIGHT = {
+    "RATELIMIT_ENABLED": True,
+    "RATE_LIMIT_LOGIN": "3 per minute",
+    "RATE_LIMIT_SIGNUP": "2 per minute",
+    "RATE_LIMIT_RESET_REQUEST": "2 per minute",
+}
+
+
+def attempts(browser, url: str, data: dict[str, str], times: int) -> list[int]:
+    token = csrf_token(browser, url)
+    return [browser.post(url, data={"csrf_token": token, **data}).status_code for _ in range(times)]
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "allowed"),
+    [
+        ("/login", {"email": "a@example.com", "password": "wrong password"}, 3),
+        ("/signup", {"email": "a@example.com", "password": "x", "subdomain": "ab"}, 2),
+        ("/forgot-password", {"email": "a@example.com"}, 2),
+    ],
+)
+def test_limits_answer_429_with_retry_after(app, app_factory, url, data, allowed) -> None:
+    browser = platform_browser(app_factory(**TIGHT))
+    codes = attempts(browser, url, data, allowed)
+    assert 429 not in codes
+    blocked = browser.post(url, data={"csrf_token": csrf_token(browser, url), **data})
+    assert blocked.status_code == 429
+    assert int(blocked.headers["Retry-After"]) > 0
+    assert "Too many attempts" in blocked.text
+    assert browser.get(url).status_code == 200  # showing the form is never limited
+
+
+def test_limits_hold_while_their_redis_is_down(app, app_factory, make_tenant) -> None:
+    make_tenant("alice")
+    dead = "redis://127.0.0.1:1/0"
+    browser = platform_browser(app_factory(RATELIMIT_STORAGE_URI=dead, **TIGHT))
+    login = AuthActions(browser)
+    assert login.login("alice@example.com").status_code == 302  # works, no 500
+    codes = [login.login("alice@example.com", "wrong password").status_code for _ in range(3)]
+    assert codes[-1] == 429
