@@ -67,7 +67,7 @@ def app_factory(tmp_path_factory: pytest.TempPathFactory):
             "MAIL_OUTBOX_DIR": str(tmp_path_factory.getbasetemp() / "mail"),
             "ACCOUNT_MAIL_MIN_SECONDS": 0,
             # Every test posts from 127.0.0.1; test_rate_limits turns limits on.
-            "RATELIMIT_ENABLED": False,
+            "RATE_LIMITS_ENABLED": False,
         }
         return create_app({**config, **extra})
 

@@ -6,7 +6,7 @@ import pytest
 from conftest import AuthActions, csrf_token, platform_browser
 
 TIGHT = {
-    "RATELIMIT_ENABLED": True,
+    "RATE_LIMITS_ENABLED": True,
     "RATE_LIMIT_LOGIN": "3 per minute",
     "RATE_LIMIT_SIGNUP": "2 per minute",
     "RATE_LIMIT_RESET_REQUEST": "2 per minute",

@@ -122,6 +122,7 @@ MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
 # Rate limits of the account forms (POSTs, per client address; Flask-Limiter's
 # syntax). Past a limit the answer is 429 with Retry-After. Counters live in
 # Redis when REDIS_URL is set, in memory otherwise or while Redis is down.
+RATE_LIMITS_ENABLED = True
 RATE_LIMIT_LOGIN = "10 per minute; 100 per hour"
 RATE_LIMIT_SIGNUP = "5 per minute; 20 per hour"
 RATE_LIMIT_RESET_REQUEST = "5 per minute; 20 per hour"

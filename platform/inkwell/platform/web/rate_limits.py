@@ -10,4 +10,9 @@ from inkwell.platform.core.extensions import limiter
 
 
 def limited(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    return limiter.limit(lambda: current_app.config[setting], methods=["POST"])
+    return limiter.limit(
+        lambda: current_app.config[setting],
+        methods=["POST"],
+        # Read per request: Flask-Limiter's own switch is one per process, not per app.
+        exempt_when=lambda: not current_app.config["RATE_LIMITS_ENABLED"],
+    )
