@@ -9,14 +9,41 @@ from bench.index_query import BLOGS, EXECUTIONS, POSTS, QueryTiming
 RESULTS = Path(__file__).with_name("RESULTS.md")
 LABELS = {
     "nginx": "nginx, static copy of the post page",
+    "flask": "minimal Flask view (yardstick)",
     "cached": "post page, cached (Redis hit)",
     "uncached": "post page, uncached (NullCache)",
     "feed": "/latest.atom, cached",
     "304": "post page, 304 (If-None-Match)",
 }
 
-# What profiling showed about a target when it was missed (see README's Benchmarks).
-WHY_MISSED: dict[str, str] = {}
+# What profiling (py-spy on the workers, cProfile in-process) showed when these
+# targets were missed; written next to a missed target.
+WHY_MISSED = {
+    "cached": (
+        "a hit still goes through gunicorn's sync worker (a new TCP connection per"
+        " request), the host dispatcher, Flask's request context and three PostgreSQL"
+        " round trips before the Redis GET: pool_pre_ping's `SELECT 1`, the tenant-by-host"
+        " query and the `ROLLBACK` when the session is removed. In-process (test client,"
+        " no network) a hit took ~5 ms and a 304 ~4 ms on this shared machine, a third"
+        " of it waiting on PostgreSQL. The minimal Flask view row is the ceiling for"
+        " anything that enters Flask; where it is below 0.10x nginx, only a hit answered"
+        " before Flask and without the database, or by nginx itself, can meet this."
+    ),
+    "cached-p99": (
+        "the latency is mostly queueing: 50 connections wait for 2 sync workers, so by"
+        " Little's law a request waits about 50 / (req/s) on average (130 ms at"
+        " 380 req/s); the tail adds worker recycling (`max_requests = 5000` restarts a"
+        " worker every few thousand requests, and it re-imports the app) and other"
+        " processes on the 2 cores. It follows the rate: it drops below 50 ms only"
+        " above ~1,000 req/s."
+    ),
+    "uncached": (
+        "a miss issues six queries (tenant; post; its tags; the blog's domains, lazily"
+        " loaded for `blog_url`; `EXISTS` on snippets for the nav; recent posts, which"
+        " NullCache stops caching) plus ping and rollback, at 0.3-1 ms a round trip"
+        " here, then renders the template: ~14 ms in-process."
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -114,14 +141,17 @@ def _http_section(run: Run) -> str:
     return f"""## HTTP
 
 wrk `-t{THREADS} -c{CONNECTIONS}`, {run.rounds} alternating rounds of {run.seconds:g} s
-(nginx, cached, uncached, feed, 304 in each), medians of the rounds. The post
-page is {run.page}. Inkwell runs under gunicorn with `infra/gunicorn.conf.py`
+(nginx, minimal Flask, cached, uncached, feed, 304 in each), medians of the
+rounds. The post page is {run.page}. Inkwell runs under gunicorn with `infra/gunicorn.conf.py`
 (2 sync workers) on PostgreSQL and Redis; nginx (2 workers, `access_log off`)
 serves the page fetched from the app as a static file. *Uncached* is a second
 gunicorn with `INKWELL_CACHE_TYPE=NullCache`: every request looks up the blog,
 loads the post and its tags, renders the template (the stored HTML, no
 Markdown) and reads nothing from a cache, not even the recent-posts fragment.
-The 304 requests send the `ETag` the page was served with.
+The 304 requests send the `ETag` the page was served with. The minimal Flask
+view (`bench/minimal_app.py`, the issue's yardstick) runs under the same gunicorn
+configuration. wrk, nginx, gunicorn, PostgreSQL and Redis share the machine's
+cores with each other, and with whatever else runs there (see the load average).
 
 | what | req/s | p50 ms | p99 ms | x nginx |
 |---|---:|---:|---:|---:|

@@ -28,6 +28,7 @@ BLOG, HOST = "bench", "bench.blogs.bench"
 EMAIL, PASSWORD = "bench@example.com", "bench-password"
 POST_COUNT = 1_000
 ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
+MINIMAL_APP = "bench.minimal_app:app"
 
 
 def main() -> None:
@@ -68,12 +69,14 @@ def measure_http(tmp: Path) -> tuple[dict[str, Figures], str]:
         with (
             services.gunicorn(env, tmp / "gunicorn.log", HOST) as cached,
             services.gunicorn(uncached_env, tmp / "gunicorn-uncached.log", HOST) as uncached,
+            services.gunicorn(env, tmp / "gunicorn-flask.log", HOST, MINIMAL_APP) as minimal,
         ):
             page, etag = _check_caching(cached, uncached, path)
             with services.nginx(tmp / "nginx", path, page, HOST) as static:
                 host = f"Host: {HOST}"
                 targets = [
                     Target("nginx", static + path, (host,)),
+                    Target("flask", minimal + path, (host,)),
                     Target("cached", cached + path, (host,)),
                     Target("uncached", uncached + path, (host,)),
                     Target("feed", cached + "/latest.atom", (host,)),
@@ -83,7 +86,11 @@ def measure_http(tmp: Path) -> tuple[dict[str, Figures], str]:
                 for target in targets:
                     run_wrk(target, WARMUP_SECONDS)
                 figures = rounds(targets, ROUNDS, SECONDS)
-    return figures, f"`{path}`, {len(page) / 1024:.1f} KB of HTML"
+                feed = services.fetch(cached + "/latest.atom", HOST)[0]
+    return (
+        figures,
+        f"`{path}`, {len(page) / 1024:.1f} KB of HTML (the feed: {len(feed) / 1024:.0f} KB)",
+    )
 
 
 def _blog_with_posts(env: dict[str, str], corpus: Path) -> str:

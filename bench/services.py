@@ -2,11 +2,13 @@
 database, gunicorn and nginx. Each is a context manager, so a failed run
 cleans up too (run.py stacks them in an ExitStack)."""
 
+import getpass
 import os
 import shutil
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -90,16 +92,14 @@ def inkwell(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], log: Path, host: str) -> Iterator[str]:
-    """The platform under gunicorn (2 workers, the production config); yields its base URL."""
+def gunicorn(
+    env: dict[str, str], log: Path, host: str, app: str = "inkwell.platform.wsgi:create_app()"
+) -> Iterator[str]:
+    """`app` (the platform) under gunicorn with the production config and 2 workers;
+    yields its base URL."""
     port = free_port()
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2"}
-    command = [
-        BIN / "gunicorn",
-        "-c",
-        ROOT / "infra" / "gunicorn.conf.py",
-        "inkwell.platform.wsgi:create_app()",
-    ]
+    command = [BIN / "gunicorn", "-c", ROOT / "infra" / "gunicorn.conf.py", app]
     # The access log goes to stdout: discarded, as a production log pipe would absorb it.
     with log.open("wb") as errors:
         server = subprocess.Popen(
@@ -111,6 +111,9 @@ def gunicorn(env: dict[str, str], log: Path, host: str) -> Iterator[str]:
 
 NGINX_CONF = """\
 daemon off;
+# Workers run as the bench's user (nginx ignores this unless started by root),
+# so they can read its private temporary folder.
+user {user};
 worker_processes 2;
 error_log {prefix}/error.log;
 pid {prefix}/nginx.pid;
@@ -138,9 +141,8 @@ def nginx(prefix: Path, path: str, page: bytes, host: str) -> Iterator[str]:
     target = prefix / "www" / path.strip("/") / "index.html"
     target.parent.mkdir(parents=True)
     target.write_bytes(page)
-    prefix.chmod(0o755)  # workers run as nobody when started by root: they must reach www/
     conf = prefix / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(prefix=prefix, port=port))
+    conf.write_text(NGINX_CONF.format(prefix=prefix, port=port, user=getpass.getuser()))
     log = prefix / "stderr.log"
     with log.open("wb") as errors:
         server = subprocess.Popen([nginx_binary(), "-p", prefix, "-c", conf], stderr=errors)
@@ -158,6 +160,8 @@ def _wait_until_up(
         try:
             fetch(base + path, host)
             return base
+        except urllib.error.HTTPError:
+            raise  # it answers, wrongly: waiting will not help
         except OSError:
             time.sleep(0.2)
     raise RuntimeError(f"{server.args[0]} did not answer within {STARTUP_SECONDS} s")
