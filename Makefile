@@ -8,7 +8,7 @@ PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PORT ?= 5000
 
-.PHONY: run test lint install clean
+.PHONY: run test lint install clean bench
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test: lint
 	  echo "== again on PostgreSQL and Redis"; \
 	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest; \
 	elif [ $$status -ne 3 ]; then exit $$status; fi
+
+# Not part of `make test`: ~10 minutes, root for apt (wrk, nginx), and a local
+# PostgreSQL and Redis. Writes bench/RESULTS.md.
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
