@@ -15,9 +15,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 worker_class = "sync"
 timeout = 30
 graceful_timeout = 20
-# Recycle workers now and then, so a slow leak never grows without bound.
-max_requests = 5000
-max_requests_jitter = 500
+# Recycle workers now and then, so a slow leak never grows without bound; rarely,
+# since a worker's restart stalls the requests queued on it for about a second.
+max_requests = 200_000
+max_requests_jitter = 20_000
 # Build the app in each worker, after fork: database pools must not be shared.
 preload_app = False
 accesslog = "-"

@@ -68,6 +68,8 @@ def app_factory(tmp_path_factory: pytest.TempPathFactory):
             "ACCOUNT_MAIL_MIN_SECONDS": 0,
             # Every test posts from 127.0.0.1; test_rate_limits turns limits on.
             "RATE_LIMITS_ENABLED": False,
+            # Tests check each change at once; the TTL has a test of its own.
+            "TENANT_LOOKUP_TTL": 0,
         }
         return create_app({**config, **extra})
 

@@ -156,3 +156,18 @@ def test_recent_posts_fragment_is_per_blog(cached_app, make_tenant, make_post) -
     bob_page = reader(cached_app, "bob").get("/bob-one/").text
     assert "Bob one" not in alice_page.split('class="recent"')[1]
     assert "Alice one" not in bob_page.split('class="recent"')[1]
+
+
+def test_hits_skip_the_database_for_a_moment_then_see_changes(
+    app, app_factory, own_redis, make_tenant, change_blog
+) -> None:
+    # The fast path remembers a blog's content_version for TENANT_LOOKUP_TTL seconds.
+    remembering = app_factory(REDIS_URL=own_redis.url, TENANT_LOOKUP_TTL=0.5)
+    blog = make_tenant("alice")
+    browser = reader(remembering, "alice")
+    browser.get("/")
+    assert browser.get("/").headers["X-Cache"] == "hit"
+    change_blog(blog, title="Alice Renamed")
+    assert "Alice Renamed" not in browser.get("/").text  # within the TTL: the page before
+    time.sleep(0.6)
+    assert "Alice Renamed" in browser.get("/").text

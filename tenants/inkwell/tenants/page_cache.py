@@ -1,59 +1,63 @@
 """Whole-page caching and HTTP validators for the site app.
 
-A hit costs the host lookup and one cache read: it is answered in the first
-before_request, before any view or template runs. Conditional GETs are answered
-from the blog's content_version alone (304, no cache read at all).
-Only 200 responses are stored; the site app has no sessions, so nothing stored
-can depend on who asked.
+`early_response` answers a conditional GET from the blog's content_version
+alone (304, no cache read) and a cache hit from one cache read; `fast_path`
+calls it before Flask runs. Misses run the view, and `init_app`'s after_request
+stores their page if it is a 200. The site app has no sessions, so nothing
+stored can depend on who asked.
 """
 
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
 from flask import Flask, Response, current_app, g, request
+from werkzeug.wrappers import Request
 
 from inkwell.platform.core.caching import cache_get, cache_set, strong_etag, tenant_key
 
 HIT, MISS = "hit", "miss"
 
 
+class Versioned(Protocol):
+    """What keys and validators need of a blog (a Tenant row, or just these columns)."""
+
+    uuid: UUID
+    content_version: int
+    updated_at: datetime
+
+
 def init_app(app: Flask) -> None:
-    # Registered after hosts.init_app, so g.tenant is set when these run.
-    app.before_request(_answer_early)
     app.after_request(_validate_and_store)
 
 
-def _request_key() -> tuple[str, str]:
-    query = request.query_string.decode("latin-1")
-    return tenant_key(g.tenant, request.path, query), strong_etag(g.tenant, request.path, query)
+def _key(tenant: Versioned, req: Request) -> tuple[str, str]:
+    query = req.query_string.decode("latin-1")
+    return tenant_key(tenant, req.path, query), strong_etag(tenant, req.path, query)
 
 
-def _answer_early() -> Response | None:
-    if request.method not in ("GET", "HEAD"):
-        return None
-    key, etag = _request_key()
-    if request.if_none_match.contains(etag) or (
-        not request.if_none_match and _not_modified_since()
+def early_response(tenant: Versioned, req: Request) -> Response | None:
+    """A 304 or a cached page for `req`, or None when the view must run."""
+    key, etag = _key(tenant, req)
+    since = req.if_modified_since
+    if req.if_none_match.contains(etag) or (
+        not req.if_none_match and since and tenant.updated_at.replace(microsecond=0) <= since
     ):
-        return _public(Response(status=304), etag)
+        return _public(Response(status=304), tenant, etag)
     cached = cache_get(key)
     if cached is None:
-        g.page_key = key  # a miss: the view runs, and after_request stores its page
         return None
     body, content_type, cache_control = cached
     response = Response(body, content_type=content_type)
     if cache_control:
         response.headers["Cache-Control"] = cache_control
-    response = _public(response, etag)
     response.headers["X-Cache"] = HIT
-    return response
+    return _public(response, tenant, etag)
 
 
-def _not_modified_since() -> bool:
-    since = request.if_modified_since
-    return since is not None and g.tenant.updated_at.replace(microsecond=0) <= since
-
-
-def _public(response: Response, etag: str) -> Response:
+def _public(response: Response, tenant: Versioned, etag: str) -> Response:
     response.set_etag(etag)
-    response.last_modified = g.tenant.updated_at
+    response.last_modified = tenant.updated_at
     if "Cache-Control" not in response.headers:  # a view's own policy wins (stylesheets)
         config = current_app.config
         response.cache_control.public = True
@@ -63,11 +67,16 @@ def _public(response: Response, etag: str) -> Response:
 
 
 def _validate_and_store(response: Response) -> Response:
-    key = g.get("page_key")
-    if key is None or response.status_code != 200 or response.direct_passthrough:
+    if (
+        request.method not in ("GET", "HEAD")
+        or response.status_code != 200
+        or response.direct_passthrough
+        or "tenant" not in g
+    ):
         return response
+    key, etag = _key(g.tenant, request)
     own_policy = response.headers.get("Cache-Control")
-    _public(response, _request_key()[1])
+    _public(response, g.tenant, etag)
     if request.method == "GET" and "Set-Cookie" not in response.headers:
         cache_set(key, (response.get_data(), response.content_type, own_policy))
         response.headers["X-Cache"] = MISS

@@ -105,6 +105,10 @@ REDIS_SOCKET_TIMEOUT = 0.25
 CACHE_BREAKER_FAILURES = 3
 CACHE_BREAKER_COOLDOWN = 15.0
 
+# Seconds each web process remembers a blog host's content_version, so cache
+# hits need no database query; a publish reaches readers within this time.
+TENANT_LOOKUP_TTL = 1.0
+
 # Cache-Control of public pages and feeds: browsers revalidate after max-age
 # (cheap: a 304), shared caches (a CDN) keep pages s-maxage seconds.
 PUBLIC_MAX_AGE = 60
