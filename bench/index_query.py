@@ -47,7 +47,8 @@ FROM (
 ) AS s;
 ANALYZE;
 """
-VARIANT_INDEX = "CREATE INDEX bench_posts_page ON posts (tenant_id, status, published_at, id)"
+# The index the migrations create for this query (0004 added `id`, for the tiebreaker).
+INDEX = "(tenant_id, status, published_at, id)"
 
 
 @dataclass(frozen=True)
@@ -65,18 +66,12 @@ def load(url: str) -> None:
 
 
 def measure(url: str, secret_key: str) -> list[QueryTiming]:
-    """Time the page query on the migration's index, then with `id` added to it."""
+    """Time the page query on the index the migrations create."""
     statement, params = _page_query(url, secret_key)
     with psycopg2.connect(url) as connection:
         connection.autocommit = True
         with connection.cursor() as cursor:
-            timings = [_time(cursor, statement, params, "(tenant_id, status, published_at)")]
-            cursor.execute(VARIANT_INDEX)
-            cursor.execute("ANALYZE posts")
-            timings.append(
-                _time(cursor, statement, params, "(tenant_id, status, published_at, id)")
-            )
-    return timings
+            return [_time(cursor, statement, params, INDEX)]
 
 
 def _page_query(url: str, secret_key: str) -> tuple[str, dict[str, Any]]:
