@@ -21,17 +21,14 @@ from werkzeug.wrappers import Request
 
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import host_name
-from inkwell.platform.core.models import Domain, Tenant
+from inkwell.platform.core.models import Tenant
+from inkwell.tenants.hosts import serving
 from inkwell.tenants.page_cache import early_response
 
 # Bounds the memory a flood of made-up Host headers can take.
 MAX_REMEMBERED_HOSTS = 10_000
 
-_LOOKUP = (
-    select(Tenant.uuid, Tenant.content_version, Tenant.updated_at)
-    .join(Domain)
-    .where(Domain.verified_at.is_not(None), Tenant.status == "active")
-)
+_VERSION = select(Tenant.uuid, Tenant.content_version, Tenant.updated_at)
 
 
 @dataclass(frozen=True)
@@ -62,7 +59,7 @@ class FastPath:
         remembered = self.remembered.get(host)
         if remembered and now - remembered[0] < self.ttl:
             return remembered[1]
-        row = db.session.execute(_LOOKUP.where(Domain.host == host)).first()
+        row = db.session.execute(serving(_VERSION, host)).first()
         db.session.remove()  # give the connection back now, not at some teardown
         if row is None:
             return None
