@@ -138,7 +138,7 @@ def test_owner_settings(app, client, auth, make_tenant, site_client) -> None:
             "comments_provider": "disqus", "comments_target": "alice-notes"}  # fmt: skip
     assert post_form(client, "/blogs/alice/settings", good).status_code == 302
     page = site_client(blog).get("/").text
-    assert "Alice&#39;s Notes" in page and 'href="/code/monokai.css"' in page
+    assert "Alice&#39;s Notes" in page and 'href="/assets/code-monokai.' in page
     assert content_version(app, blog) == v0 + 1
     feed = feedparser.parse(site_client(blog).get("/latest.atom").data)
     assert feed.bozo == 0 and feed.feed.subtitle == "About things"  # \x0b removed

@@ -112,15 +112,22 @@ def test_about_sitemap_and_robots(change_blog, alice, make_post, make_snippet, s
     assert "Sitemap: http://alice.blogs.test/sitemap.xml" in robots
 
 
-def test_code_stylesheets(change_blog, alice, site_client) -> None:
+def test_stylesheets_have_hashed_names_and_keep_a_year(change_blog, alice, site_client) -> None:
     reader = site_client(alice)
-    css = reader.get("/code/monokai.css")
-    assert css.status_code == 200 and css.content_type.startswith("text/css")
-    assert "max-age=604800" in css.headers["Cache-Control"]
-    assert ".highlight .k" in css.text
-    assert reader.get("/code/nope.css").status_code == 404
     change_blog(alice, code_style="monokai")
-    assert 'href="/code/monokai.css"' in reader.get("/").text
+    page = reader.get("/").text
+    links = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
+    assert len(links) == 2 and all(link.startswith("/assets/") for link in links)
+    code = next(link for link in links if "/code-monokai." in link)
+    css = reader.get(code)
+    assert css.status_code == 200 and css.content_type == "text/css; charset=utf-8"
+    assert css.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert ".highlight .k" in css.text
+    # Another style is another name; a name whose hash is not today's CSS is not served.
+    change_blog(alice, code_style="default")
+    assert code not in reader.get("/").text
+    assert reader.get(code.replace("code-monokai.", "code-monokai.0")).status_code == 404
+    assert reader.get("/assets/code-nope.12345678.css").status_code == 404
 
 
 @pytest.mark.parametrize(

@@ -1,37 +1,23 @@
 """Public pages of one blog: index and tag pages (paginated by path, since a
-static mirror cannot keep query strings), posts, about, and code stylesheets."""
-
-from functools import cache
+static mirror cannot keep query strings), posts and about."""
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 from flask_sqlalchemy.pagination import Pagination
-from pygments.formatters import HtmlFormatter
-from pygments.styles import get_all_styles
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response as BaseResponse
 
 from inkwell.platform.core.caching import cache_get, cache_set, tenant_key
-from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, Tag
-from inkwell.platform.core.posts import public_posts, tagged
+from inkwell.platform.core.models import Tag
+from inkwell.tenants import content
 
-bp = Blueprint("blog", __name__, template_folder="templates", static_folder="static")
-
-PAGE_SIZE = 10
-STYLESHEET_MAX_AGE = 7 * 24 * 3600
+bp = Blueprint("blog", __name__, template_folder="templates")
 
 
-def newest_first(query: Select[tuple[Post]]) -> Select[tuple[Post]]:
-    return query.options(selectinload(Post.tags)).order_by(Post.published_at.desc(), Post.id.desc())
-
-
-def page_of(query: Select[tuple[Post]], page: int) -> Pagination:
+def page_of(number: int, tag: Tag | None = None) -> Pagination:
     """One page of posts, newest first; 404 past the last page."""
-    if page < 1:
+    if number < 1:
         abort(404)
-    posts = db.paginate(newest_first(query), page=page, per_page=PAGE_SIZE, error_out=False)
-    if page > 1 and not posts.items:
+    posts = content.current().page(number, tag)
+    if number > 1 and not posts.items:
         abort(404)
     return posts
 
@@ -41,7 +27,7 @@ def page_of(query: Select[tuple[Post]], page: int) -> Pagination:
 def index(page: int = 1) -> str | BaseResponse:
     if page == 1 and request.path != "/":
         return redirect(url_for("blog.index"), 301)
-    posts = page_of(public_posts(), page)
+    posts = page_of(page)
     return render_template("blog/index.html", tenant=g.tenant, posts=posts, endpoint="blog.index")
 
 
@@ -50,8 +36,8 @@ def index(page: int = 1) -> str | BaseResponse:
 def tag(tag_slug: str, page: int = 1) -> str | BaseResponse:
     if page == 1 and request.path != url_for("blog.tag", tag_slug=tag_slug):
         return redirect(url_for("blog.tag", tag_slug=tag_slug), 301)
-    found = db.first_or_404(select(Tag).where(Tag.slug == tag_slug))
-    posts = page_of(tagged(public_posts(), found), page)
+    found = content.current().tag(tag_slug) or abort(404)
+    posts = page_of(page, found)
     if not posts.items:
         abort(404)  # a tag of drafts only: readers must not learn it exists
     return render_template(
@@ -59,12 +45,10 @@ def tag(tag_slug: str, page: int = 1) -> str | BaseResponse:
     )
 
 
-RECENT_POSTS = 5
-
-
 @bp.app_context_processor
-def _recent_posts() -> dict[str, object]:
-    return {"recent_posts": recent_posts}
+def _site_wide() -> dict[str, object]:
+    # Called by the templates that show them only, so other pages pay nothing.
+    return {"recent_posts": recent_posts, "has_snippets": lambda: content.current().has_snippets()}
 
 
 def recent_posts() -> list[tuple[str, str]]:
@@ -73,9 +57,7 @@ def recent_posts() -> list[tuple[str, str]]:
     key = tenant_key(g.tenant, "fragment:recent-posts")
     cached = cache_get(key)
     if cached is None:
-        query = public_posts().with_only_columns(Post.slug, Post.title)
-        query = query.order_by(Post.published_at.desc()).limit(RECENT_POSTS)
-        cached = [(slug, title) for slug, title in db.session.execute(query)]
+        cached = content.current().recent()
         cache_set(key, cached)
     return cached
 
@@ -87,30 +69,8 @@ def about() -> str:
 
 @bp.get("/<slug>/")
 def post(slug: str) -> str:
-    found = db.first_or_404(
-        public_posts().options(selectinload(Post.tags)).where(Post.slug == slug)
-    )
+    found = content.current().post(slug) or abort(404)
     return render_template("blog/post.html", tenant=g.tenant, post=found)
-
-
-@bp.get("/code/<style>.css")
-def code_css(style: str) -> Response:
-    if style not in _styles():
-        abort(404)
-    cache_control = f"public, max-age={STYLESHEET_MAX_AGE}"
-    return Response(
-        _style_css(style), mimetype="text/css", headers={"Cache-Control": cache_control}
-    )
-
-
-@cache
-def _styles() -> frozenset[str]:
-    return frozenset(get_all_styles())
-
-
-@cache
-def _style_css(style: str) -> str:
-    return HtmlFormatter(style=style).get_style_defs(".highlight")
 
 
 @bp.get("/favicon.ico")

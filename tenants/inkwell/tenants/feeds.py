@@ -10,17 +10,13 @@ from datetime import datetime
 from urllib.parse import urljoin
 
 from flask import Blueprint, Response, abort, current_app, g, render_template, url_for
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url, host_name
-from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
-from inkwell.platform.core.posts import public_posts, tagged
+from inkwell.platform.core.models import Post, Tenant
+from inkwell.tenants import content
 
 bp = Blueprint("feeds", __name__)
 
-FEED_SIZE = 15
 ATOM = "application/atom+xml; charset=utf-8"
 _URL_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
@@ -71,16 +67,11 @@ def _feed(posts: list[Post], title: str, self_path: str, alternate_path: str, ke
     return Response(xml, content_type=ATOM)
 
 
-def _newest(query) -> list[Post]:
-    query = query.options(selectinload(Post.tags), selectinload(Post.author))
-    return list(db.session.scalars(query.order_by(Post.published_at.desc()).limit(FEED_SIZE)))
-
-
 @bp.get("/latest.atom")
 def latest() -> Response:
     tenant = g.tenant
     return _feed(
-        _newest(public_posts()),
+        content.current().newest(),
         tenant.title,
         url_for("feeds.latest"),
         url_for("blog.index"),
@@ -90,8 +81,8 @@ def latest() -> Response:
 
 @bp.get("/tags/<tag_slug>/latest.atom")
 def tag_latest(tag_slug: str) -> Response:
-    found = db.first_or_404(select(Tag).where(Tag.slug == tag_slug))
-    posts = _newest(tagged(public_posts(), found))
+    found = content.current().tag(tag_slug) or abort(404)
+    posts = content.current().newest(found)
     if not posts:
         abort(404)  # a tag of drafts only: readers must not learn it exists
     return _feed(
@@ -105,32 +96,18 @@ def tag_latest(tag_slug: str) -> Response:
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
-    tenant = g.tenant
-    posts = db.session.execute(public_posts().with_only_columns(Post.slug, Post.content_updated_at))
+    blog = content.current()
     urls = [(url_for("blog.index"), None), (url_for("blog.about"), None)]
-    urls += [(url_for("blog.post", slug=slug), updated) for slug, updated in posts]
-    urls += [(url_for("blog.tag", tag_slug=slug), updated) for slug, updated in _tags_in_use()]
-    snippets = db.session.execute(select(Snippet.slug, Snippet.updated_at)).all()
+    urls += [(url_for("blog.post", slug=slug), updated) for slug, updated in blog.post_dates()]
+    urls += [(url_for("blog.tag", tag_slug=slug), when) for slug, when in blog.tags_in_use()]
+    snippets = blog.snippets()
     if snippets:
         urls.append((url_for("site_snippets.index"), None))
-    urls += [(url_for("site_snippets.snippet", slug=slug), when) for slug, when in snippets]
+    urls += [(url_for("site_snippets.snippet", slug=s.slug), s.updated_at) for s in snippets]
     xml = render_template(
-        "feeds/sitemap.xml", urls=[(blog_url(tenant, path), when) for path, when in urls]
+        "feeds/sitemap.xml", urls=[(blog_url(g.tenant, path), when) for path, when in urls]
     )
     return Response(xml, content_type="application/xml; charset=utf-8")
-
-
-def _tags_in_use() -> list[tuple[str, datetime]]:
-    link = (PostTag.tenant_id == Post.tenant_id) & (PostTag.post_id == Post.id)
-    query = (
-        public_posts()
-        .join(PostTag, link)
-        .join(Tag, (Tag.tenant_id == PostTag.tenant_id) & (Tag.id == PostTag.tag_id))
-        .with_only_columns(Tag.slug, func.max(Post.published_at))
-        .group_by(Tag.slug)
-        .order_by(Tag.slug)
-    )
-    return [(slug, when) for slug, when in db.session.execute(query)]
 
 
 @bp.get("/robots.txt")

@@ -10,6 +10,7 @@ from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import host_name
 from inkwell.platform.core.models import Domain, Tenant
+from inkwell.tenants import content
 
 T = TypeVar("T", bound=tuple[Any, ...])
 
@@ -29,10 +30,14 @@ def tenant_for_host(host: str) -> Tenant | None:
     return db.session.scalar(serving(select(Tenant), host))
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, pinned_to: int | None = None) -> None:
     @app.before_request
     def _resolve_tenant() -> None:
-        tenant = tenant_for_host(request.host)
+        if pinned_to is None:
+            tenant = tenant_for_host(request.host)
+        else:  # a freeze: the blog it read into memory, or the row
+            preloaded = app.extensions.get(content.EXTENSION)
+            tenant = preloaded.tenant if preloaded else db.session.get(Tenant, pinned_to)
         if tenant is None:
             g.no_such_blog = True
             abort(404)

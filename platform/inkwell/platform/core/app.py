@@ -9,9 +9,11 @@ from inkwell.platform.core import config, tenancy
 from inkwell.platform.core.extensions import cache, db, mail
 
 
-def create_base_app(import_name: str, overrides: dict[str, Any] | None = None) -> Flask:
+def create_base_app(
+    import_name: str, overrides: dict[str, Any] | None = None, static_folder: str | None = "static"
+) -> Flask:
     """A configured Flask app with the database and cache bound; no routes."""
-    app = Flask(import_name, instance_path=config.instance_path())
+    app = Flask(import_name, instance_path=config.instance_path(), static_folder=static_folder)
     config.configure(app, overrides)
     db.init_app(app)
     cache.init_app(app)

@@ -50,7 +50,7 @@ def slugify(text: str, limit: int = SLUG_MAX) -> str:
 
 
 # Paths of the public blog that a post at /<slug>/ would hide behind.
-RESERVED_SLUGS = frozenset({"about", "code", "page", "snippets", "static", "tags"})
+RESERVED_SLUGS = frozenset({"about", "assets", "page", "snippets", "tags"})
 
 
 def unique_slug(

@@ -1,0 +1,87 @@
+"""Stylesheets under content-hashed names (`/assets/site.3f9a1c2e.css`,
+`/assets/code-monokai.91b0d4aa.css`): a new release or style gets a new name,
+so browsers, CDNs and static mirrors may keep any one of them for a year."""
+
+import hashlib
+from functools import cache
+from pathlib import Path
+
+from flask import Blueprint, Flask, Response, abort, url_for
+from pygments.formatters import HtmlFormatter
+from pygments.styles import get_all_styles
+
+bp = Blueprint("assets", __name__, url_prefix="/assets")
+
+STATIC = Path(__file__).parent / "static"
+IMMUTABLE = "public, max-age=31536000, immutable"
+CODE_PREFIX = "code-"
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.add_template_global(asset_url)
+
+
+def asset_url(name: str) -> str:
+    """URL of the static file `name`, or `code-<style>.css` for a Pygments style."""
+    hashed = _fingerprinted(name)
+    if hashed is None:
+        raise LookupError(f"no asset {name!r}")
+    return url_for("assets.asset", filename=hashed)
+
+
+def asset_names(code_style: str) -> list[str]:
+    """The hashed names one blog's pages link to (for freezing)."""
+    names = [p.name for p in sorted(STATIC.iterdir()) if p.is_file()]
+    names.append(f"{CODE_PREFIX}{code_style}.css")
+    return [name for name in map(_fingerprinted, names) if name]
+
+
+@bp.get("/<filename>")
+def asset(filename: str) -> Response:
+    found = _by_hashed_name().get(filename) or _code_stylesheet(filename)
+    if found is None:
+        abort(404)
+    return Response(found, mimetype="text/css", headers={"Cache-Control": IMMUTABLE})
+
+
+@cache
+def _fingerprinted(name: str) -> str | None:
+    body = _source(name)
+    if body is None:
+        return None
+    stem, dot, suffix = name.rpartition(".")
+    return f"{stem}.{hashlib.sha256(body).hexdigest()[:8]}{dot}{suffix}"
+
+
+def _source(name: str) -> bytes | None:
+    if name.startswith(CODE_PREFIX) and name.endswith(".css"):
+        style = name.removeprefix(CODE_PREFIX).removesuffix(".css")
+        return _style_css(style) if style in _styles() else None
+    path = STATIC / name
+    return path.read_bytes() if path.is_file() and path.parent == STATIC else None
+
+
+@cache
+def _by_hashed_name() -> dict[str, bytes]:
+    files = (p for p in STATIC.iterdir() if p.is_file())
+    return {_fingerprinted(p.name) or "": p.read_bytes() for p in files}
+
+
+def _code_stylesheet(filename: str) -> bytes | None:
+    # code-<style>.<hash>.css: serve only the name whose hash matches today's CSS.
+    name, _, _ = filename.rpartition(".")
+    style_name = name.rpartition(".")[0] + ".css"
+    if style_name.startswith(CODE_PREFIX) and _fingerprinted(style_name) == filename:
+        return _source(style_name)
+    return None
+
+
+@cache
+def _styles() -> frozenset[str]:
+    return frozenset(get_all_styles())
+
+
+@cache
+def _style_css(style: str) -> bytes:
+    return HtmlFormatter(style=style).get_style_defs(".highlight").encode()

@@ -1,0 +1,159 @@
+"""Where the site app's views read a blog from.
+
+`Live` asks the database on each request, in the current tenant's scope: the
+served site. `Preloaded` reads the whole public blog once (three queries) and
+answers from memory: a freeze renders every page of a blog, and a thousand pages
+of small queries would cost more than the rendering itself. Both answer the same
+questions, so views and templates cannot tell them apart.
+"""
+
+from datetime import datetime
+from typing import Any, Protocol
+
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import selectinload
+
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
+from inkwell.platform.core.posts import public_posts, tagged
+
+PAGE_SIZE = 10
+RECENT_POSTS = 5
+FEED_SIZE = 15
+EXTENSION = "inkwell.content"
+
+
+class Content(Protocol):
+    def page(self, number: int, tag: Tag | None = None) -> Pagination: ...
+    def tag(self, slug: str) -> Tag | None: ...
+    def post(self, slug: str) -> Post | None: ...
+    def newest(self, tag: Tag | None = None) -> list[Post]: ...
+    def recent(self) -> list[tuple[str, str]]: ...
+    def post_dates(self) -> list[tuple[str, datetime | None]]: ...
+    def tags_in_use(self) -> list[tuple[str, datetime]]: ...
+    def has_snippets(self) -> bool: ...
+    def snippets(self) -> list[Snippet]: ...
+    def snippet(self, slug: str) -> Snippet | None: ...
+
+
+def current() -> Content:
+    """The content source of the app serving this request."""
+    return current_app.extensions.get(EXTENSION) or _LIVE
+
+
+def newest_first(query: Select[tuple[Post]]) -> Select[tuple[Post]]:
+    posts = query.options(selectinload(Post.tags), selectinload(Post.author))
+    return posts.order_by(Post.published_at.desc(), Post.id.desc())
+
+
+class Live:
+    def page(self, number: int, tag: Tag | None = None) -> Pagination:
+        query = public_posts() if tag is None else tagged(public_posts(), tag)
+        return db.paginate(newest_first(query), page=number, per_page=PAGE_SIZE, error_out=False)
+
+    def tag(self, slug: str) -> Tag | None:
+        return db.session.scalar(select(Tag).where(Tag.slug == slug))
+
+    def post(self, slug: str) -> Post | None:
+        query = public_posts().options(selectinload(Post.tags)).where(Post.slug == slug)
+        return db.session.scalar(query)
+
+    def newest(self, tag: Tag | None = None) -> list[Post]:
+        query = public_posts() if tag is None else tagged(public_posts(), tag)
+        return list(db.session.scalars(newest_first(query).limit(FEED_SIZE)))
+
+    def recent(self) -> list[tuple[str, str]]:
+        query = public_posts().with_only_columns(Post.slug, Post.title)
+        query = query.order_by(Post.published_at.desc(), Post.id.desc()).limit(RECENT_POSTS)
+        return [(slug, title) for slug, title in db.session.execute(query)]
+
+    def post_dates(self) -> list[tuple[str, datetime | None]]:
+        """(slug, last change) of every public post."""
+        query = public_posts().with_only_columns(Post.slug, Post.content_updated_at)
+        return [(slug, updated) for slug, updated in db.session.execute(query)]
+
+    def tags_in_use(self) -> list[tuple[str, datetime]]:
+        """(slug, newest post's date) of each tag on a public post."""
+        link = (PostTag.tenant_id == Post.tenant_id) & (PostTag.post_id == Post.id)
+        query = (
+            public_posts()
+            .join(PostTag, link)
+            .join(Tag, (Tag.tenant_id == PostTag.tenant_id) & (Tag.id == PostTag.tag_id))
+            .with_only_columns(Tag.slug, func.max(Post.published_at))
+            .group_by(Tag.slug)
+            .order_by(Tag.slug)
+        )
+        return [(slug, when) for slug, when in db.session.execute(query)]
+
+    def has_snippets(self) -> bool:
+        return bool(db.session.scalar(select(exists().select_from(Snippet))))
+
+    def snippets(self) -> list[Snippet]:
+        query = select(Snippet).order_by(Snippet.created_at.desc(), Snippet.id.desc())
+        return list(db.session.scalars(query))
+
+    def snippet(self, slug: str) -> Snippet | None:
+        return db.session.scalar(select(Snippet).where(Snippet.slug == slug))
+
+
+_LIVE = Live()
+
+
+class Preloaded:
+    """The whole public blog in memory. Load it in the blog's tenant scope; its rows
+    stay readable after the session that loaded them ends."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.tenant = tenant
+        self.posts = list(db.session.scalars(newest_first(public_posts())))
+        self._snippets = Live().snippets()
+        self._by_slug = {post.slug: post for post in self.posts}
+        self._tags: dict[str, Tag] = {}
+        self._tagged: dict[str, list[Post]] = {}
+        for post in self.posts:
+            for tag in post.tags:
+                self._tags.setdefault(tag.slug, tag)
+                self._tagged.setdefault(tag.slug, []).append(post)
+
+    def page(self, number: int, tag: Tag | None = None) -> Pagination:
+        items = self.posts if tag is None else self._tagged.get(tag.slug, [])
+        return _ListPagination(page=number, per_page=PAGE_SIZE, error_out=False, items=items)
+
+    def tag(self, slug: str) -> Tag | None:
+        return self._tags.get(slug)
+
+    def post(self, slug: str) -> Post | None:
+        return self._by_slug.get(slug)
+
+    def newest(self, tag: Tag | None = None) -> list[Post]:
+        return (self.posts if tag is None else self._tagged.get(tag.slug, []))[:FEED_SIZE]
+
+    def recent(self) -> list[tuple[str, str]]:
+        return [(post.slug, post.title) for post in self.posts[:RECENT_POSTS]]
+
+    def post_dates(self) -> list[tuple[str, datetime | None]]:
+        return [(post.slug, post.content_updated_at) for post in self.posts]
+
+    def tags_in_use(self) -> list[tuple[str, datetime]]:
+        newest = {slug: posts[0].published_at for slug, posts in self._tagged.items()}
+        return sorted(newest.items())
+
+    def has_snippets(self) -> bool:
+        return bool(self._snippets)
+
+    def snippets(self) -> list[Snippet]:
+        return self._snippets
+
+    def snippet(self, slug: str) -> Snippet | None:
+        return next((s for s in self._snippets if s.slug == slug), None)
+
+
+class _ListPagination(Pagination):
+    def _query_items(self) -> list[Any]:
+        start = (self.page - 1) * self.per_page
+        return self._query_args["items"][start : start + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["items"])
