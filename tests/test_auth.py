@@ -31,6 +31,8 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/snippets/new",
         "/blogs/alice/snippets/1/edit",
         "/blogs/alice/export/",
+        "/blogs/alice/mirror/",
+        "/blogs/alice/mirror/status.json",
     ]
     blog_pages = [
         r for r in app.url_map.iter_rules() if r.rule.startswith("/blogs/") and "GET" in r.methods

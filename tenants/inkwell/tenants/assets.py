@@ -6,7 +6,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort, url_for
+from flask import Blueprint, Flask, Response, abort
 from pygments.formatters import HtmlFormatter
 from pygments.styles import get_all_styles
 
@@ -19,15 +19,17 @@ CODE_PREFIX = "code-"
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.add_template_global(asset_url)
+    app.add_template_global(asset_name)
 
 
-def asset_url(name: str) -> str:
-    """URL of the static file `name`, or `code-<style>.css` for a Pygments style."""
+def asset_name(name: str) -> str:
+    """The hashed name of the static file `name`, or of `code-<style>.css` for a
+    Pygments style; templates link it with url_for("assets.asset", filename=...),
+    so a frozen page gets a relative link."""
     hashed = _fingerprinted(name)
     if hashed is None:
         raise LookupError(f"no asset {name!r}")
-    return url_for("assets.asset", filename=hashed)
+    return hashed
 
 
 def asset_names(code_style: str) -> list[str]:

@@ -9,7 +9,7 @@ from celery import Celery, Task
 from flask import Blueprint, Flask
 from flask.config import Config
 
-from inkwell.workers import mail, relay, schedule
+from inkwell.workers import mail, publish, relay, schedule
 
 QUEUES = ("mail", "publish")
 
@@ -42,7 +42,14 @@ def _settings(config: Config) -> dict[str, Any]:
         "task_routes": {
             f"{mail.__name__}.*": {"queue": "mail"},
             f"{relay.__name__}.*": {"queue": "mail"},
-            "inkwell.workers.publish.*": {"queue": "publish"},
+            f"{publish.__name__}.*": {"queue": "publish"},
+        },
+        # A publish of a big blog to S3 takes minutes, not a mail's seconds.
+        "task_annotations": {
+            publish.publish_mirror.name: {
+                "soft_time_limit": config["MIRROR_SOFT_TIME_LIMIT"],
+                "time_limit": config["MIRROR_TIME_LIMIT"],
+            }
         },
         # At least once: acknowledge only after the task ran, and give a task back
         # to the broker when its worker process dies mid-task.
@@ -66,6 +73,10 @@ def _settings(config: Config) -> dict[str, Any]:
             "publish-due-posts": {
                 "task": schedule.publish_due_posts.name,
                 "schedule": config["SCHEDULE_INTERVAL"],
+            },
+            "dispatch-mirror-publishes": {
+                "task": schedule.dispatch_mirror_publishes.name,
+                "schedule": config["MIRROR_DISPATCH_INTERVAL"],
             },
         },
     }

@@ -1,11 +1,19 @@
-"""Time-driven work: scheduled posts go live (on celery beat's schedule)."""
+"""Time-driven work on celery beat's schedule: scheduled posts go live, and
+mirror publishes start."""
 
 from celery import shared_task
 
 from inkwell.platform.core.posts import publish_due
+from inkwell.workers import publish
 
 
 @shared_task(name=f"{__name__}.publish_due_posts")
 def publish_due_posts() -> int:
     """Publish the scheduled posts that are due; how many went live."""
     return publish_due()
+
+
+@shared_task(name=f"{__name__}.dispatch_mirror_publishes")
+def dispatch_mirror_publishes() -> int:
+    """Send a publish task for each blog whose mirror has an open request."""
+    return publish.dispatch(publish.send)

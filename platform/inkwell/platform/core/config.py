@@ -28,7 +28,13 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
     app.config["PROXY_FIX"] = dict(settings.PROXY_FIX)  # filled in place by nested env keys
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("INKWELL")
-    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+    for key in (
+        "DATABASE_URL",
+        "REDIS_URL",
+        "CELERY_BROKER_URL",
+        "MIRROR_URL",
+        "MIRROR_ENDPOINT_URL",
+    ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     app.config.update(overrides or {})
@@ -59,6 +65,7 @@ def _derive(app: Flask) -> None:
     else:
         config.setdefault("CACHE_TYPE", "SimpleCache")
     config["MAIL_OUTBOX_DIR"] = config["MAIL_OUTBOX_DIR"] or str(Path(app.instance_path) / "outbox")
+    config["MIRROR_URL"] = config["MIRROR_URL"] or str(Path(app.instance_path) / "mirror")
     if config["PREFERRED_URL_SCHEME"] == "https":
         # `__Host-` makes browsers refuse the cookie unless Secure, Path=/ and no Domain.
         config.update(

@@ -28,6 +28,7 @@ POST_STATUSES = ("draft", "scheduled", "published")
 TENANT_STATUSES = ("active", "suspended", "deleted")
 COMMENT_PROVIDERS = ("none", "disqus", "discourse")
 TOKEN_PURPOSES = ("verify_email", "reset_password")
+PUBLISH_STATUSES = ("running", "succeeded", "failed", "refused")
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
@@ -267,3 +268,56 @@ class Snippet(TenantScoped, Timestamps, db.Model):
     code: Mapped[str] = mapped_column(Text, default="")
     # Highlighted at save time, like post bodies.
     html: Mapped[str] = mapped_column(Text, default="")
+
+
+class Mirror(db.Model):
+    """A blog's static mirror: what was last published there, and the queue of
+    publish requests (see `mirrors`). Platform state, read across blogs by the
+    dispatcher, so not TenantScoped."""
+
+    __tablename__ = "mirrors"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Each request bumps requested_seq; a publish that started at seq N sets
+    # done_seq = N, so requests that arrive while it runs leave one follow-up.
+    requested_seq: Mapped[int] = mapped_column(default=0)
+    done_seq: Mapped[int] = mapped_column(default=0)
+    request_full: Mapped[bool] = mapped_column(default=False)
+    request_force: Mapped[bool] = mapped_column(default=False)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Held by the one publish running for this blog.
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The blog's content_version the published mirror was built from.
+    published_version: Mapped[int] = mapped_column(default=0)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Every key in the target, relative to the blog's prefix: [sha256, content type].
+    manifest: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
+    # What the published pages were built from (`inkwell.tenants.mirror_pages`).
+    snapshot: Mapped[dict[str, object] | None] = mapped_column(JSON)
+
+
+class PublishRun(TenantScoped, db.Model):
+    """One publish of a blog's mirror: its progress while it runs, its history after."""
+
+    __tablename__ = "publish_runs"
+    __table_args__ = (
+        Index(None, "tenant_id", "id"),
+        _one_of("status", PUBLISH_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    full: Mapped[bool] = mapped_column(default=False)
+    phase: Mapped[str] = mapped_column(String(16), default="planning")
+    pages_total: Mapped[int] = mapped_column(default=0)
+    pages_built: Mapped[int] = mapped_column(default=0)
+    uploads_total: Mapped[int] = mapped_column(default=0)
+    uploaded: Mapped[int] = mapped_column(default=0)
+    skipped: Mapped[int] = mapped_column(default=0)
+    deleted: Mapped[int] = mapped_column(default=0)
+    bytes_uploaded: Mapped[int] = mapped_column(default=0)
+    error: Mapped[str] = mapped_column(Text, default="")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

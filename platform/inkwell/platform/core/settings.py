@@ -2,8 +2,8 @@
 
 Layers, last wins (see `configure`): these defaults, then `instance/config.py`,
 then `INKWELL_*` environment variables (JSON-parsed, so `INKWELL_PROXY_FIX__X_FOR=1`
-sets a nested int), then the conventional `DATABASE_URL` / `REDIS_URL` /
-`CELERY_BROKER_URL`, then the overrides a caller passes (tests).
+sets a nested int), then the conventional `DATABASE_URL` / `REDIS_URL` / `CELERY_BROKER_URL` /
+`MIRROR_URL` / `MIRROR_ENDPOINT_URL`, then the overrides a caller passes (tests).
 """
 
 # "development" or "production". Production refuses to start without SECRET_KEY.
@@ -64,6 +64,38 @@ OUTBOX_SWEEP_INTERVAL = 60
 # Seconds between checks for scheduled posts whose time has come (celery beat,
 # or `inkwell scheduler` where no beat runs, as with `make run`).
 SCHEDULE_INTERVAL = 30
+
+# Static mirrors: every blog published as static files (see inkwell.workers.publish).
+# Where: "s3://bucket/prefix" (boto3; credentials from the usual AWS variables),
+# or a local folder (a path or file:// URL). Empty: `mirror/` in the instance
+# folder. Keys are <prefix>/<blog uuid>/<path>. `MIRROR_URL` sets it.
+MIRROR_URL = ""
+# Where readers reach mirrors (an S3 website or a CDN), shown in the dashboard as
+# <MIRROR_PUBLIC_URL>/<blog uuid>/. Empty: the dashboard shows where files go.
+MIRROR_PUBLIC_URL = ""
+# An S3-compatible endpoint instead of AWS (MinIO, R2, moto). `MIRROR_ENDPOINT_URL` sets it.
+MIRROR_ENDPOINT_URL = ""
+# Publish a blog's mirror by itself once its public content changed and then
+# stayed unchanged for MIRROR_DEBOUNCE seconds (a burst of edits: one publish).
+MIRROR_AUTO_PUBLISH = True
+MIRROR_DEBOUNCE = 10.0
+# After a failed publish, the next automatic one waits this long (a manual one does not).
+MIRROR_RETRY_AFTER = 300.0
+# Seconds between looks for publishes to start (celery beat, or `inkwell scheduler`).
+MIRROR_DISPATCH_INTERVAL = 2.0
+# Cache-Control max-age of mirrored pages and feeds; assets have hashed names and keep a year.
+MIRROR_PAGE_MAX_AGE = 60
+# Stale keys are not deleted when a build holds fewer than this share of the keys
+# the mirror has (a broken build must not empty a blog), unless the publish is forced.
+MIRROR_MIN_KEEP = 0.5
+# Parallel uploads, and attempts per S3 request (throttling and 5xx are retried
+# with exponential backoff and jitter: botocore's "standard" mode).
+MIRROR_UPLOAD_THREADS = 8
+MIRROR_S3_ATTEMPTS = 5
+# Seconds a publish may run (soft limit: it stops and reports; hard: the worker
+# process is killed). The lock on a blog's publishing lasts the hard limit.
+MIRROR_SOFT_TIME_LIMIT = 1800
+MIRROR_TIME_LIMIT = 1860
 
 # Mail. MAIL_SERVER empty (the embedded default) writes each message as an
 # .eml file into MAIL_OUTBOX_DIR (default: `outbox/` in the instance folder)

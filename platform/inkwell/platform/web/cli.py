@@ -20,7 +20,8 @@ from inkwell.platform.core.models import Membership, Tenant, User
 from inkwell.platform.core.posts import publish_due, rerender_posts
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import demo
-from inkwell.workers import relay
+from inkwell.platform.web.mirror_cli import publish_command
+from inkwell.workers import publish, relay
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -36,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(export_command)
+    app.cli.add_command(publish_command)
 
 
 @db_cli.command("upgrade")
@@ -142,17 +144,24 @@ def posts_publish_due() -> None:
 
 
 @click.command("scheduler")
-@click.option("--interval", type=float, help="Seconds between rounds (default: SCHEDULE_INTERVAL).")
+@click.option(
+    "--interval", type=float, help="Seconds between rounds (default: MIRROR_DISPATCH_INTERVAL)."
+)
 @click.option("--once", is_flag=True, help="One round, then exit (for cron).")
 @with_appcontext
 def scheduler_command(interval: float | None, once: bool) -> None:
-    """Publish due scheduled posts and sweep the outbox, round after round: what
-    `celery beat` does, for hosts without it (`make run` runs this)."""
-    interval = interval or current_app.config["SCHEDULE_INTERVAL"]
+    """Publish due scheduled posts, sweep the outbox and publish mirrors, round after
+    round: what `celery beat` does, for hosts without it (`make run` runs this).
+    Without a broker, mirror publishes run in this process."""
+    interval = interval or current_app.config["MIRROR_DISPATCH_INTERVAL"]
     while True:
         went_live, swept = publish_due(), relay.sweep()
-        if went_live or swept:
-            click.echo(f"{went_live} scheduled posts went live, {swept} outbox rows published.")
+        published = publish.dispatch(publish.send)
+        if went_live or swept or published:
+            click.echo(
+                f"{went_live} scheduled posts went live, {swept} outbox rows published, "
+                f"{published} mirror publishes started."
+            )
         if once:
             return
         time.sleep(interval)

@@ -159,3 +159,7 @@ class BlogSettingsForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A POST with nothing but the CSRF token (delete, logout)."""
+
+
+class PublishForm(FlaskForm):
+    full = BooleanField("Rebuild every page (not only what changed)")

@@ -1,0 +1,233 @@
+"""Static mirrors published to a local folder (the embedded default): what is in
+them, what a change re-uploads, and the publish queue's one-at-a-time rule."""
+
+from datetime import timedelta
+
+import feedparser
+import pytest
+from mirror_helpers import broken_links, edit_post, post_id, publish, read_folder, stylesheets
+
+from inkwell.platform.core.types import utcnow
+
+PYTHON = "```python\ndef greet(name):\n    return f'hello {name}'\n```\n"
+
+
+@pytest.fixture
+def mirror_root(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "MIRROR_URL", str(tmp_path / "mirror"))
+    return tmp_path / "mirror"
+
+
+@pytest.fixture
+def blog(make_tenant, make_post, make_snippet):
+    blog = make_tenant("alice")
+    for n in range(12):
+        tags = ["python"] if n % 2 else ["notes", "python"]
+        make_post(blog, f"Post {n}", f"Body {n}\n\n{PYTHON}", tags=tags)
+    make_post(blog, "Secret draft", "not yet", status="draft")
+    later = utcnow() + timedelta(days=1)
+    make_post(blog, "Future post", "soon", status="scheduled", published_at=later)
+    make_snippet(blog, "Greeting", "print('hi')", language="python")
+    return blog
+
+
+def uuid_of(app, blog) -> str:
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+
+    with app.app_context():
+        return str(db.session.get_one(Tenant, blog.id).uuid)
+
+
+def test_a_mirror_holds_every_public_page_and_nothing_else(app, blog, mirror_root) -> None:
+    [run] = publish(app, blog.id)
+    assert run.status == "succeeded" and run.full and run.error == ""
+    files = read_folder(mirror_root / uuid_of(app, blog))
+    assert run.pages_built == run.uploaded == len(files)
+    for page in ("index.html", "page/2/index.html", "post-0/index.html", "about/index.html",
+                 "tags/python/index.html", "tags/python/page/2/index.html",
+                 "tags/notes/latest.atom", "latest.atom", "sitemap.xml", "robots.txt",
+                 "snippets/index.html", "snippets/greeting/index.html"):  # fmt: skip
+        assert page in files, page
+    everything = b"".join(files.values())
+    assert b"Secret draft" not in everything and b"Future post" not in everything
+    assert broken_links(files) == []
+    # Styles and highlighted code travel with the pages, under hashed names.
+    home = files["index.html"]
+    assert all(link.startswith("assets/") for link in stylesheets(home))
+    assert b'<span class="k">def</span>' in files["post-0/index.html"]
+    feed = feedparser.parse(files["latest.atom"])
+    assert feed.bozo == 0 and len(feed.entries) == 12
+    assert feed.entries[0].link == "http://alice.blogs.test/post-11/"  # canonical, absolute
+
+
+def test_an_edit_rebuilds_and_uploads_only_what_it_touches(app, blog, mirror_root) -> None:
+    publish(app, blog.id)
+    root = mirror_root / uuid_of(app, blog)
+    before = read_folder(root)
+    edit_post(app, blog.id, post_id(app, blog.id, "post-3"), body_md="A better body")
+    [run] = publish(app, blog.id)
+    after = read_folder(root)
+    changed = {path for path in after if before.get(path) != after[path]}
+    assert run.status == "succeeded" and not run.full
+    assert run.uploaded == len(changed) and run.pages_built < 15
+    assert "post-3/index.html" in changed and b"A better body" in after["post-3/index.html"]
+    assert changed <= {
+        "post-3/index.html",
+        "index.html",  # post-3 is the 9th newest: on the first page
+        "tags/python/index.html",
+        "tags/python/latest.atom",
+        "latest.atom",
+        "sitemap.xml",
+    }
+    assert set(after) == set(before)
+
+
+def test_moving_pages_rebuilds_everything_and_stale_keys_go(app, blog, mirror_root, make_post):
+    publish(app, blog.id)
+    root = mirror_root / uuid_of(app, blog)
+    from inkwell.platform.core import tenancy
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Post, Tenant
+    from inkwell.platform.core.posts import delete_post
+
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        post = db.session.query(Post).filter(Post.slug == "post-0").one()
+        delete_post(post, db.session.get_one(Tenant, blog.id))
+        db.session.commit()
+    [run] = publish(app, blog.id)
+    files = read_folder(root)
+    assert run.full and run.deleted == 1 and "post-0/index.html" not in files
+    assert b"post-0" not in files["sitemap.xml"] and broken_links(files) == []
+
+
+def test_a_build_that_would_empty_the_mirror_needs_force(app, blog, mirror_root) -> None:
+    from sqlalchemy import update
+
+    from inkwell.platform.core import tenancy
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Post
+
+    publish(app, blog.id)
+    root = mirror_root / uuid_of(app, blog)
+    count = len(read_folder(root))
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        db.session.execute(update(Post).values(status="draft"))
+        db.session.commit()
+    [refused] = publish(app, blog.id)
+    assert refused.status == "refused" and "force" in refused.error
+    assert len(read_folder(root)) == count  # the old mirror still serves, whole
+    [forced] = publish(app, blog.id, force=True)
+    assert forced.status == "succeeded" and forced.deleted > count / 2
+    assert "post-3/index.html" not in read_folder(root)
+
+
+def test_requests_during_a_publish_make_one_follow_up(app, blog, mirror_root) -> None:
+    from inkwell.platform.core import mirrors
+    from inkwell.platform.core.extensions import db
+    from inkwell.workers.publish import run_requested
+
+    seen = []
+
+    def meanwhile(run) -> None:
+        if not seen:  # while the first publish runs: two more requests, another worker
+            seen.append(run.id)
+            mirrors.request_publish(blog.id)
+            mirrors.request_publish(blog.id)
+            db.session.commit()
+            assert run_requested(blog.id) == []  # the lock is held: nothing runs twice
+
+    with app.app_context():
+        mirrors.request_publish(blog.id)
+        db.session.commit()
+        runs = run_requested(blog.id, meanwhile)
+        assert [run.status for run in runs] == ["succeeded", "succeeded"]
+        assert run_requested(blog.id) == []  # nothing left open
+
+
+def test_publishing_stays_under_the_blogs_own_prefix(app, blog, make_tenant, make_post,
+                                                      mirror_root) -> None:  # fmt: skip
+    bob = make_tenant("bob")
+    make_post(bob, "Bob's post", "hello")
+    publish(app, blog.id)
+    publish(app, bob.id)
+    assert sorted(p.name for p in mirror_root.iterdir()) == sorted(
+        [uuid_of(app, blog), uuid_of(app, bob)]
+    )
+    bobs = read_folder(mirror_root / uuid_of(app, bob))
+    assert b"Post 3" not in b"".join(bobs.values())
+
+    from inkwell.workers.mirror_targets import open_target
+
+    target = open_target(app.config, bob.id)  # any id: the key is what is checked
+    for key in ("../escape.html", "/etc/passwd", "a/../../b", "a//b", ""):
+        with pytest.raises(ValueError, match="prefix"):
+            target.put(key, b"x", "text/plain", "no-cache")
+
+
+def test_changes_publish_the_mirror_by_themselves_once_quiet(app, blog, mirror_root,
+                                                             monkeypatch) -> None:  # fmt: skip
+    from inkwell.workers import publish as jobs
+
+    home = mirror_root / uuid_of(app, blog) / "index.html"
+    monkeypatch.setitem(app.config, "MIRROR_DEBOUNCE", 3600)
+    with app.app_context():
+        assert jobs.dispatch(jobs.send) == 0  # changed a moment ago: a burst may go on
+    monkeypatch.setitem(app.config, "MIRROR_DEBOUNCE", 0)
+    with app.app_context():
+        assert jobs.dispatch(jobs.send) == 1  # no broker here: it runs in this process
+        assert jobs.dispatch(jobs.send) == 0  # up to date
+    assert b"Post 11" in home.read_bytes()
+    edit_post(app, blog.id, post_id(app, blog.id, "post-11"), title="Post eleven")
+    with app.app_context():
+        assert jobs.dispatch(jobs.send) == 1
+    assert b"Post eleven" in home.read_bytes()
+    monkeypatch.setitem(app.config, "MIRROR_AUTO_PUBLISH", False)
+    edit_post(app, blog.id, post_id(app, blog.id, "post-11"), title="Post 11 again")
+    with app.app_context():
+        assert jobs.dispatch(jobs.send) == 0
+    assert b"Post eleven" in home.read_bytes()
+
+
+def test_the_scheduler_publishes_stale_mirrors(app, blog, mirror_root, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "MIRROR_DEBOUNCE", 0)
+    result = app.test_cli_runner().invoke(args=["scheduler", "--once"])
+    assert result.exit_code == 0 and "1 mirror publishes started" in result.output
+    assert (mirror_root / uuid_of(app, blog) / "post-3" / "index.html").exists()
+
+
+def test_publish_command(app, blog, mirror_root) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["publish", "alice"])
+    assert result.exit_code == 0, result.output
+    assert "alice: succeeded (full): pages 27, uploaded 27, skipped 0, deleted 0" in result.output
+    again = runner.invoke(args=["publish", "alice", "--full"])
+    assert "alice: succeeded (full): pages 27, uploaded 0, skipped 27" in again.output
+    missing = runner.invoke(args=["publish", "alice", "nope"])
+    assert missing.exit_code == 1 and "no blog 'nope'" in missing.output
+    assert runner.invoke(args=["publish"]).exit_code == 2  # a blog or --all
+
+
+def test_dashboard_publishes_and_shows_progress(app, client, auth, blog, add_member,
+                                               mirror_root) -> None:  # fmt: skip
+    from conftest import AuthActions, platform_browser, post_form
+    from inkwell.workers import publish as jobs
+
+    auth.login(blog.owner_email)
+    page = client.get("/blogs/alice/mirror/").text
+    assert "Not published yet" in page and "Publish mirror" in page
+    answer = post_form(client, "/blogs/alice/mirror/publish", {"full": "y"}, "/blogs/alice/mirror/")
+    assert answer.status_code == 303
+    assert client.get("/blogs/alice/mirror/status.json").json == {"queued": True, "run": None}
+    with app.app_context():
+        jobs.dispatch(jobs.send)
+    state = client.get("/blogs/alice/mirror/status.json").json
+    assert state["queued"] is False and state["run"]["status"] == "succeeded"
+    assert state["run"]["pages_built"] == state["run"]["pages_total"] == 27  # 12 posts, 15 more
+    assert "succeeded (full)" in client.get("/blogs/alice/mirror/").text
+
+    writer = platform_browser(app)
+    AuthActions(writer).login(add_member(blog, "writer@example.com", "author"))
+    assert "Publish mirror" not in writer.get("/blogs/alice/mirror/").text
+    refused = post_form(writer, "/blogs/alice/mirror/publish", {}, "/blogs/alice/posts/new")
+    assert refused.status_code == 403

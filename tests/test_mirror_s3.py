@@ -1,0 +1,144 @@
+"""Static mirrors on S3, end to end against moto's server mode: a real HTTP
+endpoint on 127.0.0.1 that boto3 talks to as it would to AWS."""
+
+import boto3
+import feedparser
+import pytest
+from botocore.exceptions import EndpointConnectionError
+from mirror_helpers import broken_links, edit_post, post_id, publish
+
+from conftest import free_port
+
+BUCKET, PREFIX = "inkwell-mirrors", "blogs"
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint():
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def s3(app, s3_endpoint, monkeypatch):
+    for name, value in (("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):  # fmt: skip
+        monkeypatch.setenv(name, value)
+    monkeypatch.setitem(app.config, "MIRROR_URL", f"s3://{BUCKET}/{PREFIX}")
+    monkeypatch.setitem(app.config, "MIRROR_ENDPOINT_URL", s3_endpoint)
+    monkeypatch.setitem(app.config, "MIRROR_S3_ATTEMPTS", 2)
+    client = boto3.client("s3", endpoint_url=s3_endpoint)
+    client.create_bucket(Bucket=BUCKET)
+    yield client
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
+        for item in page.get("Contents", []):
+            client.delete_object(Bucket=BUCKET, Key=item["Key"])
+    client.delete_bucket(Bucket=BUCKET)
+
+
+@pytest.fixture
+def blog(make_tenant, make_post):
+    blog = make_tenant("alice")
+    for n in range(12):
+        make_post(blog, f"Post {n}", f"Body {n}\n\n```python\nx = {n}\n```\n", tags=["python"])
+    return blog
+
+
+def download(client, prefix: str = PREFIX) -> dict[str, dict]:
+    """Every object under `prefix`: its key (without the prefix) -> body and headers."""
+    objects = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix):
+        for item in page.get("Contents", []):
+            answer = client.get_object(Bucket=BUCKET, Key=item["Key"])
+            objects[item["Key"]] = {
+                "body": answer["Body"].read(),
+                "type": answer["ContentType"],
+                "cache": answer.get("CacheControl", ""),
+            }
+    return objects
+
+
+def blog_prefix(app, blog) -> str:
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+
+    with app.app_context():
+        return f"{PREFIX}/{db.session.get_one(Tenant, blog.id).uuid}/"
+
+
+def test_a_published_mirror_is_whole_and_typed(app, s3, blog) -> None:
+    [run] = publish(app, blog.id)
+    assert run.status == "succeeded", run.error
+    prefix = blog_prefix(app, blog)
+    objects = download(s3)
+    assert objects and all(key.startswith(prefix) for key in objects)  # its own prefix only
+    files = {key.removeprefix(prefix): obj["body"] for key, obj in objects.items()}
+    assert len(files) == run.uploaded and broken_links(files) == []
+    home, feed = objects[prefix + "index.html"], objects[prefix + "latest.atom"]
+    assert home["type"] == "text/html; charset=utf-8" and home["cache"] == "public, max-age=60"
+    assert feed["type"] == "application/atom+xml; charset=utf-8"
+    assert feedparser.parse(feed["body"]).bozo == 0
+    assert objects[prefix + "sitemap.xml"]["type"] == "application/xml; charset=utf-8"
+    css = [obj for key, obj in objects.items() if key.startswith(prefix + "assets/")]
+    assert len(css) == 2 and all(obj["type"] == "text/css; charset=utf-8" for obj in css)
+    assert all("immutable" in obj["cache"] for obj in css)
+
+
+def test_edits_upload_only_what_changed_and_deletes_remove_keys(app, s3, blog) -> None:
+    publish(app, blog.id)
+    prefix = blog_prefix(app, blog)
+    before = download(s3)
+    edit_post(app, blog.id, post_id(app, blog.id, "post-5"), body_md="Edited on S3")
+    [run] = publish(app, blog.id)
+    after = download(s3)
+    changed = {key for key in after if after[key]["body"] != before[key]["body"]}
+    assert run.status == "succeeded" and run.uploaded == len(changed) <= 25
+    assert prefix + "post-5/index.html" in changed
+    assert b"Edited on S3" in after[prefix + "post-5/index.html"]["body"]
+
+    from inkwell.platform.core import tenancy
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Post, Tenant
+    from inkwell.platform.core.posts import delete_post
+
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        delete_post(db.session.get_one(Post, post_id(app, blog.id, "post-5")),
+                    db.session.get_one(Tenant, blog.id))  # fmt: skip
+        db.session.commit()
+    [run] = publish(app, blog.id)
+    assert run.status == "succeeded" and run.deleted == 1
+    assert prefix + "post-5/index.html" not in download(s3)
+
+
+def test_an_s3_failure_mid_publish_leaves_the_previous_mirror(app, s3, blog) -> None:
+    publish(app, blog.id)
+    prefix = blog_prefix(app, blog)
+    before = download(s3)
+    for n in (2, 7):
+        edit_post(app, blog.id, post_id(app, blog.id, f"post-{n}"), title=f"Renamed {n}")
+
+    def fail_one_page(request, **_kwargs):
+        if request.url.endswith("/post-2/index.html"):
+            raise EndpointConnectionError(endpoint_url=request.url)
+
+    session = boto3._get_default_session()
+    session.events.register("before-send.s3.PutObject", fail_one_page)
+    try:
+        [failed] = publish(app, blog.id)
+    finally:
+        session.events.unregister("before-send.s3.PutObject", fail_one_page)
+    assert failed.status == "failed" and "post-2/index.html" in failed.error
+    during = download(s3)
+    assert set(during) == set(before)  # nothing deleted
+    for key in ("index.html", "latest.atom", "sitemap.xml", "post-2/index.html"):
+        assert during[prefix + key]["body"] == before[prefix + key]["body"], key
+
+    [retried] = publish(app, blog.id)  # S3 is back: the next publish completes it
+    after = download(s3)
+    assert retried.status == "succeeded"
+    assert b"Renamed 2" in after[prefix + "post-2/index.html"]["body"]
+    assert b"Renamed 7" in after[prefix + "index.html"]["body"]

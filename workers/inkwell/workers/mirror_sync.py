@@ -1,0 +1,152 @@
+"""Bring a blog's mirror in line with a build, uploading only what changed.
+
+The manifest (stored with the mirror) says what every key in the target holds:
+a SHA-256 of its bytes and its Content-Type. A built file whose hash and type
+match is skipped; the rest upload in an order that keeps the mirror coherent
+while it changes: assets first (pages link to them), then pages, then feeds and
+the sitemap (they announce pages), the home page last. Keys of the mirror that
+the build no longer has are deleted only once every upload succeeded, and never
+when the build looks implausibly small next to the mirror, unless forced.
+A failure stops the sync, leaves the old mirror serving, and records exactly
+which keys already hold new content.
+"""
+
+import hashlib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from inkwell.tenants.freeze import Built
+from inkwell.workers.mirror_targets import Target
+
+Manifest = dict[str, list[str]]
+IMMUTABLE = "public, max-age=31536000, immutable"
+ASSETS = "assets/"
+HOME = "index.html"
+ANNOUNCING = (".atom", ".xml", ".txt")  # feeds, sitemap, robots
+
+
+class SyncError(Exception):
+    """The sync stopped; `manifest` is what the target holds now."""
+
+    def __init__(self, message: str, manifest: Manifest, report: "Report") -> None:
+        super().__init__(message)
+        self.manifest, self.report = manifest, report
+
+
+class Refused(SyncError):
+    """Nothing was changed: the sync would have deleted too much."""
+
+
+@dataclass
+class Report:
+    to_upload: int = 0
+    uploaded: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    bytes: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def sync(
+    target: Target,
+    build: Path,
+    files: list[Built],
+    manifest: Manifest,
+    expected: frozenset[str],
+    config: dict[str, Any],
+    force: bool = False,
+    progress: Callable[[Report], None] = lambda _report: None,
+) -> tuple[Manifest, Report]:
+    """Upload `files` (in `build`) that differ from `manifest`, then delete the keys
+    not in `expected` (every file the mirror should hold)."""
+    report, current = Report(), dict(manifest)
+    stale = sorted(set(manifest) - expected)
+    if stale and not force and len(expected) < config["MIRROR_MIN_KEEP"] * len(manifest):
+        raise Refused(
+            f"the build has {len(expected)} files and the mirror {len(manifest)}: "
+            f"not deleting {len(stale)} keys without a forced publish",
+            current,
+            report,
+        )
+    changed = []
+    for file in files:
+        body = (build / file.path).read_bytes()
+        entry = [hashlib.sha256(body).hexdigest(), file.content_type]
+        if manifest.get(file.path) == entry:
+            report.skipped += 1
+        else:
+            changed.append((file, body, entry))
+    report.to_upload = len(changed)
+    progress(report)
+    for group in _in_order(changed):
+        _upload(target, group, current, report, config, progress)
+    if stale:
+        target.delete(stale)
+        for key in stale:
+            current.pop(key, None)
+        report.deleted = len(stale)
+        progress(report)
+    return current, report
+
+
+def cache_control(path: str, config: dict[str, Any]) -> str:
+    if path.startswith(ASSETS):  # hashed names: never change
+        return IMMUTABLE
+    return f"public, max-age={config['MIRROR_PAGE_MAX_AGE']}"
+
+
+Upload = tuple[Built, bytes, list[str]]
+
+
+def _in_order(changed: list[Upload]) -> list[list[Upload]]:
+    def rank(upload: Upload) -> int:
+        path = upload[0].path
+        if path.startswith(ASSETS):
+            return 0
+        if path == HOME:
+            return 3
+        return 2 if path.endswith(ANNOUNCING) else 1
+
+    groups: list[list[Upload]] = [[], [], [], []]
+    for upload in changed:
+        groups[rank(upload)].append(upload)
+    return [group for group in groups if group]
+
+
+def _upload(
+    target: Target,
+    group: list[Upload],
+    current: Manifest,
+    report: Report,
+    config: dict[str, Any],
+    progress: Callable[[Report], None],
+) -> None:
+    def one(upload: Upload) -> None:
+        file, body, _entry = upload
+        target.put(file.path, body, file.content_type, cache_control(file.path, config))
+
+    error: BaseException | None = None
+    with ThreadPoolExecutor(max_workers=config["MIRROR_UPLOAD_THREADS"]) as pool:
+        futures = {pool.submit(one, upload): upload for upload in group}
+        for future in as_completed(futures):
+            if future.cancelled():
+                continue
+            file, body, entry = futures[future]
+            if (failure := future.exception()) is None:
+                current[file.path] = entry
+                report.uploaded += 1
+                report.bytes += len(body)
+            else:
+                # Its old content may be gone: the next publish must upload it again.
+                current.pop(file.path, None)
+                report.failed.append(file.path)
+                if error is None:
+                    error = failure
+                    for other in futures:
+                        other.cancel()
+            progress(report)
+    if error is not None:
+        raise SyncError(f"upload of {report.failed[0]} failed: {error}", current, report)

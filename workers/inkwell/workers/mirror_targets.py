@@ -1,0 +1,125 @@
+"""Where mirrors are published: an S3 bucket (or an S3-compatible store) or a
+local folder, chosen by MIRROR_URL.
+
+A target is opened for one blog and only ever takes keys relative to that
+blog's root (`<prefix>/<blog uuid>/`); a key that could leave it (absolute, with
+`..` or empty parts) is refused before any request, so no publish can write or
+delete outside its own blog.
+"""
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+import boto3
+from botocore.config import Config as BotoConfig
+
+S3_DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
+
+
+class Target(Protocol):
+    description: str
+
+    def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None: ...
+    def delete(self, keys: list[str]) -> None: ...
+    def keys(self) -> Iterator[str]: ...
+
+
+def open_target(config: dict[str, Any], blog: UUID) -> Target:
+    url = config["MIRROR_URL"]
+    parts = urlsplit(url)
+    if parts.scheme == "s3":
+        prefix = "/".join(p for p in (parts.path.strip("/"), str(blog)) if p)
+        return S3Target(config, parts.netloc, prefix)
+    if parts.scheme in ("", "file"):
+        folder = Path(unquote(parts.path) if parts.scheme else url)
+        return FolderTarget(folder / str(blog))
+    raise ValueError(f"MIRROR_URL must be s3://bucket/prefix or a folder, not {url!r}")
+
+
+def checked(key: str) -> str:
+    """`key` if it stays inside the blog's root."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts) or "\\" in key:
+        raise ValueError(f"refusing mirror key {key!r}: it would leave the blog's prefix")
+    return key
+
+
+class FolderTarget:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.description = str(root)
+
+    def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
+        path = self.root / checked(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Write aside, then rename: a reader (or a crash) never sees half a file.
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".publish-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(body)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+
+    def delete(self, keys: list[str]) -> None:
+        for key in keys:
+            path = self.root / checked(key)
+            path.unlink(missing_ok=True)
+            for parent in path.parents:  # drop folders the deletes emptied
+                if parent == self.root or any(parent.iterdir()):
+                    break
+                parent.rmdir()
+
+    def keys(self) -> Iterator[str]:
+        if self.root.is_dir():
+            for path in sorted(self.root.rglob("*")):
+                if path.is_file() and not path.name.startswith(".publish-"):
+                    yield path.relative_to(self.root).as_posix()
+
+
+class S3Target:
+    def __init__(self, config: dict[str, Any], bucket: str, prefix: str) -> None:
+        self.bucket, self.prefix = bucket, prefix
+        self.description = f"s3://{bucket}/{prefix}"
+        retries = {"max_attempts": config["MIRROR_S3_ATTEMPTS"], "mode": "standard"}
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=config["MIRROR_ENDPOINT_URL"] or None,
+            config=BotoConfig(
+                retries=retries,  # type: ignore[typeddict-item]
+                connect_timeout=5,
+                read_timeout=30,
+                max_pool_connections=config["MIRROR_UPLOAD_THREADS"],
+            ),
+        )
+
+    def _key(self, key: str) -> str:
+        return f"{self.prefix}/{checked(key)}"
+
+    def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
+        self.client.put_object(
+            Bucket=self.bucket,
+            Key=self._key(key),
+            Body=body,
+            ContentType=content_type,
+            CacheControl=cache_control,
+        )
+
+    def delete(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), S3_DELETE_BATCH):
+            batch = [{"Key": self._key(k)} for k in keys[start : start + S3_DELETE_BATCH]]
+            answer = self.client.delete_objects(
+                Bucket=self.bucket, Delete={"Objects": batch, "Quiet": True}
+            )
+            if errors := answer.get("Errors"):
+                first = errors[0]
+                raise OSError(f"S3 refused to delete {first['Key']}: {first.get('Message')}")
+
+    def keys(self) -> Iterator[str]:
+        pages = self.client.get_paginator("list_objects_v2")
+        for page in pages.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}/"):
+            for item in page.get("Contents", []):
+                yield item["Key"].removeprefix(f"{self.prefix}/")

@@ -1,0 +1,172 @@
+"""Publishing a blog's static mirror: freeze the pages a change touched (or all
+of them), sync them to the target, and record progress and history as a
+`PublishRun`. One publish per blog at a time (`mirrors.claim`); requests that
+arrive meanwhile make one follow-up run of the same loop.
+
+`dispatch` starts publishes for open requests: from celery beat it sends a task
+per blog to the `publish` queue; in `inkwell scheduler` (no broker) it runs them
+in that process.
+"""
+
+import logging
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from flask import current_app
+from kombu.exceptions import KombuError
+
+from inkwell.platform.core import mirrors, tenancy
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.models import Mirror, PublishRun, Tenant
+from inkwell.platform.core.types import utcnow
+from inkwell.tenants.freeze import BlogFreezer
+from inkwell.workers.mirror_sync import Refused, Report, SyncError, sync
+from inkwell.workers.mirror_targets import open_target
+
+log = logging.getLogger(__name__)
+
+SAVE_EVERY = 0.5  # seconds between progress writes to the database
+Watcher = Callable[[PublishRun], None]
+
+
+@shared_task(name=f"{__name__}.publish_mirror")
+def publish_mirror(tenant_id: int) -> int:
+    """Run the blog's open publish requests; how many publishes ran."""
+    return len(run_requested(tenant_id))
+
+
+def dispatch(start: Callable[[int], Any]) -> int:
+    """Request publishes of mirrors gone stale, then `start(tenant_id)` for each
+    blog with an open request and no publish running; how many were started."""
+    if current_app.config["MIRROR_AUTO_PUBLISH"]:
+        mirrors.request_stale()
+    started = 0
+    for tenant_id in mirrors.to_dispatch():
+        try:
+            start(tenant_id)
+        except (KombuError, OSError) as error:
+            log.warning("broker unavailable, publish of blog %s waits: %s", tenant_id, error)
+            mirrors.undispatch(tenant_id)
+            break
+        started += 1
+    return started
+
+
+def send(tenant_id: int) -> None:
+    """Queue the blog's publish on this app's Celery (inline when it has no broker)."""
+    task = current_app.extensions["celery"].tasks[publish_mirror.name]
+    task.apply_async(args=[tenant_id], queue="publish", retry=False)
+
+
+def run_requested(tenant_id: int, watch: Watcher | None = None) -> list[PublishRun]:
+    """Publish the blog for as long as requests are open; [] if another publish
+    holds the blog (it will see these requests and run again)."""
+    runs = []
+    while (claim := mirrors.claim(tenant_id)) is not None:
+        runs.append(publish(claim, watch))
+    return runs
+
+
+def publish(claim: mirrors.Claim, watch: Watcher | None = None) -> PublishRun:
+    tenant = db.session.get_one(Tenant, claim.tenant_id)
+    with tenancy.tenant_scope(tenant.id):
+        run = PublishRun(tenant_id=tenant.id, full=claim.full)
+        db.session.add(run)
+        db.session.commit()
+        progress = _Progress(run, watch)
+        build = Path(current_app.instance_path) / "mirror-builds" / str(tenant.uuid) / str(run.id)
+        version = None
+        try:
+            version = _freeze_and_sync(tenant, claim, build, progress)
+            run.status = "succeeded"
+        except Refused as error:
+            run.status, run.error = "refused", str(error)
+        except SyncError as error:
+            run.status, run.error = "failed", str(error)
+        except SoftTimeLimitExceeded:
+            limit = current_app.config["MIRROR_SOFT_TIME_LIMIT"]
+            run.status, run.error = "failed", f"stopped after {limit} seconds"
+        except Exception as error:
+            log.exception("publish of %s failed", tenant.subdomain)
+            run.status, run.error = "failed", f"{type(error).__name__}: {error}"
+        finally:
+            shutil.rmtree(build, ignore_errors=True)
+        run.phase, run.finished_at = "done", utcnow()
+        progress.save()
+        mirrors.release(claim, version)
+        db.session.refresh(run)
+        db.session.expunge(run)  # a record of the run, readable after later commits
+        log.info("publish of %s: %s %s", tenant.subdomain, run.status, run.error)
+        return run
+
+
+def _freeze_and_sync(
+    tenant: Tenant, claim: mirrors.Claim, build: Path, progress: "_Progress"
+) -> int:
+    """Build and upload; the content version now on the mirror."""
+    config = dict(current_app.config)
+    mirror = db.session.get_one(Mirror, tenant.id)
+    run = progress.run
+    with BlogFreezer(tenant.id, build, config) as freezer:
+        plan = freezer.plan(None if claim.full else mirror.snapshot, full=claim.full)
+        run.full, run.pages_total, run.phase = plan.full, len(plan.urls), "building"
+        progress.save()
+        files = []
+        for file in freezer.build(plan.urls):
+            files.append(file)
+            run.pages_built += 1
+            progress.tick()
+    run.phase = "uploading"
+    progress.save()
+    try:
+        manifest, _report = sync(
+            open_target(config, tenant.uuid),
+            build,
+            files,
+            dict(mirror.manifest or {}),
+            plan.expected,
+            config,
+            force=claim.force,
+            progress=progress.synced,
+        )
+    except SyncError as error:
+        mirror.manifest = error.manifest
+        db.session.commit()
+        raise
+    mirror.manifest, mirror.snapshot = manifest, plan.snapshot
+    db.session.commit()
+    return plan.version
+
+
+class _Progress:
+    """Copies counts onto the run; writes them at most every SAVE_EVERY seconds."""
+
+    def __init__(self, run: PublishRun, watch: Watcher | None) -> None:
+        self.run, self.watch, self.saved = run, watch, 0.0
+
+    def synced(self, report: Report) -> None:
+        run = self.run
+        run.uploads_total, run.uploaded, run.skipped = (
+            report.to_upload,
+            report.uploaded,
+            report.skipped,
+        )
+        run.deleted, run.bytes_uploaded = report.deleted, report.bytes
+        self.tick()
+
+    def tick(self) -> None:
+        if self.watch:
+            self.watch(self.run)
+        if time.monotonic() - self.saved >= SAVE_EVERY:
+            self.save()
+
+    def save(self) -> None:
+        db.session.commit()
+        self.saved = time.monotonic()
+        if self.watch:
+            self.watch(self.run)
