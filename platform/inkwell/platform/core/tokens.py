@@ -27,6 +27,7 @@ from inkwell.platform.core.types import utcnow
 LINK_PATHS = {
     "verify_email": "/verify-email/",
     "reset_password": "/reset-password/",
+    "invitation": "/invitations/",
     "login": "/login",
     "forgot_password": "/forgot-password",
 }

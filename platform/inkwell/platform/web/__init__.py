@@ -15,6 +15,7 @@ from inkwell.platform.web import (
     errors,
     exports,
     health,
+    invitations,
     password_reset,
     snippets,
     team,
@@ -42,6 +43,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         exports.bp,
         snippets.bp,
         team.bp,
+        invitations.bp,
     ):
         app.register_blueprint(blueprint)
     return app
