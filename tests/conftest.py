@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import make_url, text
+from sqlalchemy import make_url, select, text
 from werkzeug.test import TestResponse
 
 APP_HOST = "app.test"
@@ -204,6 +204,32 @@ def add_member(app: Flask):
     return add
 
 
+@dataclass
+class Invited:
+    id: int
+    token: str
+
+
+@pytest.fixture
+def make_invitation(app: Flask):
+    """make_invitation(blog, "ed@example.com", "editor") -> the invitation's id and
+    token, as the blog's owner invites (no mail is sent)."""
+    from inkwell.platform.core import invitations, tokens
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant, User
+
+    def make(blog: Blog, email: str, role: str = "author") -> Invited:
+        with app.app_context():
+            owner = db.session.scalar(select(User).where(User.email == blog.owner_email))
+            invitation = invitations.invite(
+                db.session.get(Tenant, blog.id), owner, email, role, hours=1, max_pending=100
+            )
+            db.session.commit()
+            return Invited(invitation.id, tokens.token_text(invitation))
+
+    return make
+
+
 @pytest.fixture
 def make_snippet(app: Flask):
     """make_snippet(blog, "Title", "print(1)", language="python") -> the snippet's id."""
@@ -286,6 +312,19 @@ def mail_link(message: EmailMessage, path: str) -> str:
     match = re.search(rf"http://{re.escape(APP_HOST)}({re.escape(path)}\S*)", text)
     assert match, f"no {path} link in {message['Subject']!r}"
     return match.group(1)
+
+
+def stored_only_as_hash(app: Flask, model: type, link: str) -> str:
+    """The token of the mailed `link`, checked to be 256 bits and absent from the
+    database, which holds only its nonce and hash (in the one row of `model`)."""
+    from inkwell.platform.core.extensions import db
+
+    token = link.rsplit("/", 1)[1]
+    assert len(token) == 43  # 256 bits, base64url
+    with app.app_context():
+        stored = db.session.scalar(select(model))
+        assert token.encode() not in (stored.nonce, stored.token_hash)
+    return token
 
 
 class Mailbox:

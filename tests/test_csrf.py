@@ -6,7 +6,15 @@ from sqlalchemy import func, select
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Domain, Membership, Post, Snippet, Tenant, User
+from inkwell.platform.core.models import (
+    Domain,
+    Invitation,
+    Membership,
+    Post,
+    Snippet,
+    Tenant,
+    User,
+)
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -21,30 +29,45 @@ def unsafe_rules(app: Flask) -> list[tuple[str, str]]:
 
 def row_counts(app: Flask) -> dict[str, int]:
     with app.app_context(), tenancy.across_tenants():
-        return {
+        counts = {
             model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (User, Tenant, Domain, Membership, Post, Snippet)
+            for model in (User, Tenant, Domain, Membership, Post, Snippet, Invitation)
         }
+        # Revoking changes a row rather than removing it.
+        unused = select(func.count()).where(Invitation.used_at.is_(None))
+        return {**counts, "open invitations": db.session.scalar(unused)}
 
 
 def test_every_unsafe_endpoint_refuses_requests_without_token(
-    app, client, auth, make_tenant, make_post, make_snippet
+    app, client, auth, make_tenant, make_post, make_snippet, make_invitation
 ) -> None:
     blog = make_tenant("alice")
     post_id = make_post(blog, "Keep me", "body")
     snippet_id = make_snippet(blog, "Keep me too", "x = 1")
+    invited = make_invitation(blog, "ed@example.com")
+    # An invitation for the logged-in user in the session: accepting it would add a member.
+    to_bob = make_invitation(make_tenant("bob"), blog.owner_email)
     auth.login(blog.owner_email)
+    client.get(f"/invitations/{to_bob.token}")
     before = row_counts(app)
     rules = unsafe_rules(app)
-    assert {"auth.signup", "auth.login", "auth.logout", "editor.remove_post"} <= {
-        e for e, _ in rules
-    }
+    assert {
+        "auth.signup",
+        "auth.login",
+        "auth.logout",
+        "editor.remove_post",
+        "team.invite",
+        "team.revoke_invitation",
+        "invitations.answer",
+    } <= {e for e, _ in rules}
     for endpoint, method in rules:
         with app.test_request_context():
-            ids = {"post_id": post_id, "snippet_id": snippet_id, "user_id": 1}
+            ids = {"post_id": post_id, "snippet_id": snippet_id, "user_id": 1,
+                   "invitation_id": invited.id}  # fmt: skip
             url = url_for(endpoint, subdomain=blog.subdomain, **ids)
         data = {"email": "x@example.com", "password": "irrelevant1", "subdomain": "another",
-                "title": "Changed", "body_md": "changed", "status": "published"}  # fmt: skip
+                "title": "Changed", "body_md": "changed", "status": "published",
+                "role": "owner", "confirm": "irrelevant1"}  # fmt: skip
         answer = client.open(url, method=method, data=data)
         assert answer.status_code == 400, (endpoint, method)
         assert "form expired" in answer.text

@@ -82,6 +82,34 @@ def test_signup_and_reset_through_the_worker(jobs_app, shared_broker, smtp_serve
     assert all(row.done_at for row in outbox_rows(app))
 
 
+def test_invitation_accepted_through_the_worker(
+    jobs_app, shared_broker, smtp_server, make_tenant
+) -> None:
+    make_tenant("alice")
+    make_tenant("bob")
+    app = jobs_app(shared_broker, smtp_server.port)
+    with running_worker(app):
+        owner = AuthActions(platform_browser(app))
+        owner.login("alice@example.com")
+        invite = {"email": "gus@example.com", "role": "editor"}
+        sent = post_form(
+            owner.client, "/blogs/alice/team/invitations", invite, "/blogs/alice/team/"
+        )
+        assert sent.status_code == 302
+        [mail] = smtp_server.wait_for(1)
+        assert mail["To"] == "gus@example.com" and mail["Subject"] == "Join Alice on Inkwell"
+        invitee = platform_browser(app)
+        invitee.get(mail_link(mail, "/invitations/"))
+        data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+        joined = post_form(invitee, "/invitations", data)
+        assert joined.status_code == 302 and joined.headers["Location"] == "/blogs/alice/"
+        settle(smtp_server, 1)  # no verification mail: the invitation proved the address
+    assert invitee.get("/blogs/alice/").status_code == 200
+    assert invitee.get("/blogs/bob/").status_code == 404
+    assert "Please confirm" not in invitee.get("/dashboard/").text
+    assert all(row.done_at and not row.last_error for row in outbox_rows(app))
+
+
 def test_broker_down_delays_the_mail_and_loses_nothing(
     jobs_app, own_redis, smtp_server, make_tenant
 ) -> None:

@@ -45,3 +45,18 @@ def test_limits_hold_while_their_redis_is_down(app, app_factory, make_tenant) ->
     assert login.login("alice@example.com").status_code == 302  # works, no 500
     codes = [login.login("alice@example.com", "wrong password").status_code for _ in range(3)]
     assert codes[-1] == 429
+
+
+def test_invitations_are_limited(app, app_factory, make_tenant) -> None:
+    make_tenant("alice")
+    owner = AuthActions(platform_browser(app_factory(**TIGHT, RATE_LIMIT_INVITE="2 per minute")))
+    owner.login("alice@example.com")
+    token = csrf_token(owner.client, "/blogs/alice/team/")
+    codes = [
+        owner.client.post(
+            "/blogs/alice/team/invitations",
+            data={"csrf_token": token, "email": f"friend{n}@example.com", "role": "author"},
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [302, 302, 429]

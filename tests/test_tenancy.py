@@ -7,16 +7,25 @@ from sqlalchemy import func, select
 from conftest import post_form
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Membership, Post, PostTag, Snippet, Tag, User
+from inkwell.platform.core.models import (
+    Invitation,
+    Membership,
+    Post,
+    PostTag,
+    Snippet,
+    Tag,
+    User,
+)
 
 
 def snapshot(app: Flask) -> list[tuple]:
-    """Every post, snippet and membership, to prove an attempt changed nothing."""
+    """Every post, snippet, membership and invitation, to prove an attempt changed nothing."""
     with app.app_context(), tenancy.across_tenants():
         queries = (
             select(Post.id, Post.tenant_id, Post.title, Post.status),
             select(Snippet.id, Snippet.tenant_id, Snippet.title),
             select(Membership.tenant_id, Membership.user_id, Membership.role),
+            select(Invitation.id, Invitation.tenant_id, Invitation.email, Invitation.used_at),
         )
         return [sorted(tuple(row) for row in db.session.execute(query)) for query in queries]
 
@@ -111,10 +120,11 @@ def test_editor_urls_are_all_listed(app) -> None:
 
 
 def test_member_of_one_blog_gets_404_for_every_url_of_another(
-    app, make_tenant, client, auth, make_post, make_snippet
+    app, make_tenant, client, auth, make_post, make_snippet, make_invitation
 ) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
     bob_post = make_post(bob, "Bob's secret", "only bob")
+    bob_invitation = make_invitation(bob, "bobs-friend@example.com").id
     with app.app_context():
         bob_user = db.session.scalar(select(User.id).where(User.email == bob.owner_email))
     bob_snippet = make_snippet(bob, "Bob's code", "secret = 'only bob'")
@@ -126,11 +136,13 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
         attempts.append((endpoint, method, "bob"))  # bob's blog by its address
         if takes_id:
             attempts.append((endpoint, method, "alice"))  # bob's object ids under alice's blog
-    data = {"title": "pwned", "body_md": "pwned", "status": "published", "code": "pwned"}
+    data = {"title": "pwned", "body_md": "pwned", "status": "published", "code": "pwned",
+            "email": "pwned@example.com", "role": "owner"}  # fmt: skip
     for endpoint, method, sub in attempts:
         with app.test_request_context():
             # Every id argument gets bob's object id (posts here; new kinds add theirs).
-            ids = {"post_id": bob_post, "snippet_id": bob_snippet, "user_id": bob_user}
+            ids = {"post_id": bob_post, "snippet_id": bob_snippet, "user_id": bob_user,
+                   "invitation_id": bob_invitation}  # fmt: skip
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)

@@ -1,4 +1,5 @@
-"""Account mail tasks: verification, password reset and the notes that follow.
+"""Mail tasks: account mail (verification, password reset and the notes that
+follow) and invitations to a blog.
 
 A task takes its outbox row's id and ids of what to mail about, claims the row
 (a second delivery of the row does nothing), renders the message from
@@ -10,6 +11,7 @@ permanent ones (5xx replies, bad headers) are logged and not retried.
 import logging
 import random
 import smtplib
+from collections.abc import Callable
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -18,10 +20,11 @@ from flask_mail import Message
 
 from inkwell.platform.core import outbox
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.hosts import app_url, host_name
+from inkwell.platform.core.hosts import app_url, blog_url, host_name
 from inkwell.platform.core.mail import deliver, message
-from inkwell.platform.core.models import AccountToken, User
+from inkwell.platform.core.models import AccountToken, Invitation, User
 from inkwell.platform.core.tokens import LINK_PATHS, token_text
+from inkwell.platform.core.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -37,24 +40,37 @@ SUBJECTS = {
 def send_account_mail(
     self: Task, outbox_id: int, kind: str, user_id: int, token_id: int | None = None
 ) -> None:
+    _send(self, outbox_id, lambda: _account_mail(outbox_id, kind, user_id, token_id))
+
+
+@shared_task(bind=True, name=f"{__name__}.send_invitation")
+def send_invitation(self: Task, outbox_id: int, invitation_id: int) -> None:
+    _send(self, outbox_id, lambda: _invitation_mail(outbox_id, invitation_id))
+
+
+def _send(task: Task, outbox_id: int, compose: Callable[[], Message | None]) -> None:
+    """Claim the outbox row, send what `compose` writes (None: nothing to send
+    any more), and close the row, or retry later if the failure may pass."""
     config = current_app.config
     row = outbox.claim(outbox_id, lease_seconds=config["CELERY_TASK_TIME_LIMIT"])
     if row is None:
         return  # done already, or another delivery holds it
     try:
-        deliver(_account_mail(outbox_id, kind, user_id, token_id))
+        mail = compose()
+        if mail is not None:
+            deliver(mail)
     except Exception as error:
         if not is_transient(error):
             log.error("outbox %s: mail not sent and not retried: %r", outbox_id, error)
             outbox.finish(row, error=f"not sent: {error!r}")
             return
         outbox.release(row, error=repr(error))
-        delay = backoff(self.request.retries)
+        delay = backoff(task.request.retries)
         log.warning("outbox %s: %r, retrying in %.1f s", outbox_id, error, delay)
-        raise self.retry(
+        raise task.retry(
             exc=error, countdown=delay, max_retries=config["MAIL_MAX_RETRIES"]
         ) from error
-    outbox.finish(row)
+    outbox.finish(row, error="" if mail else "nothing to send any more")
 
 
 def is_transient(error: Exception) -> bool:
@@ -90,9 +106,31 @@ def _account_mail(outbox_id: int, kind: str, user_id: int, token_id: int | None)
         "forgot_url": app_url(LINK_PATHS["forgot_password"]),
         "hours": token and round((token.expires_at - token.created_at).total_seconds() / 3600),
     }
+    return _message(outbox_id, user.email, SUBJECTS[kind], kind, context)
+
+
+def _invitation_mail(outbox_id: int, invitation_id: int) -> Message | None:
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.used_at or invitation.expires_at <= utcnow():
+        return None  # revoked, replaced, accepted or expired before it was mailed
+    tenant = invitation.tenant
+    context = {
+        "invitation": invitation,
+        "tenant": tenant,
+        "blog_url": blog_url(tenant),
+        "link": app_url(LINK_PATHS["invitation"] + token_text(invitation)),
+        "days": round((invitation.expires_at - invitation.created_at).total_seconds() / 86400),
+    }
+    subject = f"Join {tenant.title} on Inkwell"
+    return _message(outbox_id, invitation.email, subject, "invitation", context)
+
+
+def _message(
+    outbox_id: int, to: str, subject: str, kind: str, context: dict[str, object]
+) -> Message:
     return message(
-        user.email,
-        SUBJECTS[kind],
+        to,
+        subject,
         _render(f"mail/{kind}.txt", context),
         _render(f"mail/{kind}.html", context),
         # One id per outbox row, so a mail client also sees a redelivery as the same mail.

@@ -36,6 +36,13 @@ def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({allowed})", name=f"{column}_allowed")
 
 
+def _partial_index(name: str, *columns: str, where: str, unique: bool = False) -> Index:
+    """An index of only the rows matching `where` (the same on SQLite and PostgreSQL)."""
+    return Index(
+        name, *columns, unique=unique, sqlite_where=text(where), postgresql_where=text(where)
+    )
+
+
 class Timestamps:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -76,13 +83,7 @@ class Domain(db.Model):
     __table_args__ = (
         Index(None, "tenant_id"),
         # At most one primary host per blog.
-        Index(
-            "uq_domains_primary",
-            "tenant_id",
-            unique=True,
-            sqlite_where=text("is_primary"),
-            postgresql_where=text("is_primary"),
-        ),
+        _partial_index("uq_domains_primary", "tenant_id", where="is_primary", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -113,12 +114,22 @@ class User(UserMixin, Timestamps, db.Model):
         return f"{self.id}:{self.session_epoch}"
 
 
-class AccountToken(db.Model):
-    """A link mailed to a user (verify the address, reset the password).
+class SecretLink:
+    """Columns of a single-use, expiring link mailed to someone (see `tokens`).
 
     Only a SHA-256 hash of the token is stored; the token itself is derived
-    from `nonce` and the secret key when the mail is written (see `tokens`).
+    from `nonce` and the secret key when the mail is written.
     """
+
+    nonce: Mapped[bytes] = mapped_column(LargeBinary(32))
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AccountToken(SecretLink, db.Model):
+    """A link mailed to a user: verify the address, reset the password."""
 
     __tablename__ = "account_tokens"
     __table_args__ = (_one_of("purpose", TOKEN_PURPOSES), Index(None, "user_id"))
@@ -126,11 +137,6 @@ class AccountToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     purpose: Mapped[str] = mapped_column(String(20))
-    nonce: Mapped[bytes] = mapped_column(LargeBinary(32))
-    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
 
@@ -175,6 +181,44 @@ class Membership(db.Model):
     user: Mapped[User] = relationship()
 
 
+class Invitation(SecretLink, db.Model):
+    """An owner's invitation of an email address to work on one blog with a role.
+
+    Like `Membership`, platform data rather than tenant content: the invitee
+    opens it before any blog is current. Pending: `used_at` empty and not
+    expired. Accepting, revoking and replacing by a newer invitation all set
+    `used_at`; the last two also set `revoked_at`.
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        _one_of("role", ROLES),
+        # Open means used_at IS NULL, so a revoked invitation must be used up too.
+        CheckConstraint("revoked_at IS NULL OR used_at IS NOT NULL", name="revoked_is_used"),
+        # One open invitation per address and blog: inviting again replaces it.
+        _partial_index(
+            "uq_invitations_open", "tenant_id", "email", where="used_at IS NULL", unique=True
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
+    # Normalized like users.email, so it matches the account it is for.
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(16))
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    tenant: Mapped[Tenant] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+    @property
+    def inviter_name(self) -> str:
+        """Who invited, as the invitee sees it."""
+        inviter = self.invited_by
+        return (inviter.display_name or inviter.email) if inviter else "An owner"
+
+
 class TenantScoped:
     """Mixin for tenant content: filtered and flush-checked by `tenancy`."""
 
@@ -192,12 +236,7 @@ class Post(TenantScoped, Timestamps, db.Model):
         # ties so pages are stable; the index yields that order, so no Sort is needed.
         Index(None, "tenant_id", "status", "published_at", "id"),
         # The scheduler's query across all blogs: only scheduled posts, so it stays tiny.
-        Index(
-            "ix_posts_due",
-            "published_at",
-            sqlite_where=text("status = 'scheduled'"),
-            postgresql_where=text("status = 'scheduled'"),
-        ),
+        _partial_index("ix_posts_due", "published_at", where="status = 'scheduled'"),
         _one_of("status", POST_STATUSES),
     )
 

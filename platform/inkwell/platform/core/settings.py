@@ -123,6 +123,12 @@ PASSWORD_RESET_HOURS = 1
 # so response time does not tell them apart.
 ACCOUNT_MAIL_MIN_SECONDS = 0.25
 
+# Invitations to a blog: hours the mailed link works, and how many a blog may
+# have open at once (inviting an address again replaces its open invitation and
+# does not count twice), so a blog cannot be used to mail many strangers.
+INVITATION_HOURS = 7 * 24
+INVITATIONS_MAX_PENDING = 20
+
 # Seconds a cached page lives when nothing invalidates it first. Publishing
 # invalidates a blog at once (its content_version is in every key), so this only
 # bounds memory.
@@ -164,6 +170,7 @@ RATE_LIMIT_SIGNUP = "5 per minute; 20 per hour"
 RATE_LIMIT_RESET_REQUEST = "5 per minute; 20 per hour"
 RATE_LIMIT_RESET_REDEEM = "10 per minute"
 RATE_LIMIT_RESEND = "2 per minute; 10 per hour"
+RATE_LIMIT_INVITE = "10 per minute; 50 per hour"
 
 # Passwords longer than this are refused before hashing (KDF cost is per byte).
 PASSWORD_MAX_LENGTH = 1024

@@ -1,4 +1,5 @@
-"""Single-use, expiring links mailed to users (email verification, password reset).
+"""Single-use, expiring links mailed to people: email verification, password
+reset (`AccountToken`) and invitations to a blog (`Invitation`).
 
 A token is 256 bits: HMAC-SHA256 of a random nonce under the secret key. The
 database keeps the nonce and the token's SHA-256 hash, never the token; the
@@ -12,72 +13,78 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from typing import Any, TypeVar
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import AccountToken, User
+from inkwell.platform.core.models import AccountToken, Invitation, SecretLink, User
 from inkwell.platform.core.types import utcnow
 
-# Paths on the platform host that mail links to: `web.auth` routes them, and
-# the mail task builds links from them and APP_HOST (never a request's Host).
+# Paths on the platform host that mail links to: `web` routes them, and the
+# mail task builds links from them and APP_HOST (never a request's Host).
 LINK_PATHS = {
     "verify_email": "/verify-email/",
     "reset_password": "/reset-password/",
+    "invitation": "/invitations/",
     "login": "/login",
     "forgot_password": "/forgot-password",
 }
 
+Link = TypeVar("Link", AccountToken, Invitation)
+
+
+def new_secret(hours: float) -> dict[str, Any]:
+    """The `SecretLink` columns of a new link that works for `hours`."""
+    nonce = secrets.token_bytes(32)
+    return {
+        "nonce": nonce,
+        "token_hash": _hash(_derive(nonce)),
+        "expires_at": utcnow() + timedelta(hours=hours),
+    }
+
 
 def issue(user: User, purpose: str, hours: float) -> AccountToken:
     """Add a new token for `user` to the session (flushed, so it has an id)."""
-    nonce = secrets.token_bytes(32)
-    token = AccountToken(
-        user=user,
-        purpose=purpose,
-        nonce=nonce,
-        token_hash=_hash(_derive(nonce)),
-        expires_at=utcnow() + timedelta(hours=hours),
-    )
+    token = AccountToken(user=user, purpose=purpose, **new_secret(hours))
     db.session.add(token)
     db.session.flush()
     return token
 
 
-def token_text(token: AccountToken) -> str:
+def token_text(link: SecretLink) -> str:
     """The token as it goes into a link."""
-    return _derive(token.nonce)
+    return _derive(link.nonce)
+
+
+def find(model: type[Link], text: str, *criteria: ColumnElement[bool]) -> Link | None:
+    """The unused, unexpired `model` row of token `text` (and `criteria`), or None."""
+    return db.session.scalar(select(model).where(*_usable(model, text), *criteria))
+
+
+def any_state(model: type[Link], text: str) -> Link | None:
+    """The `model` row of token `text` whether used, expired or not, to say why it fails."""
+    return db.session.scalar(select(model).where(model.token_hash == _hash(text)))
+
+
+def use(model: type[Link], text: str, *criteria: ColumnElement[bool]) -> Link | None:
+    """Use the token `text` up, in the current transaction; None if it is not
+    valid or another redemption got it first."""
+    update_ = update(model).where(*_usable(model, text), *criteria).values(used_at=utcnow())
+    if db.session.execute(update_).rowcount != 1:
+        return None
+    return any_state(model, text)
 
 
 def valid(text: str, purpose: str) -> AccountToken | None:
-    """The unused, unexpired token `text` for `purpose`, or None."""
-    query = select(AccountToken).where(
-        AccountToken.token_hash == _hash(text),
-        AccountToken.purpose == purpose,
-        AccountToken.used_at.is_(None),
-        AccountToken.expires_at > utcnow(),
-    )
-    return db.session.scalar(query)
+    """The unused, unexpired account token `text` for `purpose`, or None."""
+    return find(AccountToken, text, AccountToken.purpose == purpose)
 
 
 def redeem(text: str, purpose: str) -> AccountToken | None:
-    """Use the token `text` up, in the current transaction; None if it is not
-    valid or another redemption got it first."""
-    now = utcnow()
-    result = db.session.execute(
-        update(AccountToken)
-        .where(
-            AccountToken.token_hash == _hash(text),
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-            AccountToken.expires_at > now,
-        )
-        .values(used_at=now)
-    )
-    if result.rowcount != 1:
-        return None
-    return db.session.scalar(select(AccountToken).where(AccountToken.token_hash == _hash(text)))
+    """Use the account token `text` for `purpose` up (see `use`)."""
+    return use(AccountToken, text, AccountToken.purpose == purpose)
 
 
 def use_up_all(user: User, purpose: str) -> None:
@@ -90,6 +97,14 @@ def use_up_all(user: User, purpose: str) -> None:
             AccountToken.used_at.is_(None),
         )
         .values(used_at=utcnow())
+    )
+
+
+def _usable(model: type[SecretLink], text: str) -> tuple[ColumnElement[bool], ...]:
+    return (
+        model.token_hash == _hash(text),
+        model.used_at.is_(None),
+        model.expires_at > utcnow(),
     )
 
 

@@ -15,6 +15,7 @@ from inkwell.platform.web import (
     errors,
     exports,
     health,
+    invitations,
     mirror,
     password_reset,
     snippets,
@@ -43,6 +44,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         exports.bp,
         snippets.bp,
         team.bp,
+        invitations.bp,
         mirror.bp,
     ):
         app.register_blueprint(blueprint)

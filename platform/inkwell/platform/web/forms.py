@@ -62,7 +62,9 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email()])
 
 
-class ResetPasswordForm(FlaskForm):
+class NewPasswordForm(FlaskForm):
+    """A new password: after a reset, or for an account made from an invitation."""
+
     password = PasswordField("New password", validators=[DataRequired(), _password_length])
     confirm = PasswordField(
         "New password again", validators=[EqualTo("password", "The two passwords differ.")]
@@ -154,6 +156,20 @@ class BlogSettingsForm(FlaskForm):
     )
     comments_target = StringField(
         "Disqus shortname or Discourse URL", validators=[Length(max=200), _comments_target]
+    )
+
+
+class InviteForm(FlaskForm):
+    # _single_line: the address goes into a mail header (To).
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254), _single_line, Email()])
+    role = SelectField(
+        "Role",
+        choices=[
+            SelectChoice("author", "Author: writes and edits their own posts"),
+            SelectChoice("editor", "Editor: edits every post"),
+            SelectChoice("owner", "Owner: also settings and team"),
+        ],
+        default="author",
     )
 
 

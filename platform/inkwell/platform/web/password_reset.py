@@ -22,7 +22,7 @@ from inkwell.platform.core.passwords import hash_password
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import account_mail
-from inkwell.platform.web.forms import ForgotPasswordForm, ResetPasswordForm
+from inkwell.platform.web.forms import ForgotPasswordForm, NewPasswordForm
 from inkwell.platform.web.rate_limits import limited
 
 bp = Blueprint("password_reset", __name__)
@@ -63,7 +63,7 @@ def reset() -> Response | tuple[str, int] | str:
     token = session.get(SESSION_KEY, "")
     if tokens.valid(token, "reset_password") is None:
         abort(400, EXPIRED)
-    form = ResetPasswordForm()
+    form = NewPasswordForm()
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("auth/reset_password.html", form=form), status
