@@ -28,6 +28,7 @@ from bench.corpus import write_corpus
 from bench.http_load import Figures, Target, rounds, run_wrk
 from bench.index_query import QueryTiming, load, measure
 from bench.machine import describe, http_tools, load_average, postgres
+from bench.publish import Publish
 from bench.report import Run, http_sections, summary, write_results
 from bench.static_report import StaticRun
 
@@ -175,7 +176,7 @@ def run_static(tmp: Path, machine: dict[str, str]) -> StaticRun:
     machine.update({builder.name: builder.version for builder in builders})
     if not publish.available():
         print("No `inkwell publish` in this checkout: timing Hugo and Pelican only.", flush=True)
-        seconds, outputs = _static_rounds(builders)
+        builds, full = _static_rounds(builders)
         edits = {}
     else:
         with services.database(MIRROR_DATABASE) as url:
@@ -184,7 +185,7 @@ def run_static(tmp: Path, machine: dict[str, str]) -> StaticRun:
             _import_blog(env, corpus)
             ours = static_builds.inkwell(env, BLOG, tmp / "static" / "mirror")
             builders.insert(0, ours)
-            seconds, outputs = _static_rounds(builders)
+            builds, full = _static_rounds(builders)
             slugs = publish.by_date(corpus)
             print("Republishing after editing one post at a time...", flush=True)
             edits = {
@@ -196,33 +197,31 @@ def run_static(tmp: Path, machine: dict[str, str]) -> StaticRun:
         minutes=(time.monotonic() - started) / 60,
         load=load_at_start,
         rounds=STATIC_ROUNDS,
-        seconds=seconds,
+        seconds={name: [build.seconds for build in runs] for name, runs in builds.items()},
+        cpu={name: [build.cpu for build in runs] for name, runs in builds.items()},
         files={b.name: static_builds.count_files(b.output) for b in builders},
         versions={b.name: b.version for b in builders},
-        full=[
-            publish.summary(output, took)
-            for output, took in zip(outputs, seconds.get(static_report.OURS, []), strict=True)
-        ],
+        full=full,
         edits=edits,
     )
 
 
 def _static_rounds(
     builders: list[static_builds.Builder],
-) -> tuple[dict[str, list[float]], list[str]]:
-    """Seconds of each builder's rounds, and what Inkwell's publishes printed (if it ran)."""
-    seconds: dict[str, list[float]] = {builder.name: [] for builder in builders}
-    outputs = []
+) -> tuple[dict[str, list[static_builds.Build]], list[Publish]]:
+    """Each builder's builds, round by round, and Inkwell's publishes (if it ran)."""
+    builds: dict[str, list[static_builds.Build]] = {builder.name: [] for builder in builders}
+    publishes = []
     for n in range(1, STATIC_ROUNDS + 1):
         for builder in builders:
-            took, output = builder.build()
-            seconds[builder.name].append(took)
-            print(f"round {n}: {builder.name} {took:.2f} s", flush=True)
+            build = builder.build()
+            builds[builder.name].append(build)
+            print(f"round {n}: {builder.name} {build.seconds:.2f} s", flush=True)
             if builder.name == static_report.OURS:
-                outputs.append(output)
+                publishes.append(publish.summary(build.output, build.seconds))
                 if static_builds.count_files(builder.output) == 0:
                     raise RuntimeError(f"inkwell publish --full left {builder.output} empty")
-    return seconds, outputs
+    return builds, publishes
 
 
 if __name__ == "__main__":

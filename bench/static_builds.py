@@ -3,10 +3,12 @@
 the same corpus. Hugo's and Pelican's configuration and layouts live next to
 this file (bench/hugo/, bench/pelican/); each gets its own copy of the corpus.
 Every build writes into an emptied output folder and is timed as a whole
-command, start-up included."""
+command, start-up included: wall clock, and the CPU time it used (on a
+shared machine, the steadier of the two)."""
 
 import hashlib
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,18 +38,30 @@ class Builder:
     output: Path
     env: dict[str, str] | None = field(default=None, repr=False)
 
-    def build(self) -> tuple[float, str]:
-        """Empty `output`, build into it: wall-clock seconds and what the command printed."""
+    def build(self) -> "Build":
+        """Empty `output` and build into it."""
         shutil.rmtree(self.output, ignore_errors=True)
-        started = time.perf_counter()
+        cpu, started = _children_cpu(), time.perf_counter()
         result = subprocess.run(
             self.command, env=self.env, cwd=self.output.parent,
             capture_output=True, text=True, check=False,
         )  # fmt: skip
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, _children_cpu() - cpu
         if result.returncode != 0:
             raise RuntimeError(f"{self.name} failed: {(result.stderr or result.stdout)[-2000:]}")
-        return seconds, result.stdout + result.stderr
+        return Build(seconds, cpu, result.stdout + result.stderr)
+
+
+@dataclass(frozen=True)
+class Build:
+    seconds: float  # wall clock
+    cpu: float  # user + system seconds of the command (every core)
+    output: str  # what it printed
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def count_files(folder: Path) -> int:

@@ -19,6 +19,7 @@ class StaticRun:
     load: str  # load average at the start
     rounds: int
     seconds: dict[str, list[float]]  # builder -> wall-clock seconds of each round
+    cpu: dict[str, list[float]]  # builder -> CPU seconds (user + system) of each round
     files: dict[str, int]  # builder -> files in its output
     versions: dict[str, str]
     full: list[Publish]  # Inkwell's full publishes, one a round
@@ -61,12 +62,12 @@ def _under(target: str, seconds: float) -> Verdict:
 def summary(run: StaticRun) -> str:
     """The table printed at the end of the run."""
     hugo = run.median("Hugo")
-    lines = [f"{'':10} {'median s':>9} {'x Hugo':>7} {'files':>6}  rounds (s)"]
+    lines = [f"{'':10} {'median s':>9} {'x Hugo':>7} {'CPU s':>6} {'files':>6}  rounds (s)"]
     for name, seconds in run.seconds.items():
         rounds = " ".join(f"{s:.2f}" for s in seconds)
         lines.append(
             f"{name:10} {run.median(name):9.2f} {run.median(name) / hugo:7.2f}"
-            f" {run.files[name]:6}  {rounds}"
+            f" {median(run.cpu[name]):6.2f} {run.files[name]:6}  {rounds}"
         )
     if run.ours:
         lines.append(f"{OURS} / Pelican: {run.median(OURS) / run.median('Pelican'):.2f}x")
@@ -82,7 +83,8 @@ def section(run: StaticRun) -> str:
     hugo = run.median("Hugo")
     rows = "\n".join(
         f"| {name} {run.versions[name]} | {run.median(name):.2f} | {run.median(name) / hugo:.2f}"
-        f" | {run.files[name]:,} | {', '.join(f'{s:.2f}' for s in seconds)} |"
+        f" | {median(run.cpu[name]):.2f} | {run.files[name]:,}"
+        f" | {', '.join(f'{s:.2f}' for s in seconds)} |"
         for name, seconds in run.seconds.items()
     )
     order = ", ".join(run.seconds)
@@ -94,7 +96,11 @@ Measured on {run.date} in {run.minutes:.1f} minutes (load average at start {run.
 The 1,000-post corpus of `bench/corpus.py` (about 800 words and two 20-line
 Python blocks a post, 2 to 4 of 24 tags) built by each tool from scratch into
 an emptied folder, {run.rounds} alternating rounds ({order} in each), medians.
-Each build is timed around the whole command, so process start-up counts.
+Each build is timed around the whole command, so process start-up counts; the
+ratios and targets use that wall-clock time. *CPU s* is the user + system time
+the command used on all cores: steadier than the wall clock when other work
+shares the machine (see the load average), and above it for Hugo, which builds
+on every core.
 
 - **Inkwell**: `inkwell publish bench --full` with `INKWELL_MIRROR_URL=file://…`,
   after `inkwell import markdown` into PostgreSQL (not timed): freeze every page
@@ -102,14 +108,14 @@ Each build is timed around the whole command, so process start-up counts.
 - **Hugo** (Debian's package): `bench/hugo/`, hand-written layouts: home and
   tag pages paginated by 10, post pages highlighted by Chroma with classes and
   one stylesheet, RSS with full content for home and every tag (15 newest), the
-  built-in sitemap and robots.txt, relative URLs. Hugo builds on every core.
+  built-in sitemap and robots.txt, relative URLs.
 - **Pelican** (PyPI, in `.venv-bench`): `bench/pelican/`, the default theme,
   Python-Markdown with Pygments, pagination by 10, Atom feeds for all posts and
   every tag (15 newest), a sitemap as a template page, relative URLs; author,
   category and archive pages, which Inkwell has no counterpart of, are off.
 
-| builder | median s | x Hugo | files written | rounds, s |
-|---|---:|---:|---:|---|
+| builder | median s | x Hugo | CPU s (median) | files written | rounds, s |
+|---|---:|---:|---:|---:|---|
 {rows}
 """
     ]
