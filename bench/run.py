@@ -219,8 +219,13 @@ def _static_rounds(
             print(f"round {n}: {builder.name} {build.seconds:.2f} s", flush=True)
             if builder.name == static_report.OURS:
                 publishes.append(publish.summary(build.output, build.seconds))
-                if static_builds.count_files(builder.output) == 0:
-                    raise RuntimeError(f"inkwell publish --full left {builder.output} empty")
+                # An emptied folder must get every page: a publish that skips
+                # uploads here judges "unchanged" by something outside the target.
+                if publishes[-1].uploaded == 0 or static_builds.count_files(builder.output) == 0:
+                    raise RuntimeError(
+                        f"inkwell publish --full into the emptied {builder.output} uploaded"
+                        f" nothing: {publishes[-1].line}"
+                    )
     return builds, publishes
 
 
