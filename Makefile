@@ -44,10 +44,12 @@ test: lint
 	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest; \
 	elif [ $$status -ne 3 ]; then exit $$status; fi
 
-# Not part of `make test`: ~10 minutes, root for apt (wrk, nginx), and a local
-# PostgreSQL and Redis. Writes bench/RESULTS.md.
+# Not part of `make test`: ~10 minutes, root for apt (wrk, nginx, hugo), and a
+# local PostgreSQL and Redis. Writes bench/RESULTS.md. One part only:
+# `make bench BENCH=http` or `make bench BENCH=static`.
+BENCH ?=
 bench: $(INSTALLED)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

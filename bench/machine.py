@@ -10,15 +10,24 @@ import psycopg2
 import redis
 
 
-def describe(postgres_url: str, redis_url: str, nginx: str) -> dict[str, str]:
+def describe() -> dict[str, str]:
+    """The machine itself; each part of the run adds the versions of its tools."""
     return {
         "CPUs (nproc)": str(os.cpu_count()),
         "CPU model": _cpuinfo("model name"),
         "memory": _memory(),
-        # Other worktrees share this machine: a busy machine explains noisy figures.
-        "load average at start": Path("/proc/loadavg").read_text().split(" ")[0],
         "Python": platform.python_version(),
-        "PostgreSQL": _postgres(postgres_url),
+    }
+
+
+def load_average() -> str:
+    # Other worktrees share this machine: a busy machine explains noisy figures.
+    return Path("/proc/loadavg").read_text().split(" ")[0]
+
+
+def http_tools(postgres_url: str, redis_url: str, nginx: str) -> dict[str, str]:
+    return {
+        "PostgreSQL": postgres(postgres_url),
         "Redis": redis.Redis.from_url(redis_url).info("server")["redis_version"],
         "nginx": _version([nginx, "-v"], r"nginx/(\S+)"),
         "wrk": _version(["wrk", "-v"], r"wrk (\S+)"),
@@ -35,7 +44,7 @@ def _memory() -> str:
     return f"{kib / 1024 / 1024:.1f} GiB"
 
 
-def _postgres(url: str) -> str:
+def postgres(url: str) -> str:
     connection = psycopg2.connect(url)
     try:
         with connection.cursor() as cursor:

@@ -1,5 +1,6 @@
-"""The verdict on each target of issue 4, the summary table, and bench/RESULTS.md."""
+"""bench/RESULTS.md, and the verdict on each target of issue 4 with its summary table."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -7,6 +8,13 @@ from bench.http_load import CONNECTIONS, THREADS, Figures
 from bench.index_query import BLOGS, EXECUTIONS, POSTS, QueryTiming
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
+HEADER = """# Benchmark results
+
+Written by `make bench` (`python -m bench.run`): its `http` part (issue 4) and its
+`static` part (issue 6) each rewrite their own sections below and keep the
+other's, so each section says when it was measured.
+"""
+MACHINE = "Machine"
 LABELS = {
     "nginx": "nginx, static copy of the post page",
     "flask": "minimal Flask view (yardstick)",
@@ -51,9 +59,9 @@ class Run:
 
     http: dict[str, Figures]
     queries: list[QueryTiming]
-    machine: dict[str, str]
     date: str
     minutes: float
+    load: str  # load average at the start
     rounds: int
     seconds: float
     page: str  # the post page's path and size
@@ -77,22 +85,22 @@ def verdicts(run: Run) -> list[Verdict]:
     cached, uncached = http["cached"], http["uncached"]
     query = run.queries[0]
     return [
-        _at_least("cached", "cached page ≥ 0.10x nginx", cached.rps / nginx, 0.10, "x"),
-        _at_most("cached-p99", "cached page p99 ≤ 50 ms", cached.p99_ms, 50.0, " ms"),
-        _at_least("uncached", "uncached page ≥ 0.05x nginx", uncached.rps / nginx, 0.05, "x"),
-        _at_least("304", "304 ≥ cached page's rate", http["304"].rps, cached.rps, " req/s"),
-        _at_most(
+        at_least("cached", "cached page ≥ 0.10x nginx", cached.rps / nginx, 0.10, "x"),
+        at_most("cached-p99", "cached page p99 ≤ 50 ms", cached.p99_ms, 50.0, " ms"),
+        at_least("uncached", "uncached page ≥ 0.05x nginx", uncached.rps / nginx, 0.05, "x"),
+        at_least("304", "304 ≥ cached page's rate", http["304"].rps, cached.rps, " req/s"),
+        at_most(
             "query", f"index query median ≤ 0.5 ms, {query.index}", query.median_ms, 0.5, " ms"
         ),
     ]
 
 
-def _at_least(key: str, target: str, value: float, bound: float, unit: str) -> Verdict:
+def at_least(key: str, target: str, value: float, bound: float, unit: str) -> Verdict:
     shortfall = f"missed by {(bound - value) / bound:.0%} (needs {bound:.3g}{unit})"
     return Verdict(key, target, f"{value:.3g}{unit}", value >= bound, shortfall)
 
 
-def _at_most(key: str, target: str, value: float, bound: float, unit: str) -> Verdict:
+def at_most(key: str, target: str, value: float, bound: float, unit: str) -> Verdict:
     shortfall = f"missed by {(value - bound) / bound:.0%} (allows {bound:.3g}{unit})"
     return Verdict(key, target, f"{value:.3g}{unit}", value <= bound, shortfall)
 
@@ -116,19 +124,25 @@ def summary(run: Run) -> str:
     return "\n".join(lines)
 
 
-def write_results(run: Run) -> None:
-    """Overwrite bench/RESULTS.md."""
-    parts = [
-        "# Benchmark results\n",
-        f"Written by `make bench` on {run.date}; the run took {run.minutes:.1f} minutes.\n",
-        "## Machine\n",
-        *[f"- {key}: {value}" for key, value in run.machine.items()],
-        "",
-        _http_section(run),
-        _targets_section(run),
-        _query_section(run),
-    ]
-    RESULTS.write_text("\n".join(parts))
+def write_results(machine: dict[str, str], sections: list[str]) -> None:
+    """Rewrite bench/RESULTS.md: `sections` (each starting with its `## ` heading)
+    replace their namesakes, the last run's other sections stay."""
+    old = _sections(RESULTS.read_text()) if RESULTS.exists() else {}
+    facts = dict(re.findall(r"^- ([^:\n]+): (.*)$", old.pop(MACHINE, ""), re.MULTILINE))
+    facts.update(machine)
+    merged = {**old, **_sections("\n".join(sections))}  # replaced ones keep their place
+    listing = "\n".join(f"- {key}: {value}" for key, value in facts.items())
+    RESULTS.write_text("\n".join([HEADER, f"## {MACHINE}\n\n{listing}\n", *merged.values()]))
+
+
+def _sections(text: str) -> dict[str, str]:
+    """The `## ` sections of `text` by heading, each with its heading line."""
+    chunks = re.split(r"^(?=## )", text, flags=re.MULTILINE)[1:]
+    return {chunk.split("\n", 1)[0][3:].strip(): chunk.rstrip("\n") + "\n" for chunk in chunks}
+
+
+def http_sections(run: Run) -> list[str]:
+    return [_http_section(run), _targets_section(run), _query_section(run)]
 
 
 def _http_section(run: Run) -> str:
@@ -138,6 +152,8 @@ def _http_section(run: Run) -> str:
         for name, f in run.http.items()
     )
     return f"""## HTTP
+
+Measured on {run.date} in {run.minutes:.1f} minutes (load average at start {run.load}).
 
 wrk `-t{THREADS} -c{CONNECTIONS}`, {run.rounds} alternating rounds of {run.seconds:g} s
 (nginx, minimal Flask, cached, uncached, feed, 304 in each), medians of the

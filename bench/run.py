@@ -1,12 +1,20 @@
-"""`make bench`: Inkwell against nginx on real PostgreSQL and Redis (issue 4, point 7).
+"""`make bench`: Inkwell measured on real PostgreSQL and Redis, in two parts.
 
-Steps: install wrk and nginx if missing; import a generated 1,000-post blog;
-serve it with gunicorn, cached and uncached, and a static copy of one post page
-with nginx; measure each with wrk; time the index page query at 1,000,000 posts;
-write bench/RESULTS.md. Everything started here is stopped and dropped again,
-also when a step fails.
+`http` (issue 4, point 7): install wrk and nginx if missing; import a generated
+1,000-post blog; serve it with gunicorn, cached and uncached, and a static copy
+of one post page with nginx; measure each with wrk; time the index page query
+at 1,000,000 posts.
+
+`static` (issue 6, point 8): freeze and publish the same corpus with
+`inkwell publish` into a local folder, and build it with Hugo and Pelican, in
+alternating rounds; then republish after editing one post.
+
+`python -m bench.run [http] [static]` runs the parts named (default: both) and
+writes their sections of bench/RESULTS.md. Everything started here is stopped
+and dropped again, also when a step fails.
 """
 
+import argparse
 import os
 import signal
 import sys
@@ -15,46 +23,72 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import services
+from bench import publish, services, static_builds, static_report
 from bench.corpus import write_corpus
 from bench.http_load import Figures, Target, rounds, run_wrk
 from bench.index_query import QueryTiming, load, measure
-from bench.machine import describe
-from bench.report import Run, summary, write_results
+from bench.machine import describe, http_tools, load_average, postgres
+from bench.publish import Publish
+from bench.report import Run, http_sections, summary, write_results
+from bench.static_report import StaticRun
 
 DATABASE, BIG_DATABASE = "inkwell_bench", "inkwell_bench_big"
+MIRROR_DATABASE = "inkwell_bench_mirror"
 REDIS_URL = "redis://127.0.0.1:6379/13"  # the bench's own database, flushed before and after
 BLOG, HOST = "bench", "bench.blogs.bench"
 EMAIL, PASSWORD = "bench@example.com", "bench-password"
 POST_COUNT = 1_000
 ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
+STATIC_ROUNDS = 5
 MINIMAL_APP = "bench.minimal_app:app"
+PARTS = ("http", "static")
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("parts", nargs="*", choices=PARTS, help="default: all")
+    parts = parser.parse_args().parts or PARTS
     # make (or a CI runner) stops us with SIGTERM: unwind, so the cleanup runs.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
-    services.ensure_tools()
+    machine, sections, summaries = describe(), [], []
     with tempfile.TemporaryDirectory(prefix="inkwell-bench-") as folder:
         tmp = Path(folder)
         os.environ["INKWELL_INSTANCE_PATH"] = str(tmp / "instance")
-        machine = describe(f"{services.PG_SERVER}/postgres", REDIS_URL, services.nginx_binary())
-        http, page = measure_http(tmp)
-        queries = measure_index_query(tmp)
-    run = Run(
+        if "http" in parts:
+            run = run_http(tmp, machine)
+            sections += http_sections(run)
+            summaries.append(summary(run))
+        if "static" in parts:
+            static = run_static(tmp, machine)
+            sections.append(static_report.section(static))
+            summaries.append(static_report.summary(static))
+    write_results(machine, sections)
+    print("\n\n".join(summaries))
+    minutes = (time.monotonic() - started) / 60
+    print(f"Written to {services.ROOT.name}/bench/RESULTS.md in {minutes:.1f} minutes.")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def run_http(tmp: Path, machine: dict[str, str]) -> Run:
+    started, date, load_at_start = time.monotonic(), _now(), load_average()
+    services.ensure_tools()
+    machine.update(http_tools(f"{services.PG_SERVER}/postgres", REDIS_URL, services.nginx_binary()))
+    http, page = measure_http(tmp)
+    queries = measure_index_query(tmp)
+    return Run(
         http=http,
         queries=queries,
-        machine=machine,
-        date=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        date=date,
         minutes=(time.monotonic() - started) / 60,
+        load=load_at_start,
         rounds=ROUNDS,
         seconds=SECONDS,
         page=page,
     )
-    write_results(run)
-    print(summary(run))
-    print(f"Written to {services.ROOT.name}/bench/RESULTS.md in {run.minutes:.1f} minutes.")
 
 
 def measure_http(tmp: Path) -> tuple[dict[str, Figures], str]:
@@ -64,7 +98,11 @@ def measure_http(tmp: Path) -> tuple[dict[str, Figures], str]:
         services.redis_database(REDIS_URL) as redis_url,
     ):
         env = services.base_env(database_url, redis_url, tmp / "instance")
-        path = _blog_with_posts(env, tmp / "corpus")
+        corpus = tmp / "corpus"
+        corpus.mkdir()
+        slugs = write_corpus(corpus, POST_COUNT)
+        _import_blog(env, corpus)
+        path = f"/{slugs[len(slugs) // 2]}/"
         uncached_env = {**env, "INKWELL_CACHE_TYPE": "NullCache"}
         with (
             services.gunicorn(env, tmp / "gunicorn.log", HOST) as cached,
@@ -93,16 +131,13 @@ def measure_http(tmp: Path) -> tuple[dict[str, Figures], str]:
     )
 
 
-def _blog_with_posts(env: dict[str, str], corpus: Path) -> str:
-    """Migrate, create the blog and import the corpus; the path of a post page."""
+def _import_blog(env: dict[str, str], corpus: Path) -> None:
+    """Migrate, create the blog and import the corpus."""
     print(f"Importing {POST_COUNT} posts into blog {BLOG!r}...", flush=True)
     services.inkwell(env, "db", "upgrade")
     services.inkwell(env, "users", "create", EMAIL, "--password", PASSWORD)
     services.inkwell(env, "blogs", "create", BLOG, "--owner", EMAIL, "--title", "Bench")
-    corpus.mkdir()
-    slugs = write_corpus(corpus, POST_COUNT)
     services.inkwell(env, "import", "markdown", BLOG, str(corpus))
-    return f"/{slugs[len(slugs) // 2]}/"
 
 
 def _check_caching(cached: str, uncached: str, path: str) -> tuple[bytes, str]:
@@ -124,6 +159,74 @@ def measure_index_query(tmp: Path) -> list[QueryTiming]:
         print("Loading 10,000 blogs and 1,000,000 posts...", flush=True)
         load(url)
         return measure(url, env["INKWELL_SECRET_KEY"])
+
+
+def run_static(tmp: Path, machine: dict[str, str]) -> StaticRun:
+    """Inkwell's full publish against Hugo and Pelican, then incremental republishes.
+    Without `inkwell publish` in this checkout, Hugo and Pelican alone."""
+    started, date, load_at_start = time.monotonic(), _now(), load_average()
+    corpus = tmp / "static" / "corpus"
+    corpus.mkdir(parents=True)
+    write_corpus(corpus, POST_COUNT)
+    print("Setting up the Hugo and Pelican sites...", flush=True)
+    builders = [
+        static_builds.hugo(corpus, tmp / "static" / "hugo"),
+        static_builds.pelican(corpus, tmp / "static" / "pelican"),
+    ]
+    machine.update({builder.name: builder.version for builder in builders})
+    if not publish.available():
+        print("No `inkwell publish` in this checkout: timing Hugo and Pelican only.", flush=True)
+        builds, full = _static_rounds(builders)
+        edits = {}
+    else:
+        with services.database(MIRROR_DATABASE) as url:
+            env = services.base_env(url, "", tmp / "instance")
+            machine["PostgreSQL"] = postgres(url)
+            _import_blog(env, corpus)
+            ours = static_builds.inkwell(env, BLOG, tmp / "static" / "mirror")
+            builders.insert(0, ours)
+            builds, full = _static_rounds(builders)
+            slugs = publish.by_date(corpus)
+            print("Republishing after editing one post at a time...", flush=True)
+            edits = {
+                slug: publish.republish_after_edit(env, BLOG, corpus, slug, ours.output)
+                for slug in (slugs[0], slugs[len(slugs) // 2], slugs[-1])
+            }
+    return StaticRun(
+        date=date,
+        minutes=(time.monotonic() - started) / 60,
+        load=load_at_start,
+        rounds=STATIC_ROUNDS,
+        seconds={name: [build.seconds for build in runs] for name, runs in builds.items()},
+        cpu={name: [build.cpu for build in runs] for name, runs in builds.items()},
+        files={b.name: static_builds.count_files(b.output) for b in builders},
+        versions={b.name: b.version for b in builders},
+        full=full,
+        edits=edits,
+    )
+
+
+def _static_rounds(
+    builders: list[static_builds.Builder],
+) -> tuple[dict[str, list[static_builds.Build]], list[Publish]]:
+    """Each builder's builds, round by round, and Inkwell's publishes (if it ran)."""
+    builds: dict[str, list[static_builds.Build]] = {builder.name: [] for builder in builders}
+    publishes = []
+    for n in range(1, STATIC_ROUNDS + 1):
+        for builder in builders:
+            build = builder.build()
+            builds[builder.name].append(build)
+            print(f"round {n}: {builder.name} {build.seconds:.2f} s", flush=True)
+            if builder.name == static_report.OURS:
+                publishes.append(publish.summary(build.output, build.seconds))
+                # An emptied folder must get every page: a publish that skips
+                # uploads here judges "unchanged" by something outside the target.
+                if publishes[-1].uploaded == 0 or static_builds.count_files(builder.output) == 0:
+                    raise RuntimeError(
+                        f"inkwell publish --full into the emptied {builder.output} uploaded"
+                        f" nothing: {publishes[-1].line}"
+                    )
+    return builds, publishes
 
 
 if __name__ == "__main__":

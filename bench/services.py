@@ -25,13 +25,18 @@ STARTUP_SECONDS = 30
 
 
 def ensure_tools() -> None:
-    """Install wrk and nginx with apt when missing (needs root)."""
-    if shutil.which("wrk") and nginx_binary():
-        return
-    install = ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "wrk", "nginx"]
+    """Install wrk and nginx with apt when missing."""
+    if not (shutil.which("wrk") and nginx_binary()):
+        apt_install("wrk", "nginx")
+
+
+def apt_install(*packages: str) -> None:
+    """Install Debian packages, as root or else through sudo."""
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    install = [*sudo, "apt-get", "install", "-y", "-qq", "--no-install-recommends", *packages]
     if subprocess.run(install, check=False).returncode != 0:
         # A fresh machine's package lists may be empty or stale.
-        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run([*sudo, "apt-get", "update", "-qq"], check=True)
         subprocess.run(install, check=True)
 
 

@@ -1,11 +1,17 @@
-"""What deploys Inkwell: the nginx site parses, and gunicorn serves both hosts."""
+"""What deploys Inkwell: the nginx site parses, serves a blog's mirror when the
+app is down, and gunicorn serves both hosts."""
 
+import getpass
 import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -33,19 +39,119 @@ def test_nginx_site_is_valid(tmp_path: Path) -> None:
     assert "syntax is ok" in result.stderr
 
 
+MIRROR_CONF = """\
+daemon off;
+user {user};
+error_log {prefix}/error.log;
+pid {prefix}/nginx.pid;
+events {{}}
+http {{
+    {mime}
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    upstream inkwell_app {{ server 127.0.0.1:{app_port}; }}
+    map $host $inkwell_mirror {{ default ""; alice.blogs.test {uuid}; }}
+    server {{
+        listen 127.0.0.1:{port};
+        location / {{ include snippets/inkwell-proxy.conf; }}
+        set $inkwell_mirror_root {prefix}/mirror;
+        include snippets/inkwell-mirror-fallback.conf;
+    }}
+}}
+"""
+
+
+class FailingApp(BaseHTTPRequestHandler):
+    """An app that answers /nope/ with 404 and anything else with 500."""
+
+    def do_GET(self) -> None:
+        self.send_response(404 if self.path == "/nope/" else 500)
+        self.end_headers()
+        self.wfile.write(b"from the app")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@contextmanager
+def nginx_in_front_of(app_port: int, prefix: Path, uuid: str) -> Iterator[int]:
+    shutil.copytree(ROOT / "infra" / "nginx" / "snippets", prefix / "snippets")
+    port = free_port()
+    mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
+    conf = prefix / "nginx.conf"
+    conf.write_text(
+        MIRROR_CONF.format(
+            user=getpass.getuser(),
+            prefix=prefix,
+            mime=mime,
+            app_port=app_port,
+            port=port,
+            uuid=uuid,
+        )
+    )
+    server = subprocess.Popen([NGINX, "-p", prefix, "-c", conf], stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode()
+                time.sleep(0.05)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_nginx_serves_the_mirror_when_the_app_fails(tmp_path: Path) -> None:
+    if NGINX is None:
+        unavailable("nginx is not installed (.ci/run installs it)")
+    uuid = "0b6f3c2e-8d1a-4f7e-9a51-2c4d6e8f0a1b"
+    blog = tmp_path / "mirror" / uuid
+    (blog / "post-1").mkdir(parents=True)
+    (blog / "index.html").write_text("mirror home")
+    (blog / "post-1" / "index.html").write_text("mirror post")
+    (blog / "latest.atom").write_text("<feed/>")
+    app = ThreadingHTTPServer(("127.0.0.1", 0), FailingApp)
+    threading.Thread(target=app.serve_forever, daemon=True).start()
+    with nginx_in_front_of(app.server_address[1], tmp_path, uuid) as port:
+        # The app's own answers pass, but for the errors the fallback covers.
+        assert get(port, "alice.blogs.test", "/nope/")[:2] == (404, "from the app")
+        status, body, headers = get(port, "alice.blogs.test", "/post-1/")
+        assert (status, body, headers["X-Inkwell-Mirror"]) == (200, "mirror post", "1")
+        app.shutdown()
+        app.server_close()  # now gunicorn "is down": nginx gets connection refused
+        assert get(port, "alice.blogs.test", "/")[:2] == (200, "mirror home")
+        assert get(port, "alice.blogs.test", "/post-1")[:2] == (200, "mirror post")
+        status, body, headers = get(port, "alice.blogs.test", "/latest.atom")
+        assert (status, body) == (200, "<feed/>")
+        if Path("/etc/nginx/mime.types").exists():
+            assert headers["Content-Type"].startswith("application/atom+xml")
+        assert get(port, "alice.blogs.test", "/gone/")[0] == 404
+        # A host with no mirror must not reach another blog's folder.
+        assert get(port, "mallory.blogs.test", f"/{uuid}/index.html")[0] == 503
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def get(port: int, host: str, path: str = "/") -> tuple[int, str]:
+def get(port: int, host: str, path: str = "/") -> tuple[int, str, dict[str, str]]:
+    """Status, body and headers of GET `path` with Host `host`."""
     request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback
-            return response.status, response.read().decode()
+            return response.status, response.read().decode(), dict(response.headers)
     except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
+        return error.code, error.read().decode(), dict(error.headers)
 
 
 def test_gunicorn_serves_platform_and_blogs(app, make_tenant, tmp_path: Path) -> None:
@@ -69,7 +175,7 @@ def test_gunicorn_serves_platform_and_blogs(app, make_tenant, tmp_path: Path) ->
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             try:
-                status, body = get(port, "app.test", "/healthz")
+                status, body, _ = get(port, "app.test", "/healthz")
                 break
             except OSError:
                 time.sleep(0.1)
@@ -77,7 +183,7 @@ def test_gunicorn_serves_platform_and_blogs(app, make_tenant, tmp_path: Path) ->
             pytest.fail("gunicorn did not start: " + server.stderr.read1().decode())
         assert (status, body) == (200, "ok\n")
         assert get(port, "alice.blogs.test")[0] == 200
-        status, body = get(port, "mallory.blogs.test")
+        status, body, _ = get(port, "mallory.blogs.test")
         assert status == 404 and "No such blog" in body
     finally:
         server.terminate()
