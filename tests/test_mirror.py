@@ -231,3 +231,38 @@ def test_dashboard_publishes_and_shows_progress(app, client, auth, blog, add_mem
     assert "Publish mirror" not in writer.get("/blogs/alice/mirror/").text
     refused = post_form(writer, "/blogs/alice/mirror/publish", {}, "/blogs/alice/posts/new")
     assert refused.status_code == 403
+
+
+def test_a_full_publish_repairs_a_mirror_changed_behind_its_back(app, blog, mirror_root) -> None:
+    import shutil
+
+    publish(app, blog.id)
+    root = mirror_root / uuid_of(app, blog)
+    count = len(read_folder(root))
+    (root / "post-3" / "index.html").unlink()
+    (root / "stray.html").write_text("left by hand")
+    [quick] = publish(app, blog.id)  # changes only: trusts what it published
+    assert (quick.full, quick.pages_built, quick.uploaded) == (False, 2, 0) and not (
+        root / "post-3" / "index.html"
+    ).exists()
+    [full] = publish(app, blog.id, full=True)
+    assert full.uploaded == 1 and full.deleted == 1
+    assert (root / "post-3" / "index.html").exists() and not (root / "stray.html").exists()
+    shutil.rmtree(root)
+    [again] = publish(app, blog.id, full=True)
+    assert again.uploaded == count == len(read_folder(root))
+
+
+def test_pages_read_from_memory_equal_pages_read_from_the_database(app, blog, tmp_path) -> None:
+    from inkwell.tenants.freeze import BlogFreezer
+
+    config = dict(app.config)
+    with BlogFreezer(blog.id, tmp_path / "memory", config) as preloaded:
+        plan = preloaded.plan(None, full=True)
+        list(preloaded.build(plan.urls))
+    with BlogFreezer(blog.id, tmp_path / "database", config) as live:
+        live.app.config["FREEZER_BASE_URL"] = preloaded.app.config["FREEZER_BASE_URL"]
+        list(live.build(plan.urls))
+    memory, database = read_folder(tmp_path / "memory"), read_folder(tmp_path / "database")
+    assert len(memory) == len(plan.urls)
+    assert [path for path in memory if memory[path] != database.get(path)] == []

@@ -72,6 +72,7 @@ class Live:
     def post_dates(self) -> list[tuple[str, datetime | None]]:
         """(slug, last change) of every public post."""
         query = public_posts().with_only_columns(Post.slug, Post.content_updated_at)
+        query = query.order_by(Post.published_at.desc(), Post.id.desc())
         return [(slug, updated) for slug, updated in db.session.execute(query)]
 
     def tags_in_use(self) -> list[tuple[str, datetime]]:

@@ -123,12 +123,16 @@ def _freeze_and_sync(
             progress.tick()
     run.phase = "uploading"
     progress.save()
+    target = open_target(config, tenant.uuid)
+    manifest = dict(mirror.manifest or {})
+    if plan.full:
+        manifest = _as_listed(manifest, set(target.keys()))
     try:
         manifest, _report = sync(
-            open_target(config, tenant.uuid),
+            target,
             build,
             files,
-            dict(mirror.manifest or {}),
+            manifest,
             plan.expected,
             config,
             force=claim.force,
@@ -141,6 +145,13 @@ def _freeze_and_sync(
     mirror.manifest, mirror.snapshot = manifest, plan.snapshot
     db.session.commit()
     return plan.version
+
+
+def _as_listed(manifest: dict[str, list[str]], listed: set[str]) -> dict[str, list[str]]:
+    """The manifest corrected by what the target really holds: a full publish
+    repairs a mirror changed behind our back (keys removed, or left over)."""
+    unknown = ["", ""]  # matches no build: uploaded again if built, deleted if not
+    return {key: manifest.get(key, unknown) for key in listed}
 
 
 class _Progress:
