@@ -26,15 +26,6 @@ class Publish:
     line: str
 
 
-def available() -> bool:
-    """Whether this checkout's `inkwell` has the publish command."""
-    result = subprocess.run(
-        [services.BIN / "inkwell", "publish", "--help"],
-        cwd=services.ROOT, capture_output=True, check=False,
-    )  # fmt: skip
-    return result.returncode == 0
-
-
 def summary(output: str, seconds: float) -> Publish:
     """Parse the last summary line of a publish's output."""
     lines = [line for line in output.splitlines() if UPLOADED.search(line)]

@@ -162,8 +162,7 @@ def measure_index_query(tmp: Path) -> list[QueryTiming]:
 
 
 def run_static(tmp: Path, machine: dict[str, str]) -> StaticRun:
-    """Inkwell's full publish against Hugo and Pelican, then incremental republishes.
-    Without `inkwell publish` in this checkout, Hugo and Pelican alone."""
+    """Inkwell's full publish against Hugo and Pelican, then incremental republishes."""
     started, date, load_at_start = time.monotonic(), _now(), load_average()
     corpus = tmp / "static" / "corpus"
     corpus.mkdir(parents=True)
@@ -174,24 +173,19 @@ def run_static(tmp: Path, machine: dict[str, str]) -> StaticRun:
         static_builds.pelican(corpus, tmp / "static" / "pelican"),
     ]
     machine.update({builder.name: builder.version for builder in builders})
-    if not publish.available():
-        print("No `inkwell publish` in this checkout: timing Hugo and Pelican only.", flush=True)
+    with services.database(MIRROR_DATABASE) as url:
+        env = services.base_env(url, "", tmp / "instance")
+        machine["PostgreSQL"] = postgres(url)
+        _import_blog(env, corpus)
+        ours = static_builds.inkwell(env, BLOG, tmp / "static" / "mirror")
+        builders.insert(0, ours)
         builds, full = _static_rounds(builders)
-        edits = {}
-    else:
-        with services.database(MIRROR_DATABASE) as url:
-            env = services.base_env(url, "", tmp / "instance")
-            machine["PostgreSQL"] = postgres(url)
-            _import_blog(env, corpus)
-            ours = static_builds.inkwell(env, BLOG, tmp / "static" / "mirror")
-            builders.insert(0, ours)
-            builds, full = _static_rounds(builders)
-            slugs = publish.by_date(corpus)
-            print("Republishing after editing one post at a time...", flush=True)
-            edits = {
-                slug: publish.republish_after_edit(env, BLOG, corpus, slug, ours.output)
-                for slug in (slugs[0], slugs[len(slugs) // 2], slugs[-1])
-            }
+        slugs = publish.by_date(corpus)
+        print("Republishing after editing one post at a time...", flush=True)
+        edits = {
+            slug: publish.republish_after_edit(env, BLOG, corpus, slug, ours.output)
+            for slug in (slugs[0], slugs[len(slugs) // 2], slugs[-1])
+        }
     return StaticRun(
         date=date,
         minutes=(time.monotonic() - started) / 60,

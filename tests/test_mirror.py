@@ -162,7 +162,7 @@ def test_publishing_stays_under_the_blogs_own_prefix(app, blog, make_tenant, mak
     target = open_target(app.config, bob.id)  # any id: the key is what is checked
     for key in ("../escape.html", "/etc/passwd", "a/../../b", "a//b", ""):
         with pytest.raises(ValueError, match="prefix"):
-            target.put(key, b"x", "text/plain", "no-cache")
+            target.put(key, mirror_root / "x", "text/plain", "no-cache")
 
 
 def test_changes_publish_the_mirror_by_themselves_once_quiet(app, blog, mirror_root,
@@ -266,3 +266,31 @@ def test_pages_read_from_memory_equal_pages_read_from_the_database(app, blog, tm
     memory, database = read_folder(tmp_path / "memory"), read_folder(tmp_path / "database")
     assert len(memory) == len(plan.urls)
     assert [path for path in memory if memory[path] != database.get(path)] == []
+
+
+def test_comments_on_the_mirror_are_keyed_by_the_canonical_url(app, blog, mirror_root,
+                                                               change_blog) -> None:  # fmt: skip
+    change_blog(blog, comments_provider="discourse", comments_target="https://forum.example.com")
+    publish(app, blog.id)
+    page = (mirror_root / uuid_of(app, blog) / "post-4" / "index.html").read_text()
+    assert 'discourseUrl: "https://forum.example.com/"' in page
+    assert 'discourseEmbedUrl: "http://alice.blogs.test/post-4/"' in page
+    assert '<link rel="canonical" href="http://alice.blogs.test/post-4/">' in page
+
+
+def test_forked_builds_equal_one_process_builds_and_report_failures(app, blog, tmp_path) -> None:
+    from inkwell.tenants.forking import ChildFailed
+    from inkwell.tenants.freeze import BlogFreezer
+
+    config = dict(app.config)
+    built = {}
+    for processes in (1, 2):
+        with BlogFreezer(blog.id, tmp_path / str(processes), config) as freezer:
+            plan = freezer.plan(None, full=True)
+            built[processes] = sorted(freezer.build(plan.urls, processes), key=str)
+    assert built[1] == built[2] and len(built[2]) == len(plan.urls)
+    assert read_folder(tmp_path / "1") == read_folder(tmp_path / "2")
+    with BlogFreezer(blog.id, tmp_path / "broken", config) as freezer:
+        plan = freezer.plan(None, full=True)
+        with pytest.raises(ChildFailed, match="404"):
+            list(freezer.build([*plan.urls, "/no-such-post/"], processes=2))

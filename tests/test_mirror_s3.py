@@ -1,6 +1,8 @@
 """Static mirrors on S3, end to end against moto's server mode: a real HTTP
 endpoint on 127.0.0.1 that boto3 talks to as it would to AWS."""
 
+from contextlib import contextmanager
+
 import boto3
 import feedparser
 import pytest
@@ -60,6 +62,18 @@ def download(client, prefix: str = PREFIX) -> dict[str, dict]:
                 "cache": answer.get("CacheControl", ""),
             }
     return objects
+
+
+@contextmanager
+def intercepted_puts(handler):
+    """Every PutObject request meets `handler` before it leaves: it may raise (the
+    network failed) or answer in S3's place."""
+    session = boto3._get_default_session()
+    session.events.register("before-send.s3.PutObject", handler)
+    try:
+        yield
+    finally:
+        session.events.unregister("before-send.s3.PutObject", handler)
 
 
 def blog_prefix(app, blog) -> str:
@@ -125,12 +139,8 @@ def test_an_s3_failure_mid_publish_leaves_the_previous_mirror(app, s3, blog) -> 
         if request.url.endswith("/post-2/index.html"):
             raise EndpointConnectionError(endpoint_url=request.url)
 
-    session = boto3._get_default_session()
-    session.events.register("before-send.s3.PutObject", fail_one_page)
-    try:
+    with intercepted_puts(fail_one_page):
         [failed] = publish(app, blog.id)
-    finally:
-        session.events.unregister("before-send.s3.PutObject", fail_one_page)
     assert failed.status == "failed" and "post-2/index.html" in failed.error
     during = download(s3)
     assert set(during) == set(before)  # nothing deleted
@@ -142,3 +152,29 @@ def test_an_s3_failure_mid_publish_leaves_the_previous_mirror(app, s3, blog) -> 
     assert retried.status == "succeeded"
     assert b"Renamed 2" in after[prefix + "post-2/index.html"]["body"]
     assert b"Renamed 7" in after[prefix + "index.html"]["body"]
+
+
+class _Body:
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def stream(self, **_kwargs):
+        yield self.data
+
+
+def test_throttling_is_retried_with_backoff(app, s3, blog) -> None:
+    from botocore.awsrequest import AWSResponse
+
+    slowed = []
+
+    def slow_down_once(request, **_kwargs):
+        if request.url.endswith("/latest.atom") and not slowed:
+            slowed.append(request.url)
+            body = b"<Error><Code>SlowDown</Code><Message>Reduce your rate</Message></Error>"
+            return AWSResponse(request.url, 503, {}, _Body(body))
+        return None
+
+    with intercepted_puts(slow_down_once):
+        [run] = publish(app, blog.id)
+    assert slowed and run.status == "succeeded"
+    assert blog_prefix(app, blog) + "latest.atom" in download(s3)

@@ -22,6 +22,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tenant
 from inkwell.tenants import content, create_site_app, mirror_pages
+from inkwell.tenants.forking import in_processes
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ class BlogFreezer:
 
     def __init__(self, tenant_id: int, destination: Path, config: dict[str, Any]) -> None:
         self.tenant_id = tenant_id
-        self.app = create_site_app(config, pinned_to=tenant_id)
+        # No shared cache: frozen pages carry relative links, served pages do not.
+        self.app = create_site_app({**config, "CACHE_TYPE": "SimpleCache"}, pinned_to=tenant_id)
         self.app.config.update(
             FREEZER_DESTINATION=str(destination),
             FREEZER_REMOVE_EXTRA_FILES=False,
@@ -91,10 +93,25 @@ class BlogFreezer:
         expected = frozenset(self.freezer.urlpath_to_filepath(url) for url in every)
         return Plan(snap, expected, urls, changed is None, tenant.content_version)
 
-    def build(self, urls: Iterable[str]) -> Iterator[Built]:
-        """Render `urls` into the destination, yielding each file as it is written."""
+    def build(self, urls: Iterable[str], processes: int = 1) -> Iterator[Built]:
+        """Render `urls` into the destination, yielding each file as it is written.
+        A blog read into memory (a full build) can be rendered by `processes`
+        forked processes at once; a few pages read the database here."""
         urls = list(urls)
-        self.freezer.register_generator(lambda: iter(urls))
+        if processes > 1 and content.EXTENSION in self.app.extensions:
+            for path, content_type in in_processes(urls, processes, self._build_in_child):
+                yield Built(path, content_type)
+        else:
+            yield from self._build(urls)
+
+    def _build_in_child(self, urls: list[str]) -> Iterator[list[str]]:
+        with self.app.app_context():  # never the parent's connections
+            db.engine.dispose(close=False)
+        for built in self._build(urls):
+            yield [built.path, built.content_type]
+
+    def _build(self, urls: list[str]) -> Iterator[Built]:
+        self.freezer.url_generators = [lambda: iter(urls)]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MissingURLGeneratorWarning)  # a partial build
             for page in self.freezer.freeze_yield():

@@ -73,16 +73,16 @@ def sync(
         )
     changed = []
     for file in files:
-        body = (build / file.path).read_bytes()
-        entry = [hashlib.sha256(body).hexdigest(), file.content_type]
+        size, digest = _hashed(build / file.path)
+        entry = [digest, file.content_type]
         if manifest.get(file.path) == entry:
             report.skipped += 1
         else:
-            changed.append((file, body, entry))
+            changed.append((file, size, entry))
     report.to_upload = len(changed)
     progress(report)
     for group in _in_order(changed):
-        _upload(target, group, current, report, config, progress)
+        _upload(target, build, group, current, report, config, progress)
     if stale:
         target.delete(stale)
         for key in stale:
@@ -98,7 +98,12 @@ def cache_control(path: str, config: dict[str, Any]) -> str:
     return f"public, max-age={config['MIRROR_PAGE_MAX_AGE']}"
 
 
-Upload = tuple[Built, bytes, list[str]]
+Upload = tuple[Built, int, list[str]]  # the file, its size, its manifest entry
+
+
+def _hashed(path: Path) -> tuple[int, str]:
+    body = path.read_bytes()
+    return len(body), hashlib.sha256(body).hexdigest()
 
 
 def _in_order(changed: list[Upload]) -> list[list[Upload]]:
@@ -118,6 +123,7 @@ def _in_order(changed: list[Upload]) -> list[list[Upload]]:
 
 def _upload(
     target: Target,
+    build: Path,
     group: list[Upload],
     current: Manifest,
     report: Report,
@@ -125,8 +131,10 @@ def _upload(
     progress: Callable[[Report], None],
 ) -> None:
     def one(upload: Upload) -> None:
-        file, body, _entry = upload
-        target.put(file.path, body, file.content_type, cache_control(file.path, config))
+        file = upload[0]
+        target.put(
+            file.path, build / file.path, file.content_type, cache_control(file.path, config)
+        )
 
     error: BaseException | None = None
     with ThreadPoolExecutor(max_workers=config["MIRROR_UPLOAD_THREADS"]) as pool:
@@ -134,11 +142,11 @@ def _upload(
         for future in as_completed(futures):
             if future.cancelled():
                 continue
-            file, body, entry = futures[future]
+            file, size, entry = futures[future]
             if (failure := future.exception()) is None:
                 current[file.path] = entry
                 report.uploaded += 1
-                report.bytes += len(body)
+                report.bytes += size
             else:
                 # Its old content may be gone: the next publish must upload it again.
                 current.pop(file.path, None)

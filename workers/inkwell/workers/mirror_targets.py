@@ -8,7 +8,8 @@ delete outside its own blog.
 """
 
 import os
-import tempfile
+import secrets
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,7 +25,7 @@ S3_DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
 class Target(Protocol):
     description: str
 
-    def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None: ...
+    def put(self, key: str, source: Path, content_type: str, cache_control: str) -> None: ...
     def delete(self, keys: list[str]) -> None: ...
     def keys(self) -> Iterator[str]: ...
 
@@ -54,15 +55,17 @@ class FolderTarget:
         self.root = root
         self.description = str(root)
 
-    def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
+    def put(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
         path = self.root / checked(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        # Write aside, then rename: a reader (or a crash) never sees half a file.
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".publish-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(body)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
+        # Link (or copy) aside, then rename: a reader never sees half a file. Builds
+        # go to fresh folders, so a linked file is never written again.
+        aside = path.parent / f".publish-{secrets.token_hex(8)}"
+        try:
+            os.link(source, aside)
+        except OSError:  # another file system
+            shutil.copyfile(source, aside)
+        os.replace(aside, path)
 
     def delete(self, keys: list[str]) -> None:
         for key in keys:
@@ -99,11 +102,11 @@ class S3Target:
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{checked(key)}"
 
-    def put(self, key: str, body: bytes, content_type: str, cache_control: str) -> None:
+    def put(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
         self.client.put_object(
             Bucket=self.bucket,
             Key=self._key(key),
-            Body=body,
+            Body=source.read_bytes(),
             ContentType=content_type,
             CacheControl=cache_control,
         )

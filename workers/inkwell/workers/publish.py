@@ -9,6 +9,7 @@ in that process.
 """
 
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from inkwell.workers.mirror_targets import open_target
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 0.5  # seconds between progress writes to the database
+FORK_FROM_PAGES = 200
 Watcher = Callable[[PublishRun], None]
 
 
@@ -117,7 +119,7 @@ def _freeze_and_sync(
         run.full, run.pages_total, run.phase = plan.full, len(plan.urls), "building"
         progress.save()
         files = []
-        for file in freezer.build(plan.urls):
+        for file in freezer.build(plan.urls, _processes(config, len(plan.urls))):
             files.append(file)
             run.pages_built += 1
             progress.tick()
@@ -145,6 +147,13 @@ def _freeze_and_sync(
     mirror.manifest, mirror.snapshot = manifest, plan.snapshot
     db.session.commit()
     return plan.version
+
+
+def _processes(config: dict[str, Any], pages: int) -> int:
+    """Build processes for `pages`: forking pays for itself from a few hundred pages."""
+    if pages < FORK_FROM_PAGES:
+        return 1
+    return config["MIRROR_BUILD_PROCESSES"] or os.cpu_count() or 1
 
 
 def _as_listed(manifest: dict[str, list[str]], listed: set[str]) -> dict[str, list[str]]:

@@ -39,3 +39,13 @@ def is_ready() -> bool:
         current_app.logger.warning("database not ready", exc_info=True)
         return False
     return True
+
+
+def refresh_statistics() -> None:
+    """Let the query planner see a bulk change at once. Autovacuum would, a minute
+    later; until then a freshly imported blog gets nested loops over thousands of
+    rows (a sitemap query of 0.8 s instead of 4 ms)."""
+    statement = {"postgresql": "ANALYZE posts, post_tags, tags", "sqlite": "ANALYZE"}
+    if sql := statement.get(db.engine.dialect.name):
+        with db.engine.begin() as connection:
+            connection.execute(text(sql))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.bundles import BundleFile, BundleFileError, open_bundle
+from inkwell.platform.core.database import refresh_statistics
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, Snippet, Tenant
 from inkwell.platform.core.post_files import PostFileError, read_post_file, write_post_file
@@ -71,6 +72,8 @@ def import_markdown(tenant: Tenant, author_id: int | None, bundle: Path) -> Impo
                 db.session.commit()
                 pending = 0
         db.session.commit()
+    if report.created + report.updated >= BATCH_SIZE:
+        refresh_statistics()
     return report
 
 

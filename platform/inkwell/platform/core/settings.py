@@ -88,6 +88,9 @@ MIRROR_PAGE_MAX_AGE = 60
 # Stale keys are not deleted when a build holds fewer than this share of the keys
 # the mirror has (a broken build must not empty a blog), unless the publish is forced.
 MIRROR_MIN_KEEP = 0.5
+# Processes that render a full build of a big blog at once (forked, sharing the
+# blog read into memory). 0: one per CPU.
+MIRROR_BUILD_PROCESSES = 0
 # Parallel uploads, and attempts per S3 request (throttling and 5xx are retried
 # with exponential backoff and jitter: botocore's "standard" mode).
 MIRROR_UPLOAD_THREADS = 8
