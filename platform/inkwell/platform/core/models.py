@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 
 from flask_login import UserMixin
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
@@ -69,6 +70,13 @@ class Tenant(Timestamps, db.Model):
     # Bumped in the same transaction as any change to public content, so every
     # cache key that carries it goes stale at once (see DESIGN §5).
     content_version: Mapped[int] = mapped_column(default=1)
+    # Why an admin suspended or deleted the blog (its owners see it), and since when.
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A deleted blog can be restored until then; a purge removes it after.
+    purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # New or suspicious blogs: served, but kept out of search engines and discovery.
+    quarantined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     domains: Mapped[list["Domain"]] = relationship(back_populates="tenant")
 
@@ -109,6 +117,8 @@ class User(UserMixin, Timestamps, db.Model):
     # Part of the login id (see get_id): bumping it ends every session and
     # remember-me cookie of the user, as a password reset must.
     session_epoch: Mapped[int] = mapped_column(default=0)
+    # A disabled account cannot log in; disabling also ends its sessions (epoch).
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"
@@ -360,3 +370,51 @@ class PublishRun(TenantScoped, db.Model):
     error: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(db.Model):
+    """Who did what to which blog or user, when and from where. Written by every
+    admin action (console or CLI) and never changed: see `audit`."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index(None, "target_type", "target_id"), Index(None, "at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The acting user (kept as text too: users can be deleted) or "cli:<os user>".
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    actor: Mapped[str] = mapped_column(String(254))
+    action: Mapped[str] = mapped_column(String(64))
+    target_type: Mapped[str] = mapped_column(String(16))
+    # No foreign key: the entry outlives a purged blog or a deleted user.
+    target_id: Mapped[int | None] = mapped_column()
+    target_label: Mapped[str] = mapped_column(String(254), default="")
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    # The client address for the console, "cli" for a command.
+    source: Mapped[str] = mapped_column(String(64), default="")
+
+
+class SubdomainHold(db.Model):
+    """A purged blog's address, kept from new owners until `until`, so its old
+    links and feeds never reach someone else's blog."""
+
+    __tablename__ = "subdomain_holds"
+
+    subdomain: Mapped[str] = mapped_column(String(30), primary_key=True)
+    until: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Quota(db.Model):
+    """A blog's own limits; a column left empty means the platform default
+    (settings QUOTA_*)."""
+
+    __tablename__ = "quotas"
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    posts: Mapped[int | None] = mapped_column()
+    snippets: Mapped[int | None] = mapped_column()
+    storage_bytes: Mapped[int | None] = mapped_column(BigInteger)
+    publishes_per_hour: Mapped[int | None] = mapped_column()
+    mails_per_day: Mapped[int | None] = mapped_column()

@@ -22,6 +22,7 @@ from inkwell.platform.web import (
     team,
     verification,
 )
+from inkwell.platform.web.admin import home as admin_home
 from inkwell.workers.celery_app import celery_init_app
 
 
@@ -46,6 +47,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         team.bp,
         invitations.bp,
         mirror.bp,
+        admin_home.bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -1,0 +1,26 @@
+"""The admin console on the platform host, /admin/: for platform admins only.
+
+Every admin blueprint answers 404 to anyone else (logged out included), so the
+console's existence is not revealed; blog hosts have no admin routes at all.
+"""
+
+from flask import Blueprint, abort, request
+from flask_login import current_user
+
+from inkwell.platform.core.audit import Actor
+
+
+def admin_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+    bp = Blueprint(name, import_name, url_prefix=f"/admin{url_prefix}")
+    bp.before_request(_admins_only)
+    return bp
+
+
+def _admins_only() -> None:
+    if not (current_user.is_authenticated and current_user.is_admin):
+        abort(404)
+
+
+def acting_admin() -> Actor:
+    """The admin making this request, for the audit log."""
+    return Actor(current_user.id, current_user.email, request.remote_addr or "")
