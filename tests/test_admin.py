@@ -75,3 +75,18 @@ def test_the_audit_log_is_append_only(app, make_tenant) -> None:
             db.session.delete(db.session.get_one(AuditEntry, entry.id))
             db.session.commit()
         db.session.rollback()
+
+
+def test_usage_counts_each_blogs_content(app, make_tenant, make_post, make_snippet) -> None:
+    from inkwell.platform.core.usage import usage
+
+    alice, bob, carol = make_tenant("alice"), make_tenant("bob"), make_tenant("carol")
+    make_post(alice, "One", "x" * 100)
+    make_post(alice, "Two", "draft text", status="draft")
+    make_snippet(bob, "Snip", "print(1)", language="python")
+    with app.app_context():
+        counted = usage([alice.id, bob.id, carol.id])
+    assert (counted[alice.id].posts, counted[alice.id].snippets) == (2, 0)
+    assert counted[alice.id].storage_bytes > 100  # Markdown plus rendered HTML
+    assert (counted[bob.id].posts, counted[bob.id].snippets) == (0, 1)
+    assert counted[carol.id].storage_bytes == 0
