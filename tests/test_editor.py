@@ -1,6 +1,9 @@
 """A member writes in the dashboard; readers see published posts only."""
 
+import html
+import json
 import re
+from urllib.parse import urlsplit
 
 import feedparser
 
@@ -32,6 +35,22 @@ def test_write_publish_edit_delete(app, client, auth, make_tenant, site_client) 
     assert post_form(client, delete_url, {}, form_url="/blogs/alice/").status_code == 302
     assert reader.get("/first-post/").status_code == 404
     assert content_version(app, blog) == v0 + 2
+
+
+def test_preview_links_the_blog_stylesheets(client, auth, make_tenant, site_client) -> None:
+    # The live preview frames the text in the blog's own stylesheets: every one it links must load.
+    blog = make_tenant("alice")
+    auth.login(blog.owner_email)
+    settings = {"title": "Alice", "code_style": "monokai"}
+    assert post_form(client, "/blogs/alice/settings", settings).status_code == 302
+    page = client.get("/blogs/alice/posts/new").text
+    styles = json.loads(html.unescape(re.search(r"data-styles='([^']*)'", page)[1]))
+    assert len(styles) == 2 and "code-monokai." in styles[1]
+    for url in styles:
+        parts = urlsplit(url)
+        assert parts.netloc.startswith("alice.")
+        css = site_client(blog).get(parts.path)
+        assert css.status_code == 200 and css.mimetype == "text/css", url
 
 
 def test_invalid_post_keeps_the_text(client, auth, make_tenant) -> None:

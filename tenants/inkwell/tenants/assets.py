@@ -39,6 +39,12 @@ def asset_names(code_style: str) -> list[str]:
     return [name for name in map(_fingerprinted, names) if name]
 
 
+def stylesheets(code_style: str) -> list[str]:
+    """The paths of the stylesheets a blog's pages link to (also the editor's preview)."""
+    names = ["site.css", f"{CODE_PREFIX}{code_style}.css"]
+    return [f"{bp.url_prefix}/{asset_name(name)}" for name in names]
+
+
 @bp.get("/<filename>")
 def asset(filename: str) -> Response:
     found = _by_hashed_name().get(filename) or _code_stylesheet(filename)

@@ -20,6 +20,7 @@ from inkwell.platform.core.rendering import render_markdown
 from inkwell.platform.core.validation import strip_forbidden
 from inkwell.platform.web.blog_scope import blog_blueprint, json_error, require_role
 from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
+from inkwell.tenants import assets
 
 bp = blog_blueprint("editor", __name__)
 
@@ -88,7 +89,11 @@ def _edit(post: Post | None) -> View:
 
 
 def _form_page(form: PostForm, post: Post | None, status: int) -> tuple[str, int]:
-    page = render_template("dashboard/post_form.html", form=form, post=post, tenant=g.tenant)
+    # The preview frames the text in the blog's own (content-hashed) stylesheets.
+    styles = [blog_url(g.tenant, path) for path in assets.stylesheets(g.tenant.code_style)]
+    page = render_template(
+        "dashboard/post_form.html", form=form, post=post, tenant=g.tenant, preview_styles=styles
+    )
     return page, status
 
 
