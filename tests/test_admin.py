@@ -11,6 +11,14 @@ from inkwell.platform.core.models import AuditEntry, User
 # admin page must be listed here (test_every_admin_url_is_listed checks).
 ADMIN_URLS = [
     ("GET", "/admin/"),
+    ("GET", "/admin/users/"),
+    ("GET", "/admin/users/{user}/"),
+    ("POST", "/admin/users/{user}/disable"),
+    ("POST", "/admin/users/{user}/enable"),
+    ("POST", "/admin/users/{user}/grant-admin"),
+    ("POST", "/admin/users/{user}/revoke-admin"),
+    ("POST", "/admin/users/{user}/reset-password"),
+    ("GET", "/admin/audit/"),
 ]
 
 

@@ -64,6 +64,7 @@ def test_every_unsafe_endpoint_refuses_requests_without_token(
         "team.invite",
         "team.revoke_invitation",
         "invitations.answer",
+        "admin_users.disable",
     } <= {e for e, _ in rules}
     for endpoint, method in rules:
         with app.test_request_context():
