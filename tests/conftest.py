@@ -306,6 +306,21 @@ def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
 
 
+@pytest.fixture
+def admin(app: Flask, make_tenant) -> FlaskClient:
+    """A logged-in platform admin's browser, root@example.com (and a blog, alice, to act on)."""
+    from inkwell.platform.core.accounts import new_user
+    from inkwell.platform.core.extensions import db
+
+    make_tenant("alice")
+    with app.app_context():
+        new_user("root@example.com", PASSWORD, admin=True, verified=True)
+        db.session.commit()
+    browser = platform_browser(app)
+    AuthActions(browser).login("root@example.com")
+    return browser
+
+
 def mail_link(message: EmailMessage, path: str) -> str:
     """The path (on the platform host) of the link in `message` that starts with `path`."""
     text = message.get_body(("plain",)).get_content()

@@ -2,29 +2,30 @@
 every action in the audit log."""
 
 import pytest
+from sqlalchemy import func, select
 
-from conftest import PASSWORD, AuthActions, platform_browser
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.models import AuditEntry, User
 
-# Every URL of the console, with the ids a test fills in: a new admin page must be
-# listed here (test_every_admin_url_is_listed checks).
+# Every URL of the console, with the ids a test fills in ({user}, {tenant}): a new
+# admin page must be listed here (test_every_admin_url_is_listed checks).
 ADMIN_URLS = [
     ("GET", "/admin/"),
+    ("GET", "/admin/users/"),
+    ("GET", "/admin/users/{user}/"),
+    ("POST", "/admin/users/{user}/disable"),
+    ("POST", "/admin/users/{user}/enable"),
+    ("POST", "/admin/users/{user}/grant-admin"),
+    ("POST", "/admin/users/{user}/revoke-admin"),
+    ("POST", "/admin/users/{user}/reset-password"),
+    ("GET", "/admin/audit/"),
 ]
 
 
-@pytest.fixture
-def admin(app, make_tenant):
-    """A logged-in platform admin's browser (and a blog, alice, to act on)."""
-    from inkwell.platform.core.accounts import new_user
-    from inkwell.platform.core.extensions import db
-
-    make_tenant("alice")
-    with app.app_context():
-        new_user("root@example.com", PASSWORD, admin=True, verified=True)
-        db.session.commit()
-    browser = platform_browser(app)
-    AuthActions(browser).login("root@example.com")
-    return browser
+def fill(url: str, blog) -> str:
+    """`url` with the ids of `blog` and its owner, so it reaches a real row."""
+    owner = db.session.scalar(select(User.id).where(User.email == blog.owner_email))
+    return url.format(user=owner, tenant=blog.id)
 
 
 def test_every_admin_url_is_listed(app) -> None:
@@ -34,15 +35,24 @@ def test_every_admin_url_is_listed(app) -> None:
         if rule.rule.startswith("/admin")
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    assert rules == set(ADMIN_URLS)
+    adapter = app.url_map.bind("app.test")
+    listed = {
+        (method, adapter.match(url.format(user=1, tenant=1), method, return_rule=True)[0].rule)
+        for method, url in ADMIN_URLS
+    }
+    assert listed == rules
 
 
 @pytest.mark.parametrize(("method", "url"), ADMIN_URLS)
 def test_admin_urls_are_404_to_everyone_else(app, client, auth, make_tenant, method, url):
-    make_tenant("alice")
+    blog = make_tenant("alice")
+    with app.app_context():
+        url = fill(url, blog)
     assert client.open(url, method=method).status_code == 404  # logged out
     auth.login("alice@example.com")  # a blogger, not an admin
     assert client.open(url, method=method).status_code == 404
+    with app.app_context():  # and nothing was done
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
 
 
 def test_admins_see_the_console(admin) -> None:

@@ -53,6 +53,27 @@ def test_wrong_credentials_answer_alike(client, auth, make_tenant, email: str) -
     assert 'value="' + email + '"' in answer.text  # what the user typed is kept
 
 
+def test_a_disabled_account_is_logged_out_and_told_so_only_with_its_password(
+    app, client, auth, make_tenant
+) -> None:
+    from sqlalchemy import update
+
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import User
+    from inkwell.platform.core.types import utcnow
+
+    make_tenant("alice")
+    auth.login("alice@example.com")
+    with app.app_context():  # what disabling stores (core.user_admin.disable)
+        db.session.execute(update(User).values(disabled_at=utcnow()))
+        db.session.commit()
+    assert client.get("/dashboard/").status_code == 302  # the session no longer loads
+    refused = auth.login("alice@example.com")
+    assert refused.status_code == 403 and "This account is disabled" in refused.text
+    wrong = auth.login("alice@example.com", "wrong password")
+    assert wrong.status_code == 401 and "disabled" not in wrong.text
+
+
 def test_huge_password_is_refused_before_hashing(client, auth, make_tenant) -> None:
     make_tenant("alice")
     answer = auth.login("alice@example.com", "x" * 1_000_000)

@@ -2,11 +2,12 @@
 answers 400 and changes nothing."""
 
 from flask import Flask, url_for
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import (
+    AuditEntry,
     Domain,
     Invitation,
     Membership,
@@ -31,7 +32,7 @@ def row_counts(app: Flask) -> dict[str, int]:
     with app.app_context(), tenancy.across_tenants():
         counts = {
             model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (User, Tenant, Domain, Membership, Post, Snippet, Invitation)
+            for model in (User, Tenant, Domain, Membership, Post, Snippet, Invitation, AuditEntry)
         }
         # Revoking changes a row rather than removing it.
         unused = select(func.count()).where(Invitation.used_at.is_(None))
@@ -47,6 +48,10 @@ def test_every_unsafe_endpoint_refuses_requests_without_token(
     invited = make_invitation(blog, "ed@example.com")
     # An invitation for the logged-in user in the session: accepting it would add a member.
     to_bob = make_invitation(make_tenant("bob"), blog.owner_email)
+    # A platform admin too, so the console's actions are reached (anyone else gets 404).
+    with app.app_context():
+        db.session.execute(update(User).where(User.email == blog.owner_email).values(is_admin=True))
+        db.session.commit()
     auth.login(blog.owner_email)
     client.get(f"/invitations/{to_bob.token}")
     before = row_counts(app)
@@ -59,6 +64,7 @@ def test_every_unsafe_endpoint_refuses_requests_without_token(
         "team.invite",
         "team.revoke_invitation",
         "invitations.answer",
+        "admin_users.disable",
     } <= {e for e, _ in rules}
     for endpoint, method in rules:
         with app.test_request_context():

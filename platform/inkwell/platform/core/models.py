@@ -123,6 +123,11 @@ class User(UserMixin, Timestamps, db.Model):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch}"
 
+    @property
+    def is_active(self) -> bool:
+        # Flask-Login's login_user() refuses inactive users: no way in for a disabled account.
+        return self.disabled_at is None
+
 
 class SecretLink:
     """Columns of a single-use, expiring link mailed to someone (see `tokens`).

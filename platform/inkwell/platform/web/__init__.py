@@ -22,7 +22,9 @@ from inkwell.platform.web import (
     team,
     verification,
 )
+from inkwell.platform.web.admin import audit as admin_audit
 from inkwell.platform.web.admin import home as admin_home
+from inkwell.platform.web.admin import users as admin_users
 from inkwell.workers.celery_app import celery_init_app
 
 
@@ -48,6 +50,8 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         invitations.bp,
         mirror.bp,
         admin_home.bp,
+        admin_users.bp,
+        admin_audit.bp,
     ):
         app.register_blueprint(blueprint)
     return app

@@ -25,6 +25,7 @@ from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
 from inkwell.platform.web.rate_limits import limited
 
 bp = Blueprint("auth", __name__)
+DISABLED = "This account is disabled. Please contact the platform's administrators."
 
 
 def init_app(app: Flask, login_manager: LoginManager) -> None:
@@ -35,12 +36,16 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     @login_manager.user_loader
     def _load_user(login_id: str) -> User | None:
         # "<user id>:<session epoch>" (User.get_id): an older epoch is a session
-        # or remember-me cookie that a password reset has ended.
+        # or remember-me cookie that a password reset or disabling has ended.
         user_id, _, epoch = login_id.partition(":")
         if not (user_id.isdigit() and epoch.isdigit()):
             return None
+        # A disabled account's epoch moved on too; checking is_active as well keeps
+        # its sessions ended however the flag was set.
         user = db.session.get(User, int(user_id))
-        return user if user is not None and user.session_epoch == int(epoch) else None
+        if user is None or not user.is_active or user.session_epoch != int(epoch):
+            return None
+        return user
 
     @app.context_processor
     def _logout_form() -> dict[str, ConfirmForm]:
@@ -112,7 +117,10 @@ def login() -> Response | tuple[str, int] | str:
     if not check_password(user.password_hash if user else None, form.password.data):
         form.form_errors.append("Wrong email or password.")
         return render_template("auth/login.html", form=form), 401
-    login_user(user, remember=form.remember.data)
+    if not login_user(user, remember=form.remember.data):
+        # Only someone who knows the password learns that the account exists.
+        form.form_errors.append(DISABLED)
+        return render_template("auth/login.html", form=form), 403
     return redirect(safe_next(request.args.get("next")) or url_for("dashboard.home"))
 
 

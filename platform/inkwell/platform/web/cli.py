@@ -20,6 +20,8 @@ from inkwell.platform.core.models import Membership, Tenant, User
 from inkwell.platform.core.posts import publish_due, rerender_posts
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import demo
+from inkwell.platform.web.admin import audit_cli
+from inkwell.platform.web.admin import users_cli as admin_users_cli
 from inkwell.platform.web.mirror_cli import publish_command
 from inkwell.workers import publish, relay
 
@@ -38,6 +40,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(scheduler_command)
     app.cli.add_command(export_command)
     app.cli.add_command(publish_command)
+    for command in admin_users_cli.COMMANDS:
+        users_cli.add_command(command)
+    app.cli.add_command(audit_cli.audit_command)
 
 
 @db_cli.command("upgrade")

@@ -13,6 +13,7 @@ from inkwell.platform.core import tokens
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.web import account_mail
+from inkwell.platform.web.auth import DISABLED
 from inkwell.platform.web.forms import ConfirmForm
 from inkwell.platform.web.rate_limits import limited
 
@@ -28,7 +29,8 @@ def verify(token: str) -> Response:
     user = redeemed.user
     user.email_verified_at = user.email_verified_at or utcnow()
     db.session.commit()
-    login_user(user)
+    if not login_user(user):
+        abort(403, DISABLED)
     flash("Thank you: your address is confirmed, and you can publish.")
     return redirect(url_for("dashboard.home"))
 
