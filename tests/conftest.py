@@ -267,6 +267,30 @@ def change_blog(app: Flask):
     return change
 
 
+@pytest.fixture
+def admin(app: Flask, make_tenant):
+    """A logged-in platform admin's browser (and a blog, alice, to act on)."""
+    from inkwell.platform.core.accounts import new_user
+    from inkwell.platform.core.extensions import db
+
+    make_tenant("alice")
+    with app.app_context():
+        new_user("root@example.com", PASSWORD, admin=True, verified=True)
+        db.session.commit()
+    browser = platform_browser(app)
+    AuthActions(browser).login("root@example.com")
+    return browser
+
+
+def blog_id(app: Flask, subdomain: str) -> int:
+    """The id of the blog `subdomain` (as admin URLs take it)."""
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+
+    with app.app_context():
+        return db.session.scalars(select(Tenant.id).where(Tenant.subdomain == subdomain)).one()
+
+
 def content_version(app: Flask, blog: Blog) -> int:
     """The blog's content_version as stored now."""
     from inkwell.platform.core.extensions import db
