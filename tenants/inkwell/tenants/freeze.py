@@ -46,7 +46,9 @@ class BlogFreezer:
     def __init__(self, tenant_id: int, destination: Path, config: dict[str, Any]) -> None:
         self.tenant_id = tenant_id
         # No shared cache: frozen pages carry relative links, served pages do not.
-        self.app = create_site_app({**config, "CACHE_TYPE": "SimpleCache"}, pinned_to=tenant_id)
+        # Nor Redis's options (socket timeouts), which SimpleCache refuses.
+        local = {"CACHE_TYPE": "SimpleCache", "CACHE_OPTIONS": {}}
+        self.app = create_site_app({**config, **local}, pinned_to=tenant_id)
         self.app.config.update(
             FREEZER_DESTINATION=str(destination),
             FREEZER_REMOVE_EXTRA_FILES=False,
