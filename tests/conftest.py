@@ -267,6 +267,15 @@ def change_blog(app: Flask):
     return change
 
 
+def blog_id(app: Flask, subdomain: str) -> int:
+    """The id of the blog `subdomain` (as admin URLs take it)."""
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+
+    with app.app_context():
+        return db.session.scalars(select(Tenant.id).where(Tenant.subdomain == subdomain)).one()
+
+
 def content_version(app: Flask, blog: Blog) -> int:
     """The blog's content_version as stored now."""
     from inkwell.platform.core.extensions import db

@@ -77,12 +77,14 @@ def test_custom_domain_answers_only_once_verified(make_tenant, app: Flask) -> No
     assert browser.get("/", headers={"Host": "www.alice.example"}).status_code == 200
 
 
-def test_inactive_blog_is_not_served(make_tenant, site_client, app: Flask) -> None:
+@pytest.mark.parametrize("status", ["suspended", "deleted"])
+def test_inactive_blog_is_gone(make_tenant, site_client, app: Flask, status: str) -> None:
     blog = make_tenant("alice")
     with app.app_context():
-        db.session.execute(update(Tenant).values(status="suspended"))
+        db.session.execute(update(Tenant).values(status=status))
         db.session.commit()
-    assert site_client(blog).get("/").status_code == 404
+    gone = site_client(blog).get("/")
+    assert gone.status_code == 410 and "This blog is not available" in gone.text
 
 
 def test_health_probes(client) -> None:

@@ -1,7 +1,17 @@
 """Public pages of one blog: index and tag pages (paginated by path, since a
 static mirror cannot keep query strings), posts and about."""
 
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -77,6 +87,15 @@ def post(slug: str) -> str:
 def favicon() -> Response:
     # Answer at once instead of redirecting to /favicon.ico/ (the post route).
     return Response(status=404)
+
+
+@bp.app_errorhandler(410)
+def unavailable(_error: Exception) -> Response:
+    """A suspended or deleted blog: neutral words, no reason (that is for its owners),
+    and not stored by shared caches, so a restored blog is back at once."""
+    response = make_response(render_template("blog/unavailable.html"), 410)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.app_errorhandler(404)

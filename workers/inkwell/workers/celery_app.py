@@ -78,5 +78,9 @@ def _settings(config: Config) -> dict[str, Any]:
                 "task": schedule.dispatch_mirror_publishes.name,
                 "schedule": config["MIRROR_DISPATCH_INTERVAL"],
             },
+            "purge-deleted-blogs": {
+                "task": schedule.purge_deleted_blogs.name,
+                "schedule": config["TENANT_PURGE_INTERVAL"],
+            },
         },
     }

@@ -67,7 +67,11 @@ def send(tenant_id: int) -> None:
 
 def run_requested(tenant_id: int, watch: Watcher | None = None) -> list[PublishRun]:
     """Publish the blog for as long as requests are open; [] if another publish
-    holds the blog (it will see these requests and run again)."""
+    holds the blog (it will see these requests and run again), or if an admin
+    suspended or deleted it (its requests wait for a restore)."""
+    tenant = db.session.get(Tenant, tenant_id)
+    if tenant is None or tenant.status != "active":
+        return []
     runs = []
     while (claim := mirrors.claim(tenant_id)) is not None:
         runs.append(publish(claim, watch))

@@ -1,10 +1,10 @@
-"""Time-driven work on celery beat's schedule: scheduled posts go live, and
-mirror publishes start."""
+"""Time-driven work on celery beat's schedule: scheduled posts go live,
+mirror publishes start, deleted blogs past their grace period are purged."""
 
 from celery import shared_task
 
 from inkwell.platform.core.posts import publish_due
-from inkwell.workers import publish
+from inkwell.workers import publish, purge
 
 
 @shared_task(name=f"{__name__}.publish_due_posts")
@@ -17,3 +17,9 @@ def publish_due_posts() -> int:
 def dispatch_mirror_publishes() -> int:
     """Send a publish task for each blog whose mirror has an open request."""
     return publish.dispatch(publish.send)
+
+
+@shared_task(name=f"{__name__}.purge_deleted_blogs")
+def purge_deleted_blogs() -> int:
+    """Purge the deleted blogs whose grace period is over; how many."""
+    return purge.purge_due()

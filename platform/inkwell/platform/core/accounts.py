@@ -1,10 +1,12 @@
 """Create users and blogs: the one place signup, the CLI and the demo go through."""
 
+from datetime import datetime
+
 from sqlalchemy import func, select
 
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_host
-from inkwell.platform.core.models import Domain, Membership, Tenant, User
+from inkwell.platform.core.models import Domain, Membership, SubdomainHold, Tenant, User
 from inkwell.platform.core.passwords import hash_password
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import (
@@ -31,6 +33,14 @@ def email_taken(email: str) -> bool:
 def subdomain_taken(subdomain: str) -> bool:
     query = select(func.count()).select_from(Tenant).where(Tenant.subdomain == subdomain)
     return db.session.scalar(query) > 0
+
+
+def subdomain_held_until(subdomain: str) -> datetime | None:
+    """When the hold on a purged blog's `subdomain` ends, if it is held now."""
+    query = select(SubdomainHold.until).where(
+        SubdomainHold.subdomain == subdomain, SubdomainHold.until > utcnow()
+    )
+    return db.session.scalar(query)
 
 
 def new_user(
@@ -62,6 +72,9 @@ def check_subdomain(subdomain: str) -> str:
     problem = subdomain_problem(subdomain) or (
         "That address is taken. Please choose another." if subdomain_taken(subdomain) else None
     )
+    if not problem and (until := subdomain_held_until(subdomain)):
+        # A purged blog's address: its old links and feeds must not reach a new owner.
+        problem = f"That address is reserved until {until:%Y-%m-%d}. Please choose another."
     if problem:
         raise AccountError(problem, "subdomain")
     return subdomain

@@ -89,3 +89,20 @@ def cache_set(key: str, value: Any) -> None:
         breaker.failed(error)
     else:
         breaker.succeeded()
+
+
+def drop_tenant_entries(tenant: Tenant) -> int:
+    """Delete every cached entry of the blog from Redis; how many. For a purge
+    job, not a request: it scans the keyspace. An in-process cache needs nothing:
+    no key of a purged blog can be asked for again, and its entries expire."""
+    backend = cache.cache
+    client, prefix = getattr(backend, "_write_client", None), getattr(backend, "key_prefix", "")
+    if client is None or not isinstance(prefix, str):
+        return 0
+    dropped, batch = 0, []
+    for key in client.scan_iter(match=f"{prefix}*{tenant.uuid}*", count=1000):
+        batch.append(key)
+        if len(batch) == 1000:
+            dropped += client.delete(*batch)
+            batch.clear()
+    return dropped + (client.delete(*batch) if batch else 0)

@@ -65,6 +65,15 @@ OUTBOX_SWEEP_INTERVAL = 60
 # or `inkwell scheduler` where no beat runs, as with `make run`).
 SCHEDULE_INTERVAL = 30
 
+# Blogs an admin deletes (see core.lifecycle): restorable for this many days,
+# then purged (rows, cached pages, mirror objects) by the scheduler, which looks
+# for due purges every TENANT_PURGE_INTERVAL seconds (celery beat; `inkwell
+# scheduler` looks every round). A purged blog's subdomain stays reserved for
+# TENANT_HOLD_DAYS, so its old links and feeds never reach a new owner.
+TENANT_DELETE_GRACE_DAYS = 30
+TENANT_HOLD_DAYS = 90
+TENANT_PURGE_INTERVAL = 3600
+
 # Static mirrors: every blog published as static files (see inkwell.workers.publish).
 # Where: "s3://bucket/prefix" (boto3; credentials from the usual AWS variables),
 # or a local folder (a path or file:// URL). Empty: `mirror/` in the instance

@@ -2,7 +2,9 @@
 
 Every request checks that the user is a member of that blog and makes it the
 current tenant, so an id of another blog is simply not found (404) and nothing
-of it can change. Views read `g.tenant` and `g.role`.
+of it can change. Views read `g.tenant` and `g.role`. While an admin has the
+blog suspended or deleted, its members can read and export, but every unsafe
+request answers 403 with the reason.
 """
 
 from typing import Any
@@ -15,6 +17,8 @@ from werkzeug.wrappers import Response
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db, login_manager
 from inkwell.platform.core.models import Membership, Tenant
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def blog_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
@@ -57,7 +61,21 @@ def _check_membership() -> Response | None:
         abort(404)
     g.tenant, g.role = row
     tenancy.enter_for_request(g.tenant.id)
+    if g.tenant.status != "active" and request.method not in SAFE_METHODS:
+        return _refuse_changes(g.tenant)
     return None
+
+
+def _refuse_changes(tenant: Tenant) -> Response:
+    """A suspended or deleted blog can be read and exported, not changed: 403 saying why
+    (the base template shows the same reason as a banner on every page of the blog)."""
+    message = (
+        f"This blog is {tenant.status} by the platform's administrators: "
+        f"{tenant.status_reason} Nothing can be changed or published until they restore it."
+    )
+    if request.is_json:
+        return json_error(message, 403)
+    abort(403, message)
 
 
 def _keep_subdomain(_endpoint: str, values: dict[str, Any]) -> None:

@@ -22,8 +22,9 @@ from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import demo
 from inkwell.platform.web.admin import audit_cli
 from inkwell.platform.web.admin import users_cli as admin_users_cli
+from inkwell.platform.web.admin.tenants_cli import tenants_cli
 from inkwell.platform.web.mirror_cli import publish_command
-from inkwell.workers import publish, relay
+from inkwell.workers import publish, purge, relay
 
 db_cli = AppGroup("db", help="Manage the database schema.")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -34,7 +35,7 @@ outbox_cli = AppGroup("outbox", help="Background work waiting in the outbox.")
 
 
 def init_app(app: Flask) -> None:
-    for group in (db_cli, users_cli, blogs_cli, posts_cli, import_cli, outbox_cli):
+    for group in (db_cli, users_cli, blogs_cli, posts_cli, import_cli, outbox_cli, tenants_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     app.cli.add_command(scheduler_command)
@@ -155,17 +156,22 @@ def posts_publish_due() -> None:
 @click.option("--once", is_flag=True, help="One round, then exit (for cron).")
 @with_appcontext
 def scheduler_command(interval: float | None, once: bool) -> None:
-    """Publish due scheduled posts, sweep the outbox and publish mirrors, round after
-    round: what `celery beat` does, for hosts without it (`make run` runs this).
-    Without a broker, mirror publishes run in this process."""
+    """Publish due scheduled posts, sweep the outbox, publish mirrors and purge
+    deleted blogs past their grace period, round after round: what `celery beat`
+    does, for hosts without it (`make run` runs this). Without a broker, mirror
+    publishes run in this process."""
     interval = interval or current_app.config["MIRROR_DISPATCH_INTERVAL"]
+    next_purge = 0.0  # purges are looked for every TENANT_PURGE_INTERVAL, not every round
     while True:
         went_live, swept = publish_due(), relay.sweep()
-        published = publish.dispatch(publish.send)
-        if went_live or swept or published:
+        published, purged = publish.dispatch(publish.send), 0
+        if time.monotonic() >= next_purge:
+            purged = purge.purge_due()
+            next_purge = time.monotonic() + current_app.config["TENANT_PURGE_INTERVAL"]
+        if went_live or swept or published or purged:
             click.echo(
                 f"{went_live} scheduled posts went live, {swept} outbox rows published, "
-                f"{published} mirror publishes started."
+                f"{published} mirror publishes started, {purged} deleted blogs purged."
             )
         if once:
             return

@@ -27,16 +27,22 @@ def publish_command(subdomains: tuple[str, ...], every: bool, full: bool, force:
     for tenant in _blogs(subdomains, every):
         mirrors.request_publish(tenant.id, full=full, force=force)
         db.session.commit()
-        bar = _Bar(tenant.subdomain)
-        runs = run_requested(tenant.id, bar.show)
-        bar.close()
-        if not runs:
-            click.echo(f"{tenant.subdomain}: a publish is running elsewhere; it will run again.")
-        for run in runs:
-            click.echo(f"{tenant.subdomain}: {summary(run)}")
-            failed += run.status != "succeeded"
+        failed += run_here(tenant)
     if failed:
         raise click.exceptions.Exit(1)
+
+
+def run_here(tenant: Tenant) -> int:
+    """Run the blog's open publish requests in this process, with progress bars
+    and a summary of each; how many failed."""
+    bar = _Bar(tenant.subdomain)
+    runs = run_requested(tenant.id, bar.show)
+    bar.close()
+    if not runs:
+        click.echo(f"{tenant.subdomain}: a publish is running elsewhere; it will run again.")
+    for run in runs:
+        click.echo(f"{tenant.subdomain}: {summary(run)}")
+    return sum(run.status != "succeeded" for run in runs)
 
 
 def summary(run: PublishRun) -> str:
@@ -59,6 +65,11 @@ def _blogs(subdomains: tuple[str, ...], every: bool) -> list[Tenant]:
     }
     if missing := [name for name in subdomains if name not in found]:
         raise click.ClickException(f"no blog {missing[0]!r}")
+    if inactive := [found[name] for name in subdomains if found[name].status != "active"]:
+        blog = inactive[0]
+        raise click.ClickException(
+            f"{blog.subdomain} is {blog.status}: its mirror is not published"
+        )
     return [found[name] for name in subdomains]
 
 

@@ -13,10 +13,10 @@ from inkwell.platform.core.extensions import csrf
 
 def admin_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
     bp = Blueprint(name, import_name, url_prefix=f"/admin{url_prefix}")
-    # The CSRF check moves after the admin check: run first, it would answer a
-    # non-admin's POST 400 instead of 404 and so reveal the route.
-    csrf.exempt(bp)
     bp.before_request(_admins_only)
+    # CSRF is checked in _admins_only, after the 404: the app-wide check runs
+    # first, and its 400 would tell a stranger's POST that the console exists.
+    csrf.exempt(bp)
     return bp
 
 

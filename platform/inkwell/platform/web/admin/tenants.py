@@ -1,0 +1,141 @@
+"""Blogs in the console: /admin/tenants/ (search, pages) and one blog's page
+with its actions. Each action goes through `core.lifecycle` (or the purge job),
+which writes the audit entry in the same transaction; then a flash and a
+redirect. A refused action shows the blog's page again with the reason (4xx)."""
+
+from collections.abc import Callable
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from inkwell.platform.core import lifecycle, tenancy
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.lifecycle import BadReason, LifecycleError
+from inkwell.platform.core.models import AuditEntry, Membership, PublishRun, Tenant, User
+from inkwell.platform.core.usage import usage
+from inkwell.platform.web.admin import acting_admin, admin_blueprint
+from inkwell.platform.web.admin.tenant_list import ListError, rows, search, when
+from inkwell.workers import purge as purge_job
+
+bp = admin_blueprint("admin_tenants", __name__, "/tenants")
+
+PER_PAGE = 50
+HISTORY = 20
+
+
+@bp.get("/")
+def index() -> str:
+    text, status = request.args.get("q", "")[:200], request.args.get("status", "")
+    try:
+        query = search(text, status)
+    except ListError as error:
+        abort(400, str(error))
+    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    return render_template(
+        "admin/tenants.html",
+        page=page,
+        rows=rows(list(page.items)),
+        q=text,
+        status=status,
+        when=when,
+    )
+
+
+@bp.get("/<int:tenant_id>/")
+def show(tenant_id: int) -> str:
+    return _page(_tenant(tenant_id))
+
+
+@bp.post("/<int:tenant_id>/suspend")
+def suspend(tenant_id: int) -> Response | tuple[str, int]:
+    tenant, reason = _tenant(tenant_id), request.form.get("reason", "")
+    return _act(tenant, lambda: lifecycle.suspend(tenant, reason, acting_admin()), "Suspended")
+
+
+@bp.post("/<int:tenant_id>/restore")
+def restore(tenant_id: int) -> Response | tuple[str, int]:
+    tenant = _tenant(tenant_id)
+    return _act(tenant, lambda: lifecycle.restore(tenant, acting_admin()), "Restored")
+
+
+@bp.post("/<int:tenant_id>/delete")
+def delete(tenant_id: int) -> Response | tuple[str, int]:
+    tenant, reason = _tenant(tenant_id), request.form.get("reason", "")
+    return _act(tenant, lambda: lifecycle.delete(tenant, reason, acting_admin()), "Deleted")
+
+
+@bp.post("/<int:tenant_id>/republish")
+def republish(tenant_id: int) -> Response | tuple[str, int]:
+    tenant = _tenant(tenant_id)
+    done = "Full publish of the mirror requested for"
+    return _act(tenant, lambda: lifecycle.republish(tenant, acting_admin()), done)
+
+
+@bp.post("/<int:tenant_id>/rerender")
+def rerender(tenant_id: int) -> Response | tuple[str, int]:
+    tenant = _tenant(tenant_id)
+    return _act(tenant, lambda: lifecycle.rerender(tenant, acting_admin()), "Re-rendered posts of")
+
+
+@bp.post("/<int:tenant_id>/purge")
+def purge(tenant_id: int) -> Response | tuple[str, int]:
+    tenant = _tenant(tenant_id)
+    name = tenant.subdomain
+    try:
+        held = purge_job.purge(tenant, acting_admin())
+    except LifecycleError as error:
+        return _page(tenant, str(error), 409)
+    except purge_job.PurgeError as error:
+        db.session.rollback()
+        return _page(db.session.get_one(Tenant, tenant_id), str(error), 502)
+    flash(f"Purged {name}: its rows, cached pages and mirror are gone; "
+          f"{', '.join(held)} reserved from new owners.")  # fmt: skip
+    return redirect(url_for(".index"), 303)
+
+
+def _act(tenant: Tenant, action: Callable[[], object], done: str) -> Response | tuple[str, int]:
+    try:
+        action()
+    except LifecycleError as error:
+        db.session.rollback()
+        # A missing reason is bad input; an action the blog's state forbids, a conflict.
+        code = 400 if isinstance(error, BadReason) else 409
+        return _page(db.session.get_one(Tenant, tenant.id), str(error), code)
+    db.session.commit()
+    flash(f"{done} {tenant.subdomain}.")
+    return redirect(url_for(".show", tenant_id=tenant.id), 303)
+
+
+def _tenant(tenant_id: int) -> Tenant:
+    return db.session.get(Tenant, tenant_id) or abort(404)
+
+
+def _page(tenant: Tenant, error: str = "", code: int = 200) -> tuple[str, int]:
+    members = db.session.execute(
+        select(User, Membership.role)
+        .join(Membership)
+        .where(Membership.tenant_id == tenant.id)
+        .order_by(Membership.created_at)
+    ).all()
+    with tenancy.tenant_scope(tenant.id):
+        runs = db.session.scalars(select(PublishRun).order_by(PublishRun.id.desc()).limit(HISTORY))
+        runs = list(runs)
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.target_type == "tenant", AuditEntry.target_id == tenant.id)
+        .order_by(AuditEntry.id.desc())
+        .limit(HISTORY * 5)
+    )
+    page = render_template(
+        "admin/tenant.html",
+        tenant=tenant,
+        members=members,
+        runs=runs,
+        entries=list(entries),
+        usage=usage([tenant.id])[tenant.id],
+        error=error,
+        reason=request.form.get("reason", ""),
+        when=when,
+    )
+    return page, code

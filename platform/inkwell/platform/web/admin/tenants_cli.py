@@ -1,0 +1,155 @@
+"""`inkwell tenants ...`: the console's blog actions from the command line, through
+the same `core.lifecycle` functions, audited as `cli:<os user>`. A wrong name or
+an action the blog's state forbids is one line on stderr and exit status 1."""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from inkwell.platform.core import lifecycle
+from inkwell.platform.core.audit import cli_actor
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.hosts import blog_url
+from inkwell.platform.core.lifecycle import LifecycleError
+from inkwell.platform.core.models import TENANT_STATUSES, AuditEntry, Membership, Tenant, User
+from inkwell.platform.web.admin.tenant_list import ListError, rows, search, when
+from inkwell.platform.web.mirror_cli import run_here
+from inkwell.workers import purge as purge_job
+
+tenants_cli = AppGroup("tenants", help="Administer blogs: list, suspend, delete, purge...")
+reason_option = click.option("--reason", required=True, help="Why; the blog's owners see it.")
+
+
+@tenants_cli.command("list")
+@click.option("--search", "text", default="", help="Part of a subdomain, title or owner email.")
+@click.option("--status", default="", type=click.Choice(("", *TENANT_STATUSES)))
+def list_command(text: str, status: str) -> None:
+    """List blogs, newest first."""
+    try:
+        found = list(db.session.scalars(search(text, status)))
+    except ListError as error:
+        raise click.ClickException(str(error)) from None
+    for row in rows(found):
+        t = row.tenant
+        last = (
+            f"{when(row.last_publish.started_at)} {row.last_publish.status}"
+            if row.last_publish
+            else "never"
+        )
+        click.echo(
+            f"{t.subdomain}\t{t.status}\t{row.owner}\t{when(t.created_at)}\t"
+            f"{row.usage.posts} posts\t{row.usage.storage_bytes} bytes\tpublished {last}\t{t.title}"
+        )
+    click.echo(f"{len(found)} blogs")
+
+
+@tenants_cli.command("show")
+@click.argument("subdomain")
+def show_command(subdomain: str) -> None:
+    """Show one blog: status, members, usage and its audit entries."""
+    tenant = _blog(subdomain)
+    row = rows([tenant])[0]
+    reason = f" ({tenant.status_reason})" if tenant.status_reason else ""
+    click.echo(f"{tenant.subdomain}: {tenant.title}\nstatus: {tenant.status}{reason}")
+    if tenant.purge_after:
+        click.echo(f"purged after: {when(tenant.purge_after)}")
+    click.echo(f"url: {blog_url(tenant)}\nuuid: {tenant.uuid}\ncreated: {when(tenant.created_at)}")
+    click.echo(f"usage: {row.usage.posts} posts, {row.usage.snippets} snippets, "
+               f"{row.usage.storage_bytes} bytes")  # fmt: skip
+    members = (
+        select(User.email, Membership.role)
+        .join(Membership)
+        .where(Membership.tenant_id == tenant.id)
+    )
+    for email, role in db.session.execute(members):
+        click.echo(f"member: {email} ({role})")
+    entries = select(AuditEntry).where(
+        AuditEntry.target_type == "tenant", AuditEntry.target_id == tenant.id
+    )
+    for entry in db.session.scalars(entries.order_by(AuditEntry.id)):
+        click.echo(f"audit: {when(entry.at)} {entry.actor} {entry.action} {entry.detail or ''}")
+
+
+@tenants_cli.command("suspend")
+@click.argument("subdomain")
+@reason_option
+def suspend_command(subdomain: str, reason: str) -> None:
+    """Suspend a blog: its host answers 410 and its mirror is no longer published."""
+    _act(subdomain, lambda t: lifecycle.suspend(t, reason, cli_actor()), "suspended")
+
+
+@tenants_cli.command("restore")
+@click.argument("subdomain")
+def restore_command(subdomain: str) -> None:
+    """Make a suspended or deleted (not yet purged) blog active again."""
+    _act(subdomain, lambda t: lifecycle.restore(t, cli_actor()), "restored")
+
+
+@tenants_cli.command("delete")
+@click.argument("subdomain")
+@reason_option
+def delete_command(subdomain: str, reason: str) -> None:
+    """Delete a blog: restorable until TENANT_DELETE_GRACE_DAYS have passed, then purged."""
+    _act(subdomain, lambda t: lifecycle.delete(t, reason, cli_actor()), "deleted")
+
+
+@tenants_cli.command("purge")
+@click.argument("subdomain", required=False)
+@click.option("--due", is_flag=True, help="Every deleted blog whose grace period is over.")
+def purge_command(subdomain: str | None, due: bool) -> None:
+    """Purge a deleted blog now (rows, cached pages, mirror objects), or --due ones."""
+    if bool(subdomain) == due:
+        raise click.UsageError("name one deleted blog, or --due")
+    if due:
+        click.echo(f"Purged {purge_job.purge_due(cli_actor())} deleted blogs.")
+        return
+    with _refusals():
+        held = purge_job.purge(_blog(subdomain or ""), cli_actor())
+    click.echo(f"Purged {subdomain}; reserved from new owners: {', '.join(held)}.")
+
+
+@tenants_cli.command("republish")
+@click.argument("subdomain")
+def republish_command(subdomain: str) -> None:
+    """Publish every page of the blog's mirror again, here (as `inkwell publish --full`)."""
+    tenant = _act(
+        subdomain, lambda t: lifecycle.republish(t, cli_actor()), "requested a full publish of"
+    )
+    if run_here(tenant):
+        raise click.exceptions.Exit(1)
+
+
+@tenants_cli.command("rerender")
+@click.argument("subdomain")
+def rerender_command(subdomain: str) -> None:
+    """Render every post of the blog again (after a rendering policy change)."""
+    _act(subdomain, lambda t: lifecycle.rerender(t, cli_actor()), "re-rendered the posts of")
+
+
+def _act(subdomain: str, action: Callable[[Tenant], object], done: str) -> Tenant:
+    tenant = _blog(subdomain)
+    with _refusals():
+        action(tenant)
+    db.session.commit()
+    click.echo(f"{done.capitalize()} {tenant.subdomain}.")
+    return tenant
+
+
+def _blog(subdomain: str) -> Tenant:
+    tenant = db.session.scalar(select(Tenant).where(Tenant.subdomain == subdomain.strip().lower()))
+    if tenant is None:
+        raise click.ClickException(f"no blog {subdomain!r}")
+    return tenant
+
+
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """An action the blog's state forbids, or a failed purge: one line, exit 1."""
+    try:
+        yield
+    except (LifecycleError, purge_job.PurgeError) as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
