@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import test_admin
 from sqlalchemy import func, select
 
 from conftest import csrf_token, post_form
@@ -13,6 +14,7 @@ from inkwell.platform.core import mirrors, quotas, tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.markdown_io import import_markdown
 from inkwell.platform.core.models import (
+    AuditEntry,
     Invitation,
     Mirror,
     Outbox,
@@ -24,6 +26,8 @@ from inkwell.platform.core.models import (
 )
 from inkwell.platform.core.types import utcnow
 from inkwell.workers.publish import run_requested
+
+admin = test_admin.admin  # the fixture: a logged-in platform admin's browser
 
 
 def set_quota(app, blog, **limits) -> None:
@@ -248,3 +252,83 @@ def test_members_see_their_blogs_usage(app, client, owner, make_post):
     assert "<td>Posts</td><td>1 of 5</td>" in page.text
     assert "<td>Snippets</td><td>0 of 1,000</td>" in page.text
     assert "Publishes per hour</td><td>0 of 30</td>" in page.text
+
+
+def audit_entries(app, action: str) -> list[AuditEntry]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_admins_set_and_clear_a_blogs_limits_in_the_console(app, admin):
+    form = admin.get("/admin/quotas/?blog=alice")
+    assert form.status_code == 200 and "Posts 0 of 10,000" in form.text
+    data = {"blog": "alice", "posts": "500", "storage_bytes": "50MB"}
+    saved = post_form(admin, "/admin/quotas/", data, "/admin/quotas/?blog=alice")
+    assert saved.status_code == 303
+    with app.app_context():
+        quota = db.session.get(Quota, db.session.scalar(select(Tenant.id)))
+        assert (quota.posts, quota.storage_bytes, quota.snippets) == (500, 50_000_000, None)
+    [entry] = audit_entries(app, "quota.set")
+    assert entry.actor == "root@example.com" and entry.target_label == "alice"
+    assert entry.detail["old"]["posts"] is None and entry.detail["new"]["posts"] == 500
+    listed = admin.get("/admin/quotas/").text
+    assert 'href="/admin/quotas/?blog=alice"' in listed and "<td>500</td>" in listed
+    assert 'value="500"' in admin.get("/admin/quotas/?blog=alice").text  # the form shows them
+    cleared = post_form(admin, "/admin/quotas/", {"blog": "alice"}, "/admin/quotas/?blog=alice")
+    assert cleared.status_code == 303
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Quota)) == 0
+
+
+def test_the_console_refuses_bad_limits_and_unknown_blogs(app, admin):
+    form_url = "/admin/quotas/?blog=alice"
+    bad = post_form(admin, "/admin/quotas/", {"blog": "alice", "posts": "-3"}, form_url)
+    assert bad.status_code == 400 and "posts must be a whole number (0 or more), not" in bad.text
+    unknown = post_form(admin, "/admin/quotas/", {"blog": "nosuch", "posts": "1"}, form_url)
+    assert unknown.status_code == 404 and "No blog" in unknown.text
+    assert admin.get("/admin/quotas/?blog=nosuch").status_code == 404
+    assert audit_entries(app, "quota.set") == []
+
+
+def cli(app, *args: str):
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_the_cli_sets_and_shows_limits_with_an_audit_entry(app, make_tenant):
+    make_tenant("alice")
+    result = cli(app, "quotas", "set", "alice", "--posts", "500", "--storage", "50MB")
+    assert result.exit_code == 0, result.output
+    assert "alice: posts default -> 500" in result.output
+    shown = cli(app, "quotas", "show", "alice")
+    assert shown.exit_code == 0
+    assert "Posts" in shown.output and "0 of 500" in shown.output and "(own)" in shown.output
+    assert "50 MB" in shown.output and "(default)" in shown.output
+    [entry] = audit_entries(app, "quota.set")
+    assert entry.actor.startswith("cli:") and entry.detail["new"]["storage_bytes"] == 50_000_000
+    cleared = cli(app, "quotas", "set", "alice", "--clear", "posts", "--clear", "storage")
+    assert cleared.exit_code == 0 and "alice: posts 500 -> default" in cleared.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["nosuch", "--posts", "1"], "Error: no blog 'nosuch'"),
+        (
+            ["alice", "--posts", "-1"],
+            "Error: --posts: posts must be a whole number (0 or more), not '-1'",
+        ),
+        (["alice", "--mails-per-day", "lots"], "Error: --mails-per-day: mails per day must be"),
+        (["alice", "--storage", "5 parsecs"], "Error: --storage: storage bytes must be a size"),
+        (["alice", "--posts", "99999999999"], "Error: --posts: posts must be at most 2,147,"),
+        (["alice", "--clear", "bogus"], "Error: --clear: no quota 'bogus'"),
+        (["alice", "--posts", "1", "--clear", "posts"], "Error: --posts is both set and cleared"),
+        (["alice"], "Error: nothing to change"),
+    ],
+)
+def test_the_cli_answers_bad_arguments_in_one_line(app, make_tenant, args, message):
+    make_tenant("alice")
+    result = cli(app, "quotas", "set", *args)
+    assert result.exit_code == 1 and result.output.startswith(message)
+    assert len(result.output.strip().splitlines()) == 1
+    assert audit_entries(app, "quota.set") == []
+    assert cli(app, "quotas", "show", "nosuch").output.strip() == "Error: no blog 'nosuch'"

@@ -8,6 +8,7 @@ nothing behind. Rates count what the blog already did: its `PublishRun` rows
 of the last hour and its invitations (each one a mail) of the last 24 hours.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -16,8 +17,9 @@ from flask import current_app
 from sqlalchemy import ColumnElement, func, select
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.audit import Actor, record
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Invitation, PublishRun, Quota
+from inkwell.platform.core.models import Invitation, PublishRun, Quota, Tenant
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.usage import usage
 
@@ -58,6 +60,53 @@ def limits(tenant_id: int) -> Limits:
     """The blog's limits: the platform defaults, overridden by its quotas row."""
     own = {name: value for name, value in overrides(tenant_id).items() if value is not None}
     return Limits(**{**defaults(), **own}, overridden=frozenset(own))
+
+
+def set_overrides(tenant: Tenant, changes: dict[str, int | None], actor: Actor) -> None:
+    """Set (a number) or clear (None) some of the blog's limits, with an audit
+    entry "quota.set" holding the old and new overrides; the caller commits."""
+    if unknown := set(changes) - set(FIELDS):
+        raise ValueError(f"unknown quota {sorted(unknown)[0]!r}")
+    old = overrides(tenant.id)
+    new = {**old, **changes}
+    row = db.session.get(Quota, tenant.id)
+    if all(value is None for value in new.values()):
+        if row is not None:
+            db.session.delete(row)  # no overrides left: the blog is back on the defaults
+    else:
+        row = row or Quota(tenant_id=tenant.id)
+        for name, value in new.items():
+            setattr(row, name, value)
+        db.session.add(row)
+    record(actor, "quota.set", tenant, old=old, new=new)
+
+
+# Bytes units as people write them ("50MB", "1.5 GB"); decimal, as disks are sold.
+_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+
+
+def parse_limit(name: str, text: str) -> int:
+    """A limit typed by an operator: a whole number >= 0 (storage also "50MB");
+    ValueError with a one-line message otherwise."""
+    label = name.replace("_", " ")
+    match = _SIZE.match(text)
+    unit = match.group(2).lower() if match else ""
+    value = None
+    if name == "storage_bytes" and match and unit in _UNITS:
+        value = int(float(match.group(1)) * _UNITS[unit])
+    elif re.fullmatch(r"\s*\d+\s*", text):
+        value = int(text)
+    if value is not None:
+        # The columns' ranges: BIGINT for storage, INTEGER for the others.
+        most = 2**63 - 1 if name == "storage_bytes" else 2**31 - 1
+        if value > most:
+            raise ValueError(f"{label} must be at most {most:,}, not {text!r}")
+        return value
+    wanted = (
+        "a size such as 50MB or a number of bytes" if name == "storage_bytes" else "a whole number"
+    )
+    raise ValueError(f"{label} must be {wanted} (0 or more), not {text!r}")
 
 
 def format_bytes(size: int) -> str:

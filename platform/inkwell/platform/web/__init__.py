@@ -23,6 +23,7 @@ from inkwell.platform.web import (
     verification,
 )
 from inkwell.platform.web.admin import home as admin_home
+from inkwell.platform.web.admin import quotas as admin_quotas
 from inkwell.workers.celery_app import celery_init_app
 
 
@@ -48,6 +49,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         invitations.bp,
         mirror.bp,
         admin_home.bp,
+        admin_quotas.bp,
     ):
         app.register_blueprint(blueprint)
     return app
