@@ -13,6 +13,9 @@ ADMIN_URLS = [
     ("GET", "/admin/"),
     ("GET", "/admin/quotas/"),
     ("POST", "/admin/quotas/"),
+    ("GET", "/admin/jobs/"),
+    ("POST", "/admin/jobs/outbox/<int:outbox_id>/retry"),
+    ("POST", "/admin/jobs/publishes/<int:tenant_id>/retry"),
 ]
 
 

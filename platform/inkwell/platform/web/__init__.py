@@ -23,6 +23,7 @@ from inkwell.platform.web import (
     verification,
 )
 from inkwell.platform.web.admin import home as admin_home
+from inkwell.platform.web.admin import jobs as admin_jobs
 from inkwell.platform.web.admin import quotas as admin_quotas
 from inkwell.workers.celery_app import celery_init_app
 
@@ -50,6 +51,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         mirror.bp,
         admin_home.bp,
         admin_quotas.bp,
+        admin_jobs.bp,
     ):
         app.register_blueprint(blueprint)
     return app

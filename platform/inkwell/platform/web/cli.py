@@ -20,6 +20,7 @@ from inkwell.platform.core.models import Membership, Tenant, User
 from inkwell.platform.core.posts import publish_due, rerender_posts
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import demo
+from inkwell.platform.web.admin.jobs_cli import jobs_cli
 from inkwell.platform.web.admin.quotas_cli import quotas_cli
 from inkwell.platform.web.mirror_cli import publish_command
 from inkwell.workers import publish, relay
@@ -40,6 +41,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(publish_command)
     app.cli.add_command(quotas_cli)
+    app.cli.add_command(jobs_cli)
 
 
 @db_cli.command("upgrade")
