@@ -62,6 +62,7 @@ def test_admin_urls_are_404_to_everyone_else(app, client, auth, make_tenant, met
 def test_admins_see_the_console(admin) -> None:
     page = admin.get("/admin/")
     assert page.status_code == 200 and "Blogs: 1 active" in page.text
+    assert 'href="/admin/quotas/"' in page.text and 'href="/admin/jobs/"' in page.text
     assert 'href="/admin/"' in admin.get("/dashboard/").text
 
 
