@@ -2,6 +2,7 @@
 every action in the audit log."""
 
 import re
+from uuid import uuid4
 
 import pytest
 from flask import Flask
@@ -31,14 +32,27 @@ ADMIN_URLS = [
     ("POST", "/admin/users/<int:user_id>/revoke-admin"),
     ("POST", "/admin/users/<int:user_id>/reset-password"),
     ("GET", "/admin/audit/"),
+    ("GET", "/admin/quotas/"),
+    ("POST", "/admin/quotas/"),
+    ("GET", "/admin/jobs/"),
+    ("POST", "/admin/jobs/outbox/<int:outbox_id>/retry"),
+    ("POST", "/admin/jobs/publishes/<int:tenant_id>/retry"),
 ]
 
 
 def alice_ids(app: Flask) -> dict[str, int]:
-    """The ids admin URLs take: the blog alice (which every test here makes) and its owner."""
+    """The ids admin URLs take: the blog alice (which every test here makes), its
+    owner, and an outbox row (a mail to the owner) to retry."""
+    from inkwell.platform.core import outbox
+
     with app.app_context():
         owner = db.session.scalars(select(User.id).where(User.email == "alice@example.com")).one()
-    return {"tenant_id": blog_id(app, "alice"), "user_id": owner}
+        mail = outbox.enqueue(SEND_MAIL, f"test:{uuid4()}", kind="verify_email", user_id=owner)
+        db.session.commit()
+        return {"tenant_id": blog_id(app, "alice"), "user_id": owner, "outbox_id": mail.id}
+
+
+SEND_MAIL = "inkwell.workers.mail.send_account_mail"
 
 
 def concrete(url: str, ids: dict[str, int]) -> str:
@@ -77,6 +91,7 @@ def test_admin_urls_answer_admins(app, admin, method, url):
 def test_admins_see_the_console(admin) -> None:
     page = admin.get("/admin/")
     assert page.status_code == 200 and "Blogs: 1 active" in page.text
+    assert 'href="/admin/quotas/"' in page.text and 'href="/admin/jobs/"' in page.text
     assert 'href="/admin/"' in admin.get("/dashboard/").text
 
 

@@ -21,7 +21,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
 from kombu.exceptions import KombuError
 
-from inkwell.platform.core import mirrors, tenancy
+from inkwell.platform.core import mirrors, quotas, tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Mirror, PublishRun, Tenant
 from inkwell.platform.core.types import utcnow
@@ -65,17 +65,33 @@ def send(tenant_id: int) -> None:
     task.apply_async(args=[tenant_id], queue="publish", retry=False)
 
 
-def run_requested(tenant_id: int, watch: Watcher | None = None) -> list[PublishRun]:
+def run_requested(
+    tenant_id: int, watch: Watcher | None = None, limited: bool = True
+) -> list[PublishRun]:
     """Publish the blog for as long as requests are open; [] if another publish
     holds the blog (it will see these requests and run again), or if an admin
-    suspended or deleted it (its requests wait for a restore)."""
+    suspended or deleted it (its requests wait for a restore). `limited`: stop
+    once the blog used up its publishes of the hour, leaving the request open
+    for the dispatcher to send when the hour allows."""
     tenant = db.session.get(Tenant, tenant_id)
     if tenant is None or tenant.status != "active":
         return []
     runs = []
-    while (claim := mirrors.claim(tenant_id)) is not None:
+    while not (limited and _over_publish_limit(tenant_id)):
+        if (claim := mirrors.claim(tenant_id)) is None:
+            break
         runs.append(publish(claim, watch))
     return runs
+
+
+def _over_publish_limit(tenant_id: int) -> bool:
+    try:
+        quotas.check_publish(tenant_id)
+    except quotas.QuotaExceeded as refused:
+        log.info("publish of blog %s waits: %s", tenant_id, refused)
+        mirrors.undispatch(tenant_id)  # so the dispatcher sends it again once allowed
+        return True
+    return False
 
 
 def publish(claim: mirrors.Claim, watch: Watcher | None = None) -> PublishRun:

@@ -9,7 +9,7 @@ two racing accepts exactly one wins, and never for another account.
 
 from sqlalchemy import func, select, update
 
-from inkwell.platform.core import tokens
+from inkwell.platform.core import quotas, tokens
 from inkwell.platform.core.accounts import new_user
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import ROLES, Invitation, Membership, Tenant, User
@@ -44,7 +44,8 @@ def invite(
     tenant: Tenant, inviter: User, email: str, role: str, *, hours: float, max_pending: int
 ) -> Invitation:
     """Add an invitation to the session (flushed, so it has an id), replacing an
-    open one for the same address; InvitationError if it cannot be made."""
+    open one for the same address; InvitationError if it cannot be made,
+    quotas.QuotaExceeded if the blog sent its mails of the day."""
     email = normalize_email(email)
     if role not in ROLES:
         raise InvitationError(f"Unknown role {role!r}.")
@@ -56,6 +57,7 @@ def invite(
     )
     if db.session.scalar(member):
         raise InvitationError(f"{email} is already a member of this blog.")
+    quotas.check_mail(tenant.id)  # each invitation is a mail the blog sends
     _withdraw(*_open(tenant.id), Invitation.email == email)
     if len(pending(tenant.id)) >= max_pending:
         raise InvitationError(

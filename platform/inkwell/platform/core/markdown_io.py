@@ -20,6 +20,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, Snippet, Tenant
 from inkwell.platform.core.post_files import PostFileError, read_post_file, write_post_file
 from inkwell.platform.core.posts import PostInput, save_post, unchanged_by
+from inkwell.platform.core.quotas import Budget, QuotaExceeded
 from inkwell.platform.core.snippet_files import (
     SnippetFileError,
     read_snippet_file,
@@ -45,29 +46,25 @@ class ImportReport:
 def import_markdown(tenant: Tenant, author_id: int | None, bundle: Path) -> ImportReport:
     """Import the posts of the folder or zip `bundle` into `tenant`, new ones by `author_id`.
 
+    A quota stops the import at the first file that would exceed it: files
+    before it stay imported (each post or snippet whole), it and every later
+    file are reported as not imported, so running the import again once the
+    limit allows finishes it (unchanged files are skipped).
     Raises bundles.BundleError when the bundle itself cannot be read.
     """
     report = ImportReport()
     with tenancy.tenant_scope(tenant.id), open_bundle(bundle) as files:
-        existing = {
-            p.slug: p for p in db.session.scalars(select(Post).options(selectinload(Post.tags)))
-        }
-        snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
-        sources: dict[str, str] = {}  # slug -> the file that set it
-        pending = 0
+        run = _Import(tenant, author_id, report)
+        stopped, pending = "", 0
         for file in files:
-            if file.name.startswith(SNIPPETS_DIR):
-                pending += _import_snippet(snippets, file, tenant, report)
+            if stopped:
+                report.errors.append((file.name, f"not imported: {stopped}"))
                 continue
             try:
-                data = read_post_file(file.name, file.read())
-            except (BundleFileError, PostFileError) as error:
-                report.errors.append((file.name, str(error)))
-                continue
-            if (source := sources.setdefault(data.slug, file.name)) != file.name:
-                report.errors.append((file.name, f"slug {data.slug!r} is also set by {source}"))
-                continue
-            pending += _import_post(existing, data, tenant, author_id, report)
+                pending += run.file(file)
+            except QuotaExceeded as refused:
+                stopped = str(refused)
+                report.errors.append((file.name, stopped))
             if pending >= BATCH_SIZE:
                 db.session.commit()
                 pending = 0
@@ -77,32 +74,59 @@ def import_markdown(tenant: Tenant, author_id: int | None, bundle: Path) -> Impo
     return report
 
 
-def _import_post(
-    existing: dict[str, Post],
-    data: PostInput,
-    tenant: Tenant,
-    author_id: int | None,
-    report: ImportReport,
-) -> bool:
-    """Create, update or skip the post with data.slug; whether anything was written."""
-    post = existing.get(data.slug)
-    if post is not None and unchanged_by(post, data):
-        report.skipped += 1
-        return False
-    if post is None:
-        post = Post(author_id=author_id)
-        report.created += 1
-    else:
-        report.updated += 1
-    save_post(post, tenant, data)
-    if post.status == "draft" and data.published_at:
-        # save_post leaves a draft's date alone; keep the first publish time it was exported with.
-        post.published_at = data.published_at
-    return True
+class _Import:
+    """One import's state: the blog's posts and snippets by slug, which file set
+    each slug, and the quota budget the import draws on."""
+
+    def __init__(self, tenant: Tenant, author_id: int | None, report: ImportReport) -> None:
+        self.tenant, self.author_id, self.report = tenant, author_id, report
+        self.posts = {
+            p.slug: p for p in db.session.scalars(select(Post).options(selectinload(Post.tags)))
+        }
+        self.snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
+        self.sources: dict[str, str] = {}  # slug -> the file that set it
+        self.budget = Budget(tenant.id)
+
+    def file(self, file: BundleFile) -> bool:
+        """Import one file; whether anything was written. QuotaExceeded before writing."""
+        if file.name.startswith(SNIPPETS_DIR):
+            return _import_snippet(self.snippets, file, self.tenant, self.report, self.budget)
+        try:
+            data = read_post_file(file.name, file.read())
+        except (BundleFileError, PostFileError) as error:
+            self.report.errors.append((file.name, str(error)))
+            return False
+        if (source := self.sources.setdefault(data.slug, file.name)) != file.name:
+            self.report.errors.append((file.name, f"slug {data.slug!r} is also set by {source}"))
+            return False
+        return self.post(data)
+
+    def post(self, data: PostInput) -> bool:
+        """Create, update or skip the post with data.slug; whether anything was written."""
+        post = self.posts.get(data.slug)
+        if post is not None and unchanged_by(post, data):
+            self.report.skipped += 1
+            return False
+        if post is None:
+            self.budget.add("posts")
+        saved = post or Post(author_id=self.author_id)
+        save_post(saved, self.tenant, data, self.budget.store)
+        if saved.status == "draft" and data.published_at:
+            # save_post leaves a draft's date alone: keep the publish time it was exported with.
+            saved.published_at = data.published_at
+        if post is None:
+            self.report.created += 1
+        else:
+            self.report.updated += 1
+        return True
 
 
 def _import_snippet(
-    existing: dict[str, Snippet], file: BundleFile, tenant: Tenant, report: ImportReport
+    existing: dict[str, Snippet],
+    file: BundleFile,
+    tenant: Tenant,
+    report: ImportReport,
+    budget: Budget,
 ) -> bool:
     """Create, update or skip one exported snippet; whether anything was written."""
     try:
@@ -113,7 +137,9 @@ def _import_snippet(
         ):  # fmt: skip
             report.skipped += 1
             return False
-        save_snippet(snippet or Snippet(), tenant, data)
+        if snippet is None:
+            budget.add("snippets")
+        save_snippet(snippet or Snippet(), tenant, data, budget.store)
     except (BundleFileError, SnippetFileError, UnknownLanguageError) as error:
         report.errors.append((file.name, str(error)))
         return False

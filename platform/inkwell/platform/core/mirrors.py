@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import ColumnElement, Update, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from inkwell.platform.core import quotas, tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Mirror, Tenant
 from inkwell.platform.core.types import utcnow
@@ -107,7 +108,9 @@ def request_stale(now: datetime | None = None) -> int:
 
 def to_dispatch(now: datetime | None = None) -> list[int]:
     """Blogs with an open request and no publish running, marked dispatched (so
-    the next round does not send them again before MIRROR_TIME_LIMIT)."""
+    the next round does not send them again before MIRROR_TIME_LIMIT). A blog
+    that used up its publishes of the hour is left out: its request stays open
+    and goes out once the hour allows it."""
     config, now = current_app.config, now or utcnow()
     again_after = now - timedelta(seconds=config["MIRROR_TIME_LIMIT"])
     query = (
@@ -115,8 +118,10 @@ def to_dispatch(now: datetime | None = None) -> list[int]:
         .join(Tenant, Tenant.id == Mirror.tenant_id)
         .where(Tenant.status == "active", Mirror.requested_seq > Mirror.done_seq, _unlocked(now))
         .where(or_(Mirror.dispatched_at.is_(None), Mirror.dispatched_at <= again_after))
+        .where(quotas.within_publish_limit(Mirror.tenant_id, now))
     )
-    due = list(db.session.scalars(query))
+    with tenancy.across_tenants():  # the limit counts each blog's publish_runs
+        due = list(db.session.scalars(query))
     if due:
         db.session.execute(
             update(Mirror).where(Mirror.tenant_id.in_(due)).values(dispatched_at=now)

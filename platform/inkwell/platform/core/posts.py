@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
+from inkwell.platform.core.quotas import stored_size
 from inkwell.platform.core.rendering import RENDERER_VERSION, render_markdown
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import strip_forbidden
@@ -79,10 +80,20 @@ def tagged(query: Select[tuple[Post]], tag: Tag) -> Select[tuple[Post]]:
     return query.join(PostTag, link).where(PostTag.tag_id == tag.id)
 
 
-def save_post(post: Post, tenant: Tenant, data: PostInput) -> None:
-    """Apply `data` to `post` (new or existing) in the session; the caller commits."""
+def save_post(
+    post: Post, tenant: Tenant, data: PostInput, charge: Callable[[int], None] | None = None
+) -> None:
+    """Apply `data` to `post` (new or existing) in the session; the caller commits.
+
+    `charge(bytes added)` runs once the size is known and before anything
+    changes, so a quota it raises leaves the post and the session as they were.
+    """
     was_public = post.status == "published"
     title, body, excerpt = (strip_forbidden(t) for t in (data.title, data.body_md, data.excerpt))
+    rerender = post.body_md != body or post.renderer_version != RENDERER_VERSION
+    html = render_markdown(body) if rerender else post.body_html
+    if charge is not None:
+        charge(stored_size(body, html) - stored_size(post.body_md, post.body_html))
     tag_names = _tag_names(data.tags)
     changed = (post.title, post.body_md, post.excerpt) != (title, body, excerpt) or sorted(
         t.name for t in post.tags
@@ -90,10 +101,8 @@ def save_post(post: Post, tenant: Tenant, data: PostInput) -> None:
     post.tenant_id = tenant.id
     post.title, post.excerpt = title.strip(), excerpt.strip()
     post.slug = unique_slug(data.slug or post.slug or slugify(title), exclude_id=post.id)
-    if post.body_md != body or post.renderer_version != RENDERER_VERSION:
-        post.body_md = body
-        post.body_html = render_markdown(body)
-        post.renderer_version = RENDERER_VERSION
+    if rerender:
+        post.body_md, post.body_html, post.renderer_version = body, html, RENDERER_VERSION
     _schedule(post, data)
     if changed or post.content_updated_at is None:
         post.content_updated_at = utcnow()

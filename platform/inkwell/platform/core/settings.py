@@ -141,6 +141,20 @@ ACCOUNT_MAIL_MIN_SECONDS = 0.25
 INVITATION_HOURS = 7 * 24
 INVITATIONS_MAX_PENDING = 20
 
+# Quotas: what each blog may hold and do, unless its own row in `quotas` (set with
+# `inkwell quotas set` or the admin console) says otherwise. Checked before the
+# work: a save, import, publish or invitation over a limit is refused with a
+# message and leaves nothing behind. Storage counts the Markdown and rendered
+# HTML of posts and the code and highlighted HTML of snippets. Publishes count
+# every run of the blog's mirror (automatic ones wait for the hour to allow
+# them; `inkwell publish` is not limited); mails count the invitations a blog
+# sends (account mails belong to the user, not to a blog).
+QUOTA_POSTS = 10_000
+QUOTA_SNIPPETS = 1_000
+QUOTA_STORAGE_BYTES = 200_000_000
+QUOTA_PUBLISHES_PER_HOUR = 30
+QUOTA_MAILS_PER_DAY = 200
+
 # Seconds a cached page lives when nothing invalidates it first. Publishing
 # invalidates a blog at once (its content_version is in every key), so this only
 # bounds memory.

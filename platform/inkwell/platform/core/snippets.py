@@ -5,6 +5,7 @@ have no drafts: readers see them all).
 The current tenant (see `tenancy`) must be the snippet's blog.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
@@ -17,6 +18,7 @@ from pygments.util import ClassNotFound
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Snippet, Tenant
 from inkwell.platform.core.posts import slugify, unique_slug
+from inkwell.platform.core.quotas import stored_size
 from inkwell.platform.core.validation import strip_forbidden
 
 # Line numbers in their own table cell, so copying the code leaves them behind.
@@ -60,18 +62,26 @@ def lexer_for(language: str) -> Lexer:
         ) from None
 
 
-def save_snippet(snippet: Snippet, tenant: Tenant, data: SnippetInput) -> None:
+def save_snippet(
+    snippet: Snippet,
+    tenant: Tenant,
+    data: SnippetInput,
+    charge: Callable[[int], None] | None = None,
+) -> None:
     """Apply `data` to `snippet` (new or existing) in the session; the caller commits.
 
-    Raises UnknownLanguageError before changing anything.
+    Raises UnknownLanguageError, or what `charge(bytes added)` raises (a quota),
+    before changing anything.
     """
     title, code = strip_forbidden(data.title).strip(), strip_forbidden(data.code)
     lexer = lexer_for(data.language) if data.language else guess_lexer(code)
+    html = highlight(code, lexer, _FORMATTER)
+    if charge is not None:
+        charge(stored_size(code, html) - stored_size(snippet.code, snippet.html))
     snippet.tenant_id = tenant.id
-    snippet.title, snippet.code = title, code
+    snippet.title, snippet.code, snippet.html = title, code, html
     # The first alias, whichever the author used, so the form selects it again.
     snippet.language = lexer.aliases[0]
-    snippet.html = highlight(code, lexer, _FORMATTER)
     base = data.slug or snippet.slug or slugify(title)
     snippet.slug = unique_slug(base, Snippet, exclude_id=snippet.id)
     db.session.add(snippet)

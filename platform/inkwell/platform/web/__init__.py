@@ -24,6 +24,8 @@ from inkwell.platform.web import (
 )
 from inkwell.platform.web.admin import audit as admin_audit
 from inkwell.platform.web.admin import home as admin_home
+from inkwell.platform.web.admin import jobs as admin_jobs
+from inkwell.platform.web.admin import quotas as admin_quotas
 from inkwell.platform.web.admin import tenants as admin_tenants
 from inkwell.platform.web.admin import users as admin_users
 from inkwell.workers.celery_app import celery_init_app
@@ -54,6 +56,8 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         admin_users.bp,
         admin_audit.bp,
         admin_tenants.bp,
+        admin_quotas.bp,
+        admin_jobs.bp,
     ):
         app.register_blueprint(blueprint)
     return app

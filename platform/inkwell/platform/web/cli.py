@@ -22,6 +22,8 @@ from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import demo
 from inkwell.platform.web.admin import audit_cli
 from inkwell.platform.web.admin import users_cli as admin_users_cli
+from inkwell.platform.web.admin.jobs_cli import jobs_cli
+from inkwell.platform.web.admin.quotas_cli import quotas_cli
 from inkwell.platform.web.admin.tenants_cli import tenants_cli
 from inkwell.platform.web.mirror_cli import publish_command
 from inkwell.workers import publish, purge, relay
@@ -44,6 +46,8 @@ def init_app(app: Flask) -> None:
     for command in admin_users_cli.COMMANDS:
         users_cli.add_command(command)
     app.cli.add_command(audit_cli.audit_command)
+    app.cli.add_command(quotas_cli)
+    app.cli.add_command(jobs_cli)
 
 
 @db_cli.command("upgrade")

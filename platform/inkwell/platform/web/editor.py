@@ -12,10 +12,12 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from inkwell.platform.core import quotas
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Post, Tenant
 from inkwell.platform.core.posts import PostInput, commit_retrying, delete_post, save_post
+from inkwell.platform.core.quotas import QuotaExceeded
 from inkwell.platform.core.rendering import render_markdown
 from inkwell.platform.core.validation import strip_forbidden
 from inkwell.platform.web.blog_scope import blog_blueprint, json_error, require_role
@@ -55,6 +57,7 @@ def posts() -> str:
         tenant=g.tenant,
         role=g.role,
         posts=rows,
+        usage=quotas.report(g.tenant.id),
         public_url=blog_url(g.tenant),
         delete_form=ConfirmForm(),
     )
@@ -83,7 +86,12 @@ def _edit(post: Post | None) -> View:
     if form.status.data != "draft" and current_user.email_verified_at is None:
         form.status.errors.append(UNVERIFIED)
         return _form_page(form, post, 403)
-    saved = commit_retrying(lambda: _save(post.id if post else None, _input(form)))
+    try:
+        saved = commit_retrying(lambda: _save(post.id if post else None, _input(form)))
+    except QuotaExceeded as refused:
+        db.session.rollback()
+        form.form_errors.append(str(refused))
+        return _form_page(form, post, refused.status)
     flash(f"Saved “{saved.title}”.")
     return redirect(url_for("editor.posts"))
 
@@ -113,7 +121,10 @@ def _form_data(post: Post) -> dict[str, Any]:
 def _save(post_id: int | None, data: PostInput) -> Post:
     """Load (or create) and change the post; run again by commit_retrying after a race."""
     post = _editable_post(post_id) if post_id else Post(author_id=current_user.id)
-    save_post(post, db.session.get(Tenant, g.tenant.id), data)
+    budget = quotas.Budget(g.tenant.id)
+    if post_id is None:
+        budget.add("posts")
+    save_post(post, db.session.get(Tenant, g.tenant.id), data, charge=budget.store)
     return post
 
 
@@ -128,7 +139,11 @@ def autosave(post_id: int | None = None) -> Response:
         return json_error(f"Not saved. {errors}", 400)
     if post_id and _editable_post(post_id).status != "draft":
         return json_error("Published posts are saved with the Save button.", 409)
-    post = commit_retrying(lambda: _save(post_id, _input(form)))
+    try:
+        post = commit_retrying(lambda: _save(post_id, _input(form)))
+    except QuotaExceeded as refused:
+        db.session.rollback()
+        return json_error(f"Not saved. {refused}", refused.status)
     return jsonify(
         id=post.id,
         edit_url=url_for("editor.edit_post", post_id=post.id),

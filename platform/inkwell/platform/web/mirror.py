@@ -7,7 +7,7 @@ from flask import current_app, flash, g, jsonify, redirect, render_template, url
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core import mirrors
+from inkwell.platform.core import mirrors, quotas
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Mirror, PublishRun
 from inkwell.platform.web.blog_scope import blog_blueprint, require_role
@@ -45,6 +45,11 @@ def publish() -> Response:
     form = PublishForm()
     if not form.validate_on_submit():
         flash("The form expired. Try again.")
+        return redirect(url_for("mirror.overview"), 303)
+    try:
+        quotas.check_publish(g.tenant.id)
+    except quotas.QuotaExceeded as refused:
+        flash(str(refused))
         return redirect(url_for("mirror.overview"), 303)
     mirrors.request_publish(g.tenant.id, full=form.full.data)
     db.session.commit()

@@ -8,9 +8,11 @@ from flask import flash, g, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from inkwell.platform.core import quotas
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Snippet, Tenant
 from inkwell.platform.core.posts import commit_retrying
+from inkwell.platform.core.quotas import QuotaExceeded
 from inkwell.platform.core.snippets import (
     SnippetInput,
     delete_snippet,
@@ -49,25 +51,37 @@ def edit(snippet_id: int) -> View:
 def _edit(snippet: Snippet | None) -> View:
     form = SnippetForm(obj=snippet)
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template(
-            "dashboard/snippet_form.html", form=form, snippet=snippet, tenant=g.tenant
-        ), status
+        return _form_page(form, snippet, 400 if form.is_submitted() else 200)
     data = SnippetInput(
         title=form.title.data,
         code=form.code.data or "",
         language=form.language.data or "",
         slug=form.slug.data or "",
     )
-    saved = commit_retrying(lambda: _save(snippet.id if snippet else None, data))
+    try:
+        saved = commit_retrying(lambda: _save(snippet.id if snippet else None, data))
+    except QuotaExceeded as refused:
+        db.session.rollback()
+        form.form_errors.append(str(refused))
+        return _form_page(form, snippet, refused.status)
     flash(f"Saved “{saved.title}”.")
     return redirect(url_for("snippets.index"))
+
+
+def _form_page(form: SnippetForm, snippet: Snippet | None, status: int) -> tuple[str, int]:
+    page = render_template(
+        "dashboard/snippet_form.html", form=form, snippet=snippet, tenant=g.tenant
+    )
+    return page, status
 
 
 def _save(snippet_id: int | None, data: SnippetInput) -> Snippet:
     """Load (or create) and change the snippet; run again by commit_retrying after a race."""
     snippet = db.get_or_404(Snippet, snippet_id) if snippet_id else Snippet()
-    save_snippet(snippet, db.session.get(Tenant, g.tenant.id), data)
+    budget = quotas.Budget(g.tenant.id)
+    if snippet_id is None:
+        budget.add("snippets")
+    save_snippet(snippet, db.session.get(Tenant, g.tenant.id), data, charge=budget.store)
     return snippet
 
 

@@ -13,6 +13,7 @@ from inkwell.platform.core import invitations
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import ROLES, Membership, User
 from inkwell.platform.core.outbox import enqueue
+from inkwell.platform.core.quotas import QuotaExceeded
 from inkwell.platform.core.team import TeamError, remove, set_role
 from inkwell.platform.web.blog_scope import blog_blueprint, require_role
 from inkwell.platform.web.forms import ConfirmForm, InviteForm
@@ -90,6 +91,10 @@ def invite() -> Response | tuple[str, int]:
         # The mail goes out after the commit, through the outbox (never .delay() here).
         enqueue(send_invitation.name, f"invitation:{invitation.id}", invitation_id=invitation.id)
         db.session.commit()
+    except QuotaExceeded as refused:
+        db.session.rollback()
+        form.email.errors.append(str(refused))
+        return _page(form), refused.status
     except (invitations.InvitationError, IntegrityError) as error:
         # IntegrityError: another owner invited the same address at the same moment.
         db.session.rollback()
