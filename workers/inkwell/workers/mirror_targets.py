@@ -16,9 +16,6 @@ from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 from uuid import UUID
 
-import boto3
-from botocore.config import Config as BotoConfig
-
 S3_DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
 
 
@@ -85,6 +82,11 @@ class FolderTarget:
 
 class S3Target:
     def __init__(self, config: dict[str, Any], bucket: str, prefix: str) -> None:
+        # Imported here: boto3 costs every `inkwell` command a tenth of a second
+        # at start-up, and only S3 mirrors need it.
+        import boto3
+        from botocore.config import Config as BotoConfig
+
         self.bucket, self.prefix = bucket, prefix
         self.description = f"s3://{bucket}/{prefix}"
         retries = {"max_attempts": config["MIRROR_S3_ATTEMPTS"], "mode": "standard"}

@@ -1,20 +1,25 @@
 """Schema migrations (Alembic, in the repository's `alembic/`) and readiness."""
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from flask import current_app
 from sqlalchemy import text
 
 from inkwell.platform.core.config import REPO_ROOT
 from inkwell.platform.core.extensions import db
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS_DIR = REPO_ROOT / "alembic"
 
 
-def alembic_config() -> Config:
+def alembic_config() -> "Config":
     """An Alembic config bound to the current app's engine."""
+    # Alembic is imported when migrating, not at every `inkwell` command's start.
+    from alembic.config import Config
+
     config = Config(str(REPO_ROOT / "alembic.ini"))
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     return config
@@ -24,6 +29,8 @@ def upgrade(revision: str = "head") -> None:
     """Migrate the current app's database (creating it from empty if need be)."""
     if current_app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         Path(db.engine.url.database or "").parent.mkdir(parents=True, exist_ok=True)
+    from alembic import command
+
     with db.engine.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
