@@ -18,7 +18,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
-from inkwell.platform.core.posts import public_posts, tagged
+from inkwell.platform.core.posts import NEWEST_FIRST, public_posts, tagged
 
 PAGE_SIZE = 10
 RECENT_POSTS = 5
@@ -46,7 +46,7 @@ def current() -> Content:
 
 def newest_first(query: Select[tuple[Post]]) -> Select[tuple[Post]]:
     posts = query.options(selectinload(Post.tags), selectinload(Post.author))
-    return posts.order_by(Post.published_at.desc(), Post.id.desc())
+    return posts.order_by(*NEWEST_FIRST)
 
 
 class Live:
@@ -67,13 +67,13 @@ class Live:
 
     def recent(self) -> list[tuple[str, str]]:
         query = public_posts().with_only_columns(Post.slug, Post.title)
-        query = query.order_by(Post.published_at.desc(), Post.id.desc()).limit(RECENT_POSTS)
+        query = query.order_by(*NEWEST_FIRST).limit(RECENT_POSTS)
         return [(slug, title) for slug, title in db.session.execute(query)]
 
     def post_dates(self) -> list[tuple[str, datetime | None]]:
         """(slug, last change) of every public post."""
         query = public_posts().with_only_columns(Post.slug, Post.content_updated_at)
-        query = query.order_by(Post.published_at.desc(), Post.id.desc())
+        query = query.order_by(*NEWEST_FIRST)
         return [(slug, updated) for slug, updated in db.session.execute(query)]
 
     def tags_in_use(self) -> list[tuple[str, datetime]]:
@@ -110,9 +110,7 @@ class Preloaded:
     def __init__(self, tenant: Tenant) -> None:
         self.tenant = tenant
         query = public_posts().options(selectinload(Post.author))  # tags: _attach_tags
-        self.posts = list(
-            db.session.scalars(query.order_by(Post.published_at.desc(), Post.id.desc()))
-        )
+        self.posts = list(db.session.scalars(query.order_by(*NEWEST_FIRST)))
         _attach_tags(self.posts)
         self._snippets = Live().snippets()
         self._by_slug = {post.slug: post for post in self.posts}
@@ -156,15 +154,21 @@ class Preloaded:
         return next((s for s in self._snippets if s.slug == slug), None)
 
 
-def _attach_tags(posts: list[Post]) -> None:
-    """Load the tags of `posts` in one join: selectinload's IN lists of a thousand
-    ids are slow on SQLite without table statistics."""
+def tags_by_post() -> dict[int, list[Tag]]:
+    """The tags of every post of the current blog, by post id, in one join:
+    selectinload's IN lists of a thousand ids are slow on SQLite without table
+    statistics."""
     link = (PostTag.tenant_id == Tag.tenant_id) & (PostTag.tag_id == Tag.id)
     tags: dict[int, list[Tag]] = {}
     for post_id, tag in db.session.execute(
         select(PostTag.post_id, Tag).join(Tag, link).order_by(Tag.slug)
     ):
         tags.setdefault(post_id, []).append(tag)
+    return tags
+
+
+def _attach_tags(posts: list[Post]) -> None:
+    tags = tags_by_post()
     for post in posts:
         set_committed_value(post, "tags", tags.get(post.id, []))
 

@@ -17,23 +17,17 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from flask import current_app, url_for
-from sqlalchemy import select
 
 from inkwell.platform.core.caching import GENERATION
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
-from inkwell.platform.core.posts import public_posts
+from inkwell.platform.core.models import Post, Snippet, Tag, Tenant
+from inkwell.platform.core.posts import NEWEST_FIRST, public_posts
 from inkwell.tenants.assets import asset_names
-from inkwell.tenants.content import PAGE_SIZE, RECENT_POSTS
+from inkwell.tenants.content import PAGE_SIZE, RECENT_POSTS, tags_by_post
 
 Snapshot = dict[str, Any]
 UUID, SLUG, TITLE, TAGS, STAMP = range(5)
-
-
-class TagName(NamedTuple):
-    slug: str
-    name: str
 
 
 class Outline(NamedTuple):
@@ -45,7 +39,7 @@ class Outline(NamedTuple):
     updated_at: object
     content_updated_at: object
     renderer_version: int
-    tags: list[TagName]
+    tags: list[Tag]
 
 
 def outline() -> list[Outline]:
@@ -55,13 +49,8 @@ def outline() -> list[Outline]:
     query = public_posts().with_only_columns(
         *columns, Post.content_updated_at, Post.renderer_version
     )
-    rows = db.session.execute(query.order_by(Post.published_at.desc(), Post.id.desc())).all()
-    tags: dict[int, list[TagName]] = {}
-    link = (PostTag.tenant_id == Tag.tenant_id) & (PostTag.tag_id == Tag.id)
-    for post_id, slug, name in db.session.execute(
-        select(PostTag.post_id, Tag.slug, Tag.name).join(Tag, link).order_by(Tag.slug)
-    ):
-        tags.setdefault(post_id, []).append(TagName(slug, name))
+    rows = db.session.execute(query.order_by(*NEWEST_FIRST)).all()
+    tags = tags_by_post()
     return [Outline(*row[1:], tags=tags.get(row.id, [])) for row in rows]
 
 

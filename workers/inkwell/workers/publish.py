@@ -200,10 +200,10 @@ class _Progress:
         self.tick()
 
     def tick(self) -> None:
-        if self.watch:
-            self.watch(self.run)
         if time.monotonic() - self.saved >= SAVE_EVERY:
             self.save()
+        elif self.watch:
+            self.watch(self.run)
 
     def save(self) -> None:
         db.session.commit()

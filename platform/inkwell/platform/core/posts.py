@@ -69,6 +69,10 @@ def unique_slug(
     return f"{base}-{n}"
 
 
+# Readers' order: newest first, ties broken by id, so pages (and mirrors) are stable.
+NEWEST_FIRST = (Post.published_at.desc(), Post.id.desc())
+
+
 def public_posts() -> Select[tuple[Post]]:
     """Posts readers may see: published, and not dated in the future."""
     return select(Post).where(Post.status == "published", Post.published_at <= utcnow())

@@ -25,6 +25,7 @@ from inkwell.platform.web.admin import users_cli as admin_users_cli
 from inkwell.platform.web.admin.jobs_cli import jobs_cli
 from inkwell.platform.web.admin.quotas_cli import quotas_cli
 from inkwell.platform.web.admin.tenants_cli import tenants_cli
+from inkwell.platform.web.cli_args import blog_named
 from inkwell.platform.web.mirror_cli import publish_command
 from inkwell.workers import publish, purge, relay
 
@@ -93,7 +94,7 @@ def blogs_create(subdomain: str, owner_email: str, title: str) -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def import_markdown_command(subdomain: str, path: Path) -> None:
     """Create or update posts of SUBDOMAIN from PATH, a folder or .zip of Markdown files."""
-    tenant = _blog(subdomain)
+    tenant = blog_named(subdomain)
     try:
         report = import_markdown(tenant, _first_owner_id(tenant), path)
     except BundleError as error:
@@ -111,7 +112,7 @@ def import_markdown_command(subdomain: str, path: Path) -> None:
 @with_appcontext
 def export_command(subdomain: str, file: Path) -> None:
     """Write the posts and snippets of SUBDOMAIN to FILE, a .zip of Markdown files."""
-    tenant = _blog(subdomain)
+    tenant = blog_named(subdomain)
     try:
         with file.open("wb") as out:
             export_markdown(tenant, out)
@@ -126,7 +127,7 @@ def export_command(subdomain: str, file: Path) -> None:
 def posts_rerender(subdomain: str | None, force: bool) -> None:
     """Render posts stored by an older renderer again."""
     # Tenants are platform rows, not tenant content: listing them needs no escape hatch.
-    tenants = [_blog(subdomain)] if subdomain else db.session.scalars(select(Tenant)).all()
+    tenants = [blog_named(subdomain)] if subdomain else db.session.scalars(select(Tenant)).all()
     count = 0
     for tenant in tenants:
         with tenancy.tenant_scope(tenant.id):
@@ -189,13 +190,6 @@ def demo_command() -> None:
     with _account_errors():
         for line in demo.ensure_demo_blog():
             click.echo(line)
-
-
-def _blog(subdomain: str) -> Tenant:
-    tenant = db.session.scalar(select(Tenant).where(Tenant.subdomain == subdomain))
-    if tenant is None:
-        raise click.ClickException(f"no blog {subdomain!r}")
-    return tenant
 
 
 def _first_owner_id(tenant: Tenant) -> int | None:

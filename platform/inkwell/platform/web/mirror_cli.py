@@ -10,6 +10,7 @@ from sqlalchemy import select
 from inkwell.platform.core import mirrors
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import PublishRun, Tenant
+from inkwell.platform.web.cli_args import blog_named
 from inkwell.workers.publish import run_requested
 
 
@@ -60,18 +61,13 @@ def _blogs(subdomains: tuple[str, ...], every: bool) -> list[Tenant]:
     if every:
         active = select(Tenant).where(Tenant.status == "active").order_by(Tenant.subdomain)
         return list(db.session.scalars(active))
-    found = {
-        t.subdomain: t
-        for t in db.session.scalars(select(Tenant).where(Tenant.subdomain.in_(subdomains)))
-    }
-    if missing := [name for name in subdomains if name not in found]:
-        raise click.ClickException(f"no blog {missing[0]!r}")
-    if inactive := [found[name] for name in subdomains if found[name].status != "active"]:
+    found = [blog_named(name) for name in subdomains]
+    if inactive := [blog for blog in found if blog.status != "active"]:
         blog = inactive[0]
         raise click.ClickException(
             f"{blog.subdomain} is {blog.status}: its mirror is not published"
         )
-    return [found[name] for name in subdomains]
+    return found
 
 
 class _Bar:

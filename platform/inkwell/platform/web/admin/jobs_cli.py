@@ -5,7 +5,7 @@ from flask.cli import AppGroup, with_appcontext
 
 from inkwell.platform.core import audit, job_health
 from inkwell.platform.core.extensions import db
-from inkwell.platform.web.admin.quotas_cli import blog_named
+from inkwell.platform.web.cli_args import blog_named
 from inkwell.workers import relay
 from inkwell.workers.queues import queue_lengths
 

@@ -3,11 +3,10 @@
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from inkwell.platform.core import audit, quotas
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Tenant
+from inkwell.platform.web.cli_args import blog_named
 
 quotas_cli = AppGroup("quotas", help="Per-blog limits over the platform defaults (QUOTA_*).")
 OPTIONS = {
@@ -71,14 +70,6 @@ def _parse(typed: dict[str, str | None], clear: tuple[str, ...]) -> dict[str, in
             "nothing to change: give " + ", ".join(OPTIONS.values()) + " or --clear"
         )
     return changes
-
-
-def blog_named(subdomain: str) -> Tenant:
-    """The blog SUBDOMAIN, or the one-line error of an admin command."""
-    tenant = db.session.scalar(select(Tenant).where(Tenant.subdomain == subdomain))
-    if tenant is None:
-        raise click.ClickException(f"no blog {subdomain!r}")
-    return tenant
 
 
 def _shown(value: int | None) -> str:

@@ -16,6 +16,7 @@ from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.lifecycle import LifecycleError
 from inkwell.platform.core.models import TENANT_STATUSES, AuditEntry, Membership, Tenant, User
 from inkwell.platform.web.admin.tenant_list import ListError, rows, search, when
+from inkwell.platform.web.cli_args import blog_named
 from inkwell.platform.web.mirror_cli import run_here
 from inkwell.workers import purge as purge_job
 
@@ -50,7 +51,7 @@ def list_command(text: str, status: str) -> None:
 @click.argument("subdomain")
 def show_command(subdomain: str) -> None:
     """Show one blog: status, members, usage and its audit entries."""
-    tenant = _blog(subdomain)
+    tenant = blog_named(subdomain)
     row = rows([tenant])[0]
     reason = f" ({tenant.status_reason})" if tenant.status_reason else ""
     click.echo(f"{tenant.subdomain}: {tenant.title}\nstatus: {tenant.status}{reason}")
@@ -107,7 +108,7 @@ def purge_command(subdomain: str | None, due: bool) -> None:
         click.echo(f"Purged {purge_job.purge_due(cli_actor())} deleted blogs.")
         return
     with _refusals():
-        held = purge_job.purge(_blog(subdomain or ""), cli_actor())
+        held = purge_job.purge(blog_named(subdomain or ""), cli_actor())
     click.echo(f"Purged {subdomain}; reserved from new owners: {', '.join(held)}.")
 
 
@@ -130,18 +131,11 @@ def rerender_command(subdomain: str) -> None:
 
 
 def _act(subdomain: str, action: Callable[[Tenant], object], done: str) -> Tenant:
-    tenant = _blog(subdomain)
+    tenant = blog_named(subdomain)
     with _refusals():
         action(tenant)
     db.session.commit()
     click.echo(f"{done.capitalize()} {tenant.subdomain}.")
-    return tenant
-
-
-def _blog(subdomain: str) -> Tenant:
-    tenant = db.session.scalar(select(Tenant).where(Tenant.subdomain == subdomain.strip().lower()))
-    if tenant is None:
-        raise click.ClickException(f"no blog {subdomain!r}")
     return tenant
 
 
