@@ -96,6 +96,8 @@ def tag_latest(tag_slug: str) -> Response:
 
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
+    if g.tenant.quarantined_at:
+        abort(404)  # a quarantined blog is in no sitemap, its own included
     blog = content.current()
     urls = [(url_for("blog.index"), None), (url_for("blog.about"), None)]
     urls += [(url_for("blog.post", slug=slug), updated) for slug, updated in blog.post_dates()]
@@ -112,5 +114,9 @@ def sitemap() -> Response:
 
 @bp.get("/robots.txt")
 def robots() -> Response:
-    sitemap_url = blog_url(g.tenant, url_for("feeds.sitemap"))
-    return Response(f"User-agent: *\nAllow: /\nSitemap: {sitemap_url}\n", mimetype="text/plain")
+    # Crawling stays allowed even in quarantine: a crawler must fetch a page to
+    # read its `noindex`.
+    lines = "User-agent: *\nAllow: /\n"
+    if not g.tenant.quarantined_at:
+        lines += f"Sitemap: {blog_url(g.tenant, url_for('feeds.sitemap'))}\n"
+    return Response(lines, mimetype="text/plain")

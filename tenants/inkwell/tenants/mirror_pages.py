@@ -3,7 +3,7 @@
 A snapshot is what the mirror's pages were built from: every public post in page
 order (uuid, slug, title, tags and a stamp that moves with any edit), the
 snippets, and a digest of everything shown on every page (titles, styles,
-comments, hosts, the release). It is stored with the mirror, so the next publish
+comments, hosts, quarantine, the release). It is stored with the mirror, so the next publish
 can compare and rebuild only what changed: an edited post's page, the index and
 tag pages it is on, the feeds and the sitemap. Whatever moves pages around (a
 post added, removed, re-dated or renamed; the recent-posts block; settings; a
@@ -68,9 +68,11 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
         config["FEED_ID_AUTHORITY"],
         GENERATION,
         bool(snippet_rows),
+        bool(tenant.quarantined_at),
     ]
     return {
         "site": _digest(site),
+        "quarantined": bool(tenant.quarantined_at),
         "snippets": [slug for slug, _ in snippet_rows],
         "snippets_digest": _digest(snippet_rows),
         "posts": [_entry(post) for post in posts],
@@ -90,8 +92,8 @@ def _digest(value: object) -> str:
 def all_pages(snap: Snapshot, code_style: str) -> set[str]:
     """URL paths of every page the mirror should hold (needs a request context)."""
     posts = snap["posts"]
-    pages = {url_for("blog.about"), url_for("feeds.latest"), url_for("feeds.sitemap")}
-    pages |= {url_for("feeds.robots"), url_for("blog.index")}
+    pages = {url_for("blog.about"), url_for("feeds.robots"), url_for("blog.index")}
+    pages |= _feeds(snap)
     pages |= {_index_page(n) for n in range(2, _page_count(len(posts)) + 1)}
     pages |= {url_for("blog.post", slug=post[SLUG]) for post in posts}
     for tag, members in _by_tag(posts).items():
@@ -110,7 +112,7 @@ def affected_pages(old: Snapshot | None, new: Snapshot) -> set[str] | None:
     if [p[: SLUG + 1] for p in old_posts] != [p[: SLUG + 1] for p in new_posts]:
         return None  # added, removed, re-slugged or re-ordered: pages shift
     recent = {p[UUID] for p in new_posts[:RECENT_POSTS]}
-    pages = {url_for("feeds.latest"), url_for("feeds.sitemap")}
+    pages = _feeds(new)
     if old["snippets_digest"] != new["snippets_digest"]:
         pages |= _snippet_pages(new)
     old_tags, new_tags = _by_tag(old_posts), _by_tag(new_posts)
@@ -122,6 +124,14 @@ def affected_pages(old: Snapshot | None, new: Snapshot) -> set[str] | None:
         pages.add(url_for("blog.post", slug=now[SLUG]))
         pages.add(_index_page(rank // PAGE_SIZE + 1))
         pages |= _tag_pages_of(now[UUID], _slugs(was) | _slugs(now), old_tags, new_tags)
+    return pages
+
+
+def _feeds(snap: Snapshot) -> set[str]:
+    """The blog's feed, and its sitemap unless it is quarantined (it has none then)."""
+    pages = {url_for("feeds.latest")}
+    if not snap["quarantined"]:
+        pages.add(url_for("feeds.sitemap"))
     return pages
 
 

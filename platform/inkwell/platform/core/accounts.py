@@ -80,12 +80,26 @@ def check_subdomain(subdomain: str) -> str:
     return subdomain
 
 
-def new_blog(owner: User, subdomain: str, title: str, blog_domain: str) -> Tenant:
-    """Add a blog, its primary host and the owner's membership to the session."""
+def new_blog(
+    owner: User,
+    subdomain: str,
+    title: str,
+    blog_domain: str,
+    *,
+    signup_network: str = "",
+    quarantined: bool = False,
+) -> Tenant:
+    """Add a blog, its primary host and the owner's membership to the session.
+    A signup passes where it came from and whether new blogs start quarantined."""
     subdomain = check_subdomain(subdomain)
     if problem := single_line_problem(title):
         raise AccountError(problem, "title")
-    tenant = Tenant(subdomain=subdomain, title=title.strip() or subdomain)
+    tenant = Tenant(
+        subdomain=subdomain,
+        title=title.strip() or subdomain,
+        signup_network=signup_network,
+        quarantined_at=utcnow() if quarantined else None,
+    )
     tenant.domains.append(
         Domain(host=blog_host(subdomain, blog_domain), is_primary=True, verified_at=utcnow())
     )

@@ -1,12 +1,15 @@
 """What admins do to a blog: suspend, restore, delete, the rows part of a purge,
-a full republish of its mirror, a forced re-render. Console and CLI both go
-through here, and each action adds its audit entry to the same transaction
-(the caller commits).
+quarantine and lifting it, a full republish of its mirror, a forced re-render.
+Console and CLI both go through here, and each action adds its audit entry to
+the same transaction (the caller commits).
 
 active ─suspend─► suspended ─restore─► active
 active|suspended ─delete─► deleted (restorable until purge_after) ─purge─► gone
 
-Every status change bumps content_version, so cached pages drop at once; the
+Quarantine is apart from the status: a quarantined blog is served, but its
+pages say `noindex` and it has no sitemap and no feed discovery links.
+
+Every status or quarantine change bumps content_version, so cached pages drop at once; the
 site app answers 410 for a blog that is not active (`inkwell.tenants.hosts`).
 Removing mirror objects and cache entries needs the workers layer: the whole
 purge is `inkwell.workers.purge`.
@@ -42,7 +45,7 @@ def suspend(tenant: Tenant, reason: str, actor: audit.Actor) -> None:
         raise LifecycleError(
             f"{tenant.subdomain} is {tenant.status}: only an active blog can be suspended."
         )
-    reason = _reason(reason)
+    reason = check_reason(reason)
     _change(tenant, "suspended", reason)
     audit.record(actor, "tenant.suspend", tenant, reason=reason)
 
@@ -60,7 +63,7 @@ def delete(tenant: Tenant, reason: str, actor: audit.Actor) -> datetime:
     """Soft-delete: the blog answers 410 and can be restored until the returned time."""
     if tenant.status == "deleted":
         raise LifecycleError(f"{tenant.subdomain} is already deleted.")
-    reason = _reason(reason)
+    reason = check_reason(reason)
     days = current_app.config["TENANT_DELETE_GRACE_DAYS"]
     _change(tenant, "deleted", reason)
     tenant.purge_after = utcnow() + timedelta(days=days)
@@ -68,6 +71,24 @@ def delete(tenant: Tenant, reason: str, actor: audit.Actor) -> datetime:
         actor, "tenant.delete", tenant, reason=reason, purge_after=_iso(tenant.purge_after)
     )
     return tenant.purge_after
+
+
+def quarantine(tenant: Tenant, actor: audit.Actor) -> None:
+    """Keep the blog out of search engines and discovery until lifted."""
+    if tenant.quarantined_at:
+        raise LifecycleError(f"{tenant.subdomain} is already quarantined.")
+    tenant.quarantined_at = utcnow()
+    tenant.content_version += 1  # every page's <head> changes
+    audit.record(actor, "tenant.quarantine", tenant)
+
+
+def lift_quarantine(tenant: Tenant, actor: audit.Actor) -> None:
+    if not tenant.quarantined_at:
+        raise LifecycleError(f"{tenant.subdomain} is not quarantined.")
+    since = tenant.quarantined_at
+    tenant.quarantined_at = None
+    tenant.content_version += 1
+    audit.record(actor, "tenant.lift_quarantine", tenant, since=_iso(since))
 
 
 def republish(tenant: Tenant, actor: audit.Actor) -> None:
@@ -135,7 +156,8 @@ def _change(tenant: Tenant, status: str, reason: str) -> None:
     tenant.content_version += 1
 
 
-def _reason(reason: str) -> str:
+def check_reason(reason: str) -> str:
+    """`reason` trimmed; BadReason if it cannot be shown to the blog's owners."""
     reason = (reason or "").strip()
     if not reason:
         raise BadReason("Give a reason: the blog's owners will see it.")

@@ -54,6 +54,8 @@ class Tenant(Timestamps, db.Model):
     __table_args__ = (
         _one_of("status", TENANT_STATUSES),
         _one_of("comments_provider", COMMENT_PROVIDERS),
+        # Risk signals count the blogs signed up from one network.
+        Index(None, "signup_network"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -77,6 +79,9 @@ class Tenant(Timestamps, db.Model):
     purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # New or suspicious blogs: served, but kept out of search engines and discovery.
     quarantined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Where the signup came from (an IPv4 address or an IPv6 /64; see core.risk),
+    # for admins' risk signals; empty for blogs made by operators.
+    signup_network: Mapped[str] = mapped_column(String(64), default="")
 
     domains: Mapped[list["Domain"]] = relationship(back_populates="tenant")
 

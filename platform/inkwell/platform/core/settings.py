@@ -74,6 +74,13 @@ TENANT_DELETE_GRACE_DAYS = 30
 TENANT_HOLD_DAYS = 90
 TENANT_PURGE_INTERVAL = 3600
 
+# Abuse basics (core.risk, core.lifecycle): a blog made at signup starts
+# quarantined (served, but `noindex`, no sitemap, no feed discovery) until an
+# admin lifts it; operators' blogs (`inkwell blogs create`, the demo) do not.
+# The console flags a blog when this many were signed up from its network.
+QUARANTINE_NEW_BLOGS = True
+SIGNUP_RISK_SAME_NETWORK = 3
+
 # Static mirrors: every blog published as static files (see inkwell.workers.publish).
 # Where: "s3://bucket/prefix" (boto3; credentials from the usual AWS variables),
 # or a local folder (a path or file:// URL). Empty: `mirror/` in the instance

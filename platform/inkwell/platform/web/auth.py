@@ -19,6 +19,7 @@ from inkwell.platform.core.accounts import AccountError, check_subdomain, new_bl
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import User
 from inkwell.platform.core.passwords import check_password, hash_password
+from inkwell.platform.core.risk import network_of
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import account_mail
 from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
@@ -85,8 +86,16 @@ def _existing_user(email: str) -> User | None:
 
 def _create_account(form: SignupForm) -> None:
     user = new_user(form.email.data, form.password.data)
-    new_blog(user, form.subdomain.data, form.title.data, current_app.config["BLOG_DOMAIN"])
-    hours = current_app.config["EMAIL_VERIFY_HOURS"]
+    config = current_app.config
+    new_blog(
+        user,
+        form.subdomain.data,
+        form.title.data,
+        config["BLOG_DOMAIN"],
+        signup_network=network_of(request.remote_addr),
+        quarantined=config["QUARANTINE_NEW_BLOGS"],
+    )
+    hours = config["EMAIL_VERIFY_HOURS"]
     account_mail.send("verify_email", user, tokens.issue(user, "verify_email", hours))
 
 

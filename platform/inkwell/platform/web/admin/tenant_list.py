@@ -1,6 +1,6 @@
 """Finding blogs and what an admin sees of each, for the console and the CLI:
-search by subdomain, title or owner email; owner, usage and last publish
-counted for a whole page of blogs in a few queries."""
+search by subdomain, title or owner email; owner, usage, last publish and risk
+signals counted for a whole page of blogs in a few queries."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import TENANT_STATUSES, Membership, PublishRun, Tenant, User
+from inkwell.platform.core.risk import Signal, signals
 from inkwell.platform.core.usage import Usage, usage
 
 
@@ -23,12 +24,15 @@ class Row:
     owner: str
     usage: Usage
     last_publish: PublishRun | None
+    signals: list[Signal]
 
 
-def search(text: str = "", status: str = "") -> Select[tuple[Tenant]]:
+def search(text: str = "", status: str = "", quarantined: bool = False) -> Select[tuple[Tenant]]:
     """Blogs whose subdomain, title or an owner's email contains `text`, with
-    `status` if given; newest first."""
+    `status` if given, only quarantined ones if asked; newest first."""
     query = select(Tenant).order_by(Tenant.created_at.desc(), Tenant.id.desc())
+    if quarantined:
+        query = query.where(Tenant.quarantined_at.is_not(None))
     if status:
         if status not in TENANT_STATUSES:
             raise ListError(f"status must be one of {', '.join(TENANT_STATUSES)}, not {status!r}")
@@ -51,8 +55,8 @@ def search(text: str = "", status: str = "") -> Select[tuple[Tenant]]:
 
 def rows(tenants: list[Tenant]) -> list[Row]:
     ids = [t.id for t in tenants]
-    owners, used, runs = first_owners(ids), usage(ids), last_publishes(ids)
-    return [Row(t, owners.get(t.id, ""), used[t.id], runs.get(t.id)) for t in tenants]
+    owners, used, runs, risks = first_owners(ids), usage(ids), last_publishes(ids), signals(tenants)
+    return [Row(t, owners.get(t.id, ""), used[t.id], runs.get(t.id), risks[t.id]) for t in tenants]
 
 
 def first_owners(tenant_ids: list[int]) -> dict[int, str]:

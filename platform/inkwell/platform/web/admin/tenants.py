@@ -1,9 +1,10 @@
-"""Blogs in the console: /admin/tenants/ (search, pages) and one blog's page
-with its actions. Each action goes through `core.lifecycle` (or the purge job),
-which writes the audit entry in the same transaction; then a flash and a
-redirect. A refused action shows the blog's page again with the reason (4xx)."""
+"""Blogs in the console: /admin/tenants/ (search, pages, an action on the ticked
+blogs) and one blog's page with its actions. Each action goes through
+`core.lifecycle` (or the purge job), which writes the audit entry in the same
+transaction; then a flash and a redirect. A refused action shows the page
+again with the reason (4xx)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -13,8 +14,7 @@ from inkwell.platform.core import lifecycle, tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.lifecycle import BadReason, LifecycleError
 from inkwell.platform.core.models import AuditEntry, Membership, PublishRun, Tenant, User
-from inkwell.platform.core.usage import usage
-from inkwell.platform.web.admin import acting_admin, admin_blueprint
+from inkwell.platform.web.admin import acting_admin, admin_blueprint, bulk
 from inkwell.platform.web.admin.tenant_list import ListError, rows, search, when
 from inkwell.workers import purge as purge_job
 
@@ -25,21 +25,58 @@ HISTORY = 20
 
 
 @bp.get("/")
-def index() -> str:
-    text, status = request.args.get("q", "")[:200], request.args.get("status", "")
+def index() -> tuple[str, int]:
+    return _list(request.args)
+
+
+@bp.post("/bulk")
+def bulk_action() -> Response | tuple[str, int]:
+    """The action chosen under the list, on the blogs ticked in it."""
+    form, action = request.form, request.form.get("action", "")
+    if action not in bulk.ACTIONS:
+        return _list(form, "Choose an action for the selected blogs.", 400)
     try:
-        query = search(text, status)
+        ids = sorted({int(value) for value in form.getlist("tenant")})
+    except ValueError:
+        return _list(form, "The selection is not a list of blogs.", 400)
+    if not ids or len(ids) > PER_PAGE:
+        return _list(form, f"Select between 1 and {PER_PAGE} blogs.", 400)
+    tenants = list(db.session.scalars(select(Tenant).where(Tenant.id.in_(ids))))
+    try:
+        outcome = bulk.apply(action, tenants, form.get("reason", ""), acting_admin())
+    except BadReason as error:
+        return _list(form, str(error), 400)
+    for message in [outcome.summary(action), *outcome.refused]:
+        if message:
+            flash(message)
+    if gone := len(ids) - len(tenants):
+        flash(f"{gone} of the selected blogs no longer exist.")
+    back = {key: form[key] for key in ("q", "status", "quarantined", "page") if form.get(key)}
+    return redirect(url_for(".index", **back), 303)
+
+
+def _list(args: Mapping[str, str], error: str = "", code: int = 200) -> tuple[str, int]:
+    """The list as `args` filter it; a bulk action's refusal keeps its form."""
+    text, status = args.get("q", "")[:200], args.get("status", "")
+    quarantined = bool(args.get("quarantined"))
+    try:
+        query = search(text, status, quarantined)
     except ListError as error:
         abort(400, str(error))
     page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
-    return render_template(
+    page_html = render_template(
         "admin/tenants.html",
         page=page,
         rows=rows(list(page.items)),
         q=text,
         status=status,
+        quarantined=quarantined,
+        actions=bulk.ACTIONS,
+        error=error,
+        form=request.form,
         when=when,
     )
+    return page_html, code
 
 
 @bp.get("/<int:tenant_id>/")
@@ -63,6 +100,19 @@ def restore(tenant_id: int) -> Response | tuple[str, int]:
 def delete(tenant_id: int) -> Response | tuple[str, int]:
     tenant, reason = _tenant(tenant_id), request.form.get("reason", "")
     return _act(tenant, lambda: lifecycle.delete(tenant, reason, acting_admin()), "Deleted")
+
+
+@bp.post("/<int:tenant_id>/quarantine")
+def quarantine(tenant_id: int) -> Response | tuple[str, int]:
+    tenant = _tenant(tenant_id)
+    return _act(tenant, lambda: lifecycle.quarantine(tenant, acting_admin()), "Quarantined")
+
+
+@bp.post("/<int:tenant_id>/lift-quarantine")
+def lift_quarantine(tenant_id: int) -> Response | tuple[str, int]:
+    tenant = _tenant(tenant_id)
+    done = "Lifted the quarantine of"
+    return _act(tenant, lambda: lifecycle.lift_quarantine(tenant, acting_admin()), done)
 
 
 @bp.post("/<int:tenant_id>/republish")
@@ -133,7 +183,7 @@ def _page(tenant: Tenant, error: str = "", code: int = 200) -> tuple[str, int]:
         members=members,
         runs=runs,
         entries=list(entries),
-        usage=usage([tenant.id])[tenant.id],
+        row=rows([tenant])[0],
         error=error,
         reason=request.form.get("reason", ""),
         when=when,

@@ -13,24 +13,29 @@ from inkwell.platform.core import lifecycle
 from inkwell.platform.core.audit import cli_actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.core.lifecycle import LifecycleError
+from inkwell.platform.core.lifecycle import BadReason, LifecycleError
 from inkwell.platform.core.models import TENANT_STATUSES, AuditEntry, Membership, Tenant, User
+from inkwell.platform.web.admin import bulk
 from inkwell.platform.web.admin.tenant_list import ListError, rows, search, when
 from inkwell.platform.web.cli_args import blog_named
 from inkwell.platform.web.mirror_cli import run_here
 from inkwell.workers import purge as purge_job
 
-tenants_cli = AppGroup("tenants", help="Administer blogs: list, suspend, delete, purge...")
-reason_option = click.option("--reason", required=True, help="Why; the blog's owners see it.")
+tenants_cli = AppGroup(
+    "tenants", help="Administer blogs: list, suspend, delete, purge, quarantine..."
+)
+reason_option = click.option("--reason", required=True, help="Why; the blogs' owners see it.")
+subdomains_argument = click.argument("subdomains", nargs=-1, required=True)
 
 
 @tenants_cli.command("list")
 @click.option("--search", "text", default="", help="Part of a subdomain, title or owner email.")
 @click.option("--status", default="", type=click.Choice(("", *TENANT_STATUSES)))
-def list_command(text: str, status: str) -> None:
-    """List blogs, newest first."""
+@click.option("--quarantined", is_flag=True, help="Only quarantined blogs.")
+def list_command(text: str, status: str, quarantined: bool) -> None:
+    """List blogs, newest first, with their risk signals."""
     try:
-        found = list(db.session.scalars(search(text, status)))
+        found = list(db.session.scalars(search(text, status, quarantined)))
     except ListError as error:
         raise click.ClickException(str(error)) from None
     for row in rows(found):
@@ -40,9 +45,11 @@ def list_command(text: str, status: str) -> None:
             if row.last_publish
             else "never"
         )
+        state = f"{t.status},quarantined" if t.quarantined_at else t.status
         click.echo(
-            f"{t.subdomain}\t{t.status}\t{row.owner}\t{when(t.created_at)}\t"
-            f"{row.usage.posts} posts\t{row.usage.storage_bytes} bytes\tpublished {last}\t{t.title}"
+            f"{t.subdomain}\t{state}\t{row.owner}\t{when(t.created_at)}\t"
+            f"{row.usage.posts} posts\t{row.usage.storage_bytes} bytes\tpublished {last}\t"
+            f"{t.title}\t{'; '.join(signal.text for signal in row.signals)}"
         )
     click.echo(f"{len(found)} blogs")
 
@@ -57,6 +64,11 @@ def show_command(subdomain: str) -> None:
     click.echo(f"{tenant.subdomain}: {tenant.title}\nstatus: {tenant.status}{reason}")
     if tenant.purge_after:
         click.echo(f"purged after: {when(tenant.purge_after)}")
+    if tenant.quarantined_at:
+        click.echo(f"quarantined since: {when(tenant.quarantined_at)}")
+    click.echo(f"signed up from: {tenant.signup_network or '-'}")
+    for signal in row.signals:
+        click.echo(f"risk signal: {signal.text}")
     click.echo(f"url: {blog_url(tenant)}\nuuid: {tenant.uuid}\ncreated: {when(tenant.created_at)}")
     click.echo(f"usage: {row.usage.posts} posts, {row.usage.snippets} snippets, "
                f"{row.usage.storage_bytes} bytes")  # fmt: skip
@@ -75,26 +87,40 @@ def show_command(subdomain: str) -> None:
 
 
 @tenants_cli.command("suspend")
-@click.argument("subdomain")
+@subdomains_argument
 @reason_option
-def suspend_command(subdomain: str, reason: str) -> None:
-    """Suspend a blog: its host answers 410 and its mirror is no longer published."""
-    _act(subdomain, lambda t: lifecycle.suspend(t, reason, cli_actor()), "suspended")
+def suspend_command(subdomains: tuple[str, ...], reason: str) -> None:
+    """Suspend blogs: their hosts answer 410 and their mirrors are no longer published."""
+    _act_on_each("suspend", subdomains, reason)
 
 
 @tenants_cli.command("restore")
-@click.argument("subdomain")
-def restore_command(subdomain: str) -> None:
-    """Make a suspended or deleted (not yet purged) blog active again."""
-    _act(subdomain, lambda t: lifecycle.restore(t, cli_actor()), "restored")
+@subdomains_argument
+def restore_command(subdomains: tuple[str, ...]) -> None:
+    """Make suspended or deleted (not yet purged) blogs active again."""
+    _act_on_each("restore", subdomains)
 
 
 @tenants_cli.command("delete")
-@click.argument("subdomain")
+@subdomains_argument
 @reason_option
-def delete_command(subdomain: str, reason: str) -> None:
-    """Delete a blog: restorable until TENANT_DELETE_GRACE_DAYS have passed, then purged."""
-    _act(subdomain, lambda t: lifecycle.delete(t, reason, cli_actor()), "deleted")
+def delete_command(subdomains: tuple[str, ...], reason: str) -> None:
+    """Delete blogs: restorable until TENANT_DELETE_GRACE_DAYS have passed, then purged."""
+    _act_on_each("delete", subdomains, reason)
+
+
+@tenants_cli.command("quarantine")
+@subdomains_argument
+def quarantine_command(subdomains: tuple[str, ...]) -> None:
+    """Keep blogs out of search engines (noindex), sitemaps and feed discovery."""
+    _act_on_each("quarantine", subdomains)
+
+
+@tenants_cli.command("lift-quarantine")
+@subdomains_argument
+def lift_quarantine_command(subdomains: tuple[str, ...]) -> None:
+    """Let search engines index blogs again, with their sitemaps and feed links."""
+    _act_on_each("lift-quarantine", subdomains)
 
 
 @tenants_cli.command("purge")
@@ -128,6 +154,22 @@ def republish_command(subdomain: str) -> None:
 def rerender_command(subdomain: str) -> None:
     """Render every post of the blog again (after a rendering policy change)."""
     _act(subdomain, lambda t: lifecycle.rerender(t, cli_actor()), "re-rendered the posts of")
+
+
+def _act_on_each(action: str, subdomains: tuple[str, ...], reason: str = "") -> None:
+    """`action` on each blog named, each committed by itself; a wrong name stops
+    the command before any blog changes, and any refusal makes the exit status 1."""
+    tenants = [blog_named(name) for name in subdomains]
+    try:
+        outcome = bulk.apply(action, tenants, reason, cli_actor())
+    except BadReason as error:
+        raise click.ClickException(str(error)) from None
+    if outcome.done:
+        click.echo(outcome.summary(action))
+    for refusal in outcome.refused:
+        click.echo(f"Error: {refusal}", err=True)
+    if outcome.refused:
+        raise click.exceptions.Exit(1)
 
 
 def _act(subdomain: str, action: Callable[[Tenant], object], done: str) -> Tenant:

@@ -4,3 +4,13 @@ document.addEventListener("submit", (event) => {
   const message = event.target.dataset && event.target.dataset.confirm;
   if (message && !window.confirm(message)) event.preventDefault();
 });
+
+// A checkbox with data-select-all="NAME" ticks or clears every NAME checkbox of
+// its form (the admin list's bulk selection).
+document.addEventListener("change", (event) => {
+  const name = event.target.dataset && event.target.dataset.selectAll;
+  if (!name) return;
+  for (const box of event.target.form.querySelectorAll(`input[name="${name}"]`)) {
+    box.checked = event.target.checked;
+  }
+});
