@@ -137,3 +137,18 @@ def test_usage_counts_each_blogs_content(app, make_tenant, make_post, make_snipp
     assert counted[alice.id].storage_bytes > 100  # Markdown plus rendered HTML
     assert (counted[bob.id].posts, counted[bob.id].snippets) == (0, 1)
     assert counted[carol.id].storage_bytes == 0
+
+
+def test_storage_counts_utf8_bytes_as_quotas_do(app, make_tenant, make_post) -> None:
+    from inkwell.platform.core import tenancy
+    from inkwell.platform.core.models import Post
+    from inkwell.platform.core.quotas import stored_size
+    from inkwell.platform.core.usage import usage
+
+    blog = make_tenant("alice")
+    make_post(blog, "Nihongo", "日本語の文章です。" * 100)  # 3 bytes a character in UTF-8
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        post = db.session.scalars(select(Post)).one()
+        expected = len(post.body_md.encode()) + len(post.body_html.encode())
+        assert stored_size(post.body_md, post.body_html) == expected
+        assert usage([blog.id])[blog.id].storage_bytes == expected > 2_700

@@ -157,8 +157,8 @@ class Budget:
 
 
 def stored_size(*texts: str | None) -> int:
-    """What texts count toward storage: their lengths, as `usage` sums them."""
-    return sum(len(text or "") for text in texts)
+    """What texts count toward storage: their UTF-8 bytes, as `usage` sums them."""
+    return sum(len((text or "").encode()) for text in texts)
 
 
 def publishes_last_hour(tenant_id: int, now: datetime | None = None) -> list[datetime]:
