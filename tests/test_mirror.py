@@ -218,7 +218,8 @@ def test_dashboard_publishes_and_shows_progress(app, client, auth, blog, add_mem
     assert "Not published yet" in page and "Publish mirror" in page
     answer = post_form(client, "/blogs/alice/mirror/publish", {"full": "y"}, "/blogs/alice/mirror/")
     assert answer.status_code == 303
-    assert client.get("/blogs/alice/mirror/status.json").json == {"queued": True, "run": None}
+    queued = {"queued": True, "held": None, "run": None}
+    assert client.get("/blogs/alice/mirror/status.json").json == queued
     with app.app_context():
         jobs.dispatch(jobs.send)
     state = client.get("/blogs/alice/mirror/status.json").json

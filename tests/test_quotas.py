@@ -225,6 +225,17 @@ def test_automatic_publishes_wait_for_the_hour_and_are_not_lost(app, make_tenant
     assert requested(app, blog) == (1, 0)  # the request stayed open all along
 
 
+def test_the_mirror_page_says_when_a_held_publish_starts(app, client, owner):
+    set_quota(app, owner, publishes_per_hour=1)
+    add_run(app, owner, minutes_ago=20)
+    with app.app_context():
+        mirrors.request_publish(owner.id)
+        db.session.commit()
+    state = client.get("/blogs/alice/mirror/status.json").json
+    assert state["queued"] and "limit of 1 publishes per hour" in state["held"]
+    assert "The next can start after" in client.get("/blogs/alice/mirror/").text
+
+
 def test_invitations_stop_at_the_mails_per_day(app, client, owner):
     set_quota(app, owner, mails_per_day=1)
     data = {"email": "ed@example.com", "role": "editor"}

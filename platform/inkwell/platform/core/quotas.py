@@ -173,17 +173,24 @@ def publishes_last_hour(tenant_id: int, now: datetime | None = None) -> list[dat
         return list(db.session.scalars(query))
 
 
+def publish_hold(tenant_id: int) -> str | None:
+    """Why the blog cannot publish now, for its members: its publishes of the
+    last hour are used up. None if it can."""
+    limit, runs = limits(tenant_id).publishes_per_hour, publishes_last_hour(tenant_id)
+    if len(runs) < limit:
+        return None
+    # The hour allows another once the limit-th newest run is an hour old.
+    after = f" The next can start after {(runs[limit - 1] + HOUR):%H:%M} UTC." if limit else ""
+    return (
+        f"This blog has reached its limit of {limit:,} publishes per hour "
+        f"({len(runs):,} in the last hour).{after}"
+    )
+
+
 def check_publish(tenant_id: int) -> None:
     """QuotaExceeded (429) if the blog used up its publishes of the last hour."""
-    limit, runs = limits(tenant_id).publishes_per_hour, publishes_last_hour(tenant_id)
-    if len(runs) >= limit:
-        # The hour allows another once the limit-th newest run is an hour old.
-        after = f" Try again after {(runs[limit - 1] + HOUR):%H:%M} UTC." if limit else ""
-        raise QuotaExceeded(
-            f"This blog has reached its limit of {limit:,} publishes per hour "
-            f"({len(runs):,} in the last hour).{after}",
-            429,
-        )
+    if hold := publish_hold(tenant_id):
+        raise QuotaExceeded(hold, 429)
 
 
 def within_publish_limit(tenant_id: ColumnElement[int], now: datetime) -> ColumnElement[bool]:

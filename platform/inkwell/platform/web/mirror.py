@@ -61,8 +61,12 @@ def _state() -> dict[str, Any]:
     """What the progress bar shows: the newest run, and whether one is waiting."""
     mirror = db.session.get(Mirror, g.tenant.id)
     run = db.session.scalars(select(PublishRun).order_by(PublishRun.id.desc()).limit(1)).first()
-    waiting = bool(mirror and mirror.requested_seq > mirror.done_seq)
-    return {"queued": waiting and (run is None or run.status != "running"), "run": _run(run)}
+    queued = bool(mirror and mirror.requested_seq > mirror.done_seq) and (
+        run is None or run.status != "running"
+    )
+    # A queued publish the hourly quota holds back starts by itself later: say when.
+    held = quotas.publish_hold(g.tenant.id) if queued else None
+    return {"queued": queued, "held": held, "run": _run(run)}
 
 
 def _run(run: PublishRun | None) -> dict[str, Any] | None:

@@ -1,5 +1,6 @@
 // The mirror page's progress bar: poll the publish state every second while a
-// publish is queued or running; when it ends, reload to show it in the history.
+// publish is queued (and not held by the hourly quota) or running; when it
+// ends, reload to show it in the history.
 (() => {
   const section = document.getElementById("publish");
   if (!section) return;
@@ -10,8 +11,9 @@
 
   function show(data) {
     const run = data.run;
-    const busy = data.queued || (run && run.status === "running");
-    if (data.queued) state.textContent = "A publish is queued.";
+    // A publish held by the hourly quota waits minutes: no point polling for it.
+    const busy = (data.queued && !data.held) || (run && run.status === "running");
+    if (data.queued) state.textContent = `A publish is queued. ${data.held || ""}`;
     if (run && run.status === "running") {
       const building = run.phase !== "uploading";
       const total = building ? run.pages_total : run.uploads_total;
