@@ -136,6 +136,8 @@ def test_roles(app, client, auth, make_tenant, make_post, add_member) -> None:
     owners_post = make_post(blog, "Owner's post", "x")
     author = add_member(blog, "author@example.com", "author")
     auth.login(author)
+    listed = client.get("/blogs/alice/").text
+    assert "Owner&#39;s post" in listed and f"/posts/{owners_post}/" not in listed  # not offered
     assert client.get(f"/blogs/alice/posts/{owners_post}/edit").status_code == 403
     assert client.get("/blogs/alice/settings").status_code == 403
     data = {"title": "Mine", "body_md": "y", "status": "draft"}
