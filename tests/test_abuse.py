@@ -199,7 +199,8 @@ def test_bulk_actions_act_on_each_selected_blog(app, admin, make_tenant) -> None
     )
     assert answer.status_code == 303 and answer.location.endswith("/admin/tenants/?q=o")
     page = admin.get(answer.location).text
-    assert "Suspended bob, dave." in page and "carol is suspended: only an active" in page
+    assert '<p class="flash" role="status">Suspended bob, dave.</p>' in page
+    assert '<p class="flash error" role="alert">carol is suspended: only an active' in page
     assert status_of(app, ids["bob"]) == status_of(app, ids["dave"]) == ("suspended", "Spam wave")
     assert status_of(app, ids["carol"]) == ("suspended", "Earlier")  # refused, untouched
     assert [a for a, _ in audit_actions(app, ids["bob"])] == ["tenant.suspend"]
@@ -246,3 +247,25 @@ def test_bulk_from_the_cli(app, admin, make_tenant) -> None:
     lift = cli(app, "lift-quarantine", "bob")
     assert lift.exit_code == 0 and tenant_of(app, "bob").quarantined_at is None
     assert cli(app, "lift-quarantine", "bob").exit_code == 1
+
+
+def test_a_refused_bulk_action_keeps_its_page_and_selection(app, admin, make_tenant, monkeypatch):
+    from inkwell.platform.web.admin import tenants
+
+    monkeypatch.setattr(tenants, "PER_PAGE", 1)
+    make_tenant("bob")  # newest first: bob on page 1, alice on page 2
+    alice = blog_id(app, "alice")
+    answer = bulk(admin, {"action": "suspend", "reason": "", "tenant": [alice], "page": "2"})
+    assert answer.status_code == 400 and "Page 2 of 2" in answer.text
+    assert re.search(rf'value="{alice}" aria-label="Select alice"\s+checked', answer.text)
+
+
+def test_hand_typed_list_filters(app, admin) -> None:
+    signed_up_from(app, "evesblog", "192.0.2.9")
+    assert "alice" in admin.get("/admin/tenants/?quarantined=0").text  # only "1" filters
+    assert "alice" not in admin.get("/admin/tenants/?quarantined=1").text
+    bogus = admin.get("/admin/tenants/?status=bogus&q=eve")
+    assert bogus.status_code == 400 and "status must be one of" in bogus.text
+    assert 'value="eve"' in bogus.text  # the search form is kept
+    beyond = admin.get("/admin/tenants/?page=99")
+    assert "No blogs match" in beyond.text and ">First page</a>" in beyond.text

@@ -221,11 +221,28 @@ def test_deleted_blog_is_restorable_within_grace(app, admin, alice, site_client)
     with app.app_context():
         left = db.session.get_one(Tenant, alice.id).purge_after - utcnow()
         assert timedelta(days=29, hours=23) < left <= timedelta(days=30)
-    assert "Purge now" in admin.get(TENANT.format(id=alice.id)).text
+    page = admin.get(TENANT.format(id=alice.id)).text
+    assert "Purge now" in page and "reason: Owner asked; purge after: " in page
     act(admin, alice.id, "restore")
     assert site_client("alice").get("/hello/").status_code == 200
     with app.app_context():
         assert db.session.get_one(Tenant, alice.id).purge_after is None
+
+
+def test_undoing_the_delete_of_a_suspended_blog_keeps_it_suspended(
+    app, admin, alice, site_client
+) -> None:
+    act(admin, alice.id, "suspend", reason="Phishing")
+    act(admin, alice.id, "delete", reason="Closed")
+    page = admin.get(TENANT.format(id=alice.id)).text
+    assert "It was suspended before it was deleted" in page
+    assert "a restore makes it: suspended (Phishing)" in cli(app, "show", "alice").output
+    assert act(admin, alice.id, "restore").status_code == 303
+    assert status_of(app, alice.id) == ("suspended", "Phishing")  # not back online
+    assert site_client("alice").get("/hello/").status_code == 410
+    act(admin, alice.id, "restore")
+    assert status_of(app, alice.id) == ("active", "")
+    assert site_client("alice").get("/hello/").status_code == 200
 
 
 def row_counts(app: Flask, blog_id: int) -> dict[str, int]:

@@ -61,14 +61,14 @@ def test_users_are_listed_searched_and_shown_with_their_blogs(app, admin, make_t
     make_tenant("bob")
     listing = admin.get("/admin/users/")
     assert listing.status_code == 200
-    assert ALICE in listing.text and "alice (owner)" in listing.text
+    assert ALICE in listing.text and ">alice</a> (owner)" in listing.text
     found = admin.get("/admin/users/?q=ALI")
     assert ALICE in found.text and "bob@example.com" not in found.text
     assert "root@example.com" in admin.get("/admin/users/?admins=1").text
     assert ALICE not in admin.get("/admin/users/?admins=1").text
     assert "No user matches" in admin.get("/admin/users/?q=100%25").text  # % is literal
     detail = admin.get(f"/admin/users/{user_id(app, ALICE)}/")
-    assert detail.status_code == 200 and "alice (owner)" in detail.text
+    assert detail.status_code == 200 and ">alice</a> (owner)" in detail.text
     assert admin.get("/admin/users/999999/").status_code == 404
 
 
@@ -136,7 +136,15 @@ def test_an_admin_may_step_down_but_the_last_admin_may_not(app, admin) -> None:
 def test_wrong_state_is_a_clear_409(app, admin, action: str, message: str) -> None:
     answer = act(admin, app, "root@example.com", action)
     assert answer.status_code == 409 and message in answer.text
+    assert "Start a password reset" in answer.text  # on the user's page, not a bare error
     assert audit_log(app) == []
+
+
+def test_admins_are_not_offered_to_disable_themselves(app, admin) -> None:
+    own = admin.get(f"/admin/users/{account(app, 'root@example.com').id}/").text
+    other = admin.get(f"/admin/users/{account(app, ALICE).id}/").text
+    assert "Disable and log out everywhere" in other
+    assert "Disable and log out everywhere" not in own and "you cannot" in own
 
 
 def test_disabling_twice_or_a_too_long_reason_is_refused(app, admin) -> None:

@@ -1,4 +1,5 @@
-"""signup network of blogs, for admins' risk signals
+"""signup network of blogs, for admins' risk signals; what a restore of a
+deleted blog returns to
 
 Revision ID: 0009
 Revises: 0008
@@ -23,11 +24,22 @@ def upgrade() -> None:
             sa.Column("signup_network", sa.String(length=64), server_default="", nullable=False)
         )
         batch_op.create_index(batch_op.f("ix_tenants_signup_network"), ["signup_network"])
+        batch_op.add_column(
+            sa.Column(
+                "before_delete_status", sa.String(length=16), server_default="", nullable=False
+            )
+        )
+        batch_op.add_column(
+            sa.Column("before_delete_reason", sa.Text(), server_default="", nullable=False)
+        )
     with op.batch_alter_table("tenants", schema=None) as batch_op:
-        batch_op.alter_column("signup_network", server_default=None)
+        for column in ("signup_network", "before_delete_status", "before_delete_reason"):
+            batch_op.alter_column(column, server_default=None)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("tenants", schema=None) as batch_op:
+        batch_op.drop_column("before_delete_reason")
+        batch_op.drop_column("before_delete_status")
         batch_op.drop_index(batch_op.f("ix_tenants_signup_network"))
         batch_op.drop_column("signup_network")

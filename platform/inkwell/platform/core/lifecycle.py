@@ -5,6 +5,7 @@ the same transaction (the caller commits).
 
 active ─suspend─► suspended ─restore─► active
 active|suspended ─delete─► deleted (restorable until purge_after) ─purge─► gone
+deleted ─restore─► the status it had before the delete (suspended stays suspended)
 
 Quarantine is apart from the status: a quarantined blog is served, but its
 pages say `noindex` and it has no sitemap and no feed discovery links.
@@ -50,13 +51,17 @@ def suspend(tenant: Tenant, reason: str, actor: audit.Actor) -> None:
     audit.record(actor, "tenant.suspend", tenant, reason=reason)
 
 
-def restore(tenant: Tenant, actor: audit.Actor) -> None:
-    """Make a suspended or deleted (not yet purged) blog active again."""
+def restore(tenant: Tenant, actor: audit.Actor) -> str:
+    """Undo a suspension (active again) or a deletion (back to the state before
+    it, so a suspended blog stays suspended); the status it has now."""
     if tenant.status == "active":
         raise LifecycleError(f"{tenant.subdomain} is active: there is nothing to restore.")
-    previous = tenant.status
-    _change(tenant, "active", "")
-    audit.record(actor, "tenant.restore", tenant, previous=previous)
+    previous, status, reason = tenant.status, "active", ""
+    if previous == "deleted" and tenant.before_delete_status == "suspended":
+        status, reason = "suspended", tenant.before_delete_reason
+    _change(tenant, status, reason)
+    audit.record(actor, "tenant.restore", tenant, previous=previous, status=status)
+    return status
 
 
 def delete(tenant: Tenant, reason: str, actor: audit.Actor) -> datetime:
@@ -65,6 +70,7 @@ def delete(tenant: Tenant, reason: str, actor: audit.Actor) -> datetime:
         raise LifecycleError(f"{tenant.subdomain} is already deleted.")
     reason = check_reason(reason)
     days = current_app.config["TENANT_DELETE_GRACE_DAYS"]
+    tenant.before_delete_status, tenant.before_delete_reason = tenant.status, tenant.status_reason
     _change(tenant, "deleted", reason)
     tenant.purge_after = utcnow() + timedelta(days=days)
     audit.record(

@@ -77,6 +77,10 @@ class Tenant(Timestamps, db.Model):
     status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A deleted blog can be restored until then; a purge removes it after.
     purge_after: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What a restore of a deleted blog returns to: a suspended blog deleted by
+    # mistake must not come back online when the delete is undone.
+    before_delete_status: Mapped[str] = mapped_column(String(16), default="")
+    before_delete_reason: Mapped[str] = mapped_column(Text, default="")
     # New or suspicious blogs: served, but kept out of search engines and discovery.
     quarantined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Where the signup came from (an IPv4 address or an IPv6 /64; see core.risk),

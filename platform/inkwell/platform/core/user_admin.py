@@ -6,6 +6,7 @@ neither does). A state that does not allow the action raises `UserAdminError`.
 """
 
 from collections import defaultdict
+from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import Select, or_, select
@@ -39,17 +40,23 @@ def search(text: str = "", admins: bool = False, disabled: bool = False) -> Sele
     return query
 
 
-def blogs_of(user_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
-    """(subdomain, role) of every membership of these users, in one query."""
+class BlogRole(NamedTuple):
+    tenant_id: int
+    subdomain: str
+    role: str
+
+
+def blogs_of(user_ids: list[int]) -> dict[int, list[BlogRole]]:
+    """Every membership of these users, in one query."""
     query = (
-        select(Membership.user_id, Tenant.subdomain, Membership.role)
+        select(Membership.user_id, Tenant.id, Tenant.subdomain, Membership.role)
         .join(Tenant, Tenant.id == Membership.tenant_id)
         .where(Membership.user_id.in_(user_ids))
         .order_by(Tenant.subdomain)
     )
-    blogs: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for user_id, subdomain, role in db.session.execute(query):
-        blogs[user_id].append((subdomain, role))
+    blogs: dict[int, list[BlogRole]] = defaultdict(list)
+    for user_id, *membership in db.session.execute(query):
+        blogs[user_id].append(BlogRole(*membership))
     return blogs
 
 

@@ -4,6 +4,7 @@ blogs) and one blog's page with its actions. Each action goes through
 transaction; then a flash and a redirect. A refused action shows the page
 again with the reason (4xx)."""
 
+import re
 from collections.abc import Callable, Mapping
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -46,11 +47,12 @@ def bulk_action() -> Response | tuple[str, int]:
         outcome = bulk.apply(action, tenants, form.get("reason", ""), acting_admin())
     except BadReason as error:
         return _list(form, str(error), 400)
-    for message in [outcome.summary(action), *outcome.refused]:
-        if message:
-            flash(message)
+    if outcome.done:
+        flash(outcome.summary(action))
+    for refusal in outcome.refused:
+        flash(refusal, "error")
     if gone := len(ids) - len(tenants):
-        flash(f"{gone} of the selected blogs no longer exist.")
+        flash(f"{gone} of the selected blogs no longer exist.", "error")
     back = {key: form[key] for key in ("q", "status", "quarantined", "page") if form.get(key)}
     return redirect(url_for(".index", **back), 303)
 
@@ -58,12 +60,17 @@ def bulk_action() -> Response | tuple[str, int]:
 def _list(args: Mapping[str, str], error: str = "", code: int = 200) -> tuple[str, int]:
     """The list as `args` filter it; a bulk action's refusal keeps its form."""
     text, status = args.get("q", "")[:200], args.get("status", "")
-    quarantined = bool(args.get("quarantined"))
+    quarantined = args.get("quarantined") == "1"
     try:
         query = search(text, status, quarantined)
-    except ListError as error:
-        abort(400, str(error))
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False)
+    except ListError as problem:
+        query, error, code = search(text, "", quarantined), str(problem), 400
+    # From the form too when a bulk action was refused, so the same page comes back.
+    number = args.get("page", "")
+    number = int(number) if re.fullmatch("[1-9][0-9]{0,5}", number) else 1
+    page = db.paginate(
+        query, page=number, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
+    )
     page_html = render_template(
         "admin/tenants.html",
         page=page,

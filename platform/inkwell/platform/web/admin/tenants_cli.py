@@ -64,6 +64,8 @@ def show_command(subdomain: str) -> None:
     click.echo(f"{tenant.subdomain}: {tenant.title}\nstatus: {tenant.status}{reason}")
     if tenant.purge_after:
         click.echo(f"purged after: {when(tenant.purge_after)}")
+    if tenant.status == "deleted" and tenant.before_delete_status == "suspended":
+        click.echo(f"a restore makes it: suspended ({tenant.before_delete_reason})")
     if tenant.quarantined_at:
         click.echo(f"quarantined since: {when(tenant.quarantined_at)}")
     click.echo(f"signed up from: {tenant.signup_network or '-'}")

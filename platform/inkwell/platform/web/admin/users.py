@@ -13,7 +13,7 @@ URL table (under /admin/users):
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
@@ -51,7 +51,10 @@ def index() -> str:
 
 @bp.get("/<int:user_id>/")
 def detail(user_id: int) -> str:
-    user = db.get_or_404(User, user_id)
+    return _page(db.get_or_404(User, user_id))
+
+
+def _page(user: User, error: str = "") -> str:
     trail = db.session.scalars(
         entries(AuditFilter(target_type="user")).where(AuditEntry.target_id == user.id).limit(100)
     )
@@ -62,14 +65,16 @@ def detail(user_id: int) -> str:
         trail=list(trail),
         form=ConfirmForm(),
         disable_form=DisableForm(),
+        error=error,
     )
 
 
 @bp.post("/<int:user_id>/disable")
-def disable(user_id: int) -> Response:
+def disable(user_id: int) -> Response | tuple[str, int]:
     form = DisableForm()
     if not form.validate_on_submit():
-        abort(400, "; ".join(form.reason.errors) or None)
+        problem = "; ".join(form.reason.errors) or "The form expired. Try again."
+        return _page(db.get_or_404(User, user_id), problem), 400
     reason = (form.reason.data or "").strip()
     return _act(
         user_id,
@@ -79,24 +84,24 @@ def disable(user_id: int) -> Response:
 
 
 @bp.post("/<int:user_id>/enable")
-def enable(user_id: int) -> Response:
+def enable(user_id: int) -> Response | tuple[str, int]:
     return _act(user_id, user_admin.enable, "{} can log in again.")
 
 
 @bp.post("/<int:user_id>/grant-admin")
-def grant_admin(user_id: int) -> Response:
+def grant_admin(user_id: int) -> Response | tuple[str, int]:
     return _act(user_id, user_admin.grant_admin, "{} is an admin now.")
 
 
 @bp.post("/<int:user_id>/revoke-admin")
-def revoke_admin(user_id: int) -> Response:
+def revoke_admin(user_id: int) -> Response | tuple[str, int]:
     response = _act(user_id, user_admin.revoke_admin, "{} is no longer an admin.")
     # Stepping down: the console is 404 to its former admin from now on.
     return redirect(url_for("dashboard.home")) if not current_user.is_admin else response
 
 
 @bp.post("/<int:user_id>/reset-password")
-def reset_password(user_id: int) -> Response:
+def reset_password(user_id: int) -> Response | tuple[str, int]:
     return _act(user_id, start_reset, "We mailed {} a link to choose a new password.")
 
 
@@ -105,15 +110,18 @@ def start_reset(user: User, actor: Actor) -> None:
     account_mail.send("reset_password", user, user_admin.start_reset(user, actor))
 
 
-def _act(user_id: int, action: Callable[[User, Actor], None], done: str) -> Response:
+def _act(
+    user_id: int, action: Callable[[User, Actor], None], done: str
+) -> Response | tuple[str, int]:
     """Run `action` on the user as the acting admin, commit it with its audit entry,
-    and say so; a state that does not allow it answers 409 with the reason."""
+    and say so; a state that does not allow it shows the user's page again with
+    the reason (409)."""
     user = db.get_or_404(User, user_id)  # the CSRF token was checked with the admin
     try:
         action(user, acting_admin())
         db.session.commit()
     except user_admin.UserAdminError as error:
         db.session.rollback()
-        abort(409, str(error))
+        return _page(db.get_or_404(User, user_id), str(error)), 409
     flash(done.format(user.email))
     return redirect(url_for("admin_users.detail", user_id=user.id))

@@ -36,7 +36,7 @@ def list_command(search: str, admins: bool, disabled: bool) -> None:
         click.echo("No user matches.", err=True)
 
 
-def _line(user: User, blogs: list[tuple[str, str]]) -> str:
+def _line(user: User, blogs: list[user_admin.BlogRole]) -> str:
     return "  ".join(
         (
             user.email,
@@ -44,7 +44,7 @@ def _line(user: User, blogs: list[tuple[str, str]]) -> str:
             "verified" if user.email_verified_at else "unverified",
             "admin" if user.is_admin else "-",
             f"disabled {user.disabled_at:%Y-%m-%d}" if user.disabled_at else "active",
-            ", ".join(f"{sub} ({role})" for sub, role in blogs) or "no blogs",
+            ", ".join(f"{blog.subdomain} ({blog.role})" for blog in blogs) or "no blogs",
         )
     )
 

@@ -14,3 +14,17 @@ document.addEventListener("change", (event) => {
     box.checked = event.target.checked;
   }
 });
+
+// A bulk form (data-confirm-bulk="NAME") names the action and how many NAME
+// boxes are ticked before it submits; with either missing the server explains.
+document.addEventListener("submit", (event) => {
+  const name = event.target.dataset && event.target.dataset.confirmBulk;
+  if (!name) return;
+  const action = event.target.querySelector("select[name=action]");
+  const count = event.target.querySelectorAll(`input[name="${name}"]:checked`).length;
+  if (!action.value || !count) return;
+  const label = action.options[action.selectedIndex].text;
+  if (!window.confirm(`${label}: ${count} blog${count === 1 ? "" : "s"}? Each is changed and logged on its own.`)) {
+    event.preventDefault();
+  }
+});
