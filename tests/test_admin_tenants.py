@@ -223,6 +223,8 @@ def test_deleted_blog_is_restorable_within_grace(app, admin, alice, site_client)
         assert timedelta(days=29, hours=23) < left <= timedelta(days=30)
     page = admin.get(TENANT.format(id=alice.id)).text
     assert "Purge now" in page and "reason: Owner asked; purge after: " in page
+    for link in ("/admin/quotas/?blog=alice", "/admin/users/"):  # its limits, its members
+        assert f'href="{link}' in page
     act(admin, alice.id, "restore")
     assert site_client("alice").get("/hello/").status_code == 200
     with app.app_context():
