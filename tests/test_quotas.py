@@ -298,6 +298,33 @@ def test_the_console_refuses_bad_limits_and_unknown_blogs(app, admin):
     assert audit_entries(app, "quota.set") == []
 
 
+def test_the_console_refuses_a_huge_size_with_the_largest_it_takes(app, admin):
+    data = {"blog": "alice", "storage_bytes": "9" * 400 + "MB"}
+    huge = post_form(admin, "/admin/quotas/", data, "/admin/quotas/?blog=alice")
+    assert huge.status_code == 400
+    assert "storage bytes must be at most 9,223,372,036,854,775,807" in huge.text
+    assert audit_entries(app, "quota.set") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("9223372036854775807", 2**63 - 1),  # the largest BIGINT, exactly
+        ("9223372036854775.807 kB", 2**63 - 1),
+        ("1.5MB", 1_500_000),
+        ("0.001kB", 1),
+        ("2.50 gb", 2_500_000_000),
+        ("500 bytes", 500),  # as format_bytes writes it
+        ("007", 7),
+        ("0", 0),
+        ("0.0 MB", 0),
+        ("0" * 5000 + "1", 1),
+    ],
+)
+def test_sizes_are_read_exactly(text: str, size: int) -> None:
+    assert quotas.parse_limit("storage_bytes", text) == size
+
+
 def cli(app, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
 
@@ -328,6 +355,12 @@ def test_the_cli_sets_and_shows_limits_with_an_audit_entry(app, make_tenant):
         (["alice", "--mails-per-day", "lots"], "Error: --mails-per-day: mails per day must be"),
         (["alice", "--storage", "5 parsecs"], "Error: --storage: storage bytes must be a size"),
         (["alice", "--posts", "99999999999"], "Error: --posts: posts must be at most 2,147,"),
+        (["alice", "--posts", "9" * 5000], "Error: --posts: posts must be at most 2,147,"),
+        (
+            ["alice", "--storage", "9" * 400 + "MB"],
+            "Error: --storage: storage bytes must be at most 9,223,372,036,854,775,807, not '999",
+        ),
+        (["alice", "--storage", "1.5B"], "Error: --storage: storage bytes must be a whole number"),
         (["alice", "--clear", "bogus"], "Error: --clear: no quota 'bogus'"),
         (["alice", "--posts", "1", "--clear", "posts"], "Error: --posts is both set and cleared"),
         (["alice"], "Error: nothing to change"),
