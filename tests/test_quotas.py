@@ -2,6 +2,8 @@
 nothing behind; a blog's own limits beat the platform defaults; bloggers see
 their usage; operators set and show limits in the console and the CLI, audited."""
 
+import html
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -286,6 +288,35 @@ def test_admins_set_and_clear_a_blogs_limits_in_the_console(app, admin):
     assert cleared.status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Quota)) == 0
+
+
+def form_values(page: str) -> dict[str, str]:
+    """The limits a quotas form holds, as a browser would submit it untouched."""
+    found = re.findall(r'<input id="(\w+)" name="\1" value="([^"]*)"', page)
+    return {name: html.unescape(value) for name, value in found if name in quotas.FIELDS}
+
+
+def test_the_console_shows_sizes_and_counts_as_people_read_them(app, admin):
+    page = admin.get("/admin/quotas/").text
+    assert "Posts: 10,000" in page and "Storage: 200 MB" in page
+    data = {"blog": "alice", "posts": "12345", "storage_bytes": "50MB", "snippets": "123456789"}
+    post_form(admin, "/admin/quotas/", data, "/admin/quotas/?blog=alice")
+    listed = admin.get("/admin/quotas/").text
+    assert "<td>12,345</td>" in listed and "<td>50 MB</td>" in listed
+    form = admin.get("/admin/quotas/?blog=alice").text
+    assert 'placeholder="default: 200 MB"' in form and 'placeholder="default: 1000"' in form
+    typed = form_values(form)
+    assert typed["storage_bytes"] == "50 MB" and typed["snippets"] == "123456789"
+    # Saving the form as shown changes nothing, a size format_bytes rounds included.
+    changed = {"blog": "alice", **typed, "storage_bytes": "123456789"}
+    post_form(admin, "/admin/quotas/", changed, "/admin/quotas/")
+    again = form_values(admin.get("/admin/quotas/?blog=alice").text)
+    assert again["storage_bytes"] == "123456789"  # not "123.5 MB", which reads back otherwise
+    saved = post_form(admin, "/admin/quotas/", {"blog": "alice", **again}, "/admin/quotas/")
+    assert saved.status_code == 303
+    with app.app_context():
+        quota = db.session.get(Quota, db.session.scalar(select(Tenant.id)))
+        assert (quota.posts, quota.snippets, quota.storage_bytes) == (12345, 123456789, 123456789)
 
 
 def test_the_console_refuses_bad_limits_and_unknown_blogs(app, admin):

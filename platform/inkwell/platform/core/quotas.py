@@ -239,7 +239,21 @@ class Line:
     overridden: bool
 
     def text(self, value: int) -> str:
-        return format_bytes(value) if self.name == "storage_bytes" else f"{value:,}"
+        return shown(self.name, value)
+
+
+def shown(name: str, value: int) -> str:
+    """A limit (or its usage) for reading: a size for storage, else a count."""
+    return format_bytes(value) if name == "storage_bytes" else f"{value:,}"
+
+
+def typed(name: str, value: int) -> str:
+    """A limit as a form holds it: as read where parse_limit reads that back to
+    the same number, else the plain number (format_bytes rounds)."""
+    if name != "storage_bytes":
+        return str(value)
+    size = format_bytes(value)
+    return size if parse_limit(name, size) == value else str(value)
 
 
 LABELS = {
