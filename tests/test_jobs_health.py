@@ -68,6 +68,11 @@ def test_the_page_shows_queues_outbox_and_publishes(app, jobs, admin) -> None:
     assert "<td>bob</td><td>2</td><td>3.0 s</td><td>4.0 s</td>" in page.text
 
 
+def test_one_outbox_row_waiting_is_one_row(app, make_tenant, admin) -> None:
+    add_outbox(app, make_tenant("bob").owner_email)
+    assert "1 row waiting (not done)." in admin.get("/admin/jobs/").text
+
+
 def test_retrying_an_outbox_row_sends_it_again_and_is_audited(
     app,
     jobs,
