@@ -73,6 +73,28 @@ def test_one_outbox_row_waiting_is_one_row(app, make_tenant, admin) -> None:
     assert "1 row waiting (not done)." in admin.get("/admin/jobs/").text
 
 
+def failed_rows(page: str) -> str:
+    return page[page.index("<h2>Failed publishes</h2>") : page.index("<h2>Publishes in")]
+
+
+def test_failed_publishes_are_the_blogs_whose_newest_publish_failed(
+    app, jobs, make_tenant, admin
+) -> None:
+    fixed, twice = make_tenant("carol"), make_tenant("dave")
+    add_run(app, fixed, 1.0, status="failed", phase="building", error="carol broke")
+    add_run(app, fixed, 1.0, status="succeeded")  # the retry worked: nothing to do
+    add_run(app, twice, 1.0, status="failed", phase="building", error="dave broke once")
+    add_run(app, twice, 1.0, status="failed", phase="uploading", error="dave broke again")
+    listed = failed_rows(admin.get("/admin/jobs/").text)
+    assert "carol" not in listed
+    assert "S3 said no" in listed  # bob's newest run
+    assert "dave broke again" in listed and "dave broke once" not in listed
+    assert listed.count("Retry") == 2
+    shown = cli(app, "jobs").output
+    assert "publish of carol" not in shown and "dave broke once" not in shown
+    assert "publish of dave at " in shown and " failed: dave broke again" in shown
+
+
 def test_retrying_an_outbox_row_sends_it_again_and_is_audited(
     app,
     jobs,
