@@ -286,6 +286,11 @@ def shown(page: str) -> list[str]:
         ("from=2026-03-02", ["tenant.note", "user.grant_admin"]),
         ("to=2026-03-02", ["user.grant_admin", "user.disable"]),
         ("from=2026-03-02&to=2026-03-02", ["user.grant_admin"]),
+        # The first and last days a date can name are days like any other.
+        ("to=9999-12-31", ["tenant.note", "user.grant_admin", "user.disable"]),
+        ("from=0001-01-01&to=9999-12-31", ["tenant.note", "user.grant_admin", "user.disable"]),
+        ("from=9999-12-31", []),
+        ("to=0001-01-01", []),
     ],
 )
 def test_audit_filters(history, query: str, actions: list[str]) -> None:
@@ -322,3 +327,6 @@ def test_cli_audit_prints_one_line_per_entry_newest_first(app, history) -> None:
     assert "tenant alice" in cli(app, "audit", "--target", "alice", "--limit", "1").output
     assert cli(app, "audit", "--action", "user.disable").output.count("\n") == 1
     assert cli(app, "audit", "--since", "2026-03-02").output.count("\n") == 2
+    assert cli(app, "audit", "--since", "0001-01-01").output.count("\n") == 3
+    far = cli(app, "audit", "--since", "9999-12-31")
+    assert far.exit_code == 0 and far.output == "No audit entry matches.\n"

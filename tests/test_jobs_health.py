@@ -68,6 +68,58 @@ def test_the_page_shows_queues_outbox_and_publishes(app, jobs, admin) -> None:
     assert "<td>bob</td><td>2</td><td>3.0 s</td><td>4.0 s</td>" in page.text
 
 
+def test_one_outbox_row_waiting_is_one_row(app, make_tenant, admin) -> None:
+    add_outbox(app, make_tenant("bob").owner_email)
+    assert "1 row waiting (not done)." in admin.get("/admin/jobs/").text
+
+
+def failed_rows(page: str) -> str:
+    return page[page.index("<h2>Failed publishes</h2>") : page.index("<h2>Publishes in")]
+
+
+def test_failed_publishes_are_the_blogs_whose_newest_publish_failed(
+    app, jobs, make_tenant, admin
+) -> None:
+    fixed, twice = make_tenant("carol"), make_tenant("dave")
+    add_run(app, fixed, 1.0, status="failed", phase="building", error="carol broke")
+    add_run(app, fixed, 1.0, status="succeeded")  # the retry worked: nothing to do
+    add_run(app, twice, 1.0, status="failed", phase="building", error="dave broke once")
+    add_run(app, twice, 1.0, status="failed", phase="uploading", error="dave broke again")
+    listed = failed_rows(admin.get("/admin/jobs/").text)
+    assert "carol" not in listed
+    assert "S3 said no" in listed  # bob's newest run
+    assert "dave broke again" in listed and "dave broke once" not in listed
+    assert listed.count("Retry") == 2
+    shown = cli(app, "jobs").output
+    assert "publish of carol" not in shown and "dave broke once" not in shown
+    assert "publish of dave at " in shown and " failed while uploading: dave broke again" in shown
+
+
+def test_a_failed_publish_shows_the_phase_it_failed_in_until_one_succeeds(
+    app, make_tenant, make_post, admin, tmp_path, monkeypatch
+) -> None:
+    from mirror_helpers import publish
+
+    from inkwell.workers import publish as worker
+
+    monkeypatch.setitem(app.config, "MIRROR_URL", str(tmp_path / "mirror"))
+    blog = make_tenant("bob")
+    make_post(blog, "Hello", "Hello there")
+
+    def no_target(*_args):
+        raise OSError("disk full")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(worker, "open_target", no_target)
+        [failed] = publish(app, blog.id)
+    assert (failed.status, failed.phase) == ("failed", "uploading")
+    listed = failed_rows(admin.get("/admin/jobs/").text)
+    assert "<td>uploading</td><td>OSError: disk full</td>" in listed
+    [retried] = publish(app, blog.id)
+    assert (retried.status, retried.phase) == ("succeeded", "done")
+    assert "No failed publishes." in failed_rows(admin.get("/admin/jobs/").text)
+
+
 def test_retrying_an_outbox_row_sends_it_again_and_is_audited(
     app,
     jobs,
@@ -109,7 +161,7 @@ def test_the_cli_shows_the_same_figures_and_retries(app, jobs, mailbox) -> None:
     assert shown.exit_code == 0, shown.output
     assert "queues: no broker: tasks run inline" in shown.output
     assert "outbox: 2 waiting" in shown.output and "550 no such user" in shown.output
-    assert "publish of bob" in shown.output and "S3 said no" in shown.output
+    assert "publish of bob" in shown.output and "failed while uploading: S3 said no" in shown.output
     assert "bob: 2, median 3.0 s, longest 4.0 s" in shown.output
     retried = cli(app, "jobs", "retry", str(ids["retrying"]))
     assert retried.exit_code == 0 and len(mailbox.messages()) == 1

@@ -2,6 +2,8 @@
 nothing behind; a blog's own limits beat the platform defaults; bloggers see
 their usage; operators set and show limits in the console and the CLI, audited."""
 
+import html
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -288,6 +290,35 @@ def test_admins_set_and_clear_a_blogs_limits_in_the_console(app, admin):
         assert db.session.scalar(select(func.count()).select_from(Quota)) == 0
 
 
+def form_values(page: str) -> dict[str, str]:
+    """The limits a quotas form holds, as a browser would submit it untouched."""
+    found = re.findall(r'<input id="(\w+)" name="\1" value="([^"]*)"', page)
+    return {name: html.unescape(value) for name, value in found if name in quotas.FIELDS}
+
+
+def test_the_console_shows_sizes_and_counts_as_people_read_them(app, admin):
+    page = admin.get("/admin/quotas/").text
+    assert "Posts: 10,000" in page and "Storage: 200 MB" in page
+    data = {"blog": "alice", "posts": "12345", "storage_bytes": "50MB", "snippets": "123456789"}
+    post_form(admin, "/admin/quotas/", data, "/admin/quotas/?blog=alice")
+    listed = admin.get("/admin/quotas/").text
+    assert "<td>12,345</td>" in listed and "<td>50 MB</td>" in listed
+    form = admin.get("/admin/quotas/?blog=alice").text
+    assert 'placeholder="default: 200 MB"' in form and 'placeholder="default: 1000"' in form
+    typed = form_values(form)
+    assert typed["storage_bytes"] == "50 MB" and typed["snippets"] == "123456789"
+    # Saving the form as shown changes nothing, a size format_bytes rounds included.
+    changed = {"blog": "alice", **typed, "storage_bytes": "123456789"}
+    post_form(admin, "/admin/quotas/", changed, "/admin/quotas/")
+    again = form_values(admin.get("/admin/quotas/?blog=alice").text)
+    assert again["storage_bytes"] == "123456789"  # not "123.5 MB", which reads back otherwise
+    saved = post_form(admin, "/admin/quotas/", {"blog": "alice", **again}, "/admin/quotas/")
+    assert saved.status_code == 303
+    with app.app_context():
+        quota = db.session.get(Quota, db.session.scalar(select(Tenant.id)))
+        assert (quota.posts, quota.snippets, quota.storage_bytes) == (12345, 123456789, 123456789)
+
+
 def test_the_console_refuses_bad_limits_and_unknown_blogs(app, admin):
     form_url = "/admin/quotas/?blog=alice"
     bad = post_form(admin, "/admin/quotas/", {"blog": "alice", "posts": "-3"}, form_url)
@@ -296,6 +327,33 @@ def test_the_console_refuses_bad_limits_and_unknown_blogs(app, admin):
     assert unknown.status_code == 404 and "No blog" in unknown.text
     assert admin.get("/admin/quotas/?blog=nosuch").status_code == 404
     assert audit_entries(app, "quota.set") == []
+
+
+def test_the_console_refuses_a_huge_size_with_the_largest_it_takes(app, admin):
+    data = {"blog": "alice", "storage_bytes": "9" * 400 + "MB"}
+    huge = post_form(admin, "/admin/quotas/", data, "/admin/quotas/?blog=alice")
+    assert huge.status_code == 400
+    assert "storage bytes must be at most 9,223,372,036,854,775,807" in huge.text
+    assert audit_entries(app, "quota.set") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("9223372036854775807", 2**63 - 1),  # the largest BIGINT, exactly
+        ("9223372036854775.807 kB", 2**63 - 1),
+        ("1.5MB", 1_500_000),
+        ("0.001kB", 1),
+        ("2.50 gb", 2_500_000_000),
+        ("500 bytes", 500),  # as format_bytes writes it
+        ("007", 7),
+        ("0", 0),
+        ("0.0 MB", 0),
+        ("0" * 5000 + "1", 1),
+    ],
+)
+def test_sizes_are_read_exactly(text: str, size: int) -> None:
+    assert quotas.parse_limit("storage_bytes", text) == size
 
 
 def cli(app, *args: str):
@@ -328,6 +386,12 @@ def test_the_cli_sets_and_shows_limits_with_an_audit_entry(app, make_tenant):
         (["alice", "--mails-per-day", "lots"], "Error: --mails-per-day: mails per day must be"),
         (["alice", "--storage", "5 parsecs"], "Error: --storage: storage bytes must be a size"),
         (["alice", "--posts", "99999999999"], "Error: --posts: posts must be at most 2,147,"),
+        (["alice", "--posts", "9" * 5000], "Error: --posts: posts must be at most 2,147,"),
+        (
+            ["alice", "--storage", "9" * 400 + "MB"],
+            "Error: --storage: storage bytes must be at most 9,223,372,036,854,775,807, not '999",
+        ),
+        (["alice", "--storage", "1.5B"], "Error: --storage: storage bytes must be a whole number"),
         (["alice", "--clear", "bogus"], "Error: --clear: no quota 'bogus'"),
         (["alice", "--posts", "1", "--clear", "posts"], "Error: --posts is both set and cleared"),
         (["alice"], "Error: nothing to change"),

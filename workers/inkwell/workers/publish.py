@@ -118,7 +118,9 @@ def publish(claim: mirrors.Claim, watch: Watcher | None = None) -> PublishRun:
             run.status, run.error = "failed", f"{type(error).__name__}: {error}"
         finally:
             shutil.rmtree(build, ignore_errors=True)
-        run.phase, run.finished_at = "done", utcnow()
+        if run.status == "succeeded":
+            run.phase = "done"  # a run that did not keeps the phase it stopped in
+        run.finished_at = utcnow()
         progress.save()
         mirrors.release(claim, version)
         db.session.refresh(run)

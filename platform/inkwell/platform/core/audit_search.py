@@ -53,7 +53,8 @@ def entries(audit: AuditFilter) -> Select[tuple[AuditEntry]]:
         query = query.where(AuditEntry.target_label.icontains(audit.target, autoescape=True))
     if audit.since:
         query = query.where(AuditEntry.at >= _midnight(audit.since))
-    if audit.until:
+    # The last day a date can name has no next midnight, and no timestamp after it.
+    if audit.until and audit.until < date.max:
         query = query.where(AuditEntry.at < _midnight(audit.until + timedelta(days=1)))
     return query
 

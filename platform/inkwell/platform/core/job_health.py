@@ -1,4 +1,4 @@
-"""Job health for operators: outbox rows waiting and failed, failed publishes,
+"""Job health for operators: outbox rows waiting and failed, blogs whose publish failed,
 publishes per blog and how long they take; and reopening failed work. Read
 across blogs (admin and CLI code only)."""
 
@@ -31,11 +31,13 @@ def outbox_failed() -> list[Outbox]:
 
 
 def failed_publishes() -> list[tuple[PublishRun, str]]:
-    """The newest failed publishes with their blog's subdomain."""
+    """Blogs whose newest publish failed: that run and the blog's subdomain,
+    newest first. A failure a later publish made good needs nothing more."""
+    newest = select(func.max(PublishRun.id)).group_by(PublishRun.tenant_id)
     query = (
         select(PublishRun, Tenant.subdomain)
         .join(Tenant, Tenant.id == PublishRun.tenant_id)
-        .where(PublishRun.status == "failed")
+        .where(PublishRun.id.in_(newest), PublishRun.status == "failed")
         .order_by(PublishRun.id.desc())
         .limit(LISTED)
     )

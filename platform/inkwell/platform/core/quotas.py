@@ -81,32 +81,34 @@ def set_overrides(tenant: Tenant, changes: dict[str, int | None], actor: Actor) 
     record(actor, "quota.set", tenant, old=old, new=new)
 
 
-# Bytes units as people write them ("50MB", "1.5 GB"); decimal, as disks are sold.
-_UNITS = {"": 1, "b": 1, "kb": 10**3, "mb": 10**6, "gb": 10**9, "tb": 10**12}
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$", re.IGNORECASE)
+# Bytes units as people write them ("50MB", "1.5 GB", "500 bytes"), as powers of
+# ten: decimal, as disks are sold.
+_UNITS = {"": 0, "b": 0, "bytes": 0, "kb": 3, "mb": 6, "gb": 9, "tb": 12}
+_NUMBER = re.compile(r"^\s*(\d+)(?:\.(\d+))?\s*([a-z]*)\s*$", re.IGNORECASE)
 
 
 def parse_limit(name: str, text: str) -> int:
     """A limit typed by an operator: a whole number >= 0 (storage also "50MB");
     ValueError with a one-line message otherwise."""
     label = name.replace("_", " ")
-    match = _SIZE.match(text)
-    unit = match.group(2).lower() if match else ""
-    value = None
-    if name == "storage_bytes" and match and unit in _UNITS:
-        value = int(float(match.group(1)) * _UNITS[unit])
-    elif re.fullmatch(r"\s*\d+\s*", text):
-        value = int(text)
-    if value is not None:
-        # The columns' ranges: BIGINT for storage, INTEGER for the others.
-        most = 2**63 - 1 if name == "storage_bytes" else 2**31 - 1
-        if value > most:
-            raise ValueError(f"{label} must be at most {most:,}, not {text!r}")
-        return value
-    wanted = (
-        "a size such as 50MB or a number of bytes" if name == "storage_bytes" else "a whole number"
-    )
-    raise ValueError(f"{label} must be {wanted} (0 or more), not {text!r}")
+    # The columns' ranges: BIGINT for storage, INTEGER for the others.
+    most = 2**63 - 1 if name == "storage_bytes" else 2**31 - 1
+    units = _UNITS if name == "storage_bytes" else {"": 0}
+    match = _NUMBER.match(text)
+    whole, fraction, unit = match.groups(default="") if match else ("", "", "")
+    if not match or unit.lower() not in units or (fraction and name != "storage_bytes"):
+        wanted = "a size such as 50MB or a number of bytes" if units is _UNITS else "a whole number"
+        raise ValueError(f"{label} must be {wanted} (0 or more), not {text!r}")
+    # Exact decimal digits, not a float: the unit shifts the point. Digits past
+    # the point that are left are a fraction of a byte.
+    exponent, fraction = units[unit.lower()], fraction.rstrip("0")
+    if len(fraction) > exponent:
+        raise ValueError(f"{label} must be a whole number of bytes, not {text!r}")
+    digits = (whole + fraction.ljust(exponent, "0")).lstrip("0") or "0"
+    # More digits than the largest limit has is too large, and may be too long for int().
+    if len(digits) > len(str(most)) or int(digits) > most:
+        raise ValueError(f"{label} must be at most {most:,}, not {text!r}")
+    return int(digits)
 
 
 def format_bytes(size: int) -> str:
@@ -237,7 +239,21 @@ class Line:
     overridden: bool
 
     def text(self, value: int) -> str:
-        return format_bytes(value) if self.name == "storage_bytes" else f"{value:,}"
+        return shown(self.name, value)
+
+
+def shown(name: str, value: int) -> str:
+    """A limit (or its usage) for reading: a size for storage, else a count."""
+    return format_bytes(value) if name == "storage_bytes" else f"{value:,}"
+
+
+def typed(name: str, value: int) -> str:
+    """A limit as a form holds it: as read where parse_limit reads that back to
+    the same number, else the plain number (format_bytes rounds)."""
+    if name != "storage_bytes":
+        return str(value)
+    size = format_bytes(value)
+    return size if parse_limit(name, size) == value else str(value)
 
 
 LABELS = {

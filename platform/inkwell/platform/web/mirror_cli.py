@@ -71,17 +71,18 @@ def _blogs(subdomains: tuple[str, ...], every: bool) -> list[Tenant]:
 
 
 class _Bar:
-    """One click progress bar per phase (building pages, then uploading)."""
+    """One click progress bar per phase (building pages, then uploading) of each run."""
 
     def __init__(self, label: str) -> None:
-        self.label, self.phase, self.done = label, "", 0
+        self.label, self.at, self.done = label, (0, ""), 0
         self.bar: Any = None
 
     def show(self, run: PublishRun) -> None:
         phase, total, done = _position(run)
-        if phase != self.phase:
+        # By run too: a failed run ends in its phase, which the next run may start in.
+        if (run.id, phase) != self.at:
             self.close()
-            self.phase, self.done = phase, 0
+            self.at, self.done = (run.id, phase), 0
         if self.bar is None and total:
             self.bar = click.progressbar(length=total, label=f"{self.label}: {phase}")
             self.bar.__enter__()

@@ -30,7 +30,8 @@ def jobs_cli(ctx: click.Context) -> None:
         )
     for run, subdomain in job_health.failed_publishes():
         click.echo(
-            f"  publish of {subdomain} at {run.started_at:%Y-%m-%d %H:%M} failed: {run.error}"
+            f"  publish of {subdomain} at {run.started_at:%Y-%m-%d %H:%M} "
+            f"failed while {run.phase}: {run.error}"
         )
     click.echo("publishes in the last 24 hours:")
     for blog in job_health.publishes_per_blog():

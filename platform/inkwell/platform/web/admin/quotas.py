@@ -21,7 +21,8 @@ def index() -> tuple[str, int] | str:
     tenant = _tenant(subdomain)
     if tenant is None:
         return _page(subdomain, error=f"No blog {subdomain!r}."), 404
-    return _page(subdomain, values=quotas.overrides(tenant.id), tenant=tenant)
+    own = {name: value for name, value in quotas.overrides(tenant.id).items() if value is not None}
+    return _page(subdomain, {name: quotas.typed(name, v) for name, v in own.items()}, tenant)
 
 
 @bp.post("/")
@@ -49,7 +50,7 @@ def _tenant(subdomain: str) -> Tenant | None:
 
 def _page(
     subdomain: str = "",
-    values: dict[str, object] | None = None,
+    values: dict[str, str] | None = None,
     tenant: Tenant | None = None,
     error: str = "",
 ) -> str:
@@ -65,7 +66,9 @@ def _page(
         fields=quotas.FIELDS,
         overridden=overridden,
         subdomain=subdomain,
-        values={name: "" if v is None else v for name, v in (values or {}).items()},
+        values=values or {},
+        shown=quotas.shown,
+        typed=quotas.typed,
         usage=quotas.report(tenant.id) if tenant else [],
         error=error,
     )
