@@ -80,15 +80,18 @@ def failed_rows(page: str) -> str:
 def test_failed_publishes_are_the_blogs_whose_newest_publish_failed(
     app, jobs, make_tenant, admin
 ) -> None:
-    fixed, twice = make_tenant("carol"), make_tenant("dave")
+    fixed, twice, gone = make_tenant("carol"), make_tenant("dave"), make_tenant("erin")
     add_run(app, fixed, 1.0, status="failed", phase="building", error="carol broke")
     add_run(app, fixed, 1.0, status="succeeded")  # the retry worked: nothing to do
     add_run(app, twice, 1.0, status="failed", phase="building", error="dave broke once")
     add_run(app, twice, 1.0, status="failed", phase="uploading", error="dave broke again")
+    add_run(app, gone, 1.0, status="failed", phase="uploading", error="erin broke")
+    assert cli(app, "tenants", "suspend", "erin", "--reason", "Spam").exit_code == 0
     listed = failed_rows(admin.get("/admin/jobs/").text)
     assert "carol" not in listed
     assert "S3 said no" in listed  # bob's newest run
     assert "dave broke again" in listed and "dave broke once" not in listed
+    assert "erin" not in listed  # suspended: nothing to retry until it is restored
     assert listed.count("Retry") == 2
     shown = cli(app, "jobs").output
     assert "publish of carol" not in shown and "dave broke once" not in shown

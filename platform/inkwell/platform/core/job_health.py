@@ -31,13 +31,15 @@ def outbox_failed() -> list[Outbox]:
 
 
 def failed_publishes() -> list[tuple[PublishRun, str]]:
-    """Blogs whose newest publish failed: that run and the blog's subdomain,
-    newest first. A failure a later publish made good needs nothing more."""
+    """Active blogs whose newest publish failed: that run and the blog's
+    subdomain, newest first. A failure a later publish made good needs nothing
+    more, and a suspended or deleted blog publishes nothing until restored."""
     newest = select(func.max(PublishRun.id)).group_by(PublishRun.tenant_id)
     query = (
         select(PublishRun, Tenant.subdomain)
         .join(Tenant, Tenant.id == PublishRun.tenant_id)
         .where(PublishRun.id.in_(newest), PublishRun.status == "failed")
+        .where(Tenant.status == "active")
         .order_by(PublishRun.id.desc())
         .limit(LISTED)
     )
