@@ -231,6 +231,8 @@ def test_cli_list_filters(app, admin, make_tenant) -> None:
         ),
         (("users", "reset-password", "nobody"), "Error: no user with email nobody"),
         (("audit", "--since", "2024-02-30"), "Error: --since: '2024-02-30' is not a date"),
+        (("audit", "--since", "2026-03-03", "--until", "2026-03-01"), "Error: the 'from' date"),
+        (("audit", "--target-type", "post"), "Error: target type must be one of tenant, user"),
     ],
 )
 def test_cli_errors_are_one_line_and_non_zero(app, admin, args, message: str) -> None:
@@ -327,6 +329,9 @@ def test_cli_audit_prints_one_line_per_entry_newest_first(app, history) -> None:
     assert "tenant alice" in cli(app, "audit", "--target", "alice", "--limit", "1").output
     assert cli(app, "audit", "--action", "user.disable").output.count("\n") == 1
     assert cli(app, "audit", "--since", "2026-03-02").output.count("\n") == 2
+    assert cli(app, "audit", "--until", "2026-03-02").output.count("\n") == 2
+    assert cli(app, "audit", "--until", "9999-12-31").output.count("\n") == 3
+    assert cli(app, "audit", "--target-type", "tenant").output.count("\n") == 1
     assert cli(app, "audit", "--since", "0001-01-01").output.count("\n") == 3
     far = cli(app, "audit", "--since", "9999-12-31")
     assert far.exit_code == 0 and far.output == "No audit entry matches.\n"

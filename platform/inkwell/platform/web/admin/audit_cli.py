@@ -13,15 +13,25 @@ from inkwell.platform.core.models import AuditEntry
 @click.command("audit")
 @click.option("--actor", default="", help="Who did it: email or cli:<user> contains this.")
 @click.option("--action", default="", help="Exactly this action, e.g. user.disable.")
+@click.option("--target-type", default="", help="tenant or user.")
 @click.option("--target", default="", help="The blog's subdomain or user's email contains this.")
 @click.option("--since", default="", help="From this UTC day on (YYYY-MM-DD).")
+@click.option("--until", default="", help="Up to this UTC day, included (YYYY-MM-DD).")
 @click.option("--limit", default=50, type=click.IntRange(1, 10_000), help="At most N entries.")
 @with_appcontext
-def audit_command(actor: str, action: str, target: str, since: str, limit: int) -> None:
-    """Show who did what to which blog or user, when and from where."""
+def audit_command(
+    actor: str, action: str, target_type: str, target: str, since: str, until: str, limit: int
+) -> None:
+    """Show who did what to which blog or user, when and from where: the
+    console's filters."""
     try:
         wanted = AuditFilter(
-            actor=actor, action=action, target=target, since=parse_day(since, "--since")
+            actor=actor,
+            action=action,
+            target_type=target_type,
+            target=target,
+            since=parse_day(since, "--since"),
+            until=parse_day(until, "--until"),
         )
     except FilterError as error:
         raise click.ClickException(str(error)) from None
