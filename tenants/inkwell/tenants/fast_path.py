@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Flask
 
-from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import host_name
 from inkwell.tenants.hosts import SERVED, ServedBlog, served_blog
 from inkwell.tenants.page_cache import EarlyAnswers
@@ -49,9 +48,8 @@ class FastPath:
         remembered = self.remembered.get(host)
         if remembered and now - remembered[0] < self.ttl:
             return remembered[1]
-        with self.app.app_context():
+        with self.app.app_context():  # its teardown closes the session: the row is detached
             blog = served_blog(host)
-            db.session.remove()  # give the connection back now, not at some teardown
         if blog is None:
             return None
         if len(self.remembered) >= MAX_REMEMBERED_HOSTS:
