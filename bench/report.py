@@ -24,31 +24,39 @@ LABELS = {
     "304": "post page, 304 (If-None-Match)",
 }
 
-# What profiling (py-spy on the workers, cProfile in-process) showed when these
-# targets were missed; written next to a missed target.
+# What profiling (cProfile and pyinstrument in-process, worker CPU per request under
+# wrk) showed when these targets were missed; written next to a missed target.
 WHY_MISSED = {
     "cached": (
-        "a hit goes through gunicorn's sync worker (a new TCP connection per request), the "
-        "host dispatcher and the site app's WSGI fast path: werkzeug's request and response "
-        "objects, an app context and one Redis GET (the blog's version comes from PostgreSQL "
-        "at most once a second per host and process). It no longer enters Flask's request "
-        "handling, yet runs at about 60 % of the minimal Flask view, which is itself under "
-        "0.10x nginx here: wrk, gunicorn, nginx, PostgreSQL and Redis share 2 cores. Meeting "
-        "0.10x needs hits answered without Python, e.g. nginx `proxy_cache` honouring "
-        "`s-maxage`."
+        "a hit is gunicorn's gthread worker (HTTP parsed in Python), the host dispatcher"
+        " and the site app's fast path on the WSGI environ: one Redis GET through redis-py"
+        " and a list of header tuples, no werkzeug request or response and no app context"
+        " (~0.05 ms of CPU in-process). The rest is the server and the transfer: the 304"
+        " of the same page, which skips the Redis GET and sends no body, and the minimal"
+        " Flask view, which sends 2 bytes, themselves run at about 0.1x nginx or less, so"
+        " gunicorn's Python HTTP handling alone takes most of the budget; a hit adds a"
+        " Redis round trip (~30 us of redis-py, and Redis's own CPU) and 21 KB written"
+        " through Python's sockets, where nginx uses sendfile. wrk, gunicorn, nginx,"
+        " PostgreSQL and Redis share 2 cores. Meeting 0.10x needs hits answered without"
+        " Python's HTTP handling, e.g. nginx `proxy_cache` honouring `s-maxage`, or a"
+        " WSGI server with a C parser."
     ),
     "cached-p99": (
-        "the latency is mostly queueing: 50 connections wait for 2 sync workers, so by"
-        " Little's law a request waits about 50 / (req/s) on average, and 50 ms needs"
-        " well over 1,000 req/s; the tail adds worker recycling (`max_requests = 5000`"
-        " restarts a worker, which re-imports the app, every few thousand requests) and"
-        " the other processes on the 2 cores."
+        "the latency is mostly queueing: 50 connections share 2 workers of 4 threads, so"
+        " by Little's law a request waits about 50 / (req/s) on average, and 50 ms needs"
+        " well over 1,000 req/s; the tail adds the threads' turns at the GIL, worker"
+        " recycling (`max_requests`: every ~200,000 requests a worker re-imports the app)"
+        " and the other processes on the 2 cores."
     ),
     "uncached": (
-        "a miss issues six queries (tenant; post; its tags; the blog's domains, lazily"
-        " loaded for `blog_url`; `EXISTS` on snippets for the nav; recent posts, which"
-        " NullCache stops caching) plus ping and rollback, at 0.3-1 ms a round trip"
-        " here, then renders the template: ~14 ms in-process."
+        "a miss runs Flask's request handling, two queries (the post with its tags in one"
+        " join, without the Markdown; the recent posts, which NullCache stops caching),"
+        " each ~0.25-0.5 ms with its ORM work, and renders the template: ~2.5 ms"
+        " in-process, ~1.8 ms of it CPU, plus PostgreSQL's own CPU on the same 2 cores."
+        " 0.05x nginx means several thousand pages a second here, a fraction of a"
+        " millisecond of CPU a page for everything (gunicorn, Flask, the ORM, Jinja,"
+        " PostgreSQL, wrk), which Flask, SQLAlchemy's ORM and Jinja alone exceed several"
+        " times over."
     ),
 }
 
@@ -159,16 +167,19 @@ wrk `-t{THREADS} -c{CONNECTIONS}`, {run.rounds} alternating rounds of {run.secon
 (nginx, minimal Flask, cached, uncached, feed, 304 in each), medians of the
 rounds. The post page is {run.page}.
 
-Inkwell runs under gunicorn with `infra/gunicorn.conf.py` (2 sync workers) on
-PostgreSQL and Redis; nginx (2 workers, `access_log off`)
-serves the page fetched from the app as a static file. *Uncached* is a second
-gunicorn with `INKWELL_CACHE_TYPE=NullCache`: every request looks up the blog,
-loads the post and its tags, renders the template (the stored HTML, no
-Markdown) and reads nothing from a cache, not even the recent-posts fragment.
-The 304 requests send the `ETag` the page was served with. The minimal Flask
-view (`bench/minimal_app.py`, the issue's yardstick) runs under the same gunicorn
-configuration. wrk, nginx, gunicorn, PostgreSQL and Redis share the machine's
-cores with each other, and with whatever else runs there (see the load average).
+Inkwell runs under gunicorn with `infra/gunicorn.conf.py` (2 gthread workers
+of 4 threads, keep-alive, no access log) on PostgreSQL and Redis; nginx
+(2 workers, `access_log off`) serves the page fetched from the app as a static
+file. *Uncached* is a second gunicorn with `INKWELL_CACHE_TYPE=NullCache`:
+every request loads the post and its tags, renders the template (the stored
+HTML, no Markdown) and reads nothing from a cache, not even the recent-posts
+fragment; the blog itself (row, domains, whether it has snippets) comes from
+the fast path's lookup, which each process repeats once a second per host
+(`TENANT_LOOKUP_TTL`), as in production. The 304 requests send the `ETag` the
+page was served with. The minimal Flask view (`bench/minimal_app.py`, the
+issue's yardstick) runs under the same gunicorn configuration. wrk, nginx,
+gunicorn, PostgreSQL and Redis share the machine's cores with each other, and
+with whatever else runs there (see the load average).
 
 | what | req/s | p50 ms | p99 ms | x nginx |
 |---|---:|---:|---:|---:|
@@ -192,7 +203,7 @@ def _query_section(run: Run) -> str:
     parts = [
         f"""## Index page query at {POSTS:,} posts / {BLOGS:,} blogs
 
-The first statement of `page_of(public_posts(), 1)` as the app sends it
+The first statement of `page_of(1)` (the index page) as the app sends it
 (captured from SQLAlchemy), run {EXECUTIONS:,} times over random blogs; times are
 client round trips over loopback with psycopg2, so they include the network
 and parse/plan, not only execution. About 90 % of the posts are published,

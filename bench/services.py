@@ -105,7 +105,7 @@ def gunicorn(
     port = free_port()
     env = {**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": "2"}
     command = [BIN / "gunicorn", "-c", ROOT / "infra" / "gunicorn.conf.py", app]
-    # The access log goes to stdout: discarded, as a production log pipe would absorb it.
+    # Production has no access log (nginx keeps it); anything on stdout is discarded.
     with log.open("wb") as errors:
         server = subprocess.Popen(
             command, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=errors

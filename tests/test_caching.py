@@ -171,3 +171,28 @@ def test_hits_skip_the_database_for_a_moment_then_see_changes(
     assert "Alice Renamed" not in browser.get("/").text  # within the TTL: the page before
     time.sleep(0.6)
     assert "Alice Renamed" in browser.get("/").text
+
+
+def test_a_page_looks_its_blog_up_once(app, make_tenant, make_post, site_client) -> None:
+    # The fast path found the blog; the view renders with that row instead of asking again.
+    from sqlalchemy import event
+
+    from inkwell.platform.core.extensions import db
+
+    blog = make_tenant("alice")
+    make_post(blog, "Hello")
+    with app.extensions["inkwell.site_app"].app_context():
+        engine = db.engine
+    lookups: list[str] = []
+
+    def capture(_conn, _cursor, statement, *_args) -> None:
+        if "FROM tenants" in statement:
+            lookups.append(statement)
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        answer = site_client(blog).get("/hello/")
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    assert answer.headers["X-Cache"] == "miss" and "Hello" in answer.text
+    assert len(lookups) == 1, lookups

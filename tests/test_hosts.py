@@ -105,3 +105,20 @@ def test_proxy_fix_trusts_only_configured_hops(make_tenant, app_factory) -> None
     assert untrusting.get("/", headers=forwarded).status_code == 404
     trusting = app_factory(PROXY_FIX={"x_host": 1}).test_client()
     assert trusting.get("/", headers=forwarded).status_code == 200
+
+
+def test_idle_pooled_connections_are_pinged_and_replaced(tmp_path) -> None:
+    # The served site pings only after a quiet spell: a connection that died
+    # meanwhile (a database restart) is replaced instead of failing a page.
+    from sqlalchemy import create_engine
+
+    from inkwell.platform.core.database import ping_when_idle
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'pool.db'}", pool_size=1)
+    ping_when_idle(engine, 0)
+    with engine.connect() as connection:
+        first = connection.connection.dbapi_connection
+    first.close()  # as the server would on a restart
+    with engine.connect() as connection:
+        assert connection.connection.dbapi_connection is not first
+        assert connection.exec_driver_sql("SELECT 1").scalar() == 1

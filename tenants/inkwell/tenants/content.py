@@ -10,10 +10,10 @@ questions, so views and templates cannot tell them apart.
 from datetime import datetime
 from typing import Any, Protocol
 
-from flask import current_app
+from flask import current_app, g
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import Select, exists, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inkwell.platform.core.extensions import db
@@ -58,8 +58,11 @@ class Live:
         return db.session.scalar(select(Tag).where(Tag.slug == slug))
 
     def post(self, slug: str) -> Post | None:
-        query = public_posts().options(selectinload(Post.tags)).where(Post.slug == slug)
-        return db.session.scalar(query)
+        # Joined, not selectin: one round trip for the post and its few tags; and
+        # without the Markdown, which the page does not show (each tag's row repeats it).
+        page = joinedload(Post.tags), defer(Post.body_md)
+        query = public_posts().options(*page).where(Post.slug == slug)
+        return db.session.scalars(query).unique().first()
 
     def newest(self, tag: Tag | None = None) -> list[Post]:
         query = public_posts() if tag is None else tagged(public_posts(), tag)
@@ -90,6 +93,10 @@ class Live:
         return [(slug, when) for slug, when in db.session.execute(query)]
 
     def has_snippets(self) -> bool:
+        # Found with the blog by the fast path (hosts.ServedBlog), when it ran.
+        known = g.get("has_snippets")
+        if known is not None:
+            return known
         return bool(db.session.scalar(select(exists().select_from(Snippet))))
 
     def snippets(self) -> list[Snippet]:

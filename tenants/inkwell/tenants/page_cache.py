@@ -1,22 +1,26 @@
 """Whole-page caching and HTTP validators for the site app.
 
-`early_response` answers a conditional GET from the blog's content_version
-alone (304, no cache read) and a cache hit from one cache read; `fast_path`
-calls it before Flask runs. Misses run the view, and `init_app`'s after_request
-stores their page if it is a 200. The site app has no sessions, so nothing
-stored can depend on who asked.
+`EarlyAnswers` answers a conditional GET from the blog's content_version alone
+(304, no cache read) and a cache hit from one cache read; `fast_path` calls it
+before Flask runs, with the WSGI environ only: no request or response objects
+and no app context, since most reader traffic is these two answers. Misses run
+the view, and `init_app`'s after_request stores their page if it is a 200. The
+site app has no sessions, so nothing stored can depend on who asked.
 """
 
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 from uuid import UUID
 
-from flask import Flask, Response, current_app, g, request
-from werkzeug.wrappers import Request
+from flask import Config, Flask, Response, current_app, g, request
+from werkzeug.http import http_date, parse_date, parse_etags, quote_etag
 
-from inkwell.platform.core.caching import cache_get, cache_set, strong_etag, tenant_key
+from inkwell.platform.core.caching import cache_set, safe_cache, strong_etag, tenant_key
 
 HIT, MISS = "hit", "miss"
+
+# (status, headers, body), ready for start_response.
+Answer = tuple[str, list[tuple[str, str]], bytes]
 
 
 class Versioned(Protocol):
@@ -31,39 +35,52 @@ def init_app(app: Flask) -> None:
     app.after_request(_validate_and_store)
 
 
-def _key(tenant: Versioned, req: Request) -> tuple[str, str]:
-    query = req.query_string.decode("latin-1")
-    return tenant_key(tenant, req.path, query), strong_etag(tenant, req.path, query)
+def public_policy(config: Config) -> str:
+    """Cache-Control of public pages that set no policy of their own."""
+    return f"public, max-age={config['PUBLIC_MAX_AGE']}, s-maxage={config['PUBLIC_S_MAXAGE']}"
 
 
-def early_response(tenant: Versioned, req: Request) -> Response | None:
-    """A 304 or a cached page for `req`, or None when the view must run."""
-    key, etag = _key(tenant, req)
-    since = req.if_modified_since
-    if req.if_none_match.contains(etag) or (
-        not req.if_none_match and since and tenant.updated_at.replace(microsecond=0) <= since
-    ):
-        return _public(Response(status=304), tenant, etag)
-    cached = cache_get(key)
-    if cached is None:
-        return None
-    body, content_type, cache_control = cached
-    response = Response(body, content_type=content_type)
-    if cache_control:
-        response.headers["Cache-Control"] = cache_control
-    response.headers["X-Cache"] = HIT
-    return _public(response, tenant, etag)
+def _key(tenant: Versioned, path: str, query: str) -> tuple[str, str]:
+    return tenant_key(tenant, path, query), strong_etag(tenant, path, query)
 
 
-def _public(response: Response, tenant: Versioned, etag: str) -> Response:
-    response.set_etag(etag)
-    response.last_modified = tenant.updated_at
-    if "Cache-Control" not in response.headers:  # a view's own policy wins (stylesheets)
-        config = current_app.config
-        response.cache_control.public = True
-        response.cache_control.max_age = config["PUBLIC_MAX_AGE"]
-        response.cache_control.s_maxage = config["PUBLIC_S_MAXAGE"]
-    return response
+class EarlyAnswers:
+    """A 304 or a cached page for a GET or HEAD of one of `app`'s blogs."""
+
+    def __init__(self, app: Flask) -> None:
+        self.pages = safe_cache(app)
+        self.policy = public_policy(app.config)
+
+    def __call__(self, tenant: Versioned, environ: dict[str, Any]) -> Answer | None:
+        """The answer to the request in `environ`, or None when the view must run."""
+        # What werkzeug's request.path and query_string would be: the keys the view stored under.
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode(errors="replace")
+        key, etag = _key(tenant, "/" + path.lstrip("/"), environ.get("QUERY_STRING", ""))
+        if _not_modified(tenant, environ, etag):
+            headers = [("Cache-Control", self.policy), ("ETag", quote_etag(etag))]
+            return "304 NOT MODIFIED", headers, b""
+        cached = self.pages.get(key)
+        if cached is None:
+            return None
+        body, content_type, own_policy = cached
+        return "200 OK", [
+            ("Content-Type", content_type),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", own_policy or self.policy),  # a view's own policy wins (stylesheets)
+            ("ETag", quote_etag(etag)),
+            ("Last-Modified", http_date(tenant.updated_at)),
+            ("X-Cache", HIT),
+        ], body  # fmt: skip
+
+
+def _not_modified(tenant: Versioned, environ: dict[str, Any], etag: str) -> bool:
+    """If-None-Match names `etag` (strong comparison, or `*`); or, without it,
+    If-Modified-Since is no older than the blog's last change."""
+    if_none_match = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
+    if if_none_match:
+        return if_none_match.contains(etag)
+    since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
+    return since is not None and tenant.updated_at.replace(microsecond=0) <= since
 
 
 def _validate_and_store(response: Response) -> Response:
@@ -74,9 +91,12 @@ def _validate_and_store(response: Response) -> Response:
         or "tenant" not in g
     ):
         return response
-    key, etag = _key(g.tenant, request)
+    key, etag = _key(g.tenant, request.path, request.query_string.decode("latin-1"))
     own_policy = response.headers.get("Cache-Control")
-    _public(response, g.tenant, etag)
+    response.set_etag(etag)
+    response.last_modified = g.tenant.updated_at
+    if own_policy is None:
+        response.headers["Cache-Control"] = public_policy(current_app.config)
     if request.method == "GET" and "Set-Cookie" not in response.headers:
         cache_set(key, (response.get_data(), response.content_type, own_policy))
         response.headers["X-Cache"] = MISS

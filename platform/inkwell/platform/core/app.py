@@ -10,11 +10,20 @@ from inkwell.platform.core.extensions import cache, db, mail
 
 
 def create_base_app(
-    import_name: str, overrides: dict[str, Any] | None = None, static_folder: str | None = "static"
+    import_name: str,
+    overrides: dict[str, Any] | None = None,
+    static_folder: str | None = "static",
+    engine_options: dict[str, Any] | None = None,
 ) -> Flask:
-    """A configured Flask app with the database and cache bound; no routes."""
+    """A configured Flask app with the database and cache bound; no routes.
+    `engine_options` go over the configured SQLALCHEMY_ENGINE_OPTIONS."""
     app = Flask(import_name, instance_path=config.instance_path(), static_folder=static_folder)
     config.configure(app, overrides)
+    if engine_options:
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            **engine_options,
+        }
     db.init_app(app)
     cache.init_app(app)
     mail.init_app(app)

@@ -11,7 +11,7 @@ import time
 from importlib.metadata import version
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 from redis.exceptions import RedisError
 
 from inkwell.platform.core.extensions import cache
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 # Part of every key: a new release renders pages differently, so it starts afresh.
 GENERATION = version("inkwell")
+SAFE_CACHE = "inkwell.safe_cache"
 
 
 def tenant_key(tenant: Tenant, path: str, query: str = "") -> str:
@@ -35,60 +36,73 @@ def strong_etag(tenant: Tenant, path: str, query: str = "") -> str:
     return f"{tenant.content_version}-{digest.hexdigest()}"
 
 
-class _Breaker:
-    """Open after `failures` errors in a row; closed again by a success after `cooldown`."""
+class SafeCache:
+    """One app's cache backend behind a circuit breaker: `get` and `set` never
+    raise. After CACHE_BREAKER_FAILURES errors in a row it skips the backend for
+    CACHE_BREAKER_COOLDOWN seconds (logged once); a success closes it again. Bound
+    to its app, so the site app's fast path can use it outside an app context."""
 
-    def __init__(self) -> None:
+    def __init__(self, app: Flask) -> None:
+        self.backend = app.extensions["cache"][cache]
+        self.failures = app.config["CACHE_BREAKER_FAILURES"]
+        self.cooldown = app.config["CACHE_BREAKER_COOLDOWN"]
         self.errors = 0
         self.open_until = 0.0
 
-    def allows(self) -> bool:
-        return time.monotonic() >= self.open_until
+    def get(self, key: str) -> Any | None:
+        """The cached value, or None when missing or the cache is unavailable."""
+        if time.monotonic() < self.open_until:
+            return None
+        try:
+            value = self.backend.get(key)
+        except (RedisError, OSError) as error:
+            self._failed(error)
+            return None
+        self._succeeded()
+        return value
 
-    def failed(self, error: Exception) -> None:
-        config = current_app.config
+    def set(self, key: str, value: Any) -> None:
+        """Store `value` if the cache is available."""
+        if time.monotonic() < self.open_until:
+            return
+        try:
+            self.backend.set(key, value)
+        except (RedisError, OSError) as error:
+            self._failed(error)
+        else:
+            self._succeeded()
+
+    def _failed(self, error: Exception) -> None:
         self.errors += 1
-        if self.errors == config["CACHE_BREAKER_FAILURES"]:
+        if self.errors == self.failures:
             log.warning("cache unavailable, pages served uncached for a while: %s", error)
-        if self.errors >= config["CACHE_BREAKER_FAILURES"]:
-            self.open_until = time.monotonic() + config["CACHE_BREAKER_COOLDOWN"]
+        if self.errors >= self.failures:
+            self.open_until = time.monotonic() + self.cooldown
 
-    def succeeded(self) -> None:
-        if self.errors >= current_app.config["CACHE_BREAKER_FAILURES"]:
+    def _succeeded(self) -> None:
+        if self.errors >= self.failures:
             log.info("cache available again")
         self.errors = 0
 
 
-def _breaker() -> _Breaker:
-    # One per app: each app has its own cache backend (see Flask-Caching).
-    return current_app.extensions.setdefault("inkwell.cache_breaker", _Breaker())
+def safe_cache(app: Flask | None = None) -> SafeCache:
+    """`app`'s SafeCache (default: the current app's); one per app, since each app
+    has its own cache backend (see Flask-Caching)."""
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    found = app.extensions.get(SAFE_CACHE)
+    if found is None:
+        found = app.extensions[SAFE_CACHE] = SafeCache(app)
+    return found
 
 
 def cache_get(key: str) -> Any | None:
-    """The cached value, or None when missing or the cache is unavailable."""
-    breaker = _breaker()
-    if not breaker.allows():
-        return None
-    try:
-        value = cache.get(key)
-    except (RedisError, OSError) as error:
-        breaker.failed(error)
-        return None
-    breaker.succeeded()
-    return value
+    """The current app's cached value, or None when missing or the cache is unavailable."""
+    return safe_cache().get(key)
 
 
 def cache_set(key: str, value: Any) -> None:
-    """Store `value` if the cache is available; never raise."""
-    breaker = _breaker()
-    if not breaker.allows():
-        return
-    try:
-        cache.set(key, value)
-    except (RedisError, OSError) as error:
-        breaker.failed(error)
-    else:
-        breaker.succeeded()
+    """Store `value` in the current app's cache if it is available; never raise."""
+    safe_cache().set(key, value)
 
 
 def drop_tenant_entries(tenant: Tenant) -> int:

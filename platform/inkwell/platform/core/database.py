@@ -1,10 +1,13 @@
-"""Schema migrations (Alembic, in the repository's `alembic/`) and readiness."""
+"""Schema migrations (Alembic, in the repository's `alembic/`), readiness, and
+pings of idle pooled connections."""
 
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import text
+from sqlalchemy import Engine, event, text
+from sqlalchemy.exc import DisconnectionError
 
 from inkwell.platform.core.config import REPO_ROOT
 from inkwell.platform.core.extensions import db
@@ -56,3 +59,26 @@ def refresh_statistics() -> None:
     if sql := statement.get(db.engine.dialect.name):
         with db.engine.begin() as connection:
             connection.execute(text(sql))
+
+
+def ping_when_idle(engine: Engine, seconds: float) -> None:
+    """At checkout, ping a pooled connection only if it sat unused for `seconds`,
+    and replace it if the ping fails: a database restart while the site was quiet
+    costs no reader a failed page. `pool_pre_ping` pings every checkout instead, a
+    round trip per page for connections that served a page a moment ago. One that
+    breaks within `seconds` of its last use fails its query once, and the pool
+    then replaces every connection older than the failure."""
+
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get("returned_at")  # none yet: a new connection
+        if returned is None or time.monotonic() - returned < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise DisconnectionError(str(error)) from error  # the pool connects anew
