@@ -27,9 +27,10 @@ EXECUTIONS = 5_000
 LOAD_SQL = """
 SET synchronous_commit = off;
 INSERT INTO tenants (uuid, subdomain, title, description, status, status_reason,
+                     before_delete_status, before_delete_reason, signup_network,
                      content_version, code_style, comments_provider, comments_target,
                      created_at, updated_at)
-SELECT gen_random_uuid(), 'blog' || n, 'Blog ' || n, '', 'active', '', 1,
+SELECT gen_random_uuid(), 'blog' || n, 'Blog ' || n, '', 'active', '', '', '', '', 1,
        'default', 'none', '', now(), now()
 FROM generate_series(1, %(blogs)s) AS n;
 INSERT INTO posts (uuid, slug, title, body_md, body_html, renderer_version, excerpt, status,
