@@ -269,3 +269,4 @@ def test_hand_typed_list_filters(app, admin) -> None:
     assert 'value="eve"' in bogus.text  # the search form is kept
     beyond = admin.get("/admin/tenants/?page=99")
     assert "No blogs match" in beyond.text and ">First page</a>" in beyond.text
+    assert "Newer" not in beyond.text  # page 98 is just as empty

@@ -312,8 +312,12 @@ def test_the_console_shows_sizes_and_counts_as_people_read_them(app, admin):
     post_form(admin, "/admin/quotas/", changed, "/admin/quotas/")
     again = form_values(admin.get("/admin/quotas/?blog=alice").text)
     assert again["storage_bytes"] == "123456789"  # not "123.5 MB", which reads back otherwise
+    entries = len(audit_entries(app, "quota.set"))
     saved = post_form(admin, "/admin/quotas/", {"blog": "alice", **again}, "/admin/quotas/")
-    assert saved.status_code == 303
+    assert (
+        saved.status_code == 303 and "Limits of alice unchanged." in admin.get(saved.location).text
+    )
+    assert len(audit_entries(app, "quota.set")) == entries  # no entry for nothing done
     with app.app_context():
         quota = db.session.get(Quota, db.session.scalar(select(Tenant.id)))
         assert (quota.posts, quota.snippets, quota.storage_bytes) == (12345, 123456789, 123456789)
@@ -334,6 +338,8 @@ def test_the_console_refuses_a_huge_size_with_the_largest_it_takes(app, admin):
     huge = post_form(admin, "/admin/quotas/", data, "/admin/quotas/?blog=alice")
     assert huge.status_code == 400
     assert "storage bytes must be at most 9,223,372,036,854,775,807" in huge.text
+    [message] = re.findall(r'class="error"[^>]*>([^<]*)<', huge.text)
+    assert "must be at most" in message and len(message) < 150  # the input quoted shortened
     assert audit_entries(app, "quota.set") == []
 
 
@@ -371,6 +377,9 @@ def test_the_cli_sets_and_shows_limits_with_an_audit_entry(app, make_tenant):
     assert "50 MB" in shown.output and "(default)" in shown.output
     [entry] = audit_entries(app, "quota.set")
     assert entry.actor.startswith("cli:") and entry.detail["new"]["storage_bytes"] == 50_000_000
+    same = cli(app, "quotas", "set", "alice", "--posts", "500")
+    assert same.exit_code == 0 and same.output == "alice: no change\n"
+    assert len(audit_entries(app, "quota.set")) == 1
     cleared = cli(app, "quotas", "set", "alice", "--clear", "posts", "--clear", "storage")
     assert cleared.exit_code == 0 and "alice: posts 500 -> default" in cleared.output
 

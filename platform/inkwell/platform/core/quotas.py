@@ -62,13 +62,16 @@ def limits(tenant_id: int) -> Limits:
     return Limits(**{**defaults(), **own}, overridden=frozenset(own))
 
 
-def set_overrides(tenant: Tenant, changes: dict[str, int | None], actor: Actor) -> None:
+def set_overrides(tenant: Tenant, changes: dict[str, int | None], actor: Actor) -> bool:
     """Set (a number) or clear (None) some of the blog's limits, with an audit
-    entry "quota.set" holding the old and new overrides; the caller commits."""
+    entry "quota.set" holding the old and new overrides; the caller commits.
+    False, and nothing recorded, when they are the limits the blog has."""
     if unknown := set(changes) - set(FIELDS):
         raise ValueError(f"unknown quota {sorted(unknown)[0]!r}")
     old = overrides(tenant.id)
     new = {**old, **changes}
+    if new == old:
+        return False
     row = db.session.get(Quota, tenant.id)
     if all(value is None for value in new.values()):
         if row is not None:
@@ -79,6 +82,7 @@ def set_overrides(tenant: Tenant, changes: dict[str, int | None], actor: Actor) 
             setattr(row, name, value)
         db.session.add(row)
     record(actor, "quota.set", tenant, old=old, new=new)
+    return True
 
 
 # Bytes units as people write them ("50MB", "1.5 GB", "500 bytes"), as powers of
@@ -98,17 +102,22 @@ def parse_limit(name: str, text: str) -> int:
     whole, fraction, unit = match.groups(default="") if match else ("", "", "")
     if not match or unit.lower() not in units or (fraction and name != "storage_bytes"):
         wanted = "a size such as 50MB or a number of bytes" if units is _UNITS else "a whole number"
-        raise ValueError(f"{label} must be {wanted} (0 or more), not {text!r}")
+        raise ValueError(f"{label} must be {wanted} (0 or more), not {_echo(text)}")
     # Exact decimal digits, not a float: the unit shifts the point. Digits past
     # the point that are left are a fraction of a byte.
     exponent, fraction = units[unit.lower()], fraction.rstrip("0")
     if len(fraction) > exponent:
-        raise ValueError(f"{label} must be a whole number of bytes, not {text!r}")
+        raise ValueError(f"{label} must be a whole number of bytes, not {_echo(text)}")
     digits = (whole + fraction.ljust(exponent, "0")).lstrip("0") or "0"
     # More digits than the largest limit has is too large, and may be too long for int().
     if len(digits) > len(str(most)) or int(digits) > most:
-        raise ValueError(f"{label} must be at most {most:,}, not {text!r}")
+        raise ValueError(f"{label} must be at most {most:,}, not {_echo(text)}")
     return int(digits)
+
+
+def _echo(text: str) -> str:
+    """What was typed, quoted, shortened so a message stays one readable line."""
+    return repr(text if len(text) <= 40 else f"{text[:20]}…{text[-10:]}")
 
 
 def format_bytes(size: int) -> str:

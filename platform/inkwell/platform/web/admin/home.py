@@ -1,5 +1,7 @@
 """The console's front page: what needs an admin's attention, and the sections."""
 
+from datetime import datetime
+
 from flask import render_template
 from sqlalchemy import func, select
 
@@ -30,4 +32,10 @@ def audit_value(value: object) -> str:
         return ", ".join(f"{key.replace('_', ' ')} {audit_value(v)}" for key, v in value.items())
     if isinstance(value, list):
         return ", ".join(audit_value(item) for item in value)
-    return str(value)
+    text = str(value)
+    if len(text) >= 19 and text[10:11] == "T":  # a moment (purge after, since) in ISO 8601
+        try:
+            return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M UTC")
+        except ValueError:
+            pass
+    return text

@@ -38,9 +38,11 @@ def save() -> Response | tuple[str, int]:
         }
     except ValueError as error:
         return _page(subdomain, typed, tenant=tenant, error=f"{error}."), 400
-    quotas.set_overrides(tenant, changes, acting_admin())
-    db.session.commit()
-    flash(f"Limits of {tenant.subdomain} saved.")
+    if quotas.set_overrides(tenant, changes, acting_admin()):
+        db.session.commit()
+        flash(f"Limits of {tenant.subdomain} saved.")
+    else:
+        flash(f"Limits of {tenant.subdomain} unchanged.")
     return redirect(url_for("admin_quotas.index", blog=tenant.subdomain), 303)
 
 

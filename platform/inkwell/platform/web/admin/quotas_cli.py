@@ -42,7 +42,9 @@ def quotas_set(subdomain: str, clear: tuple[str, ...], **typed: str | None) -> N
     tenant = blog_named(subdomain)
     changes = _parse(typed, clear)
     before = quotas.overrides(tenant.id)
-    quotas.set_overrides(tenant, changes, audit.cli_actor())
+    if not quotas.set_overrides(tenant, changes, audit.cli_actor()):
+        click.echo(f"{subdomain}: no change")
+        return
     db.session.commit()
     for name in changes:
         click.echo(f"{subdomain}: {name} {_shown(before[name])} -> {_shown(changes[name])}")
