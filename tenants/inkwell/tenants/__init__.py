@@ -25,6 +25,8 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
     (no page cache there: frozen pages carry relative links, served pages do not)."""
     served = pinned_to is None
     options = SERVED_ENGINE_OPTIONS if served else None
+    if not served:  # its own in-process cache: never the served pages' Redis (nor its options)
+        overrides = {**(overrides or {}), "CACHE_TYPE": "SimpleCache", "CACHE_OPTIONS": {}}
     app = create_base_app(__name__, overrides, static_folder=None, engine_options=options)
     # Without a secret key Flask uses a null session: nothing can set a cookie here.
     app.config["SECRET_KEY"] = None

@@ -45,10 +45,7 @@ class BlogFreezer:
 
     def __init__(self, tenant_id: int, destination: Path, config: dict[str, Any]) -> None:
         self.tenant_id = tenant_id
-        # No shared cache: frozen pages carry relative links, served pages do not.
-        # (Nor the Redis options: SimpleCache refuses them.)
-        own_cache = {"CACHE_TYPE": "SimpleCache", "CACHE_OPTIONS": {}}
-        self.app = create_site_app({**config, **own_cache}, pinned_to=tenant_id)
+        self.app = create_site_app(config, pinned_to=tenant_id)
         self.app.config.update(
             FREEZER_DESTINATION=str(destination),
             FREEZER_REMOVE_EXTRA_FILES=False,

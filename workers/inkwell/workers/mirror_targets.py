@@ -25,6 +25,14 @@ class Target(Protocol):
     def put(self, key: str, source: Path, content_type: str, cache_control: str) -> None: ...
     def delete(self, keys: list[str]) -> None: ...
     def keys(self) -> Iterator[str]: ...
+    def clear(self) -> int: ...  # everything under the blog's root; how many files
+
+
+def _clear(target: Target) -> int:
+    """Delete every key a target lists (the part both kinds share)."""
+    keys = list(target.keys())
+    target.delete(keys)
+    return len(keys)
 
 
 def open_target(config: dict[str, Any], blog: UUID) -> Target:
@@ -72,6 +80,12 @@ class FolderTarget:
                 if parent == self.root or any(parent.iterdir()):
                     break
                 parent.rmdir()
+
+    def clear(self) -> int:
+        count = _clear(self)
+        # And the folder itself, with any half-written `.publish-` file a crash left.
+        shutil.rmtree(self.root, ignore_errors=True)
+        return count
 
     def keys(self) -> Iterator[str]:
         if self.root.is_dir():
@@ -128,3 +142,6 @@ class S3Target:
         for page in pages.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}/"):
             for item in page.get("Contents", []):
                 yield item["Key"].removeprefix(f"{self.prefix}/")
+
+    def clear(self) -> int:
+        return _clear(self)

@@ -7,7 +7,6 @@ is still listed as deleted, so the next round (or the admin) tries again.
 """
 
 import logging
-import shutil
 
 from botocore.exceptions import BotoCoreError, ClientError
 from flask import current_app
@@ -20,7 +19,7 @@ from inkwell.platform.core.caching import drop_tenant_entries
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Tenant
 from inkwell.platform.core.types import utcnow
-from inkwell.workers.mirror_targets import FolderTarget, open_target
+from inkwell.workers.mirror_targets import open_target
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +36,7 @@ def purge(tenant: Tenant, actor: Actor) -> list[str]:
     lifecycle.check_purgeable(tenant)
     name = tenant.subdomain
     try:
-        objects = remove_mirror(tenant)
+        objects = open_target(dict(current_app.config), tenant.uuid).clear()
         entries = drop_tenant_entries(tenant)
     except (OSError, RedisError, BotoCoreError, ClientError) as error:
         raise PurgeError(f"{name} not purged, try again: {error}") from error
@@ -45,16 +44,6 @@ def purge(tenant: Tenant, actor: Actor) -> list[str]:
     db.session.commit()
     log.info("purged %s: %d mirror objects, %d cache entries", name, objects, entries)
     return held
-
-
-def remove_mirror(tenant: Tenant) -> int:
-    """Delete every object under the blog's mirror prefix; how many."""
-    target = open_target(dict(current_app.config), tenant.uuid)
-    keys = list(target.keys())
-    target.delete(keys)
-    if isinstance(target, FolderTarget):  # and the blog's folder, with any half-written file
-        shutil.rmtree(target.root, ignore_errors=True)
-    return len(keys)
 
 
 def purge_due(actor: Actor = SCHEDULER) -> int:

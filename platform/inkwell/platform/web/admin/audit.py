@@ -4,6 +4,8 @@
 Read only: there is no route that changes an entry, and the ORM refuses to.
 """
 
+from datetime import datetime
+
 from flask import render_template, request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
@@ -57,3 +59,22 @@ def _page(args: dict[str, str], page: Pagination | None, error: str = "") -> str
         actions=list(actions),
         target_types=TARGET_TYPES,
     )
+
+
+@bp.app_template_filter("audit_value")
+def audit_value(value: object) -> str:
+    """One detail of an audit entry as an admin reads it: lists joined, mappings
+    (a quota's old and new limits) as name and value, nothing as a dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{key.replace('_', ' ')} {audit_value(v)}" for key, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(audit_value(item) for item in value)
+    text = str(value)
+    if len(text) >= 19 and text[10:11] == "T":  # a moment (purge after, since) in ISO 8601
+        try:
+            return datetime.fromisoformat(text).strftime("%Y-%m-%d %H:%M UTC")
+        except ValueError:
+            pass
+    return text

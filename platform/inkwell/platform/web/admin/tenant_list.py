@@ -8,8 +8,16 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.audit_search import AuditFilter, entries
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import TENANT_STATUSES, Membership, PublishRun, Tenant, User
+from inkwell.platform.core.models import (
+    TENANT_STATUSES,
+    AuditEntry,
+    Membership,
+    PublishRun,
+    Tenant,
+    User,
+)
 from inkwell.platform.core.risk import Signal, signals
 from inkwell.platform.core.usage import Usage, usage
 
@@ -81,6 +89,22 @@ def last_publishes(tenant_ids: list[int]) -> dict[int, PublishRun]:
         )
         found = db.session.scalars(select(PublishRun).where(PublishRun.id.in_(newest)))
         return {run.tenant_id: run for run in found}
+
+
+def members(tenant_id: int) -> list[tuple[User, str]]:
+    """The blog's members and their roles, in the order they joined."""
+    query = (
+        select(User, Membership.role)
+        .join(Membership)
+        .where(Membership.tenant_id == tenant_id)
+        .order_by(Membership.created_at)
+    )
+    return [(user, role) for user, role in db.session.execute(query)]
+
+
+def audit_trail(tenant_id: int) -> Select[tuple[AuditEntry]]:
+    """The audit entries about the blog, newest first."""
+    return entries(AuditFilter(target_type="tenant")).where(AuditEntry.target_id == tenant_id)
 
 
 def when(moment: datetime | None) -> str:

@@ -14,9 +14,16 @@ from werkzeug.wrappers import Response
 from inkwell.platform.core import lifecycle, tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.lifecycle import BadReason, LifecycleError
-from inkwell.platform.core.models import AuditEntry, Membership, PublishRun, Tenant, User
+from inkwell.platform.core.models import PublishRun, Tenant
 from inkwell.platform.web.admin import acting_admin, admin_blueprint, bulk
-from inkwell.platform.web.admin.tenant_list import ListError, rows, search, when
+from inkwell.platform.web.admin.tenant_list import (
+    ListError,
+    audit_trail,
+    members,
+    rows,
+    search,
+    when,
+)
 from inkwell.workers import purge as purge_job
 
 bp = admin_blueprint("admin_tenants", __name__, "/tenants")
@@ -93,33 +100,34 @@ def show(tenant_id: int) -> str:
 
 @bp.post("/<int:tenant_id>/suspend")
 def suspend(tenant_id: int) -> Response | tuple[str, int]:
-    tenant, reason = _tenant(tenant_id), request.form.get("reason", "")
-    return _act(tenant, lambda: lifecycle.suspend(tenant, reason, acting_admin()), "Suspended")
+    return _lifecycle("suspend", tenant_id)
 
 
 @bp.post("/<int:tenant_id>/restore")
 def restore(tenant_id: int) -> Response | tuple[str, int]:
-    tenant = _tenant(tenant_id)
-    return _act(tenant, lambda: lifecycle.restore(tenant, acting_admin()), "Restored")
+    return _lifecycle("restore", tenant_id)
 
 
 @bp.post("/<int:tenant_id>/delete")
 def delete(tenant_id: int) -> Response | tuple[str, int]:
-    tenant, reason = _tenant(tenant_id), request.form.get("reason", "")
-    return _act(tenant, lambda: lifecycle.delete(tenant, reason, acting_admin()), "Deleted")
+    return _lifecycle("delete", tenant_id)
 
 
 @bp.post("/<int:tenant_id>/quarantine")
 def quarantine(tenant_id: int) -> Response | tuple[str, int]:
-    tenant = _tenant(tenant_id)
-    return _act(tenant, lambda: lifecycle.quarantine(tenant, acting_admin()), "Quarantined")
+    return _lifecycle("quarantine", tenant_id)
 
 
 @bp.post("/<int:tenant_id>/lift-quarantine")
 def lift_quarantine(tenant_id: int) -> Response | tuple[str, int]:
-    tenant = _tenant(tenant_id)
-    done = "Lifted the quarantine of"
-    return _act(tenant, lambda: lifecycle.lift_quarantine(tenant, acting_admin()), done)
+    return _lifecycle("lift-quarantine", tenant_id)
+
+
+def _lifecycle(name: str, tenant_id: int) -> Response | tuple[str, int]:
+    """An action of the bulk list (`bulk.ACTIONS`), on one blog from its page."""
+    tenant, action = _tenant(tenant_id), bulk.ACTIONS[name]
+    reason = request.form.get("reason", "")
+    return _act(tenant, lambda: action.run(tenant, reason, acting_admin()), action.done)
 
 
 @bp.post("/<int:tenant_id>/republish")
@@ -169,25 +177,14 @@ def _tenant(tenant_id: int) -> Tenant:
 
 
 def _page(tenant: Tenant, error: str = "", code: int = 200) -> tuple[str, int]:
-    members = db.session.execute(
-        select(User, Membership.role)
-        .join(Membership)
-        .where(Membership.tenant_id == tenant.id)
-        .order_by(Membership.created_at)
-    ).all()
     with tenancy.tenant_scope(tenant.id):
         runs = db.session.scalars(select(PublishRun).order_by(PublishRun.id.desc()).limit(HISTORY))
         runs = list(runs)
-    entries = db.session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.target_type == "tenant", AuditEntry.target_id == tenant.id)
-        .order_by(AuditEntry.id.desc())
-        .limit(HISTORY * 5)
-    )
+    entries = db.session.scalars(audit_trail(tenant.id).limit(HISTORY * 5))
     page = render_template(
         "admin/tenant.html",
         tenant=tenant,
-        members=members,
+        members=members(tenant.id),
         runs=runs,
         entries=list(entries),
         row=rows([tenant])[0],

@@ -7,16 +7,22 @@ from contextlib import contextmanager
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from inkwell.platform.core import lifecycle
 from inkwell.platform.core.audit import cli_actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.lifecycle import BadReason, LifecycleError
-from inkwell.platform.core.models import TENANT_STATUSES, AuditEntry, Membership, Tenant, User
+from inkwell.platform.core.models import TENANT_STATUSES, Tenant
 from inkwell.platform.web.admin import bulk
-from inkwell.platform.web.admin.tenant_list import ListError, rows, search, when
+from inkwell.platform.web.admin.tenant_list import (
+    ListError,
+    audit_trail,
+    members,
+    rows,
+    search,
+    when,
+)
 from inkwell.platform.web.cli_args import blog_named
 from inkwell.platform.web.mirror_cli import run_here
 from inkwell.workers import purge as purge_job
@@ -74,17 +80,9 @@ def show_command(subdomain: str) -> None:
     click.echo(f"url: {blog_url(tenant)}\nuuid: {tenant.uuid}\ncreated: {when(tenant.created_at)}")
     click.echo(f"usage: {row.usage.posts} posts, {row.usage.snippets} snippets, "
                f"{row.usage.storage_bytes} bytes")  # fmt: skip
-    members = (
-        select(User.email, Membership.role)
-        .join(Membership)
-        .where(Membership.tenant_id == tenant.id)
-    )
-    for email, role in db.session.execute(members):
-        click.echo(f"member: {email} ({role})")
-    entries = select(AuditEntry).where(
-        AuditEntry.target_type == "tenant", AuditEntry.target_id == tenant.id
-    )
-    for entry in db.session.scalars(entries.order_by(AuditEntry.id)):
+    for user, role in members(tenant.id):
+        click.echo(f"member: {user.email} ({role})")
+    for entry in reversed(db.session.scalars(audit_trail(tenant.id)).all()):  # oldest first
         click.echo(f"audit: {when(entry.at)} {entry.actor} {entry.action} {entry.detail or ''}")
 
 
