@@ -29,6 +29,7 @@ from bench.http_load import Figures, Target, rounds, run_wrk
 from bench.index_query import QueryTiming, load, measure
 from bench.machine import describe, http_tools, load_average, postgres
 from bench.publish import Publish
+from bench.redis_read import RedisRead, time_get
 from bench.report import Run, http_sections, summary, write_results
 from bench.static_report import StaticRun
 
@@ -40,7 +41,7 @@ EMAIL, PASSWORD = "bench@example.com", "bench-password"
 POST_COUNT = 1_000
 ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
 STATIC_ROUNDS = 5
-MINIMAL_APP = "bench.minimal_app:app"
+MINIMAL_APP, PAGE_APP = "bench.minimal_app:app", "bench.minimal_app:page"
 PARTS = ("http", "static")
 
 
@@ -77,10 +78,11 @@ def run_http(tmp: Path, machine: dict[str, str]) -> Run:
     started, date, load_at_start = time.monotonic(), _now(), load_average()
     services.ensure_tools()
     machine.update(http_tools(f"{services.PG_SERVER}/postgres", REDIS_URL, services.nginx_binary()))
-    http, page = measure_http(tmp)
+    http, page, redis_read = measure_http(tmp)
     queries = measure_index_query(tmp)
     return Run(
         http=http,
+        redis_read=redis_read,
         queries=queries,
         date=date,
         minutes=(time.monotonic() - started) / 60,
@@ -91,8 +93,9 @@ def run_http(tmp: Path, machine: dict[str, str]) -> Run:
     )
 
 
-def measure_http(tmp: Path) -> tuple[dict[str, Figures], str]:
-    """wrk figures per target, and a description of the post page."""
+def measure_http(tmp: Path) -> tuple[dict[str, Figures], str, RedisRead]:
+    """wrk figures per target, a description of the post page, and what one
+    redis-py read of a page's size costs here."""
     with (
         services.database(DATABASE) as database_url,
         services.redis_database(REDIS_URL) as redis_url,
@@ -110,11 +113,17 @@ def measure_http(tmp: Path) -> tuple[dict[str, Figures], str]:
             services.gunicorn(env, tmp / "gunicorn-flask.log", HOST, MINIMAL_APP) as minimal,
         ):
             page, etag = _check_caching(cached, uncached, path)
-            with services.nginx(tmp / "nginx", path, page, HOST) as static:
+            (tmp / "page.html").write_bytes(page)
+            page_env = {**env, "BENCH_PAGE": str(tmp / "page.html")}
+            with (
+                services.nginx(tmp / "nginx", path, page, HOST) as static,
+                services.gunicorn(page_env, tmp / "gunicorn-page.log", HOST, PAGE_APP) as memory,
+            ):
                 host = f"Host: {HOST}"
                 targets = [
                     Target("nginx", static + path, (host,)),
                     Target("flask", minimal + path, (host,)),
+                    Target("memory", memory + path, (host,)),
                     Target("cached", cached + path, (host,)),
                     Target("uncached", uncached + path, (host,)),
                     Target("feed", cached + "/latest.atom", (host,)),
@@ -125,9 +134,11 @@ def measure_http(tmp: Path) -> tuple[dict[str, Figures], str]:
                     run_wrk(target, WARMUP_SECONDS)
                 figures = rounds(targets, ROUNDS, SECONDS)
                 feed = services.fetch(cached + "/latest.atom", HOST)[0]
+        redis_read = time_get(redis_url, len(page))
     return (
         figures,
         f"`{path}`, {len(page) / 1024:.1f} KB of HTML (the feed: {len(feed) / 1024:.0f} KB)",
+        redis_read,
     )
 
 
