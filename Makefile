@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Re-install whenever the dependency list changes.
 INSTALLED := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
-PG_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# The suite runs as a role with no superuser rights, so row-level security binds
+# it as it binds the app in production; the admin URL makes that role and its database.
+PG_ADMIN_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
+PG_URL ?= postgresql://inkwell_test@127.0.0.1:5432/test_inkwell
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 PORT ?= 5000
 
@@ -40,6 +43,7 @@ test: lint
 	$(BIN)/pytest
 	@$(BIN)/python scripts/services.py $(PG_URL) $(REDIS_TEST_URL); status=$$?; \
 	if [ $$status -eq 0 ]; then \
+	  $(BIN)/python scripts/test_database.py $(PG_ADMIN_URL) $(PG_URL) || exit 1; \
 	  echo "== again on PostgreSQL and Redis"; \
 	  DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest; \
 	elif [ $$status -ne 3 ]; then exit $$status; fi

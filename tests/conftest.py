@@ -96,8 +96,10 @@ def _clean_tables(request: pytest.FixtureRequest) -> Iterator[None]:
     if "app" not in request.fixturenames:
         return
     from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.tenancy import across_tenants
 
-    with request.getfixturevalue("app").app_context(), db.engine.begin() as connection:
+    app = request.getfixturevalue("app")
+    with app.app_context(), across_tenants(), db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Flask
 
-from inkwell.platform.core import config, tenancy
+from inkwell.platform.core import config, row_security, tenancy
 from inkwell.platform.core.extensions import cache, db, mail
 
 
@@ -28,6 +28,7 @@ def create_base_app(
     cache.init_app(app)
     mail.init_app(app)
     tenancy.init_app(app)
+    row_security.install()
     _configure_logging(app)
     return app
 

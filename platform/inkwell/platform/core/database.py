@@ -11,6 +11,7 @@ from sqlalchemy.exc import DisconnectionError
 
 from inkwell.platform.core.config import REPO_ROOT
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.tenancy import across_tenants
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -34,7 +35,8 @@ def upgrade(revision: str = "head") -> None:
         Path(db.engine.url.database or "").parent.mkdir(parents=True, exist_ok=True)
     from alembic import command
 
-    with db.engine.begin() as connection:
+    # Under row-level security a data migration must see every blog's rows.
+    with across_tenants(), db.engine.begin() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

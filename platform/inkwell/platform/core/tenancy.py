@@ -41,6 +41,10 @@ def current_tenant_id() -> int | None:
     return _current_tenant_id.get()
 
 
+def is_across_tenants() -> bool:
+    return _unscoped.get()
+
+
 @contextmanager
 def tenant_scope(tenant_id: int) -> Iterator[None]:
     """Run the block with `tenant_id` as the current tenant."""
