@@ -144,7 +144,7 @@ class Blog:
 @pytest.fixture
 def make_tenant(app: Flask):
     """make_tenant("alice") -> a blog alice.blogs.test owned by alice@example.com."""
-    from inkwell.platform.core.accounts import new_blog, new_user
+    from inkwell.platform.core.accounts.registration import new_blog, new_user
     from inkwell.platform.core.extensions import db
 
     def make(subdomain: str, owner_email: str | None = None) -> Blog:
@@ -173,9 +173,9 @@ def site_client(app: Flask):
 def make_post(app: Flask):
     """make_post(blog, "Title", "*markdown*", status="published") -> the post's id."""
     from inkwell.platform.core import tenancy
+    from inkwell.platform.core.content.posts import PostInput, save_post
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Post, Tenant
-    from inkwell.platform.core.posts import PostInput, save_post
 
     def make(blog: Blog, title: str, body: str = "", status: str = "published", **extra) -> int:
         with app.app_context(), tenancy.tenant_scope(blog.id):
@@ -191,7 +191,7 @@ def make_post(app: Flask):
 @pytest.fixture
 def add_member(app: Flask):
     """add_member(blog, "ed@example.com", "editor") -> the new member's email."""
-    from inkwell.platform.core.accounts import new_user
+    from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Membership
 
@@ -216,7 +216,7 @@ class Invited:
 def make_invitation(app: Flask):
     """make_invitation(blog, "ed@example.com", "editor") -> the invitation's id and
     token, as the blog's owner invites (no mail is sent)."""
-    from inkwell.platform.core import invitations, tokens
+    from inkwell.platform.core.accounts import invitations, tokens
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Tenant, User
 
@@ -236,9 +236,9 @@ def make_invitation(app: Flask):
 def make_snippet(app: Flask):
     """make_snippet(blog, "Title", "print(1)", language="python") -> the snippet's id."""
     from inkwell.platform.core import tenancy
+    from inkwell.platform.core.content.snippets import SnippetInput, save_snippet
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Snippet, Tenant
-    from inkwell.platform.core.snippets import SnippetInput, save_snippet
 
     def make(blog: Blog, title: str, code: str, language: str = "") -> int:
         with app.app_context(), tenancy.tenant_scope(blog.id):
@@ -254,16 +254,17 @@ def make_snippet(app: Flask):
 @pytest.fixture
 def change_blog(app: Flask):
     """change_blog(blog, title="...") -> update the blog's row as the settings page
-    does, bumping its content_version so cached pages go stale."""
-    from sqlalchemy import update
-
+    does, announcing the change so cached pages go stale."""
+    from inkwell.platform.core.content.changes import content_changed
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Tenant
 
     def change(blog: Blog, **values: Any) -> None:
         with app.app_context():
-            bump = {"content_version": Tenant.content_version + 1}
-            db.session.execute(update(Tenant).where(Tenant.id == blog.id).values(**values, **bump))
+            tenant = db.session.get_one(Tenant, blog.id)
+            for name, value in values.items():
+                setattr(tenant, name, value)
+            content_changed(tenant, "settings")
             db.session.commit()
 
     return change
@@ -320,7 +321,7 @@ def auth(client: FlaskClient) -> AuthActions:
 @pytest.fixture
 def admin(app: Flask, make_tenant) -> FlaskClient:
     """A logged-in platform admin's browser, root@example.com (and a blog, alice, to act on)."""
-    from inkwell.platform.core.accounts import new_user
+    from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
 
     make_tenant("alice")

@@ -15,8 +15,8 @@ ENTRY = "index.html"
 
 def publish(app: Flask, blog_id: int, full: bool = False, force: bool = False) -> list[Any]:
     """Request and run publishes of the blog, as `inkwell publish` does; the runs."""
-    from inkwell.platform.core import mirrors
     from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.publishing import mirrors
     from inkwell.workers.publish import run_requested
 
     with app.app_context():
@@ -28,9 +28,9 @@ def publish(app: Flask, blog_id: int, full: bool = False, force: bool = False) -
 def edit_post(app: Flask, blog_id: int, post_id: int, **changes: Any) -> None:
     """Save the post again with `changes` (title, body_md, tags, ...), as the editor does."""
     from inkwell.platform.core import tenancy
+    from inkwell.platform.core.content.posts import PostInput, save_post
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Post, Tenant
-    from inkwell.platform.core.posts import PostInput, save_post
 
     with app.app_context(), tenancy.tenant_scope(blog_id):
         post = db.session.get_one(Post, post_id)

@@ -28,7 +28,7 @@ def tenant_of(app: Flask, subdomain: str):
 
 def signed_up_from(app: Flask, subdomain: str, network: str, verified: bool = True) -> Blog:
     """A blog as signup makes it from `network` (quarantined, as new ones are)."""
-    from inkwell.platform.core.accounts import new_blog, new_user
+    from inkwell.platform.core.accounts.registration import new_blog, new_user
     from inkwell.platform.core.extensions import db
 
     email = f"{subdomain}@example.net"
@@ -157,7 +157,7 @@ def test_risk_signals_in_console_and_cli(app, admin) -> None:
     ],
 )
 def test_signup_networks(address, network) -> None:
-    from inkwell.platform.core.risk import network_of
+    from inkwell.platform.core.administration.risk import network_of
 
     assert network_of(address) == network
 
@@ -175,7 +175,7 @@ def test_signup_networks(address, network) -> None:
     ],
 )
 def test_lookalike_names(name, word) -> None:
-    from inkwell.platform.core.risk import lookalike
+    from inkwell.platform.core.administration.risk import lookalike
 
     assert lookalike(name) == word
 
@@ -250,7 +250,7 @@ def test_bulk_from_the_cli(app, admin, make_tenant) -> None:
 
 
 def test_a_refused_bulk_action_keeps_its_page_and_selection(app, admin, make_tenant, monkeypatch):
-    from inkwell.platform.web.admin import tenants
+    from inkwell.platform.web.admin.tenants import views as tenants
 
     monkeypatch.setattr(tenants, "PER_PAGE", 1)
     make_tenant("bob")  # newest first: bob on page 1, alice on page 2

@@ -87,7 +87,7 @@ def test_console_refuses_bad_input_with_a_message(app, admin, alice) -> None:
 
 
 def test_list_searches_and_pages(app, admin, alice, make_tenant, monkeypatch) -> None:
-    from inkwell.platform.web.admin import tenants
+    from inkwell.platform.web.admin.tenants import views as tenants
 
     make_tenant("bobsblog", "carol@example.org")
     page = admin.get("/admin/tenants/")
@@ -178,8 +178,8 @@ def test_suspended_blog_is_never_served_from_cache(app, app_factory, own_redis, 
 
 
 def test_suspended_blog_stops_publishing(app, admin, alice, client, auth, mirror_root) -> None:
-    from inkwell.platform.core import mirrors
     from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.publishing import mirrors
     from inkwell.workers.publish import run_requested
 
     act(admin, alice.id, "suspend", reason="Under review")
@@ -309,9 +309,9 @@ def test_purge_removes_rows_mirror_and_holds_the_subdomain(
 def test_purge_drops_cached_pages(app, app_factory, own_redis, admin, alice, make_tenant):
     import redis
 
+    from inkwell.platform.core.administration.purge import purge
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Tenant
-    from inkwell.workers.purge import purge
 
     bob = make_tenant("bob")
     cached = app_factory(REDIS_URL=own_redis.url)
@@ -333,7 +333,7 @@ def test_purge_drops_cached_pages(app, app_factory, own_redis, admin, alice, mak
 
 
 def _actor():
-    from inkwell.platform.core.audit import cli_actor
+    from inkwell.platform.core.administration.audit import cli_actor
 
     return cli_actor()
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, Tenant, User
-from inkwell.platform.web import demo
+from inkwell.platform.web.cli import demo
 
 INKWELL = str(Path(sys.executable).with_name("inkwell"))
 

@@ -171,7 +171,7 @@ def test_owner_settings(app, client, auth, make_tenant, site_client) -> None:
 
 
 def test_racing_saves_with_one_title_both_land(app, client, auth, make_tenant, monkeypatch) -> None:
-    from inkwell.platform.core import posts
+    from inkwell.platform.core.content import posts
 
     blog = make_tenant("alice")
     auth.login(blog.owner_email)

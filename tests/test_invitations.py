@@ -15,9 +15,9 @@ from conftest import (
     post_form,
     stored_only_as_hash,
 )
-from inkwell.platform.core import invitations
+from inkwell.platform.core.accounts import invitations
+from inkwell.platform.core.accounts.invitations import InvitationError
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.invitations import InvitationError
 from inkwell.platform.core.models import Invitation, Membership, Outbox, Tenant, User
 from inkwell.workers import mail as mail_tasks
 

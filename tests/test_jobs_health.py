@@ -113,7 +113,7 @@ def test_a_failed_publish_shows_the_phase_it_failed_in_until_one_succeeds(
         raise OSError("disk full")
 
     with monkeypatch.context() as patched:
-        patched.setattr(worker, "open_target", no_target)
+        patched.setattr(worker, "open_area", no_target)
         [failed] = publish(app, blog.id)
     assert (failed.status, failed.phase) == ("failed", "uploading")
     listed = failed_rows(admin.get("/admin/jobs/").text)

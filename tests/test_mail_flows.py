@@ -15,7 +15,7 @@ from conftest import (
     post_form,
     stored_only_as_hash,
 )
-from inkwell.platform.core import tokens
+from inkwell.platform.core.accounts import tokens
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AccountToken, Outbox, User
 

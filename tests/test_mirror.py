@@ -87,9 +87,9 @@ def test_moving_pages_rebuilds_everything_and_stale_keys_go(app, blog, mirror_ro
     publish(app, blog.id)
     root = mirror_root / uuid_of(app, blog)
     from inkwell.platform.core import tenancy
+    from inkwell.platform.core.content.posts import delete_post
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Post, Tenant
-    from inkwell.platform.core.posts import delete_post
 
     with app.app_context(), tenancy.tenant_scope(blog.id):
         post = db.session.query(Post).filter(Post.slug == "post-0").one()
@@ -123,8 +123,8 @@ def test_a_build_that_would_empty_the_mirror_needs_force(app, blog, mirror_root)
 
 
 def test_requests_during_a_publish_make_one_follow_up(app, blog, mirror_root) -> None:
-    from inkwell.platform.core import mirrors
     from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.publishing import mirrors
     from inkwell.workers.publish import run_requested
 
     seen = []
@@ -157,9 +157,9 @@ def test_publishing_stays_under_the_blogs_own_prefix(app, blog, make_tenant, mak
     bobs = read_folder(mirror_root / uuid_of(app, bob))
     assert b"Post 3" not in b"".join(bobs.values())
 
-    from inkwell.workers.mirror_targets import open_target
+    from inkwell.platform.core.storage import open_area
 
-    target = open_target(app.config, bob.id)  # any id: the key is what is checked
+    target = open_area(app.config, "mirror", bob.id)  # any id: the key is what is checked
     for key in ("../escape.html", "/etc/passwd", "a/../../b", "a//b", ""):
         with pytest.raises(ValueError, match="prefix"):
             target.put(key, mirror_root / "x", "text/plain", "no-cache")
@@ -255,7 +255,7 @@ def test_a_full_publish_repairs_a_mirror_changed_behind_its_back(app, blog, mirr
 
 
 def test_pages_read_from_memory_equal_pages_read_from_the_database(app, blog, tmp_path) -> None:
-    from inkwell.tenants.freeze import BlogFreezer
+    from inkwell.tenants.mirror.freeze import BlogFreezer
 
     config = dict(app.config)
     with BlogFreezer(blog.id, tmp_path / "memory", config) as preloaded:
@@ -280,8 +280,8 @@ def test_comments_on_the_mirror_are_keyed_by_the_canonical_url(app, blog, mirror
 
 
 def test_forked_builds_equal_one_process_builds_and_report_failures(app, blog, tmp_path) -> None:
-    from inkwell.tenants.forking import ChildFailed
-    from inkwell.tenants.freeze import BlogFreezer
+    from inkwell.tenants.mirror.forking import ChildFailed
+    from inkwell.tenants.mirror.freeze import BlogFreezer
 
     config = dict(app.config)
     built = {}

@@ -115,9 +115,9 @@ def test_edits_upload_only_what_changed_and_deletes_remove_keys(app, s3, blog) -
     assert b"Edited on S3" in after[prefix + "post-5/index.html"]["body"]
 
     from inkwell.platform.core import tenancy
+    from inkwell.platform.core.content.posts import delete_post
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Post, Tenant
-    from inkwell.platform.core.posts import delete_post
 
     with app.app_context(), tenancy.tenant_scope(blog.id):
         delete_post(db.session.get_one(Post, post_id(app, blog.id, "post-5")),

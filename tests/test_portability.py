@@ -12,12 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from conftest import PASSWORD, AuthActions, platform_browser
-from inkwell.platform.core import bundles, tenancy
-from inkwell.platform.core.accounts import new_user
+from inkwell.platform.core import tenancy
+from inkwell.platform.core.accounts.registration import new_user
+from inkwell.platform.core.content.rendering import RENDERER_VERSION
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.markdown_io import ImportReport, export_markdown, import_markdown
 from inkwell.platform.core.models import Membership, Post, Snippet, Tenant
-from inkwell.platform.core.rendering import RENDERER_VERSION
+from inkwell.platform.core.portability import bundles
+from inkwell.platform.core.portability.markdown_io import (
+    ImportReport,
+    export_markdown,
+    import_markdown,
+)
 
 HELLO = """---
 title: Hello, world

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from conftest import csrf_token, post_form
-from inkwell.platform.core import mirrors, quotas, tenancy
+from inkwell.platform.core import tenancy
+from inkwell.platform.core.administration import quotas
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.markdown_io import import_markdown
 from inkwell.platform.core.models import (
     AuditEntry,
     Invitation,
@@ -25,6 +25,8 @@ from inkwell.platform.core.models import (
     Snippet,
     Tenant,
 )
+from inkwell.platform.core.portability.markdown_io import import_markdown
+from inkwell.platform.core.publishing import mirrors
 from inkwell.platform.core.types import utcnow
 from inkwell.workers.publish import run_requested
 

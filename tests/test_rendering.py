@@ -2,7 +2,7 @@
 
 import pytest
 
-from inkwell.platform.core.rendering import render_markdown
+from inkwell.platform.core.content.rendering import render_markdown
 
 
 def test_code_is_highlighted_with_classes() -> None:

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from conftest import content_version
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.content.posts import publish_due
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post
-from inkwell.platform.core.posts import publish_due
 from inkwell.platform.core.types import utcnow
 
 

@@ -8,7 +8,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from conftest import PASSWORD, AuthActions, csrf_token, mail_link, platform_browser
-from inkwell.platform.core import accounts
+from inkwell.platform.core.accounts import registration as accounts
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Domain, Membership, Tenant, User
 

@@ -7,10 +7,10 @@ from sqlalchemy import select
 
 from conftest import PASSWORD, content_version, post_form
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.accounts import new_user
+from inkwell.platform.core.accounts.registration import new_user
+from inkwell.platform.core.content.snippets import SnippetInput, UnknownLanguageError, save_snippet
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Membership, Snippet, Tenant
-from inkwell.platform.core.snippets import SnippetInput, UnknownLanguageError, save_snippet
 
 PYTHON = "import os\n\ndef here():\n    return os.getcwd()\n"
 LIST, NEW = "/blogs/alice/snippets/", "/blogs/alice/snippets/new"

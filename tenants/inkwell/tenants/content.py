@@ -16,9 +16,9 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from inkwell.platform.core.content.posts import NEWEST_FIRST, public_posts, tagged
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
-from inkwell.platform.core.posts import NEWEST_FIRST, public_posts, tagged
 
 PAGE_SIZE = 10
 RECENT_POSTS = 5

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, g, render_template
 
-from inkwell.platform.core.snippets import language_name
+from inkwell.platform.core.content.snippets import language_name
 from inkwell.tenants import content
 
 bp = Blueprint("site_snippets", __name__, url_prefix="/snippets", template_folder="templates")

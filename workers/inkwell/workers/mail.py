@@ -19,11 +19,11 @@ from flask import current_app
 from flask_mail import Message
 
 from inkwell.platform.core import outbox
+from inkwell.platform.core.accounts.tokens import LINK_PATHS, token_text
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import app_url, blog_url, host_name
 from inkwell.platform.core.mail import deliver, message
 from inkwell.platform.core.models import AccountToken, Invitation, User
-from inkwell.platform.core.tokens import LINK_PATHS, token_text
 from inkwell.platform.core.types import utcnow
 
 log = logging.getLogger(__name__)

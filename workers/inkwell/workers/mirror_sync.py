@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from inkwell.tenants.freeze import Built
-from inkwell.workers.mirror_targets import Target
+from inkwell.platform.core.storage.targets import Target
+from inkwell.tenants.mirror.freeze import Built
 
 Manifest = dict[str, list[str]]
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -21,13 +21,15 @@ from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
 from kombu.exceptions import KombuError
 
-from inkwell.platform.core import mirrors, quotas, tenancy
+from inkwell.platform.core import tenancy
+from inkwell.platform.core.administration import quotas
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Mirror, PublishRun, Tenant
+from inkwell.platform.core.publishing import mirrors
+from inkwell.platform.core.storage import open_area
 from inkwell.platform.core.types import utcnow
-from inkwell.tenants.freeze import BlogFreezer
+from inkwell.tenants.mirror.freeze import BlogFreezer
 from inkwell.workers.mirror_sync import Refused, Report, SyncError, sync
-from inkwell.workers.mirror_targets import open_target
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +149,7 @@ def _freeze_and_sync(
             progress.tick()
     run.phase = "uploading"
     progress.save()
-    target = open_target(config, tenant.uuid)
+    target = open_area(config, "mirror", tenant.uuid)
     manifest = dict(mirror.manifest or {})
     if plan.full:
         manifest = _as_listed(manifest, set(target.keys()))

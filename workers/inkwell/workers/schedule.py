@@ -3,8 +3,9 @@ mirror publishes start, deleted blogs past their grace period are purged."""
 
 from celery import shared_task
 
-from inkwell.platform.core.posts import publish_due
-from inkwell.workers import publish, purge
+from inkwell.platform.core.administration import purge
+from inkwell.platform.core.content.posts import publish_due
+from inkwell.workers import publish
 
 
 @shared_task(name=f"{__name__}.publish_due_posts")

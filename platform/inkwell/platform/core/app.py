@@ -7,6 +7,7 @@ from flask import Flask
 
 from inkwell.platform.core import config, row_security, tenancy
 from inkwell.platform.core.extensions import cache, db, mail
+from inkwell.platform.core.publishing import mirrors
 
 
 def create_base_app(
@@ -28,6 +29,7 @@ def create_base_app(
     cache.init_app(app)
     mail.init_app(app)
     tenancy.init_app(app)
+    mirrors.init_app(app)
     row_security.install()
     _configure_logging(app)
     return app

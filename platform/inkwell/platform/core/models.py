@@ -350,6 +350,8 @@ class Mirror(db.Model):
     request_full: Mapped[bool] = mapped_column(default=False)
     request_force: Mapped[bool] = mapped_column(default=False)
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last change readers would see: a publish waits until the blog is quiet.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Held by the one publish running for this blog.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The blog's content_version the published mirror was built from.
@@ -357,7 +359,7 @@ class Mirror(db.Model):
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Every key in the target, relative to the blog's prefix: [sha256, content type].
     manifest: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
-    # What the published pages were built from (`inkwell.tenants.mirror_pages`).
+    # What the published pages were built from (`inkwell.tenants.mirror.pages`).
     snapshot: Mapped[dict[str, object] | None] = mapped_column(JSON)
 
 

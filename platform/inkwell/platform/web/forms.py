@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from inkwell.platform.core.snippets import UnknownLanguageError, language_choices, lexer_for
+from inkwell.platform.core.content.snippets import UnknownLanguageError, language_choices, lexer_for
 from inkwell.platform.core.validation import (
     normalize_subdomain,
     single_line_problem,

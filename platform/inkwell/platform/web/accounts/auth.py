@@ -1,0 +1,153 @@
+"""Signup, login and logout on the platform host.
+
+Signup answers alike whether or not the email has an account, so it cannot be
+used to find out: a new address gets its account and blog and a verification
+mail, a known one gets a note to its owner ("someone tried to sign up"); both
+land on the login page with "check your inbox". The verification link logs in.
+"""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask_login import LoginManager, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from inkwell.platform.core.accounts import tokens
+from inkwell.platform.core.accounts.passwords import check_password, hash_password
+from inkwell.platform.core.accounts.registration import (
+    AccountError,
+    check_subdomain,
+    new_blog,
+    new_user,
+)
+from inkwell.platform.core.administration.risk import network_of
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.models import User
+from inkwell.platform.core.validation import normalize_email
+from inkwell.platform.web.accounts import account_mail
+from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
+from inkwell.platform.web.rate_limits import limited
+
+bp = Blueprint("auth", __name__)
+DISABLED = "This account is disabled. Please contact the platform's administrators."
+
+
+def init_app(app: Flask, login_manager: LoginManager) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+
+    @login_manager.user_loader
+    def _load_user(login_id: str) -> User | None:
+        # "<user id>:<session epoch>" (User.get_id): an older epoch is a session
+        # or remember-me cookie that a password reset or disabling has ended.
+        user_id, _, epoch = login_id.partition(":")
+        if not (user_id.isdigit() and epoch.isdigit()):
+            return None
+        # A disabled account's epoch moved on too; checking is_active as well keeps
+        # its sessions ended however the flag was set.
+        user = db.session.get(User, int(user_id))
+        if user is None or not user.is_active or user.session_epoch != int(epoch):
+            return None
+        return user
+
+    @app.context_processor
+    def _logout_form() -> dict[str, ConfirmForm]:
+        return {"logout_form": ConfirmForm()}
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@limited("RATE_LIMIT_SIGNUP")
+def signup() -> Response | tuple[str, int] | str:
+    form = SignupForm()
+    if not form.validate_on_submit():
+        return render_template("auth/signup.html", form=form), 400 if form.is_submitted() else 200
+    email = normalize_email(form.email.data)
+    try:
+        # The blog address first: its answer must not depend on the email.
+        check_subdomain(form.subdomain.data)
+        if _existing_user(email) is None:
+            _create_account(form)
+            db.session.commit()
+        else:
+            _note_to_owner(email, form.password.data)
+    except (AccountError, IntegrityError) as error:
+        # IntegrityError: a concurrent signup took the address or email after our check.
+        db.session.rollback()
+        if isinstance(error, IntegrityError) and _existing_user(email) is not None:
+            _note_to_owner(email, form.password.data)
+        else:
+            _form_error(form, error)
+            return render_template("auth/signup.html", form=form), 409
+    flash(f"Check your inbox: we sent a mail to {email}. Open its link to confirm your address.")
+    return redirect(url_for("auth.login"))
+
+
+def _existing_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _create_account(form: SignupForm) -> None:
+    user = new_user(form.email.data, form.password.data)
+    config = current_app.config
+    new_blog(
+        user,
+        form.subdomain.data,
+        form.title.data,
+        config["BLOG_DOMAIN"],
+        signup_network=network_of(request.remote_addr),
+        quarantined=config["QUARANTINE_NEW_BLOGS"],
+    )
+    hours = config["EMAIL_VERIFY_HOURS"]
+    account_mail.send("verify_email", user, tokens.issue(user, "verify_email", hours))
+
+
+def _note_to_owner(email: str, password: str) -> None:
+    """Tell the owner of `email` someone tried to sign up with it, after as much
+    work as a new account costs (the password hash), so timing tells nothing."""
+    hash_password(password)
+    user = _existing_user(email)
+    if user is not None:
+        account_mail.send("signup_existing", user)
+        db.session.commit()
+
+
+def _form_error(form: SignupForm, error: Exception) -> None:
+    if isinstance(error, AccountError) and error.field:
+        getattr(form, error.field).errors.append(str(error))
+    else:
+        form.form_errors.append("That address was just taken. Please choose another.")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limited("RATE_LIMIT_LOGIN")
+def login() -> Response | tuple[str, int] | str:
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
+    user = db.session.scalar(select(User).where(User.email == normalize_email(form.email.data)))
+    if not check_password(user.password_hash if user else None, form.password.data):
+        form.form_errors.append("Wrong email or password.")
+        return render_template("auth/login.html", form=form), 401
+    if not login_user(user, remember=form.remember.data):
+        # Only someone who knows the password learns that the account exists.
+        form.form_errors.append(DISABLED)
+        return render_template("auth/login.html", form=form), 403
+    return redirect(safe_next(request.args.get("next")) or url_for("dashboard.home"))
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    flash("You are logged out.")
+    return redirect(url_for("dashboard.landing"))
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` if it is a path on this site, else None (no open redirects)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None

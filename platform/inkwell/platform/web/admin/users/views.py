@@ -1,0 +1,127 @@
+"""User accounts in the console: find them, see their blogs and audit trail,
+disable or enable them, grant or revoke admin, start a password reset.
+
+URL table (under /admin/users):
+    GET  /                       the list; ?q= searches email and display name
+    GET  /<id>/                  one account, its blogs and its audit entries
+    POST /<id>/disable           ?reason in the form; ends every session
+    POST /<id>/enable
+    POST /<id>/grant-admin
+    POST /<id>/revoke-admin
+    POST /<id>/reset-password    mails the user the normal reset link
+"""
+
+from collections.abc import Callable
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+from wtforms import StringField
+from wtforms.validators import Length
+
+from inkwell.platform.core.administration import user_admin
+from inkwell.platform.core.administration.audit import Actor
+from inkwell.platform.core.administration.audit_search import AuditFilter, entries
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.models import AuditEntry, User
+from inkwell.platform.web.accounts import account_mail
+from inkwell.platform.web.admin import acting_admin, admin_blueprint
+from inkwell.platform.web.forms import ConfirmForm
+
+bp = admin_blueprint("admin_users", __name__, "/users")
+PER_PAGE = 50
+
+
+class DisableForm(FlaskForm):
+    reason = StringField("Reason (for the audit log)", validators=[Length(max=500)])
+
+
+@bp.get("/")
+def index() -> str:
+    admins, disabled = bool(request.args.get("admins")), bool(request.args.get("disabled"))
+    query = user_admin.search(request.args.get("q", "").strip(), admins, disabled)
+    page = db.paginate(
+        query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
+    )
+    blogs = user_admin.blogs_of([user.id for user in page.items])
+    args = {name: value for name, value in request.args.items() if name != "page"}
+    return render_template("admin/users.html", page=page, blogs=blogs, args=args)
+
+
+@bp.get("/<int:user_id>/")
+def detail(user_id: int) -> str:
+    return _page(db.get_or_404(User, user_id))
+
+
+def _page(user: User, error: str = "") -> str:
+    trail = db.session.scalars(
+        entries(AuditFilter(target_type="user")).where(AuditEntry.target_id == user.id).limit(100)
+    )
+    return render_template(
+        "admin/user.html",
+        user=user,
+        blogs=user_admin.blogs_of([user.id])[user.id],
+        trail=list(trail),
+        form=ConfirmForm(),
+        disable_form=DisableForm(),
+        error=error,
+    )
+
+
+@bp.post("/<int:user_id>/disable")
+def disable(user_id: int) -> Response | tuple[str, int]:
+    form = DisableForm()
+    if not form.validate_on_submit():
+        problem = "; ".join(form.reason.errors) or "The form expired. Try again."
+        return _page(db.get_or_404(User, user_id), problem), 400
+    reason = (form.reason.data or "").strip()
+    return _act(
+        user_id,
+        lambda user, actor: user_admin.disable(user, actor, reason),
+        "{} is disabled and logged out everywhere.",
+    )
+
+
+@bp.post("/<int:user_id>/enable")
+def enable(user_id: int) -> Response | tuple[str, int]:
+    return _act(user_id, user_admin.enable, "{} can log in again.")
+
+
+@bp.post("/<int:user_id>/grant-admin")
+def grant_admin(user_id: int) -> Response | tuple[str, int]:
+    return _act(user_id, user_admin.grant_admin, "{} is an admin now.")
+
+
+@bp.post("/<int:user_id>/revoke-admin")
+def revoke_admin(user_id: int) -> Response | tuple[str, int]:
+    response = _act(user_id, user_admin.revoke_admin, "{} is no longer an admin.")
+    # Stepping down: the console is 404 to its former admin from now on.
+    return redirect(url_for("dashboard.home")) if not current_user.is_admin else response
+
+
+@bp.post("/<int:user_id>/reset-password")
+def reset_password(user_id: int) -> Response | tuple[str, int]:
+    return _act(user_id, start_reset, "We mailed {} a link to choose a new password.")
+
+
+def start_reset(user: User, actor: Actor) -> None:
+    """Mail `user` the reset link they would get by asking (console and CLI)."""
+    account_mail.send("reset_password", user, user_admin.start_reset(user, actor))
+
+
+def _act(
+    user_id: int, action: Callable[[User, Actor], None], done: str
+) -> Response | tuple[str, int]:
+    """Run `action` on the user as the acting admin, commit it with its audit entry,
+    and say so; a state that does not allow it shows the user's page again with
+    the reason (409)."""
+    user = db.get_or_404(User, user_id)  # the CSRF token was checked with the admin
+    try:
+        action(user, acting_admin())
+        db.session.commit()
+    except user_admin.UserAdminError as error:
+        db.session.rollback()
+        return _page(db.get_or_404(User, user_id), str(error)), 409
+    flash(done.format(user.email))
+    return redirect(url_for("admin_users.detail", user_id=user.id))

@@ -1,0 +1,183 @@
+"""Writing posts in one blog (/blogs/<subdomain>/..., see blog_scope).
+
+Roles: authors edit their own posts; editors and owners edit all; owners also
+edit the blog's settings.
+"""
+
+from datetime import UTC
+from typing import Any
+
+from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from inkwell.platform.core.administration import quotas
+from inkwell.platform.core.administration.quotas import QuotaExceeded
+from inkwell.platform.core.content.changes import content_changed
+from inkwell.platform.core.content.posts import PostInput, commit_retrying, delete_post, save_post
+from inkwell.platform.core.content.rendering import render_markdown
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.hosts import blog_url
+from inkwell.platform.core.models import Post, Tenant
+from inkwell.platform.core.validation import strip_forbidden
+from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, json_error, require_role
+from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
+from inkwell.tenants import assets
+
+bp = blog_blueprint("editor", __name__)
+
+View = Response | tuple[str, int] | str
+
+
+def _editable_post(post_id: int) -> Post:
+    post = db.get_or_404(Post, post_id)
+    if g.role == "author" and post.author_id != current_user.id:
+        abort(403, "Authors can edit only their own posts.")
+    return post
+
+
+def _input(form: PostForm) -> PostInput:
+    publish_at = form.publish_at.data
+    return PostInput(
+        title=form.title.data,
+        body_md=form.body_md.data or "",
+        status=form.status.data,
+        slug=form.slug.data or "",
+        tags=form.tag_list(),
+        excerpt=form.excerpt.data or "",
+        published_at=publish_at.replace(tzinfo=UTC) if publish_at else None,
+    )
+
+
+@bp.get("/")
+def posts() -> str:
+    rows = db.session.scalars(select(Post).order_by(Post.updated_at.desc()))
+    return render_template(
+        "dashboard/posts.html",
+        tenant=g.tenant,
+        role=g.role,
+        posts=rows,
+        usage=quotas.report(g.tenant.id),
+        public_url=blog_url(g.tenant),
+        delete_form=ConfirmForm(),
+    )
+
+
+@bp.route("/posts/new", methods=["GET", "POST"])
+def new_post() -> View:
+    return _edit(None)
+
+
+@bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
+def edit_post(post_id: int) -> View:
+    return _edit(_editable_post(post_id))
+
+
+UNVERIFIED = (
+    "Confirm your email address before publishing: open the link we mailed you, or send it "
+    "again from the dashboard. You can save this post as a draft meanwhile."
+)
+
+
+def _edit(post: Post | None) -> View:
+    form = PostForm(data=_form_data(post) if post else None)
+    if not form.validate_on_submit():
+        return _form_page(form, post, 400 if form.is_submitted() else 200)
+    if form.status.data != "draft" and current_user.email_verified_at is None:
+        form.status.errors.append(UNVERIFIED)
+        return _form_page(form, post, 403)
+    try:
+        saved = commit_retrying(lambda: _save(post.id if post else None, _input(form)))
+    except QuotaExceeded as refused:
+        db.session.rollback()
+        form.form_errors.append(str(refused))
+        return _form_page(form, post, refused.status)
+    flash(f"Saved “{saved.title}”.")
+    return redirect(url_for("editor.posts"))
+
+
+def _form_page(form: PostForm, post: Post | None, status: int) -> tuple[str, int]:
+    # The preview frames the text in the blog's own (content-hashed) stylesheets.
+    styles = [blog_url(g.tenant, path) for path in assets.stylesheets(g.tenant.code_style)]
+    page = render_template(
+        "dashboard/post_form.html", form=form, post=post, tenant=g.tenant, preview_styles=styles
+    )
+    return page, status
+
+
+def _form_data(post: Post) -> dict[str, Any]:
+    scheduled = post.status == "scheduled" and post.published_at
+    return {
+        "title": post.title,
+        "slug": post.slug,
+        "tags": ", ".join(tag.name for tag in post.tags),
+        "excerpt": post.excerpt,
+        "body_md": post.body_md,
+        "status": post.status,
+        "publish_at": post.published_at.replace(tzinfo=None) if scheduled else None,
+    }
+
+
+def _save(post_id: int | None, data: PostInput) -> Post:
+    """Load (or create) and change the post; run again by commit_retrying after a race."""
+    post = _editable_post(post_id) if post_id else Post(author_id=current_user.id)
+    budget = quotas.Budget(g.tenant.id)
+    if post_id is None:
+        budget.add("posts")
+    save_post(post, db.session.get(Tenant, g.tenant.id), data, charge=budget.store)
+    return post
+
+
+@bp.post("/posts/autosave")
+@bp.post("/posts/<int:post_id>/autosave")
+def autosave(post_id: int | None = None) -> Response:
+    """Save a draft in the background; published posts are saved only on purpose."""
+    form = PostForm()
+    form.status.data = "draft"
+    if not form.validate():
+        errors = "; ".join(f"{form[name].label.text}: {e[0]}" for name, e in form.errors.items())
+        return json_error(f"Not saved. {errors}", 400)
+    if post_id and _editable_post(post_id).status != "draft":
+        return json_error("Published posts are saved with the Save button.", 409)
+    try:
+        post = commit_retrying(lambda: _save(post_id, _input(form)))
+    except QuotaExceeded as refused:
+        db.session.rollback()
+        return json_error(f"Not saved. {refused}", refused.status)
+    return jsonify(
+        id=post.id,
+        edit_url=url_for("editor.edit_post", post_id=post.id),
+        autosave_url=url_for("editor.autosave", post_id=post.id),
+        saved_at=post.updated_at.isoformat(),
+    )
+
+
+@bp.post("/preview")
+def preview() -> Response:
+    """The body as readers will see it, through the same pipeline as a save."""
+    body = strip_forbidden(str((request.get_json(silent=True) or {}).get("body_md", "")))
+    return jsonify(html=render_markdown(body[:1_000_000]))
+
+
+@bp.post("/posts/<int:post_id>/delete")
+def remove_post(post_id: int) -> Response:
+    post = _editable_post(post_id)
+    delete_post(post, db.session.get(Tenant, g.tenant.id))
+    db.session.commit()
+    flash(f"Deleted “{post.title}”.")
+    return redirect(url_for("editor.posts"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> View:
+    require_role("owner", message="Only the blog's owners can change its settings.")
+    form = BlogSettingsForm(obj=g.tenant)
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("dashboard/settings.html", form=form, tenant=g.tenant), status
+    form.populate_obj(g.tenant)
+    content_changed(g.tenant, "settings")
+    db.session.commit()
+    flash("Settings saved.")
+    return redirect(url_for("editor.posts"))

@@ -1,0 +1,145 @@
+"""Freeze one blog into static files with Frozen-Flask.
+
+Each freeze builds a site app of its own, pinned to the blog (so nothing depends
+on a shared app's configuration or on the Host header), with relative links, so
+the files work opened from disk and under any prefix. Each file keeps the
+Content-Type its response had: a web server cannot guess it for feeds or for
+`index.html` files from the name alone.
+"""
+
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from flask import Response, request, url_for
+from flask_frozen import Freezer, MissingURLGeneratorWarning
+from sqlalchemy.orm import selectinload
+
+from inkwell.platform.core import tenancy
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.hosts import blog_url
+from inkwell.platform.core.models import Tenant
+from inkwell.tenants import content, create_site_app
+from inkwell.tenants.mirror import pages as mirror_pages
+from inkwell.tenants.mirror.forking import in_processes
+
+
+@dataclass(frozen=True)
+class Built:
+    path: str  # relative to the build folder, as in the mirror: "index.html", "latest.atom"
+    content_type: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    snapshot: mirror_pages.Snapshot
+    expected: frozenset[str]  # every file the mirror should hold afterwards
+    urls: list[str]  # the pages to build now
+    full: bool
+    version: int  # the blog's content_version the snapshot was read at
+
+
+class BlogFreezer:
+    """Freezes one blog; use as a context manager (it opens its own database pool)."""
+
+    def __init__(self, tenant_id: int, destination: Path, config: dict[str, Any]) -> None:
+        self.tenant_id = tenant_id
+        self.app = create_site_app(config, pinned_to=tenant_id)
+        self.app.config.update(
+            FREEZER_DESTINATION=str(destination),
+            FREEZER_REMOVE_EXTRA_FILES=False,
+            FREEZER_IGNORE_MIMETYPE_WARNINGS=True,  # the type travels with the file instead
+            FREEZER_REDIRECT_POLICY="error",
+        )
+        self.types: dict[str, str] = {}
+        self.app.after_request(self._record_type)
+        self._paths: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
+        self.app.jinja_env.globals["url_for"] = self._relative_url_for
+        self.freezer = Freezer(
+            self.app, with_static_files=False, with_no_argument_rules=False, log_url_for=False
+        )
+
+    def __enter__(self) -> "BlogFreezer":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        with self.app.app_context():
+            db.engine.dispose()
+
+    def plan(self, previous: mirror_pages.Snapshot | None, full: bool) -> Plan:
+        """What to build, given the snapshot of the last publish (None: never published).
+        A full build reads the whole blog into memory; a few pages read the database."""
+        with self.app.app_context(), tenancy.tenant_scope(self.tenant_id):
+            tenant = db.session.get_one(
+                Tenant, self.tenant_id, options=[selectinload(Tenant.domains)]
+            )
+            self.app.config["FREEZER_BASE_URL"] = blog_url(tenant)
+            changed = None
+            if not full and previous is not None:
+                snap = mirror_pages.snapshot(
+                    tenant, mirror_pages.outline(), content.Live().snippets()
+                )
+                with self.app.test_request_context():
+                    changed = mirror_pages.affected_pages(previous, snap)
+            if changed is None:
+                blog = content.Preloaded(tenant)
+                self.app.extensions[content.EXTENSION] = blog
+                snap = mirror_pages.snapshot(tenant, blog.posts, blog.snippets())
+            with self.app.test_request_context():
+                every = mirror_pages.all_pages(snap, tenant.code_style)
+        urls = sorted(every if changed is None else changed & every)
+        expected = frozenset(self.freezer.urlpath_to_filepath(url) for url in every)
+        return Plan(snap, expected, urls, changed is None, tenant.content_version)
+
+    def build(self, urls: Iterable[str], processes: int = 1) -> Iterator[Built]:
+        """Render `urls` into the destination, yielding each file as it is written.
+        A blog read into memory (a full build) can be rendered by `processes`
+        forked processes at once; a few pages read the database here."""
+        urls = list(urls)
+        if processes > 1 and content.EXTENSION in self.app.extensions:
+            for path, content_type in in_processes(urls, processes, self._build_in_child):
+                yield Built(path, content_type)
+        else:
+            yield from self._build(urls)
+
+    def _build_in_child(self, urls: list[str]) -> Iterator[list[str]]:
+        with self.app.app_context():  # never the parent's connections
+            db.engine.dispose(close=False)
+        for built in self._build(urls):
+            yield [built.path, built.content_type]
+
+    def _build(self, urls: list[str]) -> Iterator[Built]:
+        self.freezer.url_generators = [lambda: iter(urls)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", MissingURLGeneratorWarning)  # a partial build
+            for page in self.freezer.freeze_yield():
+                yield Built(page.path.as_posix(), self.types[page.url])
+
+    def _relative_url_for(self, endpoint: str, **values: Any) -> str:
+        # Frozen-Flask's FREEZER_RELATIVE_URLS, remembering each path: a blog's
+        # pages link to the same few hundred URLs, thousands of times over.
+        key = (endpoint, tuple(sorted(values.items())))
+        path = self._paths.get(key)
+        if path is None:
+            path = self._paths[key] = url_for(endpoint, **values)
+        return relative_link(path, request.path)
+
+    def _record_type(self, response: Response) -> Response:
+        self.types[request.path] = response.content_type
+        return response
+
+
+def relative_link(target: str, page: str) -> str:
+    """The link from the page at path `page` to the path `target`, with `index.html`
+    spelled out, since a mirror opened from disk has no server to add it."""
+    if not target.startswith("/"):
+        return target  # absolute already
+    if target.endswith("/"):
+        target += "index.html"
+    to, here = target.split("/"), page.split("/")[:-1]
+    common = 0
+    while common < min(len(to) - 1, len(here)) and to[common] == here[common]:
+        common += 1
+    return "../" * (len(here) - common) + "/".join(to[common:])

@@ -1,0 +1,183 @@
+"""Which pages a blog's static mirror holds, and which of them a change touches.
+
+A snapshot is what the mirror's pages were built from: every public post in page
+order (uuid, slug, title, tags and a stamp that moves with any edit), the
+snippets, and a digest of everything shown on every page (titles, styles,
+comments, hosts, quarantine, the release). It is stored with the mirror, so the next publish
+can compare and rebuild only what changed: an edited post's page, the index and
+tag pages it is on, the feeds and the sitemap. Whatever moves pages around (a
+post added, removed, re-dated or renamed; the recent-posts block; settings; a
+new release) rebuilds everything, which content hashes then mostly skip.
+"""
+
+import hashlib
+import json
+import math
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from flask import current_app, url_for
+
+from inkwell.platform.core.caching import GENERATION
+from inkwell.platform.core.content.posts import NEWEST_FIRST, public_posts
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.hosts import blog_url
+from inkwell.platform.core.models import Post, Snippet, Tag, Tenant
+from inkwell.tenants.assets import asset_names
+from inkwell.tenants.content import PAGE_SIZE, RECENT_POSTS, tags_by_post
+
+Snapshot = dict[str, Any]
+UUID, SLUG, TITLE, TAGS, STAMP = range(5)
+
+
+class Outline(NamedTuple):
+    """A post as far as a snapshot needs it (a `Post` has the same attributes)."""
+
+    uuid: object
+    slug: str
+    title: str
+    updated_at: object
+    content_updated_at: object
+    renderer_version: int
+    tags: list[Tag]
+
+
+def outline() -> list[Outline]:
+    """The public posts, newest first, in two plain queries: far cheaper than
+    loading whole posts when only a few pages will be built."""
+    columns = (Post.id, Post.uuid, Post.slug, Post.title, Post.updated_at)
+    query = public_posts().with_only_columns(
+        *columns, Post.content_updated_at, Post.renderer_version
+    )
+    rows = db.session.execute(query.order_by(*NEWEST_FIRST)).all()
+    tags = tags_by_post()
+    return [Outline(*row[1:], tags=tags.get(row.id, [])) for row in rows]
+
+
+def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Snippet]) -> Snapshot:
+    """What the blog's public pages are made of: `posts` newest first."""
+    snippet_rows = sorted((s.slug, str(s.updated_at)) for s in snippets)
+    config = current_app.config
+    site = [
+        tenant.title,
+        tenant.description,
+        tenant.code_style,
+        tenant.comments_provider,
+        tenant.comments_target,
+        blog_url(tenant),
+        config["FEED_ID_AUTHORITY"],
+        GENERATION,
+        bool(snippet_rows),
+        bool(tenant.quarantined_at),
+    ]
+    return {
+        "site": _digest(site),
+        "quarantined": bool(tenant.quarantined_at),
+        "snippets": [slug for slug, _ in snippet_rows],
+        "snippets_digest": _digest(snippet_rows),
+        "posts": [_entry(post) for post in posts],
+    }
+
+
+def _entry(post: Post | Outline) -> list[Any]:
+    stamp = [str(post.updated_at), str(post.content_updated_at), post.renderer_version]
+    tags = [[tag.slug, tag.name] for tag in post.tags]
+    return [str(post.uuid), post.slug, post.title, tags, _digest(stamp)]
+
+
+def _digest(value: object) -> str:
+    return hashlib.sha256(json.dumps(value, default=str).encode()).hexdigest()[:16]
+
+
+def all_pages(snap: Snapshot, code_style: str) -> set[str]:
+    """URL paths of every page the mirror should hold (needs a request context)."""
+    posts = snap["posts"]
+    pages = {url_for("blog.about"), url_for("feeds.robots"), url_for("blog.index")}
+    pages |= _feeds(snap)
+    pages |= {_index_page(n) for n in range(2, _page_count(len(posts)) + 1)}
+    pages |= {url_for("blog.post", slug=post[SLUG]) for post in posts}
+    for tag, members in _by_tag(posts).items():
+        pages |= {_tag_page(tag, n) for n in range(1, _page_count(len(members)) + 1)}
+        pages.add(url_for("feeds.tag_latest", tag_slug=tag))
+    pages |= _snippet_pages(snap)
+    pages |= {url_for("assets.asset", filename=name) for name in asset_names(code_style)}
+    return pages
+
+
+def affected_pages(old: Snapshot | None, new: Snapshot) -> set[str] | None:
+    """The pages that differ between two snapshots, or None when it is all of them."""
+    if old is None or old["site"] != new["site"]:
+        return None
+    old_posts, new_posts = old["posts"], new["posts"]
+    if [p[: SLUG + 1] for p in old_posts] != [p[: SLUG + 1] for p in new_posts]:
+        return None  # added, removed, re-slugged or re-ordered: pages shift
+    recent = {p[UUID] for p in new_posts[:RECENT_POSTS]}
+    pages = _feeds(new)
+    if old["snippets_digest"] != new["snippets_digest"]:
+        pages |= _snippet_pages(new)
+    old_tags, new_tags = _by_tag(old_posts), _by_tag(new_posts)
+    for rank, (was, now) in enumerate(zip(old_posts, new_posts, strict=True)):
+        if was == now:
+            continue
+        if was[TITLE] != now[TITLE] and now[UUID] in recent:
+            return None  # the recent-posts block on every page
+        pages.add(url_for("blog.post", slug=now[SLUG]))
+        pages.add(_index_page(rank // PAGE_SIZE + 1))
+        pages |= _tag_pages_of(now[UUID], _slugs(was) | _slugs(now), old_tags, new_tags)
+    return pages
+
+
+def _feeds(snap: Snapshot) -> set[str]:
+    """The blog's feed, and its sitemap unless it is quarantined (it has none then)."""
+    pages = {url_for("feeds.latest")}
+    if not snap["quarantined"]:
+        pages.add(url_for("feeds.sitemap"))
+    return pages
+
+
+def _tag_pages_of(
+    uuid: str, tags: set[str], old_tags: dict[str, list[str]], new_tags: dict[str, list[str]]
+) -> set[str]:
+    pages = set()
+    for tag in tags:
+        members = new_tags.get(tag, [])
+        if members:
+            pages.add(url_for("feeds.tag_latest", tag_slug=tag))
+        if old_tags.get(tag) == members:  # same posts: only the page this one is on
+            pages.add(_tag_page(tag, members.index(uuid) // PAGE_SIZE + 1))
+        else:  # posts joined or left the tag: its pages shift
+            count = _page_count(len(members)) if members else 0
+            pages |= {_tag_page(tag, n) for n in range(1, count + 1)}
+    return pages
+
+
+def _by_tag(posts: list[list[Any]]) -> dict[str, list[str]]:
+    tags: dict[str, list[str]] = {}
+    for post in posts:
+        for slug in _slugs(post):
+            tags.setdefault(slug, []).append(post[UUID])
+    return tags
+
+
+def _slugs(post: list[Any]) -> set[str]:
+    return {slug for slug, _name in post[TAGS]}
+
+
+def _snippet_pages(snap: Snapshot) -> set[str]:
+    slugs = snap["snippets"]
+    pages = {url_for("site_snippets.snippet", slug=slug) for slug in slugs}
+    return pages | {url_for("site_snippets.index")} if slugs else pages
+
+
+def _page_count(items: int) -> int:
+    return max(1, math.ceil(items / PAGE_SIZE))
+
+
+def _index_page(n: int) -> str:
+    return url_for("blog.index", page=n) if n > 1 else url_for("blog.index")
+
+
+def _tag_page(tag: str, n: int) -> str:
+    if n > 1:
+        return url_for("blog.tag", tag_slug=tag, page=n)
+    return url_for("blog.tag", tag_slug=tag)
