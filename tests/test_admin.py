@@ -105,7 +105,7 @@ def test_no_admin_route_answers_on_a_blog_host(app, admin, site_client) -> None:
 
 
 def test_the_audit_log_is_append_only(app, make_tenant) -> None:
-    from inkwell.platform.core.administration import audit
+    from inkwell.platform.core import audit
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import AuditEntry, Tenant
 
@@ -125,7 +125,7 @@ def test_the_audit_log_is_append_only(app, make_tenant) -> None:
 
 
 def test_usage_counts_each_blogs_content(app, make_tenant, make_post, make_snippet) -> None:
-    from inkwell.platform.core.content.usage import usage
+    from inkwell.platform.core.limits.usage import usage
 
     alice, bob, carol = make_tenant("alice"), make_tenant("bob"), make_tenant("carol")
     make_post(alice, "One", "x" * 100)
@@ -141,7 +141,7 @@ def test_usage_counts_each_blogs_content(app, make_tenant, make_post, make_snipp
 
 def test_storage_counts_utf8_bytes_as_quotas_do(app, make_tenant, make_post) -> None:
     from inkwell.platform.core import tenancy
-    from inkwell.platform.core.content.usage import stored_size, usage
+    from inkwell.platform.core.limits.usage import stored_size, usage
     from inkwell.platform.core.models import Post
 
     blog = make_tenant("alice")

@@ -333,7 +333,7 @@ def test_purge_drops_cached_pages(app, app_factory, own_redis, admin, alice, mak
 
 
 def _actor():
-    from inkwell.platform.core.administration.audit import cli_actor
+    from inkwell.platform.core.audit import cli_actor
 
     return cli_actor()
 

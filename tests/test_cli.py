@@ -89,3 +89,20 @@ def test_console_script_lists_flask_commands(tmp_path: Path) -> None:
     )
     for command in ("run", "shell", "routes", "db", "users", "blogs", "demo"):
         assert f"  {command} " in result.stdout, command
+
+
+def test_commands_start_without_the_s3_client(tmp_path: Path) -> None:
+    """boto3 and botocore cost every command a tenth of a second at start; only a
+    store on S3 loads them, on first use (`core.storage`)."""
+    script = (
+        "import sys\n"
+        "from inkwell.platform.wsgi import cli, create_app\n"
+        "create_app()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))\n"
+    )
+    env = {"INKWELL_INSTANCE_PATH": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    python = Path(INKWELL).with_name("python")
+    result = subprocess.run(
+        [python, "-c", script], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import content_version
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.administration import lifecycle
-from inkwell.platform.core.administration.audit import cli_actor
+from inkwell.platform.core.audit import cli_actor
 from inkwell.platform.core.content import changes
 from inkwell.platform.core.content.posts import delete_post, publish_due
 from inkwell.platform.core.content.snippets import delete_snippet

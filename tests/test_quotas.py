@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from conftest import csrf_token, post_form
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.administration import quotas
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.models import (
     AuditEntry,
     Invitation,

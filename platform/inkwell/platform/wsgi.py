@@ -1,6 +1,21 @@
 """The deployable entry: the platform app and the site app behind one host dispatcher.
 
 gunicorn: `gunicorn 'inkwell.platform.wsgi:create_app()'`; command line: `inkwell`.
+
+    request ─► ProxyFix (only if PROXY_FIX names hops) ─► HostDispatcher
+                 host == APP_HOST ──► platform app (inkwell.platform.web)
+                 any other host   ──► site app (inkwell.tenants)
+                                        unknown or unverified host ─► 404 "No such blog"
+                                        suspended or deleted blog  ─► 410
+
+`create_app` builds both apps from one base factory (`core.app.create_base_app`) and
+installs the dispatcher as the platform app's `wsgi_app`, so `inkwell run`,
+gunicorn and the test client all serve both kinds of host. Hosts match without
+port or case (`core.hosts.host_name`). The platform app has sessions, CSRF checks on
+every unsafe request, the accounts, the dashboard, the admin console and the
+probes (/healthz, /readyz); the site app has no session and only GET routes.
+Absolute URLs come from configuration and a blog's primary domain
+(`core.hosts.blog_url`), never from a request's Host header.
 """
 
 import sys

@@ -1,5 +1,36 @@
 """The site app: what readers see on a blog's host. No sessions, no login, no
-CSRF state: public pages are the same for everyone, so they cache and freeze."""
+CSRF state: public pages are the same for everyone, so they cache and freeze.
+
+The app has no secret key (Flask's null session: nothing here can set a cookie)
+and only GET routes. Each request finds its blog by host (`hosts`: an unknown or
+unverified host is a 404 "No such blog", a suspended or deleted blog a 410) and
+reads it through `content`: `Live` queries per request (the served site),
+`Preloaded` reads the public blog once into memory (a freeze renders every page).
+Both read posts only through `content.posts.public_posts()`, so drafts and
+scheduled posts are nowhere; a post page is one joined query for the post and its
+tags, without the Markdown, plus the recent posts unless their fragment is cached.
+
+URLs are paths, never query strings, so a static mirror can hold every page: `/`,
+`/page/2/`, `/tags/<tag>/` and its pages, `/<slug>/`, `/about/`, `/snippets/`,
+`/assets/<name>.<hash>.css` (`assets`: content-hashed, cached a year as
+immutable), `/latest.atom` and `/tags/<tag>/latest.atom` (`feeds`: the 15 newest,
+`tag:` ids from the post's UUID, links made absolute), `/sitemap.xml` and
+`/robots.txt`. Every page has a canonical URL, its feed link and OpenGraph tags;
+Disqus and Discourse embeds are keyed by the canonical URL, so the same thread
+shows on the blog and on its mirror.
+
+The served app only reads, so its engine runs in autocommit (no BEGIN and ROLLBACK
+round trips around a page's queries; each sees its own snapshot, as under
+PostgreSQL's READ COMMITTED anyway) and pings a pooled connection only when it sat
+unused for 10 s (`database.ping_when_idle`), not at every checkout: a database
+restart while the site was quiet costs no reader a page; one during traffic fails
+one page per process (nginx serves the mirror for a 500), after which the pool
+replaces its older connections. An app `pinned_to` one blog, for a freeze, keeps
+`pool_pre_ping`, transactions and a cache of its own.
+
+Cache hits and conditional GETs are answered before Flask runs (`fast_path`,
+`page_cache`); freezing a blog into a static mirror is `mirror`.
+"""
 
 from typing import Any
 

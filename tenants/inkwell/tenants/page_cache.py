@@ -6,6 +6,22 @@ before Flask runs, with the WSGI environ only: no request or response objects
 and no app context, since most reader traffic is these two answers. Misses run
 the view, and `init_app`'s after_request stores their page if it is a 200. The
 site app has no sessions, so nothing stored can depend on who asked.
+
+Keys come from `caching.tenant_key` alone:
+
+    t:<blog uuid>:v<content_version>:<release>:<path>?<sorted query>
+
+so bumping the blog's version (in the change's transaction) drops its pages and
+fragments (the "recent posts" block uses the same keys) at once, and no other
+blog's; and since the version lives in the database, a flushed or restarted Redis
+never brings back a stale page.
+
+Public 200s carry a strong ETag made from the key, `Last-Modified` and
+`Cache-Control: public, max-age, s-maxage` (PUBLIC_MAX_AGE, PUBLIC_S_MAXAGE), unless
+the view set a policy of its own (the year-long stylesheets); `X-Cache` says hit or
+miss. The cache is the app's `caching.SafeCache`: sub-second Redis socket timeouts
+and a circuit breaker, so a dead or frozen Redis means uncached pages, logged once,
+never failed ones. Only the site app caches pages; the dashboard never is cached.
 """
 
 from datetime import datetime

@@ -22,8 +22,8 @@ from flask import current_app
 from kombu.exceptions import KombuError
 
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.administration import quotas
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.models import Mirror, PublishRun, Tenant
 from inkwell.platform.core.publishing import mirrors
 from inkwell.platform.core.storage import open_area

@@ -1,7 +1,7 @@
 """The worker's entry point:
 
     celery -A inkwell.workers.worker worker -Q mail,publish
-    celery -A inkwell.workers.worker beat     # the outbox sweeper's schedule
+    celery -A inkwell.workers.worker beat     # the schedule: sweeper, due posts, mirrors, purges
 
 It binds Celery to a base app (configuration, database, mail), not the web app.
 """

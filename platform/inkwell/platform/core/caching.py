@@ -25,7 +25,8 @@ SAFE_CACHE = "inkwell.safe_cache"
 
 
 def tenant_key(tenant: Tenant, path: str, query: str = "") -> str:
-    """`t:<uuid>:v<version>:<path>?<sorted query>`, the only shape of a page or fragment key."""
+    """`t:<uuid>:v<version>:<release>:<path>?<sorted query>`: the only shape of a page
+    or fragment key (the release, GENERATION, so a new release starts afresh)."""
     ordered = "&".join(sorted(query.split("&"))) if query else ""
     return f"t:{tenant.uuid}:v{tenant.content_version}:{GENERATION}:{path}?{ordered}"
 

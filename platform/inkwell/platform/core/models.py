@@ -1,5 +1,31 @@
-"""The data model. Tenant-owned tables carry `tenant_id`, and every index on
-them leads with it; see `tenancy` for how queries are kept inside one tenant."""
+"""The data model: shared tables, every blog's rows told apart by `tenant_id`.
+
+Platform tables are read before any blog is current, or across blogs: `tenants`
+(UUID, subdomain, title, status, `content_version`, the admin's state), `domains`
+(every host a blog answers on, its platform subdomain included, with a primary flag
+and `verified_at`), `users` (normalized unique email, Argon2id hash, `session_epoch`),
+`memberships` (user, blog, role owner/editor/author: the authority for dashboard
+access), `invitations` and `account_tokens` (`SecretLink`s), `outbox`, `mirrors`,
+`audit_log`, `quotas` and `subdomain_holds`.
+
+Tenant content subclasses `TenantScoped` (posts, tags, post_tags, snippets,
+publish_runs); `tenancy` keeps every query and flush inside the current blog.
+Every index on those tables leads with `tenant_id`, so each blog's rows are one
+range of the index and no query reads another's; the one exception is on purpose,
+the scheduler's small partial index of scheduled posts (`ix_posts_due`). `post_tags`
+reaches posts and tags through composite `(tenant_id, id)` foreign keys, so a row
+cannot link across blogs even in raw SQL.
+
+Posts keep their Markdown and the sanitized HTML rendered at save time with its
+renderer version, a stable UUID (feed ids), a status and `published_at`. Any
+change to what readers see bumps `tenants.content_version` in the same transaction,
+and only `content.changes.content_changed` does it: cache keys and ETags carry it.
+
+The schema is built by the migrations in the repository's `alembic/` (batch mode,
+so SQLite can alter tables): `inkwell db upgrade` makes it from empty, and a test
+checks that the result equals these models on SQLite and on PostgreSQL. A change
+here needs its migration.
+"""
 
 from datetime import datetime
 from uuid import UUID, uuid4
@@ -83,7 +109,7 @@ class Tenant(Timestamps, db.Model):
     before_delete_reason: Mapped[str] = mapped_column(Text, default="")
     # New or suspicious blogs: served, but kept out of search engines and discovery.
     quarantined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Where the signup came from (an IPv4 address or an IPv6 /64; see core.risk),
+    # Where the signup came from (an IPv4 address or an IPv6 /64; see core.administration.risk),
     # for admins' risk signals; empty for blogs made by operators.
     signup_network: Mapped[str] = mapped_column(String(64), default="")
 

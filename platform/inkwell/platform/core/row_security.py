@@ -2,11 +2,17 @@
 
 The ORM criteria scope ORM statements only; a Core or textual statement on
 tenant content would see every blog. On PostgreSQL the tenant content tables
-also carry a policy (migration 0010, forced, so it binds their owner too): a row
-is visible and writable only when its `tenant_id` is `inkwell.tenant_id`, or when
-`inkwell.across_tenants` is `on`. Before each statement this module brings the
-connection's two settings in line with `tenancy`'s ContextVars, so the database
-sees the same scope as the ORM: none, one tenant, or `across_tenants()`.
+(`posts`, `tags`, `post_tags`, `snippets`) also carry a policy (migration 0010,
+forced, so it binds their owner too): a row is visible and writable only when its
+`tenant_id` is `inkwell.tenant_id`, or when `inkwell.across_tenants` is `on`; with
+no scope, nothing is. Before each statement this module brings the connection's
+two settings in line with `tenancy`'s ContextVars, so the database sees the same
+scope as the ORM: none, one tenant, or `across_tenants()`.
+
+The policy calls a PL/pgSQL function, `inkwell_in_tenant_scope(tenant_id)`, rather
+than holding the expression inline: the planner read the inline OR as a second,
+very selective `tenant_id =` condition and gave up the index page's ordered index
+scan for a sort; an opaque function keeps the plan.
 
 The settings are session-wide (`set_config(..., false)`) so that they hold for
 autocommit statements too, and they are sent only when the scope changes; the
@@ -14,7 +20,10 @@ last values sent are remembered per DBAPI connection. A rollback undoes a
 setting made inside its transaction, so it makes the connection forget them.
 
 Superusers and roles with BYPASSRLS ignore policies: run the app as a role
-without either (the owner of the tables is fine).
+without either (the owner of the tables is fine). The suite's PostgreSQL run does
+(`scripts/test_database.py` makes such a role), so every path is tested under the
+policies. Platform tables (tenants, domains, users, memberships, ...) have no
+policy: the host lookup and a user's list of blogs read across blogs by design.
 """
 
 from typing import Any

@@ -65,7 +65,7 @@ OUTBOX_SWEEP_INTERVAL = 60
 # or `inkwell scheduler` where no beat runs, as with `make run`).
 SCHEDULE_INTERVAL = 30
 
-# Blogs an admin deletes (see core.lifecycle): restorable for this many days,
+# Blogs an admin deletes (see core.administration.lifecycle): restorable for this many days,
 # then purged (rows, cached pages, mirror objects) by the scheduler, which looks
 # for due purges every TENANT_PURGE_INTERVAL seconds (celery beat; `inkwell
 # scheduler` looks every round). A purged blog's subdomain stays reserved for
@@ -74,7 +74,7 @@ TENANT_DELETE_GRACE_DAYS = 30
 TENANT_HOLD_DAYS = 90
 TENANT_PURGE_INTERVAL = 3600
 
-# Abuse basics (core.risk, core.lifecycle): a blog made at signup starts
+# Abuse basics (administration.risk, administration.lifecycle): a blog made at signup starts
 # quarantined (served, but `noindex`, no sitemap, no feed discovery) until an
 # admin lifts it; operators' blogs (`inkwell blogs create`, the demo) do not.
 # The console flags a blog when this many were signed up from its network.

@@ -1,16 +1,22 @@
 """Keep every query and write inside the current tenant.
 
-The current tenant lives in a ContextVar, set from the request host (site app)
-or from a checked membership (dashboard), never from form data. Two guards act
-on every Flask-SQLAlchemy session:
+The current tenant lives in a ContextVar, set from the request host (site app,
+`inkwell.tenants.hosts`) or from a checked membership (the dashboard's `blog_scope`),
+never from form data, and reset when the request ends (`init_app`): a worker thread
+serves many requests, and a tenant must never leak into the next. Two guards act on
+every Flask-SQLAlchemy session:
 
 - reads: ORM statements touching `TenantScoped` models get the criteria
-  `tenant_id = current`; with no current tenant they raise instead of
-  returning everyone's rows;
+  `tenant_id = current`. The whole statement is walked, so a tenant table that
+  appears only in select_from(), a join or a subquery is scoped too. With no
+  current tenant they raise `TenantScopeError` instead of returning everyone's rows;
 - writes: a flush that adds, changes or deletes a `TenantScoped` row of another
   tenant, or one with no tenant, is refused.
 
-`across_tenants()` is the one escape hatch, for admin, worker and CLI code.
+So a row of another blog is simply not found: views answer 404, never 403, and
+nothing tells that it exists. `across_tenants()` is the one escape hatch, for admin,
+worker and CLI code. The criteria reach ORM statements only; on PostgreSQL,
+row-level security (`row_security`) is the backstop under Core and textual SQL.
 """
 
 import logging

@@ -1,4 +1,4 @@
-"""The platform app on APP_HOST: landing, accounts, dashboard."""
+"""The platform app on APP_HOST: landing, accounts, dashboard, the admin console."""
 
 from typing import Any
 
@@ -7,7 +7,7 @@ from flask import Flask
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.extensions import csrf, limiter, login_manager
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.web import errors, health
+from inkwell.platform.web import cli, errors, health
 from inkwell.platform.web.accounts import auth, invitations, password_reset, verification
 from inkwell.platform.web.admin import home as admin_home
 from inkwell.platform.web.admin.audit import views as admin_audit
@@ -15,7 +15,6 @@ from inkwell.platform.web.admin.jobs import views as admin_jobs
 from inkwell.platform.web.admin.quotas import views as admin_quotas
 from inkwell.platform.web.admin.tenants import views as admin_tenants
 from inkwell.platform.web.admin.users import views as admin_users
-from inkwell.platform.web.cli import commands as cli
 from inkwell.platform.web.dashboard import editor, exports, mirror, snippets, team
 from inkwell.platform.web.dashboard import home as dashboard
 from inkwell.workers.celery_app import celery_init_app

@@ -1,0 +1,23 @@
+"""Freezing a blog into its static mirror: every public page as a file, rendered by
+the same views and templates that serve it.
+
+- `freeze.BlogFreezer` builds a site app pinned to the blog (no host lookup, no
+  shared page cache) and freezes with Frozen-Flask into
+  `instance/mirror-builds/<uuid>/<run id>/`, with relative links (a memoized
+  `url_for`) so the mirror works from disk and under any prefix; each file keeps
+  its response's Content-Type. A full build reads the blog into memory
+  (`content.Preloaded`), and for a big blog (from a few hundred pages) forked
+  processes render it (`forking`; MIRROR_BUILD_PROCESSES, by default one per
+  CPU), sharing what was read and streaming their files back. A build of a few
+  pages reads the database (`content.Live`) instead of loading the blog.
+- `pages` lists every page of a blog from a snapshot (posts in page order with a
+  stamp per post, snippets, a digest of what every page shows, quarantine and the
+  release included) and, given the previous snapshot, the pages a change touched:
+  an edited post, the index and tag pages it is on, the feeds, the sitemap.
+  Anything that moves pages (a post added, removed, re-dated or renamed in the
+  recent-posts block, settings, a new release) rebuilds everything; the sync's
+  content hashes then skip the files that did not change.
+
+The publish around it (the queue, the lock, the sync, the history) is
+`inkwell.platform.core.publishing` and `inkwell.workers.publish`.
+"""

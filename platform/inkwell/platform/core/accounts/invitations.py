@@ -11,8 +11,8 @@ from sqlalchemy import func, select, update
 
 from inkwell.platform.core.accounts import tokens
 from inkwell.platform.core.accounts.registration import new_user
-from inkwell.platform.core.administration import quotas
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.models import ROLES, Invitation, Membership, Tenant, User
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import normalize_email

@@ -9,7 +9,7 @@ from statistics import median
 from sqlalchemy import and_, func, or_, select
 
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.administration.audit import Actor, record
+from inkwell.platform.core.audit import Actor, record
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Invitation, Outbox, PublishRun, Tenant, User
 from inkwell.platform.core.publishing import mirrors

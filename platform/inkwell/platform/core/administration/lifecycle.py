@@ -21,8 +21,7 @@ from flask import current_app
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
-from inkwell.platform.core import tenancy
-from inkwell.platform.core.administration import audit
+from inkwell.platform.core import audit, tenancy
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.posts import rerender_posts
 from inkwell.platform.core.extensions import db

@@ -14,7 +14,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import select
 
 from inkwell.platform.core.administration import lifecycle
-from inkwell.platform.core.administration.audit import Actor
+from inkwell.platform.core.audit import Actor
 from inkwell.platform.core.caching import drop_tenant_entries
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Tenant

@@ -11,9 +11,9 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import Select, or_, select
 
+from inkwell.platform.core import audit
 from inkwell.platform.core.accounts import tokens
-from inkwell.platform.core.administration import audit
-from inkwell.platform.core.administration.audit import Actor
+from inkwell.platform.core.audit import Actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AccountToken, Membership, Tenant, User
 from inkwell.platform.core.types import utcnow

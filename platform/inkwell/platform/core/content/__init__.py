@@ -1,0 +1,46 @@
+"""What bloggers write: posts and code snippets, rendered at save time, and the one
+event that tells everyone that readers now see something else (`changes`).
+
+`posts` is the one way to change posts (the editor, imports, the demo), through
+`PostInput` and `save_post`, which:
+
+- strips the characters XML forbids (feeds must parse) and renders the Markdown,
+  only when it or the renderer changed;
+- keeps slugs unique per blog (`-2`, `-3`, ...) and never a path of the blog's own
+  pages (`about`, `page`, `tags`, `snippets`, `assets`);
+- sets the tags (at most 20, one per slug) and the schedule, and moves
+  `content_updated_at` (Atom's `<updated>`) only on a real change;
+- calls `charge(bytes added)`, a quota check, after rendering and before touching
+  the row, so a refused save leaves nothing behind;
+- reports a change readers see to `changes.content_changed`.
+
+The caller commits; `commit_retrying` runs a save again when it lost a unique-key
+race (slug, tag) to another.
+
+Readers see only `public_posts()`: published, with `published_at` not in the future,
+so drafts and scheduled posts are nowhere (site, feeds, mirrors). The order is
+`NEWEST_FIRST`, `published_at DESC, id DESC`: ties broken, so pages and mirrors are
+stable, and the index `(tenant_id, status, published_at, id)` yields it without a
+sort.
+
+A scheduled post is stored `status='scheduled'` with its time (a time in the past
+means now). `publish_due()` flips the due ones across blogs, through a small partial
+index (`ix_posts_due`), and reports each blog's change; its UPDATE takes only rows
+still scheduled, so a late, repeated or concurrent tick publishes each post once. It
+runs on celery beat every SCHEDULE_INTERVAL, or in `inkwell scheduler`, which
+`make run` starts beside the web server.
+
+`rendering` is the one pipeline: Python-Markdown (fenced code, tables, footnotes,
+toc, codehilite with classes) into an nh3 allowlist (no script, style, iframe, form,
+svg or math; no `on*` or `style` attributes; only http, https and mailto links, with
+`rel="noopener noreferrer"`). It runs at save time and the HTML is stored with
+RENDERER_VERSION: pages never render Markdown, and `rerender_posts` (`inkwell posts
+rerender`) brings rows of an older version up to date. The editor's preview goes
+through it too. `snippets` are highlighted with Pygments at save time, line numbers
+in a table cell of their own, an empty language guessed; they have no drafts, so
+every change is public at once.
+
+`changes.content_changed` is the only code that bumps a blog's `content_version`,
+in the caller's transaction; subscribers (the mirror's publish queue today) connect
+to `changes.changed`, so the code that saves never lists who reacts.
+"""

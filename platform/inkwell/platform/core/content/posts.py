@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.rendering import RENDERER_VERSION, render_markdown
-from inkwell.platform.core.content.usage import stored_size
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits.usage import stored_size
 from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import strip_forbidden

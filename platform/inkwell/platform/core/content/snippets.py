@@ -17,8 +17,8 @@ from pygments.util import ClassNotFound
 
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.posts import slugify, unique_slug
-from inkwell.platform.core.content.usage import stored_size
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits.usage import stored_size
 from inkwell.platform.core.models import Snippet, Tenant
 from inkwell.platform.core.validation import strip_forbidden
 

@@ -1,0 +1,22 @@
+"""A blog's posts and snippets in and out as Markdown files, as static site generators
+write them: an export imports back as the same blog.
+
+`markdown_io` reads a bundle, a folder or a .zip (`bundles`, which trusts nothing in
+it: entries that are absolute, hold `..` or hide are skipped; 5 MB a file and 200 MB
+in all, checked from the declared sizes, then again by a bounded read). Posts are
+files with YAML front matter (`front_matter`, `post_files`: title, date, tags, slug,
+draft, excerpt); snippets (`snippet_files`: title, slug, language) keep the raw code
+as their body. Import goes through `content.posts.save_post` and
+`content.snippets.save_snippet`, like the editor:
+
+- posts and snippets match by slug; a file that would change nothing is skipped
+  (nothing written, no `content_version` bump), so importing again is harmless;
+- a bad file is reported by name and never stops the others;
+- quotas are charged as the import goes (`limits.quotas.Budget`): the first file over
+  a limit stops it, the files before stay, each post whole, and the rest are reported;
+- it commits every BATCH_SIZE writes, and refreshes the planner's statistics after
+  a large import.
+
+Export writes `posts/<slug>.md` and `snippets/<slug>.md`. Entry points: `inkwell
+import markdown`, `inkwell export`, and the dashboard's Export (owners and editors).
+"""

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.administration.quotas import Budget, QuotaExceeded
 from inkwell.platform.core.content.posts import PostInput, save_post, unchanged_by
 from inkwell.platform.core.content.snippets import UnknownLanguageError, save_snippet
 from inkwell.platform.core.database import refresh_statistics
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded
 from inkwell.platform.core.models import Post, Snippet, Tenant
 from inkwell.platform.core.portability.bundles import BundleFile, BundleFileError, open_bundle
 from inkwell.platform.core.portability.post_files import (

@@ -22,9 +22,9 @@ from sqlalchemy import ColumnElement, Update, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.administration import quotas
 from inkwell.platform.core.content import changes
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.models import Mirror, Tenant
 from inkwell.platform.core.types import utcnow
 

@@ -26,7 +26,7 @@ from inkwell.platform.core.administration.risk import network_of
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import User
 from inkwell.platform.core.validation import normalize_email
-from inkwell.platform.web.accounts import account_mail
+from inkwell.platform.web import account_mail
 from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
 from inkwell.platform.web.rate_limits import limited
 

@@ -21,7 +21,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import User
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import normalize_email
-from inkwell.platform.web.accounts import account_mail
+from inkwell.platform.web import account_mail
 from inkwell.platform.web.forms import ForgotPasswordForm, NewPasswordForm
 from inkwell.platform.web.rate_limits import limited
 

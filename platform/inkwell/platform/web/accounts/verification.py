@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from inkwell.platform.core.accounts import tokens
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.types import utcnow
-from inkwell.platform.web.accounts import account_mail
+from inkwell.platform.web import account_mail
 from inkwell.platform.web.accounts.auth import DISABLED
 from inkwell.platform.web.forms import ConfirmForm
 from inkwell.platform.web.rate_limits import limited

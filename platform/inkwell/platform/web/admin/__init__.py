@@ -7,7 +7,7 @@ console's existence is not revealed; blog hosts have no admin routes at all.
 from flask import Blueprint, abort, request
 from flask_login import current_user
 
-from inkwell.platform.core.administration.audit import Actor
+from inkwell.platform.core.audit import Actor
 from inkwell.platform.core.extensions import csrf
 
 

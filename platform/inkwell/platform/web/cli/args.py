@@ -1,9 +1,13 @@
-"""Arguments of `inkwell` commands that name rows: a wrong name is one line and
-a non-zero exit, the same for every command."""
+"""What `inkwell` commands share: arguments that name rows, and errors as one
+line and a non-zero exit, the same for every command."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from sqlalchemy import select
 
+from inkwell.platform.core.accounts.registration import AccountError
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Tenant
 
@@ -15,3 +19,13 @@ def blog_named(subdomain: str) -> Tenant:
     if tenant is None:
         raise click.ClickException(f"no blog {subdomain!r}")
     return tenant
+
+
+@contextmanager
+def account_errors() -> Iterator[None]:
+    """Turn an AccountError into a one-line CLI error."""
+    try:
+        yield
+    except AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None

@@ -2,7 +2,9 @@
 
 from collections.abc import Iterator
 
+import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from inkwell.platform.core import tenancy
@@ -11,6 +13,7 @@ from inkwell.platform.core.content.posts import PostInput, save_post
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Membership, Post, Tenant, User
+from inkwell.platform.web.cli.args import account_errors
 
 DEMO_EMAIL = "demo@example.com"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed for the newcomer; a local demo account
@@ -40,6 +43,15 @@ POSTS = [
         "| localhost:5000 | platform |\n| demo.localhost:5000 | this blog |\n",
     ),
 ]
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Create (once) the demo blog and its owner, and print how to log in."""
+    with account_errors():
+        for line in ensure_demo_blog():
+            click.echo(line)
 
 
 def ensure_demo_blog() -> Iterator[str]:

@@ -1,0 +1,33 @@
+"""The bloggers' dashboard: the list of one's blogs (`home`) and, inside each blog,
+its posts (`editor`), snippets, team, mirror and export.
+
+Every area inside a blog is a `blog_scope.blog_blueprint` under
+/blogs/<subdomain>/: its before_request checks the membership and enters the
+blog's tenant scope, so views never see another blog's rows (an id of another
+blog is a 404). Logged out, a page goes to the login form and a script's JSON
+request gets a 401 it can explain. While an admin has the blog suspended or
+deleted, its members see the reason on every page and can read and export, and
+every unsafe request answers 403 with that reason.
+
+Roles: authors edit their own posts, editors all posts, owners also the blog's
+settings and its team; owners and editors export and publish the mirror; any
+member manages snippets (they have no author and no drafts).
+
+The editor saves through `content.posts` (`commit_retrying`), with the blog's
+quotas charged before anything changes (a refusal shows on the form, the text
+kept); a blogger who has not confirmed their address saves drafts only. The page
+previews through the same rendering pipeline (`POST .../preview`), shown in a
+sandboxed iframe with the blog's own stylesheets, and autosaves drafts
+(`.../autosave`; a published post is saved only with the Save button). Both answer
+JSON errors (401 logged out, 400 invalid or CSRF, 409 not a draft, 403 or 429 a
+quota) that the page shows while keeping the text, which it also backs up in
+`localStorage`. The posts page shows members the blog's usage against each limit.
+
+The team page (`team`, owners only for changes) changes roles, removes members
+(a blog keeps an owner), invites an address with a role (rate-limited by
+RATE_LIMIT_INVITE; the mail goes through the outbox) and lists and revokes open
+invitations. The mirror page (`mirror`) shows where the mirror is, the "Publish
+mirror" button (refused past the blog's publishes per hour, saying when the next
+can start), the running publish's progress polled as `status.json`, and past
+publishes. Nothing in the dashboard is cached.
+"""

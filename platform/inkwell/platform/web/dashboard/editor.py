@@ -12,13 +12,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core.administration import quotas
-from inkwell.platform.core.administration.quotas import QuotaExceeded
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.posts import PostInput, commit_retrying, delete_post, save_post
 from inkwell.platform.core.content.rendering import render_markdown
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
+from inkwell.platform.core.limits import quotas
+from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.models import Post, Tenant
 from inkwell.platform.core.validation import strip_forbidden
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, json_error, require_role

@@ -1,4 +1,6 @@
-"""Download a blog's posts and snippets as a zip of Markdown files (see core.markdown_io)."""
+"""Download a blog's posts and snippets as a zip of Markdown files, which an import
+reads back as the same blog (see `core.portability.markdown_io`).
+"""
 
 from tempfile import SpooledTemporaryFile
 

@@ -7,8 +7,8 @@ from flask import current_app, flash, g, jsonify, redirect, render_template, url
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core.administration import quotas
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.models import Mirror, PublishRun
 from inkwell.platform.core.publishing import mirrors
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, require_role

@@ -8,8 +8,6 @@ from flask import flash, g, redirect, render_template, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core.administration import quotas
-from inkwell.platform.core.administration.quotas import QuotaExceeded
 from inkwell.platform.core.content.posts import commit_retrying
 from inkwell.platform.core.content.snippets import (
     SnippetInput,
@@ -18,6 +16,8 @@ from inkwell.platform.core.content.snippets import (
     save_snippet,
 )
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits import quotas
+from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.models import Snippet, Tenant
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint
 from inkwell.platform.web.dashboard.editor import View

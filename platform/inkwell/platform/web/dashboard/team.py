@@ -11,8 +11,8 @@ from werkzeug.wrappers import Response
 
 from inkwell.platform.core.accounts import invitations
 from inkwell.platform.core.accounts.team import TeamError, remove, set_role
-from inkwell.platform.core.administration.quotas import QuotaExceeded
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.models import ROLES, Membership, User
 from inkwell.platform.core.outbox import enqueue
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, require_role

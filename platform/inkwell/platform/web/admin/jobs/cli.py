@@ -3,7 +3,8 @@
 import click
 from flask.cli import AppGroup, with_appcontext
 
-from inkwell.platform.core.administration import audit, job_health
+from inkwell.platform.core import audit
+from inkwell.platform.core.administration import job_health
 from inkwell.platform.core.extensions import db
 from inkwell.platform.web.cli.args import blog_named
 from inkwell.workers import relay

@@ -4,8 +4,9 @@
 import click
 from flask.cli import AppGroup
 
-from inkwell.platform.core.administration import audit, quotas
+from inkwell.platform.core import audit
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits import quotas
 from inkwell.platform.web.cli.args import blog_named
 
 quotas_cli = AppGroup("quotas", help="Per-blog limits over the platform defaults (QUOTA_*).")

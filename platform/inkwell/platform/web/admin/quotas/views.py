@@ -5,8 +5,8 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core.administration import quotas
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.models import Quota, Tenant
 from inkwell.platform.web.admin import acting_admin, admin_blueprint
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from inkwell.platform.core.administration import lifecycle
-from inkwell.platform.core.administration.audit import Actor
 from inkwell.platform.core.administration.lifecycle import LifecycleError
+from inkwell.platform.core.audit import Actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Tenant
 

@@ -1,5 +1,5 @@
 """`inkwell tenants ...`: the console's blog actions from the command line, through
-the same `core.lifecycle` functions, audited as `cli:<os user>`. A wrong name or
+the same `core.administration.lifecycle` functions, audited as `cli:<os user>`. A wrong name or
 an action the blog's state forbids is one line on stderr and exit status 1."""
 
 from collections.abc import Callable, Iterator
@@ -10,8 +10,8 @@ from flask.cli import AppGroup
 
 from inkwell.platform.core.administration import lifecycle
 from inkwell.platform.core.administration import purge as purge_job
-from inkwell.platform.core.administration.audit import cli_actor
 from inkwell.platform.core.administration.lifecycle import BadReason, LifecycleError
+from inkwell.platform.core.audit import cli_actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import TENANT_STATUSES, Tenant

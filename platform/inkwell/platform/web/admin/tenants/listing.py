@@ -10,8 +10,8 @@ from sqlalchemy import Select, func, or_, select
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.administration.audit_search import AuditFilter, entries
 from inkwell.platform.core.administration.risk import Signal, signals
-from inkwell.platform.core.content.usage import Usage, usage
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits.usage import Usage, usage
 from inkwell.platform.core.models import (
     TENANT_STATUSES,
     AuditEntry,

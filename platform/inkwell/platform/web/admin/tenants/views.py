@@ -1,6 +1,6 @@
 """Blogs in the console: /admin/tenants/ (search, pages, an action on the ticked
 blogs) and one blog's page with its actions. Each action goes through
-`core.lifecycle` (or the purge job), which writes the audit entry in the same
+`core.administration.lifecycle` (or the purge job), which writes the audit entry in the same
 transaction; then a flash and a redirect. A refused action shows the page
 again with the reason (4xx)."""
 

@@ -21,11 +21,11 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 from inkwell.platform.core.administration import user_admin
-from inkwell.platform.core.administration.audit import Actor
 from inkwell.platform.core.administration.audit_search import AuditFilter, entries
+from inkwell.platform.core.audit import Actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AuditEntry, User
-from inkwell.platform.web.accounts import account_mail
+from inkwell.platform.web import account_mail
 from inkwell.platform.web.admin import acting_admin, admin_blueprint
 from inkwell.platform.web.forms import ConfirmForm
 

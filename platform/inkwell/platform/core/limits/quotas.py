@@ -17,9 +17,9 @@ from flask import current_app
 from sqlalchemy import ColumnElement, func, select
 
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.administration.audit import Actor, record
-from inkwell.platform.core.content.usage import usage
+from inkwell.platform.core.audit import Actor, record
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits.usage import usage
 from inkwell.platform.core.models import Invitation, PublishRun, Quota, Tenant
 from inkwell.platform.core.types import utcnow
 

@@ -1,0 +1,102 @@
+"""`inkwell blogs create`, `posts rerender|publish-due`, `import markdown` and
+`export`: blogs and their content from a shell."""
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
+
+from inkwell.platform.core import tenancy
+from inkwell.platform.core.accounts.registration import new_blog
+from inkwell.platform.core.content.posts import publish_due, rerender_posts
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.hosts import blog_url
+from inkwell.platform.core.models import Membership, Tenant, User
+from inkwell.platform.core.portability.bundles import BundleError
+from inkwell.platform.core.portability.markdown_io import export_markdown, import_markdown
+from inkwell.platform.core.validation import normalize_email
+from inkwell.platform.web.cli.args import account_errors, blog_named
+
+blogs_cli = AppGroup("blogs", help="Manage blogs.")
+posts_cli = AppGroup("posts", help="Maintain the posts of every blog.")
+import_cli = AppGroup("import", help="Import content into a blog.")
+
+
+@blogs_cli.command("create")
+@click.argument("subdomain")
+@click.option("--owner", "owner_email", required=True, help="Email of an existing user.")
+@click.option("--title", default="", help="Defaults to the subdomain.")
+def blogs_create(subdomain: str, owner_email: str, title: str) -> None:
+    """Create the blog SUBDOMAIN owned by an existing user."""
+    owner = db.session.scalar(select(User).where(User.email == normalize_email(owner_email)))
+    if owner is None:
+        raise click.ClickException(f"no user with email {owner_email}")
+    with account_errors():
+        tenant = new_blog(owner, subdomain, title, current_app.config["BLOG_DOMAIN"])
+    db.session.commit()
+    click.echo(f"Created {blog_url(tenant)}")
+
+
+@import_cli.command("markdown")
+@click.argument("subdomain")
+@click.argument("path", type=click.Path(path_type=Path))
+def import_markdown_command(subdomain: str, path: Path) -> None:
+    """Create or update posts of SUBDOMAIN from PATH, a folder or .zip of Markdown files."""
+    tenant = blog_named(subdomain)
+    try:
+        report = import_markdown(tenant, _first_owner_id(tenant), path)
+    except BundleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"created {report.created}, updated {report.updated}, skipped {report.skipped}")
+    for name, message in report.errors:
+        click.echo(f"{name}: {message}", err=True)
+    if report.errors:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("export")
+@click.argument("subdomain")
+@click.argument("file", type=click.Path(path_type=Path))
+@with_appcontext
+def export_command(subdomain: str, file: Path) -> None:
+    """Write the posts and snippets of SUBDOMAIN to FILE, a .zip of Markdown files."""
+    tenant = blog_named(subdomain)
+    try:
+        with file.open("wb") as out:
+            export_markdown(tenant, out)
+    except OSError as error:
+        raise click.ClickException(f"{file}: {error.strerror}") from None
+    click.echo(f"Exported {subdomain} to {file}")
+
+
+@posts_cli.command("rerender")
+@click.option("--blog", "subdomain", help="Only this blog (default: every blog).")
+@click.option("--all", "force", is_flag=True, help="Also posts of the current renderer.")
+def posts_rerender(subdomain: str | None, force: bool) -> None:
+    """Render posts stored by an older renderer again."""
+    # Tenants are platform rows, not tenant content: listing them needs no escape hatch.
+    tenants = [blog_named(subdomain)] if subdomain else db.session.scalars(select(Tenant)).all()
+    count = 0
+    for tenant in tenants:
+        with tenancy.tenant_scope(tenant.id):
+            count += rerender_posts(tenant, force)
+            db.session.commit()
+    click.echo(f"Re-rendered {count} posts.")
+
+
+@posts_cli.command("publish-due")
+def posts_publish_due() -> None:
+    """Publish the scheduled posts whose time has come (what the scheduler does)."""
+    click.echo(f"Published {publish_due()} scheduled posts.")
+
+
+def _first_owner_id(tenant: Tenant) -> int | None:
+    """Imports run as the blog's first owner: the author of the posts they create."""
+    query = (
+        select(Membership.user_id)
+        .where(Membership.tenant_id == tenant.id, Membership.role == "owner")
+        .order_by(Membership.created_at, Membership.user_id)
+    )
+    return db.session.scalars(query).first()

@@ -1,0 +1,55 @@
+"""`inkwell scheduler` and `inkwell outbox sweep`: the time-driven work that
+celery beat does, for hosts without it."""
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup, with_appcontext
+
+from inkwell.platform.core.administration import purge
+from inkwell.platform.core.content.posts import publish_due
+from inkwell.workers import publish, relay
+
+outbox_cli = AppGroup("outbox", help="Background work waiting in the outbox.")
+
+
+@outbox_cli.command("sweep")
+@click.option(
+    "--older-than",
+    type=float,
+    help="Seconds since a row was last published (default: OUTBOX_RETRY_AFTER).",
+)
+def outbox_sweep(older_than: float | None) -> None:
+    """Publish again the work the broker never got or the worker never finished.
+    Run it from cron, or let `celery beat` run it every OUTBOX_SWEEP_INTERVAL."""
+    click.echo(f"Published {relay.sweep(older_than)} outbox rows.")
+
+
+@click.command("scheduler")
+@click.option(
+    "--interval", type=float, help="Seconds between rounds (default: MIRROR_DISPATCH_INTERVAL)."
+)
+@click.option("--once", is_flag=True, help="One round, then exit (for cron).")
+@with_appcontext
+def scheduler_command(interval: float | None, once: bool) -> None:
+    """Publish due scheduled posts, sweep the outbox, publish mirrors and purge
+    deleted blogs past their grace period, round after round: what `celery beat`
+    does, for hosts without it (`make run` runs this). Without a broker, mirror
+    publishes run in this process."""
+    interval = interval or current_app.config["MIRROR_DISPATCH_INTERVAL"]
+    next_purge = 0.0  # purges are looked for every TENANT_PURGE_INTERVAL, not every round
+    while True:
+        went_live, swept = publish_due(), relay.sweep()
+        published, purged = publish.dispatch(publish.send), 0
+        if time.monotonic() >= next_purge:
+            purged = purge.purge_due()
+            next_purge = time.monotonic() + current_app.config["TENANT_PURGE_INTERVAL"]
+        if went_live or swept or published or purged:
+            click.echo(
+                f"{went_live} scheduled posts went live, {swept} outbox rows published, "
+                f"{published} mirror publishes started, {purged} deleted blogs purged."
+            )
+        if once:
+            return
+        time.sleep(interval)
