@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from inkwell.platform.core.administration.audit import Actor
 from inkwell.platform.core.extensions import csrf
+from inkwell.platform.web.forms import ConfirmForm
 
 
 def admin_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
@@ -29,3 +30,9 @@ def _admins_only() -> None:
 def acting_admin() -> Actor:
     """The admin making this request, for the audit log."""
     return Actor(current_user.id, current_user.email, request.remote_addr or "")
+
+
+def check_token() -> None:
+    """The CSRF token of an action that is only a button (a ConfirmForm): a
+    missing or wrong one raises CSRFError, 400 "form expired"."""
+    ConfirmForm().validate()
