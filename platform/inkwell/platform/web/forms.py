@@ -44,6 +44,11 @@ class PlatformForm(FlaskForm):
         return valid
 
 
+def stripped(text: str | None) -> str:
+    """A filter: the text without the spaces around it."""
+    return (text or "").strip()
+
+
 def _single_line(_form: FlaskForm, field: StringField) -> None:
     if problem := single_line_problem(field.data or ""):
         raise ValidationError(problem)
