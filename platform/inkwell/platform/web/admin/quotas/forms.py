@@ -2,7 +2,7 @@
 the platform default)."""
 
 from sqlalchemy import select
-from wtforms import HiddenField, SearchField, StringField
+from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from inkwell.platform.core.administration import quotas
@@ -24,7 +24,7 @@ class BlogLookupForm(PlatformForm):
     class Meta:
         csrf = False  # a GET form: it changes nothing
 
-    blog = SearchField(
+    blog = StringField(
         "Blog (subdomain)", id="find-blog", filters=[stripped], validators=[_existing_blog]
     )
     tenant: Tenant | None = None
