@@ -68,9 +68,13 @@ def _list(filters: TenantFilterForm, form: BulkForm, code: int = 200) -> tuple[s
         query, page=filters.page.data, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
     )
     page_html = render_template(
-        "admin/tenants.html", page=page, rows=rows(list(page.items)), filters=filters, form=form,
+        "admin/tenants.html",
+        page=page,
+        rows=rows(list(page.items)),
+        filters=filters,
+        form=form,
         when=when,
-    )  # fmt: skip
+    )
     return page_html, code
 
 
