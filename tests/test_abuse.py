@@ -230,7 +230,11 @@ def test_bulk_refuses_bad_input_and_changes_nothing(app, admin, data, message) -
     assert status_of(app, alice) == ("active", "") and audit_actions(app, alice) == []
     if data["action"] == "suspend":  # the form comes back as it was sent
         assert re.search(rf'value="{alice}" aria-label="Select alice"\s+checked', answer.text)
-        assert '<option value="suspend" selected>' in answer.text
+        assert '<option selected value="suspend">' in answer.text
+        # The reason's error is beside its field, marked invalid.
+        beside = r'<input[^>]*name="reason"[^>]*>\s*<p class="error">Give a reason'
+        reason = re.search(beside, answer.text)
+        assert reason and 'aria-invalid="true"' in reason.group(0)
 
 
 def test_bulk_from_the_cli(app, admin, make_tenant) -> None:

@@ -8,9 +8,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import blog_id
+from conftest import blog_id, csrf_token, post_form
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import AuditEntry, User
+from inkwell.platform.core.models import AuditEntry, Tenant, User
 
 # Every URL of the console, as its rule: a new admin page must be listed here
 # (test_every_admin_url_is_listed checks). Tests fill in the ids (`concrete`).
@@ -89,6 +89,42 @@ def test_admin_urls_answer_admins(app, admin, method, url):
     # The ids resolve (so the 404s above are the guard's), and unsafe requests need a token.
     answer = admin.open(concrete(url, alice_ids(app)), method=method)
     assert answer.status_code == (200 if method == "GET" else 400)
+
+
+FORM_EXPIRED = "Your form expired or came from another site. Reload the page and try again."
+
+
+def audit_count(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(AuditEntry))
+
+
+def test_a_strangers_post_is_404_whatever_its_token(app, client, auth, make_tenant) -> None:
+    # The guard answers before any form checks a token: a blogger's own good
+    # token gets the same 404 as none, never a "form expired" that would tell.
+    make_tenant("alice")
+    url = f"/admin/tenants/{blog_id(app, 'alice')}/suspend"
+    assert client.post(url, data={"reason": "Spam"}).status_code == 404  # logged out
+    auth.login("alice@example.com")
+    for token in ("", "forged", csrf_token(client, "/dashboard/")):
+        answer = client.post(url, data={"reason": "Spam", "csrf_token": token})
+        assert answer.status_code == 404 and "form expired" not in answer.text
+    assert audit_count(app) == 0
+
+
+def test_an_admins_post_without_a_good_token_is_400_and_does_nothing(app, admin) -> None:
+    tenant_id = blog_id(app, "alice")
+    url, page = f"/admin/tenants/{tenant_id}/suspend", f"/admin/tenants/{tenant_id}/"
+    for token in ({}, {"csrf_token": "forged"}):
+        answer = admin.post(url, data={"reason": "Typed by someone else", **token})
+        assert answer.status_code == 400 and FORM_EXPIRED in answer.text
+        # Not the console's page with the form refilled and a fresh token: a
+        # forged request would be one click from being sent for real.
+        assert "Typed by someone else" not in answer.text
+    with app.app_context():
+        assert db.session.get_one(Tenant, tenant_id).status == "active"
+    assert audit_count(app) == 0
+    assert post_form(admin, url, {"reason": "Spam"}, form_url=page).status_code == 303
 
 
 def test_admins_see_the_console(admin) -> None:

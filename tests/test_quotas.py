@@ -294,8 +294,11 @@ def test_admins_set_and_clear_a_blogs_limits_in_the_console(app, admin):
 
 def form_values(page: str) -> dict[str, str]:
     """The limits a quotas form holds, as a browser would submit it untouched."""
-    found = re.findall(r'<input id="(\w+)" name="\1" value="([^"]*)"', page)
-    return {name: html.unescape(value) for name, value in found if name in quotas.FIELDS}
+    inputs = [
+        dict(re.findall(r'([\w-]+)="([^"]*)"', tag)) for tag in re.findall("<input [^>]*>", page)
+    ]
+    found = {attrs["name"]: attrs.get("value", "") for attrs in inputs if "name" in attrs}
+    return {name: html.unescape(value) for name, value in found.items() if name in quotas.FIELDS}
 
 
 def test_the_console_shows_sizes_and_counts_as_people_read_them(app, admin):
@@ -329,6 +332,7 @@ def test_the_console_refuses_bad_limits_and_unknown_blogs(app, admin):
     form_url = "/admin/quotas/?blog=alice"
     bad = post_form(admin, "/admin/quotas/", {"blog": "alice", "posts": "-3"}, form_url)
     assert bad.status_code == 400 and "posts must be a whole number (0 or more), not" in bad.text
+    assert form_values(bad.text)["posts"] == "-3"  # kept, to correct
     unknown = post_form(admin, "/admin/quotas/", {"blog": "nosuch", "posts": "1"}, form_url)
     assert unknown.status_code == 404 and "No blog" in unknown.text
     assert admin.get("/admin/quotas/?blog=nosuch").status_code == 404

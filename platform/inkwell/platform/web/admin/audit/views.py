@@ -10,55 +10,31 @@ from flask import render_template, request
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 
-from inkwell.platform.core.administration.audit_search import (
-    TARGET_TYPES,
-    AuditFilter,
-    FilterError,
-    entries,
-    parse_day,
-)
+from inkwell.platform.core.administration.audit_search import entries
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AuditEntry
 from inkwell.platform.web.admin import admin_blueprint
+from inkwell.platform.web.admin.audit.forms import AuditFilterForm
 
 bp = admin_blueprint("admin_audit", __name__, "/audit")
 PER_PAGE = 50
 
 
-FILTERS = ("actor", "action", "target_type", "target", "from", "to")
-
-
 @bp.get("/")
 def index() -> tuple[str, int] | str:
-    args = {name: request.args.get(name, "").strip() for name in FILTERS}
-    try:
-        wanted = AuditFilter(
-            actor=args["actor"],
-            action=args["action"],
-            target_type=args["target_type"],
-            target=args["target"],
-            since=parse_day(args["from"], "from"),
-            until=parse_day(args["to"], "to"),
-        )
-    except FilterError as error:
-        # The form stays filled in, so the reader can correct it.
-        return _page(args, None, f"Cannot filter the audit log: {error}."), 400
-    number = request.args.get("page", 1, type=int)
-    return _page(
-        args, db.paginate(entries(wanted), page=number, per_page=PER_PAGE, error_out=False)
-    )
-
-
-def _page(args: dict[str, str], page: Pagination | None, error: str = "") -> str:
+    form = AuditFilterForm(request.args)
     actions = db.session.scalars(select(AuditEntry.action).distinct().order_by(AuditEntry.action))
-    return render_template(
-        "admin/audit.html",
-        args=args,
-        page=page,
-        error=error,
-        actions=list(actions),
-        target_types=TARGET_TYPES,
-    )
+    form.offer_actions(list(actions))
+    if not form.validate():
+        # The form stays filled in, with the errors beside it, to correct it.
+        return _page(form, None), 400
+    number = request.args.get("page", 1, type=int)
+    wanted = entries(form.wanted)
+    return _page(form, db.paginate(wanted, page=number, per_page=PER_PAGE, error_out=False))
+
+
+def _page(form: AuditFilterForm, page: Pagination | None) -> str:
+    return render_template("admin/audit.html", form=form, page=page)
 
 
 @bp.app_template_filter("audit_value")

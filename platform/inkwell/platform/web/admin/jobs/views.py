@@ -7,7 +7,8 @@ from werkzeug.wrappers import Response
 from inkwell.platform.core.administration import job_health
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Tenant
-from inkwell.platform.web.admin import acting_admin, admin_blueprint
+from inkwell.platform.web.admin import acting_admin, admin_blueprint, check_token
+from inkwell.platform.web.forms import ConfirmForm
 from inkwell.workers import relay
 from inkwell.workers.queues import queue_lengths
 
@@ -23,11 +24,13 @@ def index() -> str:
         failed=job_health.outbox_failed(),
         failed_runs=job_health.failed_publishes(),
         per_blog=job_health.publishes_per_blog(),
+        form=ConfirmForm(),
     )
 
 
 @bp.post("/outbox/<int:outbox_id>/retry")
 def retry_outbox(outbox_id: int) -> Response:
+    check_token()
     try:
         row = job_health.reopen_outbox(outbox_id, acting_admin())
     except job_health.RetryError as error:
@@ -40,6 +43,7 @@ def retry_outbox(outbox_id: int) -> Response:
 
 @bp.post("/publishes/<int:tenant_id>/retry")
 def retry_publish(tenant_id: int) -> Response:
+    check_token()
     tenant = db.get_or_404(Tenant, tenant_id)
     job_health.retry_publish(tenant, acting_admin())
     db.session.commit()

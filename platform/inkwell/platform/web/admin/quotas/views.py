@@ -9,36 +9,36 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.models import Quota, Tenant
 from inkwell.platform.web.admin import acting_admin, admin_blueprint
+from inkwell.platform.web.admin.quotas.forms import BlogLookupForm, QuotaForm
 
 bp = admin_blueprint("admin_quotas", __name__, "/quotas")
 
 
 @bp.get("/")
 def index() -> tuple[str, int] | str:
-    subdomain = request.args.get("blog", "").strip()
-    if not subdomain:
-        return _page()
-    tenant = _tenant(subdomain)
-    if tenant is None:
-        return _page(subdomain, error=f"No blog {subdomain!r}."), 404
+    lookup = BlogLookupForm(request.args)
+    if not lookup.blog.data:
+        return _page(lookup)
+    if not lookup.validate():
+        return _page(lookup), 404
+    tenant = lookup.tenant
     own = {name: value for name, value in quotas.overrides(tenant.id).items() if value is not None}
-    return _page(subdomain, {name: quotas.typed(name, v) for name, v in own.items()}, tenant)
+    typed = {name: quotas.typed(name, value) for name, value in own.items()}
+    return _page(lookup, QuotaForm(formdata=None, data={"blog": tenant.subdomain, **typed}), tenant)
 
 
 @bp.post("/")
 def save() -> Response | tuple[str, int]:
-    subdomain = request.form.get("blog", "").strip()
-    typed = {name: request.form.get(name, "").strip() for name in quotas.FIELDS}
-    tenant = _tenant(subdomain)
-    if tenant is None:
-        return _page(subdomain, typed, error=f"No blog {subdomain!r}."), 404
-    try:
-        changes = {
-            name: quotas.parse_limit(name, text) if text else None for name, text in typed.items()
-        }
-    except ValueError as error:
-        return _page(subdomain, typed, tenant=tenant, error=f"{error}."), 400
-    if quotas.set_overrides(tenant, changes, acting_admin()):
+    form = QuotaForm()
+    if not form.validate_on_submit():
+        # The lookup above the limits names the blog, or says there is none.
+        lookup = BlogLookupForm(formdata=None, data={"blog": form.blog.data})
+        if form.tenant is None:
+            lookup.validate()
+            return _page(lookup), 404
+        return _page(lookup, form, form.tenant), 400
+    tenant = form.tenant
+    if quotas.set_overrides(tenant, form.limits(), acting_admin()):
         db.session.commit()
         flash(f"Limits of {tenant.subdomain} saved.")
     else:
@@ -46,16 +46,10 @@ def save() -> Response | tuple[str, int]:
     return redirect(url_for("admin_quotas.index", blog=tenant.subdomain), 303)
 
 
-def _tenant(subdomain: str) -> Tenant | None:
-    return db.session.scalar(select(Tenant).where(Tenant.subdomain == subdomain))
-
-
 def _page(
-    subdomain: str = "",
-    values: dict[str, str] | None = None,
-    tenant: Tenant | None = None,
-    error: str = "",
+    lookup: BlogLookupForm, form: QuotaForm | None = None, tenant: Tenant | None = None
 ) -> str:
+    """The page; under the lookup, the found blog's limits (`form`) and usage."""
     overridden = db.session.execute(
         select(Tenant.subdomain, Quota)
         .join(Quota, Quota.tenant_id == Tenant.id)
@@ -67,10 +61,9 @@ def _page(
         labels=quotas.LABELS,
         fields=quotas.FIELDS,
         overridden=overridden,
-        subdomain=subdomain,
-        values=values or {},
+        lookup=lookup,
+        form=form,
         shown=quotas.shown,
         typed=quotas.typed,
         usage=quotas.report(tenant.id) if tenant else [],
-        error=error,
     )

@@ -42,8 +42,7 @@ def search(text: str = "", status: str = "", quarantined: bool = False) -> Selec
     if quarantined:
         query = query.where(Tenant.quarantined_at.is_not(None))
     if status:
-        if status not in TENANT_STATUSES:
-            raise ListError(f"status must be one of {', '.join(TENANT_STATUSES)}, not {status!r}")
+        check_status(status)
         query = query.where(Tenant.status == status)
     if text := text.strip().lower():
         owners = (
@@ -59,6 +58,12 @@ def search(text: str = "", status: str = "", quarantined: bool = False) -> Selec
             )
         )
     return query
+
+
+def check_status(status: str) -> None:
+    """ListError unless `status` is empty (any) or a blog status."""
+    if status and status not in TENANT_STATUSES:
+        raise ListError(f"status must be one of {', '.join(TENANT_STATUSES)}, not {status!r}")
 
 
 def rows(tenants: list[Tenant]) -> list[Row]:

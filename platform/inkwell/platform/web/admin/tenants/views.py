@@ -4,8 +4,7 @@ blogs) and one blog's page with its actions. Each action goes through
 transaction; then a flash and a redirect. A refused action shows the page
 again with the reason (4xx)."""
 
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
@@ -14,82 +13,66 @@ from werkzeug.wrappers import Response
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.administration import lifecycle
 from inkwell.platform.core.administration import purge as purge_job
-from inkwell.platform.core.administration.lifecycle import BadReason, LifecycleError
+from inkwell.platform.core.administration.lifecycle import LifecycleError
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import PublishRun, Tenant
-from inkwell.platform.web.admin import acting_admin, admin_blueprint
+from inkwell.platform.web.admin import acting_admin, admin_blueprint, check_token
 from inkwell.platform.web.admin.tenants import bulk
-from inkwell.platform.web.admin.tenants.listing import (
-    ListError,
-    audit_trail,
-    members,
-    rows,
-    search,
-    when,
+from inkwell.platform.web.admin.tenants.forms import (
+    MOST_SELECTED,
+    BulkForm,
+    ReasonForm,
+    TenantFilterForm,
 )
+from inkwell.platform.web.admin.tenants.listing import audit_trail, members, rows, search, when
 
 bp = admin_blueprint("admin_tenants", __name__, "/tenants")
 
-PER_PAGE = 50
+PER_PAGE = MOST_SELECTED
 HISTORY = 20
 
 
 @bp.get("/")
 def index() -> tuple[str, int]:
-    return _list(request.args)
+    return _list(TenantFilterForm(request.args), BulkForm())
 
 
 @bp.post("/bulk")
 def bulk_action() -> Response | tuple[str, int]:
     """The action chosen under the list, on the blogs ticked in it."""
-    form, action = request.form, request.form.get("action", "")
-    if action not in bulk.ACTIONS:
-        return _list(form, "Choose an action for the selected blogs.", 400)
-    try:
-        ids = sorted({int(value) for value in form.getlist("tenant")})
-    except ValueError:
-        return _list(form, "The selection is not a list of blogs.", 400)
-    if not ids or len(ids) > PER_PAGE:
-        return _list(form, f"Select between 1 and {PER_PAGE} blogs.", 400)
+    form = BulkForm()
+    filters = TenantFilterForm(request.form)  # the list the form was sent from
+    if not form.validate_on_submit():
+        return _list(filters, form, 400)
+    ids = form.tenant.data
     tenants = list(db.session.scalars(select(Tenant).where(Tenant.id.in_(ids))))
-    try:
-        outcome = bulk.apply(action, tenants, form.get("reason", ""), acting_admin())
-    except BadReason as error:
-        return _list(form, str(error), 400)
+    outcome = bulk.apply(form.action.data, tenants, form.reason.data, acting_admin())
     if outcome.done:
-        flash(outcome.summary(action))
+        flash(outcome.summary(form.action.data))
     for refusal in outcome.refused:
         flash(refusal, "error")
     if gone := len(ids) - len(tenants):
         flash(f"{gone} of the selected blogs no longer exist.", "error")
-    back = {key: form[key] for key in ("q", "status", "quarantined", "page") if form.get(key)}
+    back = filters.args()
+    if filters.page.data > 1:  # back to the page the blogs were ticked on
+        back["page"] = str(filters.page.data)
     return redirect(url_for(".index", **back), 303)
 
 
-def _list(args: Mapping[str, str], error: str = "", code: int = 200) -> tuple[str, int]:
-    """The list as `args` filter it; a bulk action's refusal keeps its form."""
-    text, status = args.get("q", "")[:200], args.get("status", "")
-    quarantined = args.get("quarantined") == "1"
-    try:
-        query = search(text, status, quarantined)
-    except ListError as problem:
-        query, error, code = search(text, "", quarantined), str(problem), 400
-    # From the form too when a bulk action was refused, so the same page comes back.
-    number = args.get("page", "")
-    number = int(number) if re.fullmatch("[1-9][0-9]{0,5}", number) else 1
+def _list(filters: TenantFilterForm, form: BulkForm, code: int = 200) -> tuple[str, int]:
+    """The list as `filters` has it, and under it the bulk form (a refused one as sent)."""
+    if not filters.validate():  # a status typed into the URL: the list without it
+        filters.status.data, code = "", 400
+    query = search(filters.q.data, filters.status.data, filters.quarantined.data)
     page = db.paginate(
-        query, page=number, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
+        query, page=filters.page.data, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
     )
     page_html = render_template(
         "admin/tenants.html",
         page=page,
         rows=rows(list(page.items)),
-        q=text,
-        status=status,
-        quarantined=quarantined,
-        actions=bulk.ACTIONS,
-        error=error,
-        form=request.form,
+        filters=filters,
+        form=form,
         when=when,
     )
     return page_html, code
@@ -127,13 +110,23 @@ def lift_quarantine(tenant_id: int) -> Response | tuple[str, int]:
 
 def _lifecycle(name: str, tenant_id: int) -> Response | tuple[str, int]:
     """An action of the bulk list (`bulk.ACTIONS`), on one blog from its page."""
-    tenant, action = _tenant(tenant_id), bulk.ACTIONS[name]
-    reason = request.form.get("reason", "")
-    return _act(tenant, lambda: action.run(tenant, reason, acting_admin()), action.done)
+    action = bulk.ACTIONS[name]
+    if not action.needs_reason:
+        check_token()
+        tenant = _tenant(tenant_id)
+        return _act(tenant, lambda: action.run(tenant, "", acting_admin()), action.done)
+    form = ReasonForm()
+    valid = form.validate_on_submit()  # before the blog: a bad token is 400 whatever the id
+    tenant = _tenant(tenant_id)
+    if not valid:
+        return _page(tenant, code=400, form=form)
+    reason = form.reason.data
+    return _act(tenant, lambda: action.run(tenant, reason, acting_admin()), action.done, form)
 
 
 @bp.post("/<int:tenant_id>/republish")
 def republish(tenant_id: int) -> Response | tuple[str, int]:
+    check_token()
     tenant = _tenant(tenant_id)
     done = "Full publish of the mirror requested for"
     return _act(tenant, lambda: lifecycle.republish(tenant, acting_admin()), done)
@@ -141,12 +134,14 @@ def republish(tenant_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/<int:tenant_id>/rerender")
 def rerender(tenant_id: int) -> Response | tuple[str, int]:
+    check_token()
     tenant = _tenant(tenant_id)
     return _act(tenant, lambda: lifecycle.rerender(tenant, acting_admin()), "Re-rendered posts of")
 
 
 @bp.post("/<int:tenant_id>/purge")
 def purge(tenant_id: int) -> Response | tuple[str, int]:
+    check_token()
     tenant = _tenant(tenant_id)
     name = tenant.subdomain
     try:
@@ -161,14 +156,16 @@ def purge(tenant_id: int) -> Response | tuple[str, int]:
     return redirect(url_for(".index"), 303)
 
 
-def _act(tenant: Tenant, action: Callable[[], object], done: str) -> Response | tuple[str, int]:
+def _act(
+    tenant: Tenant, action: Callable[[], object], done: str, form: ReasonForm | None = None
+) -> Response | tuple[str, int]:
+    """Run `action` and commit it; an action the blog's state forbids is a
+    conflict, shown on its page with `form` (the reason) as it was sent."""
     try:
         action()
     except LifecycleError as error:
         db.session.rollback()
-        # A missing reason is bad input; an action the blog's state forbids, a conflict.
-        code = 400 if isinstance(error, BadReason) else 409
-        return _page(db.session.get_one(Tenant, tenant.id), str(error), code)
+        return _page(db.session.get_one(Tenant, tenant.id), str(error), 409, form)
     db.session.commit()
     flash(f"{done} {tenant.subdomain}.")
     return redirect(url_for(".show", tenant_id=tenant.id), 303)
@@ -178,7 +175,10 @@ def _tenant(tenant_id: int) -> Tenant:
     return db.session.get(Tenant, tenant_id) or abort(404)
 
 
-def _page(tenant: Tenant, error: str = "", code: int = 200) -> tuple[str, int]:
+def _page(
+    tenant: Tenant, error: str = "", code: int = 200, form: ReasonForm | None = None
+) -> tuple[str, int]:
+    """The blog's page; `form` is the reason form that was sent, if one was."""
     with tenancy.tenant_scope(tenant.id):
         runs = db.session.scalars(select(PublishRun).order_by(PublishRun.id.desc()).limit(HISTORY))
         runs = list(runs)
@@ -191,7 +191,8 @@ def _page(tenant: Tenant, error: str = "", code: int = 200) -> tuple[str, int]:
         entries=list(entries),
         row=rows([tenant])[0],
         error=error,
-        reason=request.form.get("reason", ""),
+        sent=form,
+        blank=ReasonForm(formdata=None),
         when=when,
     )
     return page, code

@@ -15,10 +15,7 @@ from collections.abc import Callable
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
-from wtforms import StringField
-from wtforms.validators import Length
 
 from inkwell.platform.core.administration import user_admin
 from inkwell.platform.core.administration.audit_search import AuditFilter, entries
@@ -26,27 +23,24 @@ from inkwell.platform.core.audit import Actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AuditEntry, User
 from inkwell.platform.web import account_mail
-from inkwell.platform.web.admin import acting_admin, admin_blueprint
+from inkwell.platform.web.admin import acting_admin, admin_blueprint, check_token
+from inkwell.platform.web.admin.users.forms import DisableForm, UserSearchForm
 from inkwell.platform.web.forms import ConfirmForm
 
 bp = admin_blueprint("admin_users", __name__, "/users")
 PER_PAGE = 50
 
 
-class DisableForm(FlaskForm):
-    reason = StringField("Reason (for the audit log)", validators=[Length(max=500)])
-
-
 @bp.get("/")
 def index() -> str:
-    admins, disabled = bool(request.args.get("admins")), bool(request.args.get("disabled"))
-    query = user_admin.search(request.args.get("q", "").strip(), admins, disabled)
+    form = UserSearchForm(request.args)  # nothing in it can be wrong: no validate()
+    query = user_admin.search(form.q.data, form.admins.data, form.disabled.data)
     page = db.paginate(
         query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
     )
     blogs = user_admin.blogs_of([user.id for user in page.items])
     args = {name: value for name, value in request.args.items() if name != "page"}
-    return render_template("admin/users.html", page=page, blogs=blogs, args=args)
+    return render_template("admin/users.html", page=page, blogs=blogs, args=args, form=form)
 
 
 @bp.get("/<int:user_id>/")
@@ -54,7 +48,8 @@ def detail(user_id: int) -> str:
     return _page(db.get_or_404(User, user_id))
 
 
-def _page(user: User, error: str = "") -> str:
+def _page(user: User, error: str = "", disable_form: DisableForm | None = None) -> str:
+    """The account's page; `disable_form` as sent, when it was refused."""
     trail = db.session.scalars(
         entries(AuditFilter(target_type="user")).where(AuditEntry.target_id == user.id).limit(100)
     )
@@ -64,7 +59,7 @@ def _page(user: User, error: str = "") -> str:
         blogs=user_admin.blogs_of([user.id])[user.id],
         trail=list(trail),
         form=ConfirmForm(),
-        disable_form=DisableForm(),
+        disable_form=disable_form or DisableForm(formdata=None),
         error=error,
     )
 
@@ -73,9 +68,8 @@ def _page(user: User, error: str = "") -> str:
 def disable(user_id: int) -> Response | tuple[str, int]:
     form = DisableForm()
     if not form.validate_on_submit():
-        problem = "; ".join(form.reason.errors) or "The form expired. Try again."
-        return _page(db.get_or_404(User, user_id), problem), 400
-    reason = (form.reason.data or "").strip()
+        return _page(db.get_or_404(User, user_id), disable_form=form), 400
+    reason = form.reason.data
     return _act(
         user_id,
         lambda user, actor: user_admin.disable(user, actor, reason),
@@ -85,16 +79,19 @@ def disable(user_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/<int:user_id>/enable")
 def enable(user_id: int) -> Response | tuple[str, int]:
+    check_token()
     return _act(user_id, user_admin.enable, "{} can log in again.")
 
 
 @bp.post("/<int:user_id>/grant-admin")
 def grant_admin(user_id: int) -> Response | tuple[str, int]:
+    check_token()
     return _act(user_id, user_admin.grant_admin, "{} is an admin now.")
 
 
 @bp.post("/<int:user_id>/revoke-admin")
 def revoke_admin(user_id: int) -> Response | tuple[str, int]:
+    check_token()
     response = _act(user_id, user_admin.revoke_admin, "{} is no longer an admin.")
     # Stepping down: the console is 404 to its former admin from now on.
     return redirect(url_for("dashboard.home")) if not current_user.is_admin else response
@@ -102,6 +99,7 @@ def revoke_admin(user_id: int) -> Response | tuple[str, int]:
 
 @bp.post("/<int:user_id>/reset-password")
 def reset_password(user_id: int) -> Response | tuple[str, int]:
+    check_token()
     return _act(user_id, start_reset, "We mailed {} a link to choose a new password.")
 
 
@@ -116,7 +114,7 @@ def _act(
     """Run `action` on the user as the acting admin, commit it with its audit entry,
     and say so; a state that does not allow it shows the user's page again with
     the reason (409)."""
-    user = db.get_or_404(User, user_id)  # the CSRF token was checked with the admin
+    user = db.get_or_404(User, user_id)  # the view checked the CSRF token first
     try:
         action(user, acting_admin())
         db.session.commit()
