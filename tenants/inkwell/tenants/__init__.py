@@ -26,9 +26,10 @@ round trips around a page's queries; each sees its own snapshot, as under
 PostgreSQL's READ COMMITTED anyway) and pings a pooled connection only when it sat
 unused for 10 s (`database.ping_when_idle`), not at every checkout: a database
 restart while the site was quiet costs no reader a page; one during traffic fails
-one page per process (nginx serves the mirror for a 500), after which the pool
-replaces its older connections. An app `pinned_to` one blog, for a freeze, keeps
-`pool_pre_ping`, transactions and a cache of its own.
+one page per process, after which the pool replaces its older connections. While
+the database cannot answer, pages are 503s with Retry-After (`core.outages`, also
+in the fast path), which nginx answers from the blog's mirror. An app `pinned_to`
+one blog, for a freeze, keeps `pool_pre_ping`, transactions and a cache of its own.
 
 Cache hits and conditional GETs are answered before Flask runs (`fast_path`,
 `page_cache`); freezing a blog into a static mirror is `mirror`.
