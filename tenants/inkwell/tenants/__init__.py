@@ -15,18 +15,21 @@ URLs are paths, never query strings, so a static mirror can hold every page: `/`
 `/assets/<name>.<hash>.css` (`assets`: content-hashed, cached a year as
 immutable), `/latest.atom` and `/tags/<tag>/latest.atom` (`feeds`: the 15 newest,
 `tag:` ids from the post's UUID, links made absolute), `/sitemap.xml` and
-`/robots.txt`. Every page has a canonical URL, its feed link and OpenGraph tags;
-Disqus and Discourse embeds are keyed by the canonical URL, so the same thread
-shows on the blog and on its mirror.
+`/robots.txt`. A view sees only the query parameters it declares
+(`page_cache.reads_query`; none does so far), so a query string never makes
+another page, nor another cache entry. Every page has a canonical URL, its feed
+link and OpenGraph tags; Disqus and Discourse embeds are keyed by the canonical
+URL, so the same thread shows on the blog and on its mirror.
 
 The served app only reads, so its engine runs in autocommit (no BEGIN and ROLLBACK
 round trips around a page's queries; each sees its own snapshot, as under
 PostgreSQL's READ COMMITTED anyway) and pings a pooled connection only when it sat
 unused for 10 s (`database.ping_when_idle`), not at every checkout: a database
 restart while the site was quiet costs no reader a page; one during traffic fails
-one page per process (nginx serves the mirror for a 500), after which the pool
-replaces its older connections. An app `pinned_to` one blog, for a freeze, keeps
-`pool_pre_ping`, transactions and a cache of its own.
+one page per process, after which the pool replaces its older connections. While
+the database cannot answer, pages are 503s with Retry-After (`core.outages`, also
+in the fast path), which nginx answers from the blog's mirror. An app `pinned_to`
+one blog, for a freeze, keeps `pool_pre_ping`, transactions and a cache of its own.
 
 Cache hits and conditional GETs are answered before Flask runs (`fast_path`,
 `page_cache`); freezing a blog into a static mirror is `mirror`.
@@ -61,6 +64,7 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
     app = create_base_app(__name__, overrides, static_folder=None, engine_options=options)
     # Without a secret key Flask uses a null session: nothing can set a cookie here.
     app.config["SECRET_KEY"] = None
+    app.request_class = page_cache.SiteRequest
     hosts.init_app(app, pinned_to)
     if served:
         with app.app_context():

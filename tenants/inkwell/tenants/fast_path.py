@@ -8,16 +8,20 @@ version still comes from the database, so a publish reaches readers within that
 TTL and a restarted Redis cannot bring back a stale page. Anything else (misses,
 POSTs, unknown or suspended blogs) goes to the site app, a miss with the blog
 found here in its environ (`hosts.SERVED`), so the view does not look it up again.
+A database that cannot answer the lookup is a 503 here (`core.outages`), as in
+the site app.
 """
 
 import time
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import SQLAlchemyError
 
+from inkwell.platform.core import outages
 from inkwell.platform.core.hosts import host_name
 from inkwell.tenants.hosts import SERVED, ServedBlog, served_blog
-from inkwell.tenants.page_cache import EarlyAnswers
+from inkwell.tenants.page_cache import Answer, EarlyAnswers
 
 # Bounds the memory a flood of made-up Host headers can take.
 MAX_REMEMBERED_HOSTS = 10_000
@@ -34,14 +38,19 @@ class FastPath:
         method = environ.get("REQUEST_METHOD")
         if method not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
-        blog = self._blog(host_name(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")))
+        host = host_name(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
+        try:
+            blog = self._blog(host)
+        except SQLAlchemyError as error:
+            if not outages.is_unavailable(error):
+                raise
+            outages.noted(error)
+            return _send(method, outages.answer(), start_response)
         answer = self.answers(blog.tenant, environ) if blog else None
         if answer is None:
             environ[SERVED] = blog
             return self.wsgi_app(environ, start_response)
-        status, headers, body = answer
-        start_response(status, headers)
-        return [] if method == "HEAD" else [body]
+        return _send(method, answer, start_response)
 
     def _blog(self, host: str) -> ServedBlog | None:
         now = time.monotonic()
@@ -56,3 +65,9 @@ class FastPath:
             self.remembered.clear()
         self.remembered[host] = (now, blog)
         return blog
+
+
+def _send(method: str, answer: Answer, start_response: Any) -> list[bytes]:
+    status, headers, body = answer
+    start_response(status, headers)
+    return [] if method == "HEAD" else [body]

@@ -1,13 +1,26 @@
-"""The base factory both apps (platform and site) are built from."""
+"""The base factory both apps (platform and site) are built from, and their
+Flask class: a database that cannot answer for now is a 503 (`outages`)."""
 
 import logging
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Response
 
-from inkwell.platform.core import config, row_security, tenancy
+from inkwell.platform.core import config, outages, row_security, tenancy
 from inkwell.platform.core.extensions import cache, db, mail
 from inkwell.platform.core.publishing import mirrors
+
+
+class InkwellApp(Flask):
+    """Flask, answering 503 instead of 500 while the database is unavailable."""
+
+    def handle_exception(self, e: Exception) -> Response:
+        # Every error a request does not handle comes here: from a view, and from
+        # error handlers and after_request hooks, which no errorhandler() sees.
+        if outages.is_unavailable(e):
+            outages.noted(e)
+            return self.finalize_request(outages.response(), from_error_handler=True)
+        return super().handle_exception(e)
 
 
 def create_base_app(
@@ -18,7 +31,7 @@ def create_base_app(
 ) -> Flask:
     """A configured Flask app with the database and cache bound; no routes.
     `engine_options` go over the configured SQLALCHEMY_ENGINE_OPTIONS."""
-    app = Flask(import_name, instance_path=config.instance_path(), static_folder=static_folder)
+    app = InkwellApp(import_name, instance_path=config.instance_path(), static_folder=static_folder)
     config.configure(app, overrides)
     if engine_options:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
@@ -26,6 +39,7 @@ def create_base_app(
             **engine_options,
         }
     db.init_app(app)
+    outages.init_app(app)  # after db: its teardown must close the session first
     cache.init_app(app)
     mail.init_app(app)
     tenancy.init_app(app)

@@ -17,7 +17,10 @@ scan for a sort; an opaque function keeps the plan.
 The settings are session-wide (`set_config(..., false)`) so that they hold for
 autocommit statements too, and they are sent only when the scope changes; the
 last values sent are remembered per DBAPI connection. A rollback undoes a
-setting made inside its transaction, so it makes the connection forget them.
+setting made inside its transaction, so it makes the connection forget them; the
+rollback of a connection the server dropped has nothing to forget (its
+replacement starts with none sent) and must not touch it, or it would raise
+instead of the error that lost the connection.
 
 Superusers and roles with BYPASSRLS ignore policies: run the app as a role
 without either (the owner of the tables is fine). The suite's PostgreSQL run does
@@ -77,11 +80,12 @@ def _kept(conn: Connection) -> None:
 
 
 def _undone(conn: Connection) -> None:
-    if conn.connection.info.pop(_UNCOMMITTED, False):
+    # An invalidated connection's `.connection` raises PendingRollbackError.
+    if not conn.invalidated and conn.connection.info.pop(_UNCOMMITTED, False):
         conn.connection.info.pop(_SENT, None)
 
 
 def _undone_since_savepoint(conn: Connection, _name: str, _context: Any) -> None:
     # The transaction goes on; what was sent before the savepoint may be undone too.
-    if conn.connection.info.get(_UNCOMMITTED):
+    if not conn.invalidated and conn.connection.info.get(_UNCOMMITTED):
         conn.connection.info.pop(_SENT, None)
