@@ -1,4 +1,5 @@
-"""The base factory both apps (platform and site) are built from."""
+"""The base factory both apps (platform and site) are built from: configuration,
+database, cache, mail, tenancy, and the request class that bounds bodies (`bodies`)."""
 
 import logging
 from typing import Any
@@ -6,6 +7,7 @@ from typing import Any
 from flask import Flask
 
 from inkwell.platform.core import config, row_security, tenancy
+from inkwell.platform.core.bodies import BoundedRequest
 from inkwell.platform.core.extensions import cache, db, mail
 from inkwell.platform.core.publishing import mirrors
 
@@ -19,6 +21,7 @@ def create_base_app(
     """A configured Flask app with the database and cache bound; no routes.
     `engine_options` go over the configured SQLALCHEMY_ENGINE_OPTIONS."""
     app = Flask(import_name, instance_path=config.instance_path(), static_folder=static_folder)
+    app.request_class = BoundedRequest
     config.configure(app, overrides)
     if engine_options:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
