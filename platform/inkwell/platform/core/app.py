@@ -1,5 +1,6 @@
 """The base factory both apps (platform and site) are built from: configuration,
-database, cache, mail, tenancy, and the request class that bounds bodies (`bodies`)."""
+database, cache, mail, tenancy, the request class that bounds bodies (`bodies`) and
+the `int` converter that bounds numbers in paths (`numbers`)."""
 
 import logging
 from typing import Any
@@ -9,6 +10,7 @@ from flask import Flask
 from inkwell.platform.core import config, row_security, tenancy
 from inkwell.platform.core.bodies import BoundedRequest
 from inkwell.platform.core.extensions import cache, db, mail
+from inkwell.platform.core.numbers import BoundedInt
 from inkwell.platform.core.publishing import mirrors
 
 
@@ -22,6 +24,8 @@ def create_base_app(
     `engine_options` go over the configured SQLALCHEMY_ENGINE_OPTIONS."""
     app = Flask(import_name, instance_path=config.instance_path(), static_folder=static_folder)
     app.request_class = BoundedRequest
+    # Before any blueprint adds its rules: every `<int:...>` of either app is bounded.
+    app.url_map.converters["int"] = BoundedInt
     config.configure(app, overrides)
     if engine_options:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {

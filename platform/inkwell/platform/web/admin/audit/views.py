@@ -19,6 +19,7 @@ from inkwell.platform.core.administration.audit_search import (
 )
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AuditEntry
+from inkwell.platform.core.numbers import query_int
 from inkwell.platform.web.admin import admin_blueprint
 
 bp = admin_blueprint("admin_audit", __name__, "/audit")
@@ -43,7 +44,7 @@ def index() -> tuple[str, int] | str:
     except FilterError as error:
         # The form stays filled in, so the reader can correct it.
         return _page(args, None, f"Cannot filter the audit log: {error}."), 400
-    number = request.args.get("page", 1, type=int)
+    number = query_int("page", 1)
     return _page(
         args, db.paginate(entries(wanted), page=number, per_page=PER_PAGE, error_out=False)
     )

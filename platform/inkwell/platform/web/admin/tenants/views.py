@@ -4,7 +4,6 @@ blogs) and one blog's page with its actions. Each action goes through
 transaction; then a flash and a redirect. A refused action shows the page
 again with the reason (4xx)."""
 
-import re
 from collections.abc import Callable, Mapping
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from inkwell.platform.core.administration import purge as purge_job
 from inkwell.platform.core.administration.lifecycle import BadReason, LifecycleError
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import PublishRun, Tenant
+from inkwell.platform.core.numbers import parse_int, query_int
 from inkwell.platform.web.admin import acting_admin, admin_blueprint
 from inkwell.platform.web.admin.tenants import bulk
 from inkwell.platform.web.admin.tenants.listing import (
@@ -36,47 +36,48 @@ HISTORY = 20
 
 @bp.get("/")
 def index() -> tuple[str, int]:
-    return _list(request.args)
+    return _list(request.args, query_int("page", 1))
 
 
 @bp.post("/bulk")
 def bulk_action() -> Response | tuple[str, int]:
     """The action chosen under the list, on the blogs ticked in it."""
     form, action = request.form, request.form.get("action", "")
+    # The list's own hidden field: a refusal shows the same page (an edited one, the first).
+    number = parse_int(form.get("page", ""), low=1) or 1
     if action not in bulk.ACTIONS:
-        return _list(form, "Choose an action for the selected blogs.", 400)
-    try:
-        ids = sorted({int(value) for value in form.getlist("tenant")})
-    except ValueError:
-        return _list(form, "The selection is not a list of blogs.", 400)
+        return _list(form, number, "Choose an action for the selected blogs.", 400)
+    selected = {parse_int(value, low=1) for value in form.getlist("tenant")}
+    if None in selected:
+        return _list(form, number, "The selection is not a list of blogs.", 400)
+    ids = sorted(n for n in selected if n is not None)
     if not ids or len(ids) > PER_PAGE:
-        return _list(form, f"Select between 1 and {PER_PAGE} blogs.", 400)
+        return _list(form, number, f"Select between 1 and {PER_PAGE} blogs.", 400)
     tenants = list(db.session.scalars(select(Tenant).where(Tenant.id.in_(ids))))
     try:
         outcome = bulk.apply(action, tenants, form.get("reason", ""), acting_admin())
     except BadReason as error:
-        return _list(form, str(error), 400)
+        return _list(form, number, str(error), 400)
     if outcome.done:
         flash(outcome.summary(action))
     for refusal in outcome.refused:
         flash(refusal, "error")
     if gone := len(ids) - len(tenants):
         flash(f"{gone} of the selected blogs no longer exist.", "error")
-    back = {key: form[key] for key in ("q", "status", "quarantined", "page") if form.get(key)}
-    return redirect(url_for(".index", **back), 303)
+    back = {key: form[key] for key in ("q", "status", "quarantined") if form.get(key)}
+    return redirect(url_for(".index", page=number if number > 1 else None, **back), 303)
 
 
-def _list(args: Mapping[str, str], error: str = "", code: int = 200) -> tuple[str, int]:
-    """The list as `args` filter it; a bulk action's refusal keeps its form."""
+def _list(
+    args: Mapping[str, str], number: int, error: str = "", code: int = 200
+) -> tuple[str, int]:
+    """Page `number` of the list as `args` filter it; a bulk action's refusal keeps its form."""
     text, status = args.get("q", "")[:200], args.get("status", "")
     quarantined = args.get("quarantined") == "1"
     try:
         query = search(text, status, quarantined)
     except ListError as problem:
         query, error, code = search(text, "", quarantined), str(problem), 400
-    # From the form too when a bulk action was refused, so the same page comes back.
-    number = args.get("page", "")
-    number = int(number) if re.fullmatch("[1-9][0-9]{0,5}", number) else 1
     page = db.paginate(
         query, page=number, per_page=PER_PAGE, max_per_page=PER_PAGE, error_out=False
     )
