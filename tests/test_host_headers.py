@@ -104,3 +104,78 @@ def test_well_formed_hosts_are_served_as_before(
     answer = app.test_client().get("/", headers={"Host": host})
     assert answer.status_code == status
     assert ("<title>Alice</title>" in answer.text) is (status == 200)
+
+
+class Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+TTL = 30.0
+
+
+@pytest.fixture
+def remembering(app: Flask, app_factory) -> tuple[Flask, Clock, list[str]]:
+    """An app whose site remembers hosts for TTL seconds of a hand-moved clock, and
+    the SQL statements its site sends."""
+    from inkwell.platform.core.extensions import db
+
+    whole = app_factory(TENANT_LOOKUP_TTL=TTL)
+    site = whole.extensions["inkwell.site_app"]
+    clock = Clock()
+    site.extensions["inkwell.host_cache"].clock = clock
+    sent: list[str] = []
+    with site.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    return whole, clock, sent
+
+
+def test_an_unknown_host_costs_one_lookup_per_ttl(remembering) -> None:
+    whole, clock, statements = remembering
+    browser = whole.test_client()
+    for _ in range(20):
+        for host in ("nobody.blogs.test", "NOBODY.blogs.test:8080", "nobody.blogs.test."):
+            for method in ("GET", "HEAD", "POST"):
+                answer = browser.open("/", method=method, headers={"Host": host})
+                assert answer.status_code == 404
+    assert len(statements) == 1, statements
+    clock.now += TTL
+    assert "No such blog" in browser.get("/", headers={"Host": "nobody.blogs.test"}).text
+    assert len(statements) == 2
+
+
+def test_a_new_blog_or_domain_is_found_within_the_ttl(app: Flask, remembering, make_tenant) -> None:
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Domain
+    from inkwell.platform.core.types import utcnow
+
+    whole, clock, _ = remembering
+    browser = whole.test_client()
+    new, custom = {"Host": "newblog.blogs.test"}, {"Host": "www.newblog.example"}
+    assert browser.get("/", headers=new).status_code == 404
+    assert browser.get("/", headers=custom).status_code == 404
+    blog = make_tenant("newblog")
+    with app.app_context():
+        db.session.add(Domain(tenant_id=blog.id, host="www.newblog.example", verified_at=utcnow()))
+        db.session.commit()
+    clock.now += TTL - 1
+    assert browser.get("/", headers=new).status_code == 404  # the miss, remembered a while
+    clock.now += 1
+    assert browser.get("/", headers=new).status_code == 200
+    assert browser.get("/", headers=custom).status_code == 200
+
+
+def test_remembered_hosts_are_bounded(app: Flask) -> None:
+    from inkwell.tenants.hosts import HostCache
+
+    hosts = HostCache(app.extensions["inkwell.site_app"], ttl=TTL, size=3, clock=Clock())
+    for n in range(50):
+        assert hosts(f"random{n}.example") is None
+        hosts("kept.example")  # asked all along: the least recently asked go first
+    assert list(hosts.remembered) == ["random48.example", "random49.example", "kept.example"]

@@ -176,8 +176,10 @@ REDIS_SOCKET_TIMEOUT = 0.25
 CACHE_BREAKER_FAILURES = 3
 CACHE_BREAKER_COOLDOWN = 15.0
 
-# Seconds each web process remembers a blog host's content_version, so cache
-# hits need no database query; a publish reaches readers within this time.
+# Seconds each web process remembers what a host serves: a blog's row (its
+# content_version), so cache hits need no database query, or that the host has no
+# blog, so unknown hosts cost one query per TTL. A publish reaches readers, and a
+# new blog or domain answers, within this time.
 TENANT_LOOKUP_TTL = 1.0
 
 # Cache-Control of public pages and feeds: browsers revalidate after max-age
