@@ -105,3 +105,10 @@ def test_ids_in_a_form_are_bounded(owner: FlaskClient) -> None:
         data = {"action": "suspend", "reason": "Spam", "tenant": [tenant]}
         answer = owner.post("/admin/tenants/bulk", data=data, headers=headers)
         assert answer.status_code == 400 and "not a list of blogs" in answer.text
+
+
+def test_an_id_on_the_command_line_is_bounded(app: Flask) -> None:
+    for number in OUT_OF_RANGE:
+        result = app.test_cli_runner().invoke(args=["jobs", "retry", number])
+        assert result.exit_code == 1, number[:30]
+        assert result.output == f"Error: no outbox row {number}\n"
