@@ -3,6 +3,7 @@
 gunicorn: `gunicorn 'inkwell.platform.wsgi:create_app()'`; command line: `inkwell`.
 
     request ─► ProxyFix (only if PROXY_FIX names hops) ─► HostDispatcher
+                 malformed Host   ──► 400, from the dispatcher itself
                  host == APP_HOST ──► platform app (inkwell.platform.web)
                  any other host   ──► site app (inkwell.tenants)
                                         unknown or unverified host ─► 404 "No such blog"
@@ -11,9 +12,13 @@ gunicorn: `gunicorn 'inkwell.platform.wsgi:create_app()'`; command line: `inkwel
 `create_app` builds both apps from one base factory (`core.app.create_base_app`) and
 installs the dispatcher as the platform app's `wsgi_app`, so `inkwell run`,
 gunicorn and the test client all serve both kinds of host. Hosts match without
-port or case (`core.hosts.host_name`). The platform app has sessions, CSRF checks on
-every unsafe request, the accounts, the dashboard, the admin console and the
-probes (/healthz, /readyz); the site app has no session and only GET routes.
+port or case (`core.hosts.host_name`). A Host header that is not a host and port
+(`core.hosts.parse_host`: "blog.example:80.evil", "a@b", spaces) is a 400, as
+HTTP requires of an invalid Host (RFC 9112, 3.2) and as nginx answers: it names
+no blog, well-formed or not, so neither app sees it and no lookup is spent on it.
+The platform app has sessions, CSRF checks on every unsafe request, the accounts,
+the dashboard, the admin console and the probes (/healthz, /readyz); the site app
+has no session and only GET routes.
 Absolute URLs come from configuration and a blog's primary domain
 (`core.hosts.blog_url`), never from a request's Host header.
 """
@@ -25,25 +30,34 @@ import click
 from flask import Flask
 from flask.cli import FlaskGroup
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import BadRequest
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inkwell.platform.core.config import ConfigError
-from inkwell.platform.core.hosts import host_name
+from inkwell.platform.core.hosts import host_name, parse_host
 from inkwell.platform.web import create_platform_app
 from inkwell.tenants import create_site_app
+
+BAD_HOST = "The Host header must be a host name, optionally with a port, and nothing else."
 
 
 class HostDispatcher:
     """Send APP_HOST to the platform app and every other host to the site app,
-    which answers a blog's hosts and 404s the rest."""
+    which answers a blog's hosts and 404s the rest; refuse a malformed Host (400)."""
 
     def __init__(self, platform_wsgi: Any, site_wsgi: Any, app_host: str) -> None:
         self.platform_wsgi, self.site_wsgi = platform_wsgi, site_wsgi
         self.app_host = host_name(app_host)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
-        target = self.platform_wsgi if host_name(host) == self.app_host else self.site_wsgi
+        sent = environ.get("HTTP_HOST")
+        if sent:
+            name = parse_host(sent)
+            if name is None:
+                return BadRequest(BAD_HOST)(environ, start_response)
+        else:  # no Host (HTTP/1.0): the server's own name, from its configuration
+            name = host_name(environ.get("SERVER_NAME", ""))
+        target = self.platform_wsgi if name == self.app_host else self.site_wsgi
         return target(environ, start_response)
 
 

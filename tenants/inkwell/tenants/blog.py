@@ -1,5 +1,6 @@
 """Public pages of one blog: index and tag pages (paginated by path, since a
-static mirror cannot keep query strings), posts and about."""
+static mirror cannot keep query strings), posts and about; and the blog host's
+error pages, `degrading` to a minimal page should one fail (core.error_pages)."""
 
 from flask import (
     Blueprint,
@@ -16,6 +17,7 @@ from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response as BaseResponse
 
 from inkwell.platform.core.caching import cache_get, cache_set, tenant_key
+from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.models import Tag
 from inkwell.tenants import content
 
@@ -90,6 +92,7 @@ def favicon() -> Response:
 
 
 @bp.app_errorhandler(410)
+@degrading
 def unavailable(_error: Exception) -> Response:
     """A suspended or deleted blog: neutral words, no reason (that is for its owners),
     and not stored by shared caches, so a restored blog is back at once."""
@@ -99,6 +102,7 @@ def unavailable(_error: Exception) -> Response:
 
 
 @bp.app_errorhandler(404)
+@degrading
 def not_found(_error: Exception) -> tuple[str, int]:
     if g.get("no_such_blog"):
         return render_template("blog/no_such_blog.html", host=request.host), 404

@@ -1,18 +1,17 @@
 """Answer cache hits and conditional GETs of blog pages before Flask runs.
 
 Most reader traffic is hits. Here one costs a cache read and a few header
-tuples: no werkzeug request or response, no app context, no database. The blog
-behind a host (its row, domains and whether it has snippets: `hosts.served_blog`)
-is looked up at most once per TENANT_LOOKUP_TTL seconds per host and process; the
-version still comes from the database, so a publish reaches readers within that
-TTL and a restarted Redis cannot bring back a stale page. Anything else (misses,
-POSTs, unknown or suspended blogs) goes to the site app, a miss with the blog
-found here in its environ (`hosts.SERVED`), so the view does not look it up again.
-A database that cannot answer the lookup is a 503 here (`core.outages`), as in
-the site app.
+tuples: no werkzeug request or response, no app context, no database. What a
+host serves (an active blog's row, domains and whether it has snippets, a gone
+blog, or nothing) comes from `hosts.HostCache`, looked up at most once per
+TENANT_LOOKUP_TTL seconds per host and process, unknown hosts included; so a
+publish reaches readers within that TTL, and a restarted Redis cannot bring back
+a stale page (the version is in the row). Anything else (misses, POSTs, unknown
+or suspended blogs) goes to the site app with what was found in its environ
+(`hosts.SERVED`), so the view does not look the host up again. A database that
+cannot answer the lookup is a 503 here (`core.outages`), as in the site app.
 """
 
-import time
 from typing import Any
 
 from flask import Flask
@@ -20,51 +19,36 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from inkwell.platform.core import outages
 from inkwell.platform.core.hosts import host_name
-from inkwell.tenants.hosts import SERVED, ServedBlog, served_blog
+from inkwell.tenants.hosts import SERVED, HostCache, ServedBlog
 from inkwell.tenants.page_cache import Answer, EarlyAnswers
 
-# Bounds the memory a flood of made-up Host headers can take.
-MAX_REMEMBERED_HOSTS = 10_000
+# Where the site app keeps its HostCache (tests move its clock).
+EXTENSION = "inkwell.host_cache"
 
 
 class FastPath:
     def __init__(self, app: Flask, wsgi_app: Any) -> None:
-        self.app, self.wsgi_app = app, wsgi_app
-        self.ttl = app.config["TENANT_LOOKUP_TTL"]
-        self.remembered: dict[str, tuple[float, ServedBlog]] = {}
+        self.wsgi_app = wsgi_app
+        self.hosts = app.extensions[EXTENSION] = HostCache(app, app.config["TENANT_LOOKUP_TTL"])
         self.answers = EarlyAnswers(app)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         method = environ.get("REQUEST_METHOD")
-        if method not in ("GET", "HEAD"):
-            return self.wsgi_app(environ, start_response)
         host = host_name(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", ""))
         try:
-            blog = self._blog(host)
+            found = self.hosts(host)
         except SQLAlchemyError as error:
             if not outages.is_unavailable(error):
                 raise
             outages.noted(error)
             return _send(method, outages.answer(), start_response)
-        answer = self.answers(blog.tenant, environ) if blog else None
+        answer = None
+        if isinstance(found, ServedBlog) and method in ("GET", "HEAD"):
+            answer = self.answers(found.tenant, environ)
         if answer is None:
-            environ[SERVED] = blog
+            environ[SERVED] = found
             return self.wsgi_app(environ, start_response)
         return _send(method, answer, start_response)
-
-    def _blog(self, host: str) -> ServedBlog | None:
-        now = time.monotonic()
-        remembered = self.remembered.get(host)
-        if remembered and now - remembered[0] < self.ttl:
-            return remembered[1]
-        with self.app.app_context():  # its teardown closes the session: the row is detached
-            blog = served_blog(host)
-        if blog is None:
-            return None
-        if len(self.remembered) >= MAX_REMEMBERED_HOSTS:
-            self.remembered.clear()
-        self.remembered[host] = (now, blog)
-        return blog
 
 
 def _send(method: str, answer: Answer, start_response: Any) -> list[bytes]:

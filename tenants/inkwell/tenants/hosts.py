@@ -3,11 +3,23 @@ a 404 "no such blog": never another tenant's page. A blog an admin suspended or
 deleted answers 410 with a neutral page: none of its content, and nothing from
 the page cache (the fast path only answers for active blogs).
 
-The fast path looks up the host of every GET first (`served_blog`) and hands what
-it found on in the WSGI environ, so a page the view renders costs no second lookup.
+`HostCache` looks each host up (`look_up`: one query, a second for an active blog's
+snippets) and remembers the answer for TENANT_LOOKUP_TTL seconds per process, misses
+included, so a flood of requests for a host that is not ours costs one query per
+TTL, not one each. It holds at most MAX_REMEMBERED_HOSTS hosts, the least recently
+asked going first, so made-up hosts cannot grow memory without bound. A blog or
+domain made meanwhile is found once its host's entry is older than the TTL.
+
+The fast path asks the cache for every request and hands what it found on in the
+WSGI environ (`SERVED`), so the view costs no second lookup.
 """
 
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, TypeVar
 
 from flask import Flask, abort, g, request
@@ -22,8 +34,11 @@ from inkwell.tenants import content
 
 T = TypeVar("T", bound=tuple[Any, ...])
 
-# The environ key under which the fast path hands its ServedBlog to the site app.
+# The environ key under which the fast path hands what a host serves to the site app.
 SERVED = "inkwell.served_blog"
+
+# Bounds the memory a flood of made-up Host headers can take.
+MAX_REMEMBERED_HOSTS = 10_000
 
 
 @dataclass(frozen=True)
@@ -37,48 +52,87 @@ class ServedBlog:
     has_snippets: bool
 
 
+class Gone(Enum):
+    """A host whose blog an admin suspended or deleted: 410, and nothing of the blog."""
+
+    BLOG = "gone"
+
+
+GONE = Gone.BLOG
+
+# What a host serves: an active blog, a gone one, or nothing (None: no such blog).
+Lookup = ServedBlog | Gone | None
+
+
 def on_host(query: Select[T], host: str) -> Select[T]:
     """`query` (of tenants) narrowed to the blog whose verified domain is `host`,
     whatever its status."""
     return query.join(Domain).where(Domain.host == host_name(host), Domain.verified_at.is_not(None))
 
 
-def serving(query: Select[T], host: str) -> Select[T]:
-    """`query` narrowed to the blog that serves pages on `host`: an active one.
-    The one rule, for the site app and its fast path."""
-    return on_host(query, host).where(Tenant.status == "active")
-
-
-def served_blog(host: str) -> ServedBlog | None:
-    """The active blog on `host` (a bare host name) with what every page shows of it."""
-    query = serving(select(Tenant), host).options(joinedload(Tenant.domains))
+def look_up(host: str) -> Lookup:
+    """What `host` (a bare host name) serves, with what every page shows of an active blog."""
+    query = on_host(select(Tenant), host).options(joinedload(Tenant.domains))
     tenant = db.session.scalars(query).unique().first()
     if tenant is None:
         return None
+    if tenant.status != "active":
+        return GONE
     with tenancy.tenant_scope(tenant.id):
         return ServedBlog(tenant, content.Live().has_snippets())
 
 
-def tenant_for_host(host: str) -> Tenant | None:
-    """The blog on `host` (a raw Host header), active or not, or None."""
-    return db.session.scalar(on_host(select(Tenant), host))
+class HostCache:
+    """`look_up`, remembered per host for `ttl` seconds (misses too), at most `size`
+    hosts. `clock` is injectable so tests can move time."""
+
+    def __init__(
+        self,
+        app: Flask,
+        ttl: float,
+        size: int = MAX_REMEMBERED_HOSTS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app, self.ttl, self.size, self.clock = app, ttl, size, clock
+        self.remembered: OrderedDict[str, tuple[float, Lookup]] = OrderedDict()
+        self.lock = threading.Lock()  # gunicorn's threads share it
+
+    def __call__(self, host: str) -> Lookup:
+        now = self.clock()
+        with self.lock:
+            entry = self.remembered.get(host)
+            if entry is not None and now - entry[0] < self.ttl:
+                self.remembered.move_to_end(host)
+                return entry[1]
+        with self.app.app_context():  # its teardown closes the session: the row is detached
+            found = look_up(host)
+        with self.lock:
+            self.remembered[host] = (now, found)
+            self.remembered.move_to_end(host)
+            while len(self.remembered) > self.size:
+                self.remembered.popitem(last=False)
+        return found
 
 
 def init_app(app: Flask, pinned_to: int | None = None) -> None:
+    def _served() -> Tenant | Gone | None:
+        found: Lookup = request.environ.get(SERVED)  # absent only without the fast path
+        if not isinstance(found, ServedBlog):
+            return found
+        g.has_snippets = found.has_snippets
+        return found.tenant
+
+    def _pinned() -> Tenant | None:  # a freeze: the blog it read into memory, or the row
+        preloaded = app.extensions.get(content.EXTENSION)
+        return preloaded.tenant if preloaded else db.session.get(Tenant, pinned_to)
+
     @app.before_request
     def _resolve_tenant() -> None:
-        if pinned_to is None:
-            served: ServedBlog | None = request.environ.get(SERVED)
-            if served is not None:
-                g.has_snippets = served.has_snippets
-            tenant = served.tenant if served else tenant_for_host(request.host)
-        else:  # a freeze: the blog it read into memory, or the row
-            preloaded = app.extensions.get(content.EXTENSION)
-            tenant = preloaded.tenant if preloaded else db.session.get(Tenant, pinned_to)
+        tenant = _served() if pinned_to is None else _pinned()
         if tenant is None:
             g.no_such_blog = True
             abort(404)
-        if tenant.status != "active":
+        if tenant is GONE or tenant.status != "active":
             abort(410)  # before g.tenant is set: no view runs, nothing is cached
         g.tenant = tenant
         tenancy.enter_for_request(tenant.id)

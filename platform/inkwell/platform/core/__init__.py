@@ -2,9 +2,11 @@
 
 The foundation is flat modules: `settings` and `config` (every key, loaded in layers),
 `extensions`, `models` (the schema and its rules), `database`, `tenancy` and
-`row_security` (isolation), `types`, `validation`, `hosts`, `caching`, `outbox`, `mail`
-and `audit`. They import no feature; only `app` (the base factory both apps are built
-from) and `migration_env` assemble features.
+`row_security` (isolation), `types`, `validation`, `hosts`, `caching`, `outbox`, `mail`,
+`audit`; `bodies` (the request class: bodies within limits or refused whole),
+`numbers` (numbers from paths and query strings, bounded) and `error_pages` (error
+handlers that cannot fail). They import no feature; only `app` (the base factory
+both apps are built from) and `migration_env` assemble features.
 
 The features are packages on the foundation, each importing only those to its right
 (import-linter checks it), so what bloggers write never depends on administration:

@@ -1,5 +1,7 @@
 """The base factory both apps (platform and site) are built from, and their
-Flask class: a database that cannot answer for now is a 503 (`outages`)."""
+Flask class: a database that cannot answer for now is a 503 (`outages`); the
+request class bounds bodies (`bodies`) and the `int` converter bounds numbers in
+paths (`numbers`)."""
 
 import logging
 from typing import Any
@@ -7,7 +9,9 @@ from typing import Any
 from flask import Flask, Response
 
 from inkwell.platform.core import config, outages, row_security, tenancy
+from inkwell.platform.core.bodies import BoundedRequest
 from inkwell.platform.core.extensions import cache, db, mail
+from inkwell.platform.core.numbers import BoundedInt
 from inkwell.platform.core.publishing import mirrors
 
 
@@ -32,6 +36,9 @@ def create_base_app(
     """A configured Flask app with the database and cache bound; no routes.
     `engine_options` go over the configured SQLALCHEMY_ENGINE_OPTIONS."""
     app = InkwellApp(import_name, instance_path=config.instance_path(), static_folder=static_folder)
+    app.request_class = BoundedRequest
+    # Before any blueprint adds its rules: every `<int:...>` of either app is bounded.
+    app.url_map.converters["int"] = BoundedInt
     config.configure(app, overrides)
     if engine_options:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {

@@ -176,8 +176,10 @@ REDIS_SOCKET_TIMEOUT = 0.25
 CACHE_BREAKER_FAILURES = 3
 CACHE_BREAKER_COOLDOWN = 15.0
 
-# Seconds each web process remembers a blog host's content_version, so cache
-# hits need no database query; a publish reaches readers within this time.
+# Seconds each web process remembers what a host serves: a blog's row (its
+# content_version), so cache hits need no database query, or that the host has no
+# blog, so unknown hosts cost one query per TTL. A publish reaches readers, and a
+# new blog or domain answers, within this time.
 TENANT_LOOKUP_TTL = 1.0
 
 # Cache-Control of public pages and feeds: browsers revalidate after max-age
@@ -189,10 +191,14 @@ PUBLIC_S_MAXAGE = 300
 # {"x_for": 1, "x_proto": 1} behind one nginx. Empty: trust no proxy header.
 PROXY_FIX: dict[str, int] = {}
 
-# Largest request body accepted (bytes), and largest single form field kept in
-# memory. Field limits below are what users see; these stop abuse earlier.
+# Largest request body accepted (bytes), largest single form field (bytes) and
+# most fields in one form, for urlencoded, multipart and JSON bodies alike
+# (`core.bodies`); past any of them the answer is 413 with these limits in words,
+# whatever a proxy in front allows. The field limits of the forms are what users
+# see; these stop abuse earlier.
 MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+MAX_FORM_PARTS = 1000
 
 # Rate limits of the account forms (POSTs, per client address; Flask-Limiter's
 # syntax). Past a limit the answer is 429 with Retry-After. Counters live in

@@ -1,9 +1,16 @@
-"""Error pages of the platform app: a clear message and the right status, never a bare 500."""
+"""Error pages of the platform app: a clear message and the right status, never a bare 500.
+
+Each handler is `degrading` (core.error_pages): should the page itself fail (its
+template reaches for the session, the user, the database), the answer is a
+minimal page with the same status and message instead.
+"""
 
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from inkwell.platform.core.error_pages import degrading
 
 _MESSAGES = {
     400: "The request could not be understood.",
@@ -17,11 +24,13 @@ _MESSAGES = {
 
 def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
+    @degrading
     def _csrf(error: CSRFError) -> ResponseReturnValue:
         message = "Your form expired or came from another site. Reload the page and try again."
         return _page(400, message)
 
     @app.errorhandler(HTTPException)
+    @degrading
     def _http(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         # A message given to abort() says more than the generic one; a rate limit's

@@ -24,7 +24,11 @@
       body: JSON.stringify(payload),
     });
     const data = await response.json().catch(() => ({}));
-    if (!response.ok) throw new Error(data.error || `The server answered ${response.status}.`);
+    if (!response.ok) {
+      const error = new Error(data.error || `The server answered ${response.status}.`);
+      error.status = response.status;
+      throw error;
+    }
     return data;
   }
 
@@ -63,7 +67,9 @@
         status.textContent = `Draft saved at ${new Date(data.saved_at).toLocaleTimeString()}.`;
       })
       .catch((error) => {
-        dirty = true;
+        // Try again in a few seconds, but not a text refused as too large (413): the
+        // same megabytes would be refused again; the next edit tries.
+        dirty = dirty || error.status !== 413;
         status.textContent = `${error.message} Your text is still here and in this browser.`;
       });
   }

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from inkwell.platform.core.administration.audit_search import entries
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AuditEntry
+from inkwell.platform.core.numbers import query_int
 from inkwell.platform.web.admin import admin_blueprint
 from inkwell.platform.web.admin.audit.forms import AuditFilterForm
 
@@ -28,7 +29,7 @@ def index() -> tuple[str, int] | str:
     if not form.validate():
         # The form stays filled in, with the errors beside it, to correct it.
         return _page(form, None), 400
-    number = request.args.get("page", 1, type=int)
+    number = query_int("page", 1)
     wanted = entries(form.wanted)
     return _page(form, db.paginate(wanted, page=number, per_page=PER_PAGE, error_out=False))
 

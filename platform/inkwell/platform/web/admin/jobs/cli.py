@@ -6,6 +6,7 @@ from flask.cli import AppGroup, with_appcontext
 from inkwell.platform.core import audit
 from inkwell.platform.core.administration import job_health
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.numbers import parse_int
 from inkwell.platform.web.cli.args import blog_named
 from inkwell.workers import relay
 from inkwell.workers.queues import queue_lengths
@@ -48,8 +49,11 @@ def jobs_retry(outbox_id: str) -> None:
     """Send outbox row OUTBOX_ID to the queue again."""
     if not outbox_id.isdigit():
         raise click.ClickException(f"an outbox id is a number, not {outbox_id!r}")
+    number = parse_int(outbox_id)
+    if number is None:  # past any id, and past what the database driver can bind
+        raise click.ClickException(f"no outbox row {outbox_id}")
     try:
-        row = job_health.reopen_outbox(int(outbox_id), audit.cli_actor())
+        row = job_health.reopen_outbox(number, audit.cli_actor())
     except job_health.RetryError as error:
         raise click.ClickException(str(error)) from None
     db.session.commit()

@@ -17,6 +17,7 @@ from wtforms.validators import AnyOf, ValidationError
 from inkwell.platform.core.administration import lifecycle
 from inkwell.platform.core.administration.lifecycle import BadReason
 from inkwell.platform.core.models import TENANT_STATUSES
+from inkwell.platform.core.numbers import parse_int
 from inkwell.platform.web.admin.tenants import bulk
 from inkwell.platform.web.admin.tenants.listing import ListError, check_status
 from inkwell.platform.web.forms import PlatformForm
@@ -66,11 +67,11 @@ class TenantFilterForm(PlatformForm):
 
 
 def _blog_ids(values: list[str] | None) -> list[int]:
-    try:
-        return sorted({int(value) for value in values or []})
-    except ValueError:
+    ids = {parse_int(value, low=1) for value in values or []}
+    if None in ids:
         # A filter's ValueError is the field's error; the raw values stay its data.
-        raise ValueError("The selection is not a list of blogs.") from None
+        raise ValueError("The selection is not a list of blogs.")
+    return sorted(n for n in ids if n is not None)
 
 
 def _how_many(_form: PlatformForm, field: SelectMultipleField) -> None:

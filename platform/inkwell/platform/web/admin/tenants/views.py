@@ -16,6 +16,7 @@ from inkwell.platform.core.administration import purge as purge_job
 from inkwell.platform.core.administration.lifecycle import LifecycleError
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import PublishRun, Tenant
+from inkwell.platform.core.numbers import query_int
 from inkwell.platform.web.admin import acting_admin, admin_blueprint, check_token
 from inkwell.platform.web.admin.tenants import bulk
 from inkwell.platform.web.admin.tenants.forms import (
@@ -34,7 +35,9 @@ HISTORY = 20
 
 @bp.get("/")
 def index() -> tuple[str, int]:
-    return _list(TenantFilterForm(request.args), BulkForm())
+    filters = TenantFilterForm(request.args)
+    filters.page.data = query_int("page", 1)  # out of range: 404, as on every list
+    return _list(filters, BulkForm())
 
 
 @bp.post("/bulk")

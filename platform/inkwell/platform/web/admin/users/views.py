@@ -22,6 +22,7 @@ from inkwell.platform.core.administration.audit_search import AuditFilter, entri
 from inkwell.platform.core.audit import Actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AuditEntry, User
+from inkwell.platform.core.numbers import query_int
 from inkwell.platform.web import account_mail
 from inkwell.platform.web.admin import acting_admin, admin_blueprint, check_token
 from inkwell.platform.web.admin.users.forms import DisableForm, UserSearchForm
@@ -35,9 +36,7 @@ PER_PAGE = 50
 def index() -> str:
     form = UserSearchForm(request.args)  # nothing in it can be wrong: no validate()
     query = user_admin.search(form.q.data, form.admins.data, form.disabled.data)
-    page = db.paginate(
-        query, page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False
-    )
+    page = db.paginate(query, page=query_int("page", 1), per_page=PER_PAGE, error_out=False)
     blogs = user_admin.blogs_of([user.id for user in page.items])
     args = {name: value for name, value in request.args.items() if name != "page"}
     return render_template("admin/users.html", page=page, blogs=blogs, args=args, form=form)
