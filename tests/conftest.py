@@ -70,6 +70,9 @@ def app_factory(tmp_path_factory: pytest.TempPathFactory):
             "RATE_LIMITS_ENABLED": False,
             # Tests check each change at once; the TTL has a test of its own.
             "TENANT_LOOKUP_TTL": 0,
+            # Production's Argon2 cost is ~0.5 s a hash, paid at every account a test
+            # makes and every login; test_passwords checks production's parameters.
+            "PASSWORD_HASH_PROFILE": "CHEAPEST",
         }
         return create_app({**config, **extra})
 
