@@ -527,3 +527,27 @@ def running_worker(app: Flask) -> Iterator[None]:
     celery = app.extensions["celery"]
     with start_worker(celery, perform_ping_check=False, queues=["mail", "publish"]):
         yield
+
+
+class Clock:
+    """Stands in for the app's `core.clock.monotonic`: time moves when a test says."""
+
+    def __init__(self) -> None:
+        self.now = time.monotonic()
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """The app's clock, stopped: `clock.advance(seconds)` instead of sleeping
+    through a TTL or a cooldown."""
+    from inkwell.platform.core import clock as app_clock
+
+    stopped = Clock()
+    monkeypatch.setattr(app_clock, "monotonic", stopped)
+    return stopped

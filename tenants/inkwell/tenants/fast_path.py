@@ -10,11 +10,11 @@ POSTs, unknown or suspended blogs) goes to the site app, a miss with the blog
 found here in its environ (`hosts.SERVED`), so the view does not look it up again.
 """
 
-import time
 from typing import Any
 
 from flask import Flask
 
+from inkwell.platform.core import clock
 from inkwell.platform.core.hosts import host_name
 from inkwell.tenants.hosts import SERVED, ServedBlog, served_blog
 from inkwell.tenants.page_cache import EarlyAnswers
@@ -44,7 +44,7 @@ class FastPath:
         return [] if method == "HEAD" else [body]
 
     def _blog(self, host: str) -> ServedBlog | None:
-        now = time.monotonic()
+        now = clock.monotonic()
         remembered = self.remembered.get(host)
         if remembered and now - remembered[0] < self.ttl:
             return remembered[1]
