@@ -13,6 +13,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import make_url, select, text
@@ -493,8 +495,24 @@ def own_redis() -> Iterator[RedisServer]:
     server.stop()
 
 
-# The shared Redis at 127.0.0.1:6379: database 14 is the one the suite may use as a broker.
-SHARED_BROKER = "redis://127.0.0.1:6379/14"
+@pytest.fixture(scope="session")
+def _broker_server() -> Iterator[RedisServer]:
+    if not shutil.which("redis-server"):
+        unavailable("redis-server is not installed")
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def broker(_broker_server: RedisServer) -> str:
+    """The URL of a Redis broker of this run's own, emptied so no earlier test's
+    task lingers. Never a shared Redis: another run's worker on the same queues
+    would take our tasks, and its cleanup would empty our queues."""
+    redis.Redis.from_url(_broker_server.url).flushdb()
+    return _broker_server.url
+
 
 # Fast retries and timeouts, so each fault shows within seconds.
 FAST_JOBS = {
@@ -519,14 +537,60 @@ def jobs_app(app: Flask, app_factory):
     return make
 
 
+class WorkerActivity:
+    """Counts the task messages this process published (the relay, a sweep, a
+    task's retry) and those the worker finished with: when the counts meet,
+    nothing is queued, running or waiting for its retry."""
+
+    def __init__(self) -> None:
+        self.published = self.finished = 0
+        self.lock = threading.Lock()
+
+    def on_published(self, **_: Any) -> None:
+        with self.lock:
+            self.published += 1
+
+    def on_finished(self, **_: Any) -> None:
+        with self.lock:
+            self.finished += 1
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Return once every published task is finished (fails after `timeout` seconds)."""
+        deadline = time.monotonic() + timeout
+        while self.finished < self.published and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert self.finished == self.published, f"{self.finished} of {self.published} tasks ran"
+
+
 @contextmanager
-def running_worker(app: Flask) -> Iterator[None]:
+def running_worker(app: Flask) -> Iterator[WorkerActivity]:
     """A real Celery worker (in a thread of this process) consuming app's queues."""
+    from celery import signals
     from celery.contrib.testing.worker import start_worker
 
+    activity = WorkerActivity()
+    # A retry publishes its next attempt before the attempt that retries ends
+    # (task_postrun), so the counts never meet while a retry is on its way.
+    watched = [
+        (signals.after_task_publish, activity.on_published),
+        (signals.task_postrun, activity.on_finished),
+        (signals.task_revoked, activity.on_finished),
+        (signals.task_rejected, activity.on_finished),
+        (signals.task_unknown, activity.on_finished),
+    ]
+    for hook, receiver in watched:
+        hook.connect(receiver, weak=False)
     celery = app.extensions["celery"]
-    with start_worker(celery, perform_ping_check=False, queues=["mail", "publish"]):
-        yield
+    # The worker notices it should stop only when its BRPOP on the broker returns:
+    # after 1 s with nothing to fetch, kombu's default, at the end of every test.
+    options = celery.conf.broker_transport_options
+    celery.conf.broker_transport_options = {**options, "polling_interval": 0.05}
+    try:
+        with start_worker(celery, perform_ping_check=False, queues=["mail", "publish"]):
+            yield activity
+    finally:
+        for hook, receiver in watched:
+            hook.disconnect(receiver)
 
 
 class Clock:
