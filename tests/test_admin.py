@@ -8,7 +8,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import blog_id
+from fixtures.blogs import blog_id
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AuditEntry, User
 

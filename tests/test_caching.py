@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from conftest import HostClient, post_form
+from fixtures.app import HostClient, post_form
 from inkwell.platform.core import settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,17 +10,11 @@ import time
 from flask import Flask
 from sqlalchemy import select
 
-from conftest import (
-    AuthActions,
-    Mailbox,
-    SMTPMailbox,
-    WorkerActivity,
-    free_port,
-    mail_link,
-    platform_browser,
-    post_form,
-    running_worker,
-)
+from fixtures.accounts import AuthActions
+from fixtures.app import platform_browser, post_form
+from fixtures.jobs import WorkerActivity, running_worker
+from fixtures.mail import Mailbox, SMTPMailbox, mail_link
+from fixtures.services import free_port
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Outbox, User
 from inkwell.workers import mail as mail_tasks

@@ -1,12 +1,12 @@
 """Password hashes: production's Argon2 cost stays what it has been, while the
-suite hashes at the cheapest (conftest); either way hashes verify everywhere."""
+suite hashes at the cheapest (fixtures.app); either way hashes verify everywhere."""
 
 from pathlib import Path
 
 import pytest
 from argon2 import Parameters, PasswordHasher, Type, extract_parameters
 
-from conftest import PASSWORD
+from fixtures.accounts import PASSWORD
 from inkwell.platform.core.accounts.passwords import check_password, hash_password, hasher
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.config import ConfigError

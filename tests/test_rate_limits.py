@@ -3,7 +3,8 @@ the limits' Redis is down (counted in memory then)."""
 
 import pytest
 
-from conftest import AuthActions, csrf_token, platform_browser
+from fixtures.accounts import AuthActions
+from fixtures.app import csrf_token, platform_browser
 
 TIGHT = {
     "RATE_LIMITS_ENABLED": True,
