@@ -6,11 +6,13 @@ import re
 
 import pytest
 from flask import Flask
-from mirror_helpers import publish, read_folder
 from sqlalchemy import select
 from test_admin_tenants import audit_actions, cli, status_of
 
-from conftest import BLOG_DOMAIN, PASSWORD, Blog, blog_id, csrf_token
+from fixtures.accounts import PASSWORD
+from fixtures.app import BLOG_DOMAIN, csrf_token
+from fixtures.blogs import Blog, blog_id
+from fixtures.mirrors import publish, read_folder
 
 NOINDEX = '<meta name="robots" content="noindex">'
 FEED_LINK = 'rel="alternate" type="application/atom+xml"'

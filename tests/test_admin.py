@@ -8,7 +8,8 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import blog_id, csrf_token, post_form
+from fixtures.app import csrf_token, post_form
+from fixtures.blogs import blog_id
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AuditEntry, Tenant, User
 

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 import pytest
 from flask import Flask
-from mirror_helpers import publish
 from sqlalchemy import func, select, update
 
-from conftest import Blog, HostClient, blog_id, post_form
+from fixtures.app import HostClient, post_form
+from fixtures.blogs import Blog, blog_id
+from fixtures.mirrors import publish
 
 TENANT = "/admin/tenants/{id}/"
 

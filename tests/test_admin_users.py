@@ -11,7 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from conftest import PASSWORD, AuthActions, mail_link, platform_browser, post_form
+from fixtures.accounts import PASSWORD, AuthActions
+from fixtures.app import platform_browser, post_form
+from fixtures.mail import mail_link
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AuditEntry, User
 

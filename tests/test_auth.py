@@ -3,7 +3,8 @@
 import pytest
 from flask import Flask
 
-from conftest import PASSWORD, platform_browser, post_form
+from fixtures.accounts import PASSWORD
+from fixtures.app import platform_browser, post_form
 
 
 def test_login_and_logout(client, auth, make_tenant) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from conftest import HostClient, post_form
+from fixtures.app import HostClient, post_form
+from inkwell.platform.core import settings
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture
 def cached_app(app, app_factory, own_redis) -> Flask:
     """The whole app with its page cache on our own Redis (database shared with `app`)."""
-    return app_factory(REDIS_URL=own_redis.url, CACHE_BREAKER_COOLDOWN=0.5)
+    return app_factory(REDIS_URL=own_redis.url)
 
 
 def reader(cached_app: Flask, sub: str) -> HostClient:
@@ -133,7 +134,7 @@ def test_frozen_redis_costs_under_a_second(cached_app, make_tenant, own_redis, c
 
 
 def test_restarted_redis_serves_nothing_stale(
-    cached_app, make_tenant, make_post, change_blog, own_redis
+    cached_app, make_tenant, make_post, change_blog, own_redis, clock
 ) -> None:
     blog = make_tenant("alice")
     browser = reader(cached_app, "alice")
@@ -141,11 +142,31 @@ def test_restarted_redis_serves_nothing_stale(
     own_redis.stop()
     change_blog(blog, title="Alice Renamed")  # while Redis is down
     own_redis.start()
-    time.sleep(0.6)  # the breaker's cooldown in this app
+    clock.advance(cached_app.config["CACHE_BREAKER_COOLDOWN"])  # past any breaker cooldown
     first = browser.get("/")
     assert "Alice Renamed" in first.text
     second = browser.get("/")
     assert second.headers["X-Cache"] == "hit" and "Alice Renamed" in second.text
+
+
+def test_breaker_skips_redis_for_its_cooldown_then_tries_again(
+    cached_app, own_redis, clock
+) -> None:
+    from inkwell.platform.core.caching import safe_cache
+
+    cache = safe_cache(cached_app)
+    cache.set("key", "before")
+    assert cache.get("key") == "before"
+    own_redis.stop()
+    for _ in range(cached_app.config["CACHE_BREAKER_FAILURES"]):
+        assert cache.get("key") is None  # an error each: the breaker opens
+    own_redis.start()
+    cache.backend.set("key", "after")  # Redis is back, but the breaker is open
+    cooldown = cached_app.config["CACHE_BREAKER_COOLDOWN"]
+    clock.advance(cooldown - 0.01)
+    assert cache.get("key") is None
+    clock.advance(0.02)
+    assert cache.get("key") == "after"
 
 
 def test_recent_posts_fragment_is_per_blog(cached_app, make_tenant, make_post) -> None:
@@ -159,17 +180,19 @@ def test_recent_posts_fragment_is_per_blog(cached_app, make_tenant, make_post) -
 
 
 def test_hits_skip_the_database_for_a_moment_then_see_changes(
-    app, app_factory, own_redis, make_tenant, change_blog
+    app, app_factory, own_redis, make_tenant, change_blog, clock
 ) -> None:
-    # The fast path remembers a blog's content_version for TENANT_LOOKUP_TTL seconds.
-    remembering = app_factory(REDIS_URL=own_redis.url, TENANT_LOOKUP_TTL=0.5)
+    # The fast path remembers a blog's content_version for TENANT_LOOKUP_TTL seconds
+    # (the production default here; the suite's apps turn it off).
+    remembering = app_factory(REDIS_URL=own_redis.url, TENANT_LOOKUP_TTL=settings.TENANT_LOOKUP_TTL)
     blog = make_tenant("alice")
     browser = reader(remembering, "alice")
     browser.get("/")
     assert browser.get("/").headers["X-Cache"] == "hit"
     change_blog(blog, title="Alice Renamed")
+    clock.advance(settings.TENANT_LOOKUP_TTL - 0.01)
     assert "Alice Renamed" not in browser.get("/").text  # within the TTL: the page before
-    time.sleep(0.6)
+    clock.advance(0.02)
     assert "Alice Renamed" in browser.get("/").text
 
 

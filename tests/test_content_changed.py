@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
-from conftest import content_version
+from fixtures.blogs import content_version
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.administration import lifecycle
 from inkwell.platform.core.audit import cli_actor

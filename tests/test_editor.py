@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 
 import feedparser
 
-from conftest import content_version, post_form
+from fixtures.app import post_form
+from fixtures.blogs import content_version
 
 
 def test_write_publish_edit_delete(app, client, auth, make_tenant, site_client) -> None:

@@ -7,7 +7,7 @@ import feedparser
 import pytest
 from sqlalchemy import select
 
-from conftest import post_form
+from fixtures.app import post_form
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post

@@ -1,6 +1,7 @@
 """Host headers: a host and a port and nothing else, or 400 before any app or lookup."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -106,29 +107,17 @@ def test_well_formed_hosts_are_served_as_before(
     assert ("<title>Alice</title>" in answer.text) is (status == 200)
 
 
-class Clock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 TTL = 30.0
 
 
 @pytest.fixture
-def remembering(app: Flask, app_factory) -> tuple[Flask, Clock, list[str]]:
-    """An app whose site remembers hosts for TTL seconds of a hand-moved clock, and
+def remembering(app: Flask, app_factory, clock) -> tuple[Flask, Any, list[str]]:
+    """An app whose site remembers hosts for TTL seconds of the stopped clock, and
     the SQL statements its site sends."""
     from inkwell.platform.core.extensions import db
 
     whole = app_factory(TENANT_LOOKUP_TTL=TTL)
     site = whole.extensions["inkwell.site_app"]
-    clock = Clock()
-    site.extensions["inkwell.host_cache"].clock = clock
     sent: list[str] = []
     with site.app_context():
         engine = db.engine
@@ -145,7 +134,7 @@ def test_an_unknown_host_costs_one_lookup_per_ttl(remembering) -> None:
                 answer = browser.open("/", method=method, headers={"Host": host})
                 assert answer.status_code == 404
     assert len(statements) == 1, statements
-    clock.now += TTL
+    clock.advance(TTL)
     assert "No such blog" in browser.get("/", headers={"Host": "nobody.blogs.test"}).text
     assert len(statements) == 2
 
@@ -164,17 +153,17 @@ def test_a_new_blog_or_domain_is_found_within_the_ttl(app: Flask, remembering, m
     with app.app_context():
         db.session.add(Domain(tenant_id=blog.id, host="www.newblog.example", verified_at=utcnow()))
         db.session.commit()
-    clock.now += TTL - 1
+    clock.advance(TTL - 1)
     assert browser.get("/", headers=new).status_code == 404  # the miss, remembered a while
-    clock.now += 1
+    clock.advance(1)
     assert browser.get("/", headers=new).status_code == 200
     assert browser.get("/", headers=custom).status_code == 200
 
 
-def test_remembered_hosts_are_bounded(app: Flask) -> None:
+def test_remembered_hosts_are_bounded(app: Flask, clock) -> None:
     from inkwell.tenants.hosts import HostCache
 
-    hosts = HostCache(app.extensions["inkwell.site_app"], ttl=TTL, size=3, clock=Clock())
+    hosts = HostCache(app.extensions["inkwell.site_app"], ttl=TTL, size=3)
     for n in range(50):
         assert hosts(f"random{n}.example") is None
         hosts("kept.example")  # asked all along: the least recently asked go first

@@ -5,7 +5,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
-from conftest import platform_browser
+from fixtures.app import platform_browser
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import host_name
 from inkwell.platform.core.models import Domain, Tenant

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import unavailable
+from fixtures.services import free_port, unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
@@ -136,12 +136,6 @@ def test_nginx_serves_the_mirror_when_the_app_fails(tmp_path: Path) -> None:
         assert get(port, "alice.blogs.test", "/gone/")[0] == 404
         # A host with no mirror must not reach another blog's folder.
         assert get(port, "mallory.blogs.test", f"/{uuid}/index.html")[0] == 503
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def get(port: int, host: str, path: str = "/") -> tuple[int, str, dict[str, str]]:

@@ -7,14 +7,9 @@ import threading
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import (
-    PASSWORD,
-    AuthActions,
-    mail_link,
-    platform_browser,
-    post_form,
-    stored_only_as_hash,
-)
+from fixtures.accounts import PASSWORD, AuthActions, stored_only_as_hash
+from fixtures.app import platform_browser, post_form
+from fixtures.mail import mail_link
 from inkwell.platform.core.accounts import invitations
 from inkwell.platform.core.accounts.invitations import InvitationError
 from inkwell.platform.core.extensions import db

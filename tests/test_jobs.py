@@ -7,22 +7,14 @@ neither lose nor duplicate it.
 import socket
 import time
 
-import pytest
-import redis
 from flask import Flask
 from sqlalchemy import select
 
-from conftest import (
-    SHARED_BROKER,
-    AuthActions,
-    SMTPMailbox,
-    free_port,
-    mail_link,
-    platform_browser,
-    post_form,
-    running_worker,
-    unavailable,
-)
+from fixtures.accounts import AuthActions
+from fixtures.app import platform_browser, post_form
+from fixtures.jobs import WorkerActivity, running_worker
+from fixtures.mail import Mailbox, SMTPMailbox, mail_link
+from fixtures.services import free_port
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Outbox, User
 from inkwell.workers import mail as mail_tasks
@@ -31,26 +23,16 @@ from inkwell.workers import relay
 NEW_PASSWORD = "a brand new password"
 
 
-@pytest.fixture
-def shared_broker() -> str:
-    """Database 14 of the shared Redis, emptied so no earlier run's task lingers."""
-    client = redis.Redis.from_url(SHARED_BROKER, socket_connect_timeout=1)
-    try:
-        client.flushdb()
-    except redis.ConnectionError:
-        unavailable("no Redis at 127.0.0.1:6379")
-    return SHARED_BROKER
-
-
 def outbox_rows(app: Flask) -> list[Outbox]:
     with app.app_context():
         return list(db.session.scalars(select(Outbox).order_by(Outbox.id)))
 
 
-def settle(mailbox, count: int) -> None:
-    """Wait for `count` mails, then a little longer to see that no copy follows."""
+def settle(mailbox: Mailbox, count: int, worker: WorkerActivity) -> None:
+    """Wait for `count` mails, then until the worker has no task left that could
+    send a copy (queued, running or waiting for a retry), and count again."""
     mailbox.wait_for(count)
-    time.sleep(0.5)
+    worker.wait_idle()
     assert len(mailbox.messages()) == count
 
 
@@ -59,9 +41,9 @@ def request_reset(app: Flask, email: str) -> None:
     assert answer.status_code == 200
 
 
-def test_signup_and_reset_through_the_worker(jobs_app, shared_broker, smtp_server) -> None:
-    app = jobs_app(shared_broker, smtp_server.port)
-    with running_worker(app):
+def test_signup_and_reset_through_the_worker(jobs_app, broker, smtp_server) -> None:
+    app = jobs_app(broker, smtp_server.port)
+    with running_worker(app) as worker:
         browser = AuthActions(platform_browser(app))
         browser.signup(email="fay@example.com", subdomain="fay")
         [verify] = smtp_server.wait_for(1)
@@ -74,7 +56,7 @@ def test_signup_and_reset_through_the_worker(jobs_app, shared_broker, smtp_serve
         other.get(mail_link(reset, "/reset-password/"))
         data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
         assert post_form(other, "/reset-password", data).status_code == 302
-        settle(smtp_server, 3)  # verification, reset, "password changed"
+        settle(smtp_server, 3, worker)  # verification, reset, "password changed"
     assert browser.client.get("/dashboard/").status_code == 302  # the old session is gone
     assert (
         AuthActions(platform_browser(app)).login("fay@example.com", NEW_PASSWORD).status_code == 302
@@ -82,13 +64,11 @@ def test_signup_and_reset_through_the_worker(jobs_app, shared_broker, smtp_serve
     assert all(row.done_at for row in outbox_rows(app))
 
 
-def test_invitation_accepted_through_the_worker(
-    jobs_app, shared_broker, smtp_server, make_tenant
-) -> None:
+def test_invitation_accepted_through_the_worker(jobs_app, broker, smtp_server, make_tenant) -> None:
     make_tenant("alice")
     make_tenant("bob")
-    app = jobs_app(shared_broker, smtp_server.port)
-    with running_worker(app):
+    app = jobs_app(broker, smtp_server.port)
+    with running_worker(app) as worker:
         owner = AuthActions(platform_browser(app))
         owner.login("alice@example.com")
         invite = {"email": "gus@example.com", "role": "editor"}
@@ -103,7 +83,7 @@ def test_invitation_accepted_through_the_worker(
         data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
         joined = post_form(invitee, "/invitations", data)
         assert joined.status_code == 302 and joined.headers["Location"] == "/blogs/alice/"
-        settle(smtp_server, 1)  # no verification mail: the invitation proved the address
+        settle(smtp_server, 1, worker)  # no verification mail: the invitation proved the address
     assert invitee.get("/blogs/alice/").status_code == 200
     assert invitee.get("/blogs/bob/").status_code == 404
     assert "Please confirm" not in invitee.get("/dashboard/").text
@@ -121,16 +101,16 @@ def test_broker_down_delays_the_mail_and_loses_nothing(
     assert row.published_at is None and row.done_at is None
 
     own_redis.start()
-    with running_worker(app):
+    with running_worker(app) as worker:
         with app.app_context():
             assert relay.sweep(older_than=0) == 1
-        settle(smtp_server, 1)
+        settle(smtp_server, 1, worker)
     assert smtp_server.to("alice@example.com")[0]["Subject"] == "Reset your Inkwell password"
     assert outbox_rows(app)[0].done_at is not None
 
 
 def test_smtp_refusing_connections_retries_with_growing_delays(
-    jobs_app, shared_broker, make_tenant, monkeypatch
+    jobs_app, broker, make_tenant, monkeypatch
 ) -> None:
     make_tenant("alice")
     delays: list[float] = []
@@ -139,8 +119,8 @@ def test_smtp_refusing_connections_retries_with_growing_delays(
         mail_tasks, "backoff", lambda n: delays.append(real_backoff(n)) or delays[-1]
     )
     smtp = SMTPMailbox(free_port())  # nothing listens yet: connections are refused
-    app = jobs_app(shared_broker, smtp.port)
-    with running_worker(app):
+    app = jobs_app(broker, smtp.port)
+    with running_worker(app) as worker:
         request_reset(app, "alice@example.com")
         deadline = time.monotonic() + 10
         while len(delays) < 3 and time.monotonic() < deadline:
@@ -148,7 +128,7 @@ def test_smtp_refusing_connections_retries_with_growing_delays(
         assert delays[:3] == sorted(delays[:3]) and len(delays) >= 3
         smtp.start()
         try:
-            settle(smtp, 1)
+            settle(smtp, 1, worker)
         finally:
             smtp.stop()
     [row] = outbox_rows(app)
@@ -156,13 +136,13 @@ def test_smtp_refusing_connections_retries_with_growing_delays(
 
 
 def test_smtp_that_never_answers_times_out_and_the_worker_goes_on(
-    jobs_app, shared_broker, make_tenant
+    jobs_app, broker, make_tenant
 ) -> None:
     make_tenant("alice")
     port = free_port()
     silent = socket.create_server(("127.0.0.1", port))  # accepts (backlog), never greets
-    app = jobs_app(shared_broker, port)
-    with running_worker(app):
+    app = jobs_app(broker, port)
+    with running_worker(app) as worker:
         request_reset(app, "alice@example.com")
         deadline = time.monotonic() + 10
         while "timed out" not in outbox_rows(app)[0].last_error and time.monotonic() < deadline:
@@ -172,18 +152,16 @@ def test_smtp_that_never_answers_times_out_and_the_worker_goes_on(
         smtp = SMTPMailbox(port)
         smtp.start()
         try:
-            settle(smtp, 1)
+            settle(smtp, 1, worker)
         finally:
             smtp.stop()
     assert outbox_rows(app)[0].done_at is not None
 
 
-def test_permanent_smtp_refusal_is_not_retried(
-    jobs_app, shared_broker, smtp_server, make_tenant
-) -> None:
+def test_permanent_smtp_refusal_is_not_retried(jobs_app, broker, smtp_server, make_tenant) -> None:
     make_tenant("alice")
     smtp_server.reply = "550 No such mailbox"
-    app = jobs_app(shared_broker, smtp_server.port)
+    app = jobs_app(broker, smtp_server.port)
     with running_worker(app):
         request_reset(app, "alice@example.com")
         deadline = time.monotonic() + 10

@@ -7,7 +7,8 @@ from uuid import uuid4
 import pytest
 from sqlalchemy import insert, select
 
-from conftest import free_port, post_form
+from fixtures.app import post_form
+from fixtures.services import free_port
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AuditEntry, Mirror, Outbox, PublishRun, User
@@ -101,8 +102,7 @@ def test_failed_publishes_are_the_blogs_whose_newest_publish_failed(
 def test_a_failed_publish_shows_the_phase_it_failed_in_until_one_succeeds(
     app, make_tenant, make_post, admin, tmp_path, monkeypatch
 ) -> None:
-    from mirror_helpers import publish
-
+    from fixtures.mirrors import publish
     from inkwell.workers import publish as worker
 
     monkeypatch.setitem(app.config, "MIRROR_URL", str(tmp_path / "mirror"))

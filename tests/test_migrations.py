@@ -11,7 +11,7 @@ from inkwell.platform.core.extensions import db
 
 
 def test_migrated_schema_equals_models(app: Flask) -> None:
-    # The session's database was built by `upgrade head` from empty (see conftest).
+    # The session's database was built by `upgrade head` from empty (see fixtures/app.py).
     with app.app_context(), db.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, db.metadata) == []

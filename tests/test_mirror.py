@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import feedparser
 import pytest
-from mirror_helpers import broken_links, edit_post, post_id, publish, read_folder, stylesheets
 
+from fixtures.mirrors import broken_links, edit_post, post_id, publish, read_folder, stylesheets
 from inkwell.platform.core.types import utcnow
 
 PYTHON = "```python\ndef greet(name):\n    return f'hello {name}'\n```\n"
@@ -210,7 +210,8 @@ def test_publish_command(app, blog, mirror_root) -> None:
 
 def test_dashboard_publishes_and_shows_progress(app, client, auth, blog, add_member,
                                                mirror_root) -> None:  # fmt: skip
-    from conftest import AuthActions, platform_browser, post_form
+    from fixtures.accounts import AuthActions
+    from fixtures.app import platform_browser, post_form
     from inkwell.workers import publish as jobs
 
     auth.login(blog.owner_email)

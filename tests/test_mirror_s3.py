@@ -7,9 +7,9 @@ import boto3
 import feedparser
 import pytest
 from botocore.exceptions import EndpointConnectionError
-from mirror_helpers import broken_links, edit_post, post_id, publish
 
-from conftest import free_port
+from fixtures.mirrors import broken_links, edit_post, post_id, publish
+from fixtures.services import free_port
 
 BUCKET, PREFIX = "inkwell-mirrors", "blogs"
 

@@ -18,10 +18,10 @@ from email.message import Message
 from pathlib import Path
 
 import pytest
-from mirror_helpers import publish
 from test_infra import NGINX, nginx_in_front_of
 
-from conftest import unavailable
+from fixtures.mirrors import publish
+from fixtures.services import unavailable
 
 ROOT = Path(__file__).resolve().parents[1]
 HOST = "alice.blogs.test"

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from conftest import PASSWORD, AuthActions, platform_browser
+from fixtures.accounts import PASSWORD, AuthActions
+from fixtures.app import platform_browser
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.accounts.registration import new_user
 from inkwell.platform.core.content.rendering import RENDERER_VERSION

@@ -1,9 +1,17 @@
 """Account forms are rate-limited per client: 429 with Retry-After, even when
 the limits' Redis is down (counted in memory then)."""
 
-import pytest
+import secrets
+from collections.abc import Iterator
+from ipaddress import IPv4Address
 
-from conftest import AuthActions, csrf_token, platform_browser
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from fixtures.accounts import AuthActions
+from fixtures.app import csrf_token, platform_browser
+from inkwell.platform.core.extensions import limiter
 
 TIGHT = {
     "RATE_LIMITS_ENABLED": True,
@@ -11,6 +19,26 @@ TIGHT = {
     "RATE_LIMIT_SIGNUP": "2 per minute",
     "RATE_LIMIT_RESET_REQUEST": "2 per minute",
 }
+
+
+@pytest.fixture(autouse=True)
+def _limits_storage_alive_again() -> Iterator[None]:
+    yield
+    # Flask-Limiter's limiter is one object per process, shared by every app the
+    # suite makes. Once a dead Redis marked its storage dead, a later test's app
+    # counted in the in-memory fallback until a timed re-check found its own
+    # storage alive and switched to it, the counts so far lost: a test slowed
+    # down by a loaded machine then saw no 429.
+    limiter._storage_dead = False
+
+
+def browser_of_its_own(app: Flask) -> FlaskClient:
+    """A platform browser from a client address of its own. Limits count per
+    address, and with REDIS_URL set their counters outlive the app: tests (and
+    concurrent runs) all posting from 127.0.0.1 would share them."""
+    browser = platform_browser(app)
+    browser.environ_base["REMOTE_ADDR"] = str(IPv4Address(b"\x0a" + secrets.token_bytes(3)))
+    return browser
 
 
 def attempts(browser, url: str, data: dict[str, str], times: int) -> list[int]:
@@ -27,7 +55,7 @@ def attempts(browser, url: str, data: dict[str, str], times: int) -> list[int]:
     ],
 )
 def test_limits_answer_429_with_retry_after(app, app_factory, url, data, allowed) -> None:
-    browser = platform_browser(app_factory(**TIGHT))
+    browser = browser_of_its_own(app_factory(**TIGHT))
     codes = attempts(browser, url, data, allowed)
     assert 429 not in codes
     blocked = browser.post(url, data={"csrf_token": csrf_token(browser, url), **data})
@@ -40,7 +68,7 @@ def test_limits_answer_429_with_retry_after(app, app_factory, url, data, allowed
 def test_limits_hold_while_their_redis_is_down(app, app_factory, make_tenant) -> None:
     make_tenant("alice")
     dead = "redis://127.0.0.1:1/0"
-    browser = platform_browser(app_factory(RATELIMIT_STORAGE_URI=dead, **TIGHT))
+    browser = browser_of_its_own(app_factory(RATELIMIT_STORAGE_URI=dead, **TIGHT))
     login = AuthActions(browser)
     assert login.login("alice@example.com").status_code == 302  # works, no 500
     codes = [login.login("alice@example.com", "wrong password").status_code for _ in range(3)]
@@ -49,7 +77,7 @@ def test_limits_hold_while_their_redis_is_down(app, app_factory, make_tenant) ->
 
 def test_invitations_are_limited(app, app_factory, make_tenant) -> None:
     make_tenant("alice")
-    owner = AuthActions(platform_browser(app_factory(**TIGHT, RATE_LIMIT_INVITE="2 per minute")))
+    owner = AuthActions(browser_of_its_own(app_factory(**TIGHT, RATE_LIMIT_INVITE="2 per minute")))
     owner.login("alice@example.com")
     token = csrf_token(owner.client, "/blogs/alice/team/")
     codes = [

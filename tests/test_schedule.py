@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from conftest import content_version
+from fixtures.blogs import content_version
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content.posts import publish_due
 from inkwell.platform.core.extensions import db

@@ -7,7 +7,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from conftest import PASSWORD, AuthActions, csrf_token, mail_link, platform_browser
+from fixtures.accounts import PASSWORD, AuthActions
+from fixtures.app import csrf_token, platform_browser
+from fixtures.mail import mail_link
 from inkwell.platform.core.accounts import registration as accounts
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Domain, Membership, Tenant, User

@@ -5,7 +5,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from conftest import PASSWORD, content_version, post_form
+from fixtures.accounts import PASSWORD
+from fixtures.app import post_form
+from fixtures.blogs import content_version
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.accounts.registration import new_user
 from inkwell.platform.core.content.snippets import SnippetInput, UnknownLanguageError, save_snippet

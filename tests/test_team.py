@@ -2,7 +2,7 @@
 
 from sqlalchemy import select
 
-from conftest import post_form
+from fixtures.app import post_form
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Membership, User
 

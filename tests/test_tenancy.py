@@ -4,7 +4,7 @@ import pytest
 from flask import Flask, url_for
 from sqlalchemy import func, select
 
-from conftest import post_form
+from fixtures.app import post_form
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import (

@@ -15,9 +15,7 @@ WSGI environ (`SERVED`), so the view costs no second lookup.
 """
 
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any, TypeVar
@@ -26,7 +24,7 @@ from flask import Flask, abort, g, request
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
-from inkwell.platform.core import tenancy
+from inkwell.platform.core import clock, tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import host_name
 from inkwell.platform.core.models import Domain, Tenant
@@ -84,21 +82,15 @@ def look_up(host: str) -> Lookup:
 
 class HostCache:
     """`look_up`, remembered per host for `ttl` seconds (misses too), at most `size`
-    hosts. `clock` is injectable so tests can move time."""
+    hosts. Time is the app's `core.clock`, which the tests move."""
 
-    def __init__(
-        self,
-        app: Flask,
-        ttl: float,
-        size: int = MAX_REMEMBERED_HOSTS,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self.app, self.ttl, self.size, self.clock = app, ttl, size, clock
+    def __init__(self, app: Flask, ttl: float, size: int = MAX_REMEMBERED_HOSTS) -> None:
+        self.app, self.ttl, self.size = app, ttl, size
         self.remembered: OrderedDict[str, tuple[float, Lookup]] = OrderedDict()
         self.lock = threading.Lock()  # gunicorn's threads share it
 
     def __call__(self, host: str) -> Lookup:
-        now = self.clock()
+        now = clock.monotonic()
         with self.lock:
             entry = self.remembered.get(host)
             if entry is not None and now - entry[0] < self.ttl:

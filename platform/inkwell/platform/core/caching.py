@@ -7,13 +7,13 @@ and a restarted Redis can never serve a page older than the database says.
 
 import hashlib
 import logging
-import time
 from importlib.metadata import version
 from typing import Any
 
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 
+from inkwell.platform.core import clock
 from inkwell.platform.core.extensions import cache
 from inkwell.platform.core.models import Tenant
 
@@ -52,7 +52,7 @@ class SafeCache:
 
     def get(self, key: str) -> Any | None:
         """The cached value, or None when missing or the cache is unavailable."""
-        if time.monotonic() < self.open_until:
+        if clock.monotonic() < self.open_until:
             return None
         try:
             value = self.backend.get(key)
@@ -64,7 +64,7 @@ class SafeCache:
 
     def set(self, key: str, value: Any) -> None:
         """Store `value` if the cache is available."""
-        if time.monotonic() < self.open_until:
+        if clock.monotonic() < self.open_until:
             return
         try:
             self.backend.set(key, value)
@@ -78,7 +78,7 @@ class SafeCache:
         if self.errors == self.failures:
             log.warning("cache unavailable, pages served uncached for a while: %s", error)
         if self.errors >= self.failures:
-            self.open_until = time.monotonic() + self.cooldown
+            self.open_until = clock.monotonic() + self.cooldown
 
     def _succeeded(self) -> None:
         if self.errors >= self.failures:

@@ -5,6 +5,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from argon2 import Parameters, profiles
 from flask import Config, Flask
 
 from inkwell.platform.core import settings
@@ -49,6 +50,7 @@ def _derive(app: Flask) -> None:
         if config["ENV"] == "production":
             raise ConfigError("INKWELL_SECRET_KEY must be set when INKWELL_ENV=production")
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+    _check_password_profile(config)
     config["SQLALCHEMY_DATABASE_URI"] = _with_driver(config["DATABASE_URL"]) or (
         f"sqlite:///{Path(app.instance_path) / 'inkwell.db'}"
     )
@@ -74,6 +76,25 @@ def _derive(app: Flask) -> None:
             REMEMBER_COOKIE_SECURE=True,
             REMEMBER_COOKIE_NAME="__Host-remember",
         )
+
+
+def profile_parameters(profile: str) -> Parameters:
+    """The Argon2 parameters of the `argon2.profiles` entry named `profile` (the
+    PASSWORD_HASH_PROFILE setting); ValueError for a name that is not one."""
+    parameters = getattr(profiles, profile, None)
+    if not isinstance(parameters, Parameters):
+        raise ValueError(f"{profile!r} is not a profile in argon2.profiles")
+    return parameters
+
+
+def _check_password_profile(config: Config) -> None:
+    profile = config["PASSWORD_HASH_PROFILE"]
+    try:
+        profile_parameters(profile)
+    except ValueError as error:
+        raise ConfigError(f"PASSWORD_HASH_PROFILE: {error}") from None
+    if profile == "CHEAPEST" and config["ENV"] == "production":
+        raise ConfigError("PASSWORD_HASH_PROFILE=CHEAPEST is for tests, never production")
 
 
 def _configure_limits(config: Config) -> None:

@@ -215,6 +215,13 @@ RATE_LIMIT_INVITE = "10 per minute; 50 per hour"
 PASSWORD_MAX_LENGTH = 1024
 PASSWORD_MIN_LENGTH = 8
 
+# Cost of password hashes (Argon2id): the name of a parameter set in argon2-cffi's
+# `argon2.profiles`. RFC_9106_LOW_MEMORY (3 passes over 64 MiB in 4 lanes) is what
+# every stored hash was made with; each hash records its parameters, so hashes
+# made under an earlier profile still verify. The test suite sets CHEAPEST, which
+# makes hashes trivial to crack: production refuses it.
+PASSWORD_HASH_PROFILE = "RFC_9106_LOW_MEMORY"  # noqa: S105 - a cost profile, not a secret
+
 # Session cookies are host-only (no Domain attribute), HttpOnly and SameSite=Lax.
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
