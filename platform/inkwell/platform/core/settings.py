@@ -56,9 +56,12 @@ CELERY_VISIBILITY_TIMEOUT = 3600
 CELERY_BROKER_TIMEOUT = 3
 
 # Outbox rows not done this many seconds after they were last published are
-# published again by `inkwell outbox sweep` (and the beat schedule). Longer than
-# a task's whole retry window, so the sweeper only picks up lost work.
-OUTBOX_RETRY_AFTER = 1800
+# published again by `inkwell outbox sweep` (and the beat schedule): how late
+# work the broker lost (a password reset mail) arrives, plus OUTBOX_SWEEP_INTERVAL.
+# Only rows nobody holds are swept: a running task holds its row for its hard
+# time limit and a task waiting to retry until its retry is due, so a shorter
+# value never runs work twice, it only recovers lost work sooner.
+OUTBOX_RETRY_AFTER = 120
 OUTBOX_SWEEP_INTERVAL = 60
 
 # Seconds between checks for scheduled posts whose time has come (celery beat,
