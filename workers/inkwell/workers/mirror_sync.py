@@ -9,6 +9,9 @@ the build no longer has are deleted only once every upload succeeded, and never
 when the build looks implausibly small next to the mirror, unless forced.
 A failure stops the sync, leaves the old mirror serving, and records exactly
 which keys already hold new content.
+
+`check` runs before each upload starts and before the deletes: a publish that
+lost its lock stops there rather than overwrite what a newer one uploads.
 """
 
 import hashlib
@@ -59,9 +62,11 @@ def sync(
     config: dict[str, Any],
     force: bool = False,
     progress: Callable[[Report], None] = lambda _report: None,
+    check: Callable[[], None] = lambda: None,
 ) -> tuple[Manifest, Report]:
     """Upload `files` (in `build`) that differ from `manifest`, then delete the keys
-    not in `expected` (every file the mirror should hold)."""
+    not in `expected` (every file the mirror should hold). `check()` before each
+    upload and the deletes: raises to stop the sync."""
     report, current = Report(), dict(manifest)
     stale = sorted(set(manifest) - expected)
     if stale and not force and len(expected) < config["MIRROR_MIN_KEEP"] * len(manifest):
@@ -82,8 +87,12 @@ def sync(
     report.to_upload = len(changed)
     progress(report)
     for group in _in_order(changed):
-        _upload(target, build, group, current, report, config, progress)
+        _upload(target, build, group, current, report, config, progress, check)
     if stale:
+        try:
+            check()
+        except Exception as error:
+            raise SyncError(f"stale keys not deleted: {error}", current, report) from error
         target.delete(stale)
         for key in stale:
             current.pop(key, None)
@@ -129,9 +138,11 @@ def _upload(
     report: Report,
     config: dict[str, Any],
     progress: Callable[[Report], None],
+    check: Callable[[], None],
 ) -> None:
     def one(upload: Upload) -> None:
         file = upload[0]
+        check()
         target.put(
             file.path, build / file.path, file.content_type, cache_control(file.path, config)
         )

@@ -3,6 +3,10 @@ of them), sync them to the target, and record progress and history as a
 `PublishRun`. One publish per blog at a time (`mirrors.claim`); requests that
 arrive meanwhile make one follow-up run of the same loop.
 
+The claim's lease is renewed while the publish runs (`mirrors.Lease`), and the
+publish stops when it lost it: before its next upload, its deletes, or its next
+write to the blog's mirror row.
+
 `dispatch` starts publishes for open requests: from celery beat it sends a task
 per blog to the `publish` queue; in `inkwell scheduler` (no broker) it runs them
 in that process.
@@ -98,7 +102,7 @@ def _over_publish_limit(tenant_id: int) -> bool:
 
 def publish(claim: mirrors.Claim, watch: Watcher | None = None) -> PublishRun:
     tenant = db.session.get_one(Tenant, claim.tenant_id)
-    with tenancy.tenant_scope(tenant.id):
+    with tenancy.tenant_scope(tenant.id), mirrors.Lease(claim) as lease:
         run = PublishRun(tenant_id=tenant.id, full=claim.full)
         db.session.add(run)
         db.session.commit()
@@ -106,11 +110,11 @@ def publish(claim: mirrors.Claim, watch: Watcher | None = None) -> PublishRun:
         build = Path(current_app.instance_path) / "mirror-builds" / str(tenant.uuid) / str(run.id)
         version = None
         try:
-            version = _freeze_and_sync(tenant, claim, build, progress)
+            version = _freeze_and_sync(tenant, claim, lease, build, progress)
             run.status = "succeeded"
         except Refused as error:
             run.status, run.error = "refused", str(error)
-        except SyncError as error:
+        except (SyncError, mirrors.LeaseLost) as error:
             run.status, run.error = "failed", str(error)
         except SoftTimeLimitExceeded:
             limit = current_app.config["MIRROR_SOFT_TIME_LIMIT"]
@@ -132,7 +136,11 @@ def publish(claim: mirrors.Claim, watch: Watcher | None = None) -> PublishRun:
 
 
 def _freeze_and_sync(
-    tenant: Tenant, claim: mirrors.Claim, build: Path, progress: "_Progress"
+    tenant: Tenant,
+    claim: mirrors.Claim,
+    lease: mirrors.Lease,
+    build: Path,
+    progress: "_Progress",
 ) -> int:
     """Build and upload; the content version now on the mirror."""
     config = dict(current_app.config)
@@ -163,13 +171,12 @@ def _freeze_and_sync(
             config,
             force=claim.force,
             progress=progress.synced,
+            check=lease.check,
         )
     except SyncError as error:
-        mirror.manifest = error.manifest
-        db.session.commit()
+        mirrors.record(claim, error.manifest)
         raise
-    mirror.manifest, mirror.snapshot = manifest, plan.snapshot
-    db.session.commit()
+    mirrors.record(claim, manifest, plan.snapshot)
     return plan.version
 
 

@@ -115,9 +115,14 @@ MIRROR_BUILD_PROCESSES = 0
 MIRROR_UPLOAD_THREADS = 8
 MIRROR_S3_ATTEMPTS = 5
 # Seconds a publish may run (soft limit: it stops and reports; hard: the worker
-# process is killed). The lock on a blog's publishing lasts the hard limit.
+# process is killed).
 MIRROR_SOFT_TIME_LIMIT = 1800
 MIRROR_TIME_LIMIT = 1860
+# Seconds a blog's publish lock lasts unless renewed. The running publish renews
+# it every third of this, so when its worker dies (killed, out of memory, past
+# the hard limit) the next publish can start this long after. A publish that
+# cannot renew it in time stops.
+MIRROR_LEASE = 45.0
 
 # Mail. MAIL_SERVER empty (the embedded default) writes each message as an
 # .eml file into MAIL_OUTBOX_DIR (default: `outbox/` in the instance folder)
