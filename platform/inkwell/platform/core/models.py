@@ -387,7 +387,8 @@ class Mirror(db.Model):
     # The blog's content_version the published mirror was built from.
     published_version: Mapped[int] = mapped_column(default=0)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Every key in the target, relative to the blog's prefix: [sha256, content type].
+    # Every key in the target, relative to the blog's prefix: [sha256, content type];
+    # ["", ""] for a key whose content is not known (a publish was changing it).
     manifest: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     # What the published pages were built from (`inkwell.tenants.mirror.pages`).
     snapshot: Mapped[dict[str, object] | None] = mapped_column(JSON)

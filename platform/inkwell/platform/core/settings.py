@@ -120,8 +120,8 @@ MIRROR_SOFT_TIME_LIMIT = 1800
 MIRROR_TIME_LIMIT = 1860
 # Seconds a blog's publish lock lasts unless renewed. The running publish renews
 # it every third of this, so when its worker dies (killed, out of memory, past
-# the hard limit) the next publish can start this long after. A publish that
-# cannot renew it in time stops.
+# the hard limit) the next publish can start this long after, and repairs what
+# the dead one left half done. A publish that cannot renew it in time stops.
 MIRROR_LEASE = 45.0
 
 # Mail. MAIL_SERVER empty (the embedded default) writes each message as an

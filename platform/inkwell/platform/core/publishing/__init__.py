@@ -15,7 +15,8 @@ when the app cannot (nginx's fallback, or S3 and a CDN alone).
       a thread renews the lease every MIRROR_LEASE / 3 while the publish runs
     a worker dies mid-publish (killed, out of memory):
       its lease lapses within MIRROR_LEASE, its request is still open ─► dispatched
-      again
+      again ─► the next claim finds its run "running": marks it failed
+      ("interrupted") and publishes in full, listing the target
 
 - `mirrors` keeps one row per blog: the request counters, the lock (a short
   lease, MIRROR_LEASE, that the running publish renews, and its holder's token,
@@ -30,7 +31,9 @@ when the app cannot (nginx's fallback, or S3 and a CDN alone).
 - Syncing (`inkwell.workers.mirror_sync`) uploads only what differs from the
   manifest, in an order that keeps the mirror coherent while it changes, deletes
   stale keys only after every upload succeeded (and never most of the mirror
-  without force), and on failure records exactly what the target holds.
+  without force), and on failure records exactly what the target holds. Before
+  its first upload it records the keys it is about to change as unknown, so even
+  a sync killed mid-way leaves a manifest the next full publish can repair from.
 - Targets (`storage`): a folder (files hard-linked from the build, then renamed into
   place: atomic, no copy) or S3 through boto3 (MIRROR_ENDPOINT_URL for S3-compatible
   stores; botocore's standard retries for throttling and 5xx); both refuse keys that
