@@ -8,8 +8,9 @@ worker entry (`worker`).
              (broker down: the row stays pending)
     worker:  claim the row (one UPDATE ... WHERE done_at IS NULL AND lease free)
              ─► work ─► done_at
-    sweeper: publish again the rows not done OUTBOX_RETRY_AFTER after they were published
-             (beat every OUTBOX_SWEEP_INTERVAL, `inkwell outbox sweep`, `inkwell scheduler`)
+    sweeper: publish again the rows not done OUTBOX_RETRY_AFTER (2 min) after they were
+             published and held by no task (beat every OUTBOX_SWEEP_INTERVAL,
+             `inkwell outbox sweep`, `inkwell scheduler`)
 
 - `core.outbox.enqueue(task, key, **ids)` only adds a row to the caller's
   transaction (a unique `key`: one row per effect), so work is never lost nor
@@ -26,13 +27,16 @@ worker entry (`worker`).
 - Idempotency: a task claims its row with one UPDATE (a lease, so a duplicate
   delivery skips it) and marks `done_at` in its own transaction; a mail's
   Message-ID is its outbox row's. The one duplicate left is a crash between the
-  SMTP server accepting a mail and that commit.
+  SMTP server accepting a mail and that commit. The lease lasts the task's hard
+  time limit, and a retry's delay while it waits, so the sweeper's short
+  OUTBOX_RETRY_AFTER only ever republishes rows no task holds: lost work.
 - `mail` sends account mails and invitations (an invitation revoked, replaced,
   accepted or expired before its task runs is not mailed). Transient failures
-  (refused or dropped connection, timeout, 4xx, soft time limit) release the lease
-  and retry after exponential delays, jittered over their upper half and capped
-  (MAIL_RETRY_BACKOFF, MAIL_RETRY_BACKOFF_MAX, MAIL_MAX_RETRIES); permanent ones
-  (5xx, bad headers, no such user) are logged and close the row with `last_error`.
+  (refused or dropped connection, timeout, 4xx, soft time limit) retry after
+  exponential delays, jittered over their upper half and capped (MAIL_RETRY_BACKOFF,
+  MAIL_RETRY_BACKOFF_MAX, MAIL_MAX_RETRIES), the row held until the retry is due;
+  permanent ones (5xx, bad headers, no such user) are logged and close the row
+  with `last_error`.
   `core.mail.deliver` sends through Flask-Mail with an smtplib timeout, or writes
   `.eml` files when MAIL_SERVER is empty. Templates (text and HTML) are in
   `templates/mail`; links come from `core.accounts.tokens.LINK_PATHS` and

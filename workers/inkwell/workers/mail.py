@@ -4,7 +4,8 @@ follow) and invitations to a blog.
 A task takes its outbox row's id and ids of what to mail about, claims the row
 (a second delivery of the row does nothing), renders the message from
 templates, sends it, and marks the row done. Transient failures (connection
-refused or dropped, timeouts, 4xx replies) retry with growing, jittered delays;
+refused or dropped, timeouts, 4xx replies) retry with growing, jittered delays,
+the row held until the retry is due (the sweeper leaves it alone meanwhile);
 permanent ones (5xx replies, bad headers) are logged and not retried.
 """
 
@@ -52,6 +53,8 @@ def _send(task: Task, outbox_id: int, compose: Callable[[], Message | None]) -> 
     """Claim the outbox row, send what `compose` writes (None: nothing to send
     any more), and close the row, or retry later if the failure may pass."""
     config = current_app.config
+    # Held for the hard time limit: the worker kills the task before the lease
+    # ends, so the sweeper never sees a running task's row as free.
     row = outbox.claim(outbox_id, lease_seconds=config["CELERY_TASK_TIME_LIMIT"])
     if row is None:
         return  # done already, or another delivery holds it
@@ -64,8 +67,8 @@ def _send(task: Task, outbox_id: int, compose: Callable[[], Message | None]) -> 
             log.error("outbox %s: mail not sent and not retried: %r", outbox_id, error)
             outbox.finish(row, error=f"not sent: {error!r}")
             return
-        outbox.release(row, error=repr(error))
         delay = backoff(task.request.retries)
+        outbox.release(row, error=repr(error), held_for=delay)
         log.warning("outbox %s: %r, retrying in %.1f s", outbox_id, error, delay)
         raise task.retry(
             exc=error, countdown=delay, max_retries=config["MAIL_MAX_RETRIES"]

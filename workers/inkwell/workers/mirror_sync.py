@@ -9,6 +9,13 @@ the build no longer has are deleted only once every upload succeeded, and never
 when the build looks implausibly small next to the mirror, unless forced.
 A failure stops the sync, leaves the old mirror serving, and records exactly
 which keys already hold new content.
+
+A process can also die mid-sync (killed), recording nothing. So before the
+first upload the caller is given the manifest with every key about to change
+marked UNKNOWN, to store: whatever the dead sync left in those keys, the next
+full sync uploads them again if built and deletes them if not. And `check`
+runs before each upload starts and before the deletes: a publish that lost its
+lock stops there rather than overwrite what a newer one uploads.
 """
 
 import hashlib
@@ -26,6 +33,9 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 ASSETS = "assets/"
 HOME = "index.html"
 ANNOUNCING = (".atom", ".xml", ".txt")  # feeds, sitemap, robots
+# The entry of a key whose content is not known: it matches no build, so the key
+# is uploaded again if built and deleted if not.
+UNKNOWN = ["", ""]
 
 
 class SyncError(Exception):
@@ -59,9 +69,13 @@ def sync(
     config: dict[str, Any],
     force: bool = False,
     progress: Callable[[Report], None] = lambda _report: None,
+    check: Callable[[], None] = lambda: None,
+    changing: Callable[[Manifest], None] = lambda _manifest: None,
 ) -> tuple[Manifest, Report]:
     """Upload `files` (in `build`) that differ from `manifest`, then delete the keys
-    not in `expected` (every file the mirror should hold)."""
+    not in `expected` (every file the mirror should hold). `changing(manifest)`
+    before the first upload: what the target may hold from then on; `check()`
+    before each upload and the deletes: raises to stop the sync."""
     report, current = Report(), dict(manifest)
     stale = sorted(set(manifest) - expected)
     if stale and not force and len(expected) < config["MIRROR_MIN_KEEP"] * len(manifest):
@@ -81,9 +95,15 @@ def sync(
             changed.append((file, size, entry))
     report.to_upload = len(changed)
     progress(report)
+    if changed:
+        changing({**current, **{file.path: UNKNOWN for file, _size, _entry in changed}})
     for group in _in_order(changed):
-        _upload(target, build, group, current, report, config, progress)
+        _upload(target, build, group, current, report, config, progress, check)
     if stale:
+        try:
+            check()
+        except Exception as error:
+            raise SyncError(f"stale keys not deleted: {error}", current, report) from error
         target.delete(stale)
         for key in stale:
             current.pop(key, None)
@@ -129,9 +149,11 @@ def _upload(
     report: Report,
     config: dict[str, Any],
     progress: Callable[[Report], None],
+    check: Callable[[], None],
 ) -> None:
     def one(upload: Upload) -> None:
         file = upload[0]
+        check()
         target.put(
             file.path, build / file.path, file.content_type, cache_control(file.path, config)
         )
@@ -148,8 +170,9 @@ def _upload(
                 report.uploaded += 1
                 report.bytes += size
             else:
-                # Its old content may be gone: the next publish must upload it again.
-                current.pop(file.path, None)
+                # It may hold its old content, the new or none: upload it again if
+                # the next build has it, delete it if not.
+                current[file.path] = UNKNOWN
                 report.failed.append(file.path)
                 if error is None:
                     error = failure

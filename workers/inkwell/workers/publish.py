@@ -3,6 +3,14 @@ of them), sync them to the target, and record progress and history as a
 `PublishRun`. One publish per blog at a time (`mirrors.claim`); requests that
 arrive meanwhile make one follow-up run of the same loop.
 
+The claim's lease is renewed while the publish runs (`mirrors.Lease`), and the
+publish stops when it lost it: before its next upload, its deletes, or its next
+write to the blog's mirror row. A publish that claims a blog and finds a run
+still "running" knows that run's process died (the lease lapsed): it marks that
+run failed ("interrupted") and publishes in full, listing the target, so the
+keys the dead one uploaded and never recorded are uploaded again or deleted
+(`mirror_sync` stores which keys a sync is about to change before it starts).
+
 `dispatch` starts publishes for open requests: from celery beat it sends a task
 per blog to the `publish` queue; in `inkwell scheduler` (no broker) it runs them
 in that process.
@@ -20,6 +28,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from flask import current_app
 from kombu.exceptions import KombuError
+from sqlalchemy import update
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
@@ -29,12 +38,13 @@ from inkwell.platform.core.publishing import mirrors
 from inkwell.platform.core.storage import open_area
 from inkwell.platform.core.types import utcnow
 from inkwell.tenants.mirror.freeze import BlogFreezer
-from inkwell.workers.mirror_sync import Refused, Report, SyncError, sync
+from inkwell.workers.mirror_sync import UNKNOWN, Refused, Report, SyncError, sync
 
 log = logging.getLogger(__name__)
 
 SAVE_EVERY = 0.5  # seconds between progress writes to the database
 FORK_FROM_PAGES = 200
+INTERRUPTED = "interrupted: the process running it stopped; the next publish is a full one"
 Watcher = Callable[[PublishRun], None]
 
 
@@ -98,19 +108,21 @@ def _over_publish_limit(tenant_id: int) -> bool:
 
 def publish(claim: mirrors.Claim, watch: Watcher | None = None) -> PublishRun:
     tenant = db.session.get_one(Tenant, claim.tenant_id)
-    with tenancy.tenant_scope(tenant.id):
-        run = PublishRun(tenant_id=tenant.id, full=claim.full)
+    with tenancy.tenant_scope(tenant.id), mirrors.Lease(claim) as lease:
+        # Only a dead publish leaves a run "running": its uploads were never recorded.
+        repair = _close_interrupted(tenant.id)
+        run = PublishRun(tenant_id=tenant.id, full=claim.full or repair)
         db.session.add(run)
         db.session.commit()
         progress = _Progress(run, watch)
         build = Path(current_app.instance_path) / "mirror-builds" / str(tenant.uuid) / str(run.id)
         version = None
         try:
-            version = _freeze_and_sync(tenant, claim, build, progress)
+            version = _freeze_and_sync(tenant, claim, lease, run.full, build, progress)
             run.status = "succeeded"
         except Refused as error:
             run.status, run.error = "refused", str(error)
-        except SyncError as error:
+        except (SyncError, mirrors.LeaseLost) as error:
             run.status, run.error = "failed", str(error)
         except SoftTimeLimitExceeded:
             limit = current_app.config["MIRROR_SOFT_TIME_LIMIT"]
@@ -131,15 +143,32 @@ def publish(claim: mirrors.Claim, watch: Watcher | None = None) -> PublishRun:
         return run
 
 
+def _close_interrupted(tenant_id: int) -> bool:
+    """Mark the blog's runs still "running" as failed; whether there was one.
+    Called holding the blog's lock, so no live publish owns them."""
+    closed = db.session.execute(
+        update(PublishRun)
+        .where(PublishRun.tenant_id == tenant_id, PublishRun.status == "running")
+        .values(status="failed", error=INTERRUPTED, finished_at=utcnow())
+    )
+    db.session.commit()
+    return closed.rowcount > 0
+
+
 def _freeze_and_sync(
-    tenant: Tenant, claim: mirrors.Claim, build: Path, progress: "_Progress"
+    tenant: Tenant,
+    claim: mirrors.Claim,
+    lease: mirrors.Lease,
+    full: bool,
+    build: Path,
+    progress: "_Progress",
 ) -> int:
     """Build and upload; the content version now on the mirror."""
     config = dict(current_app.config)
     mirror = db.session.get_one(Mirror, tenant.id)
     run = progress.run
     with BlogFreezer(tenant.id, build, config) as freezer:
-        plan = freezer.plan(None if claim.full else mirror.snapshot, full=claim.full)
+        plan = freezer.plan(None if full else mirror.snapshot, full=full)
         run.full, run.pages_total, run.phase = plan.full, len(plan.urls), "building"
         progress.save()
         files = []
@@ -163,13 +192,13 @@ def _freeze_and_sync(
             config,
             force=claim.force,
             progress=progress.synced,
+            check=lease.check,
+            changing=lambda may_hold: mirrors.record(claim, may_hold),
         )
     except SyncError as error:
-        mirror.manifest = error.manifest
-        db.session.commit()
+        mirrors.record(claim, error.manifest)
         raise
-    mirror.manifest, mirror.snapshot = manifest, plan.snapshot
-    db.session.commit()
+    mirrors.record(claim, manifest, plan.snapshot)
     return plan.version
 
 
@@ -183,8 +212,7 @@ def _processes(config: dict[str, Any], pages: int) -> int:
 def _as_listed(manifest: dict[str, list[str]], listed: set[str]) -> dict[str, list[str]]:
     """The manifest corrected by what the target really holds: a full publish
     repairs a mirror changed behind our back (keys removed, or left over)."""
-    unknown = ["", ""]  # matches no build: uploaded again if built, deleted if not
-    return {key: manifest.get(key, unknown) for key in listed}
+    return {key: manifest.get(key, UNKNOWN) for key in listed}
 
 
 class _Progress:

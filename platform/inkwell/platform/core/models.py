@@ -375,15 +375,20 @@ class Mirror(db.Model):
     done_seq: Mapped[int] = mapped_column(default=0)
     request_full: Mapped[bool] = mapped_column(default=False)
     request_force: Mapped[bool] = mapped_column(default=False)
+    # A publish task was sent and has not started yet (its claim clears this).
     dispatched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last change readers would see: a publish waits until the blog is quiet.
     changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Held by the one publish running for this blog.
+    # The lock of the one publish running for this blog: a lease (MIRROR_LEASE)
+    # its publish keeps renewing, and that publish's token, which every write of
+    # a publish checks, so one that lost the lock cannot undo a newer one's work.
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    holder: Mapped[str | None] = mapped_column(String(32))
     # The blog's content_version the published mirror was built from.
     published_version: Mapped[int] = mapped_column(default=0)
     failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Every key in the target, relative to the blog's prefix: [sha256, content type].
+    # Every key in the target, relative to the blog's prefix: [sha256, content type];
+    # ["", ""] for a key whose content is not known (a publish was changing it).
     manifest: Mapped[dict[str, list[str]]] = mapped_column(JSON, default=dict)
     # What the published pages were built from (`inkwell.tenants.mirror.pages`).
     snapshot: Mapped[dict[str, object] | None] = mapped_column(JSON)

@@ -7,6 +7,12 @@ publishes it to the broker once the request or command is over. Rows the relay
 could not publish, or whose task never finished, are published again by the
 sweeper. A task claims its row before working and marks it done in its own
 transaction, so a second delivery of the same row does nothing.
+
+The claim is a lease (`locked_until`): a running task holds its row for at least
+its hard time limit, and a task that failed and scheduled a retry holds it until
+that retry is due (`release(held_for=...)`). The sweeper takes only rows nobody
+holds, so however soon it retries (OUTBOX_RETRY_AFTER), it publishes work that
+was lost, never work still running or waiting for its retry.
 """
 
 from datetime import datetime, timedelta
@@ -99,7 +105,10 @@ def finish(row: Outbox, error: str = "") -> None:
     db.session.commit()
 
 
-def release(row: Outbox, error: str) -> None:
-    """This attempt failed but a later one may succeed."""
-    row.locked_until, row.last_error = None, error
+def release(row: Outbox, error: str, held_for: float = 0.0) -> None:
+    """This attempt failed but a later one may succeed; `held_for` seconds: the
+    retry the task scheduled holds the row until it is due, so the sweeper does
+    not start a second attempt beside it (0: free now)."""
+    row.last_error = error
+    row.locked_until = utcnow() + timedelta(seconds=held_for) if held_for else None
     db.session.commit()

@@ -56,9 +56,12 @@ CELERY_VISIBILITY_TIMEOUT = 3600
 CELERY_BROKER_TIMEOUT = 3
 
 # Outbox rows not done this many seconds after they were last published are
-# published again by `inkwell outbox sweep` (and the beat schedule). Longer than
-# a task's whole retry window, so the sweeper only picks up lost work.
-OUTBOX_RETRY_AFTER = 1800
+# published again by `inkwell outbox sweep` (and the beat schedule): how late
+# work the broker lost (a password reset mail) arrives, plus OUTBOX_SWEEP_INTERVAL.
+# Only rows nobody holds are swept: a running task holds its row for its hard
+# time limit and a task waiting to retry until its retry is due, so a shorter
+# value never runs work twice, it only recovers lost work sooner.
+OUTBOX_RETRY_AFTER = 120
 OUTBOX_SWEEP_INTERVAL = 60
 
 # Seconds between checks for scheduled posts whose time has come (celery beat,
@@ -112,9 +115,14 @@ MIRROR_BUILD_PROCESSES = 0
 MIRROR_UPLOAD_THREADS = 8
 MIRROR_S3_ATTEMPTS = 5
 # Seconds a publish may run (soft limit: it stops and reports; hard: the worker
-# process is killed). The lock on a blog's publishing lasts the hard limit.
+# process is killed).
 MIRROR_SOFT_TIME_LIMIT = 1800
 MIRROR_TIME_LIMIT = 1860
+# Seconds a blog's publish lock lasts unless renewed. The running publish renews
+# it every third of this, so when its worker dies (killed, out of memory, past
+# the hard limit) the next publish can start this long after, and repairs what
+# the dead one left half done. A publish that cannot renew it in time stops.
+MIRROR_LEASE = 45.0
 
 # Mail. MAIL_SERVER empty (the embedded default) writes each message as an
 # .eml file into MAIL_OUTBOX_DIR (default: `outbox/` in the instance folder)

@@ -8,18 +8,35 @@ one runs per blog; requests that arrive meanwhile leave `requested_seq` ahead
 of what the running publish saw, which is one follow-up run, however many they
 were.
 
+The lock is a lease of MIRROR_LEASE seconds with the claiming publish's token
+(`holder`). While the publish runs, a `Lease` thread renews it every third of
+that, so the lock ends with its holder: when a worker dies mid-publish (killed,
+out of memory, past its hard time limit) its requests stay open and the
+dispatcher sends them again once the lease lapsed. Every write of a publish to
+the row (manifest, snapshot, release) names its token, and `Lease.check` fails
+once the row names another or the lease may have lapsed, so a publish that lost
+the lock (a frozen process waking up) stops instead of undoing a newer one's
+work. Clocks: leases compare the app servers' clocks, which must agree to well
+within MIRROR_LEASE.
+
 Every change readers would see (`content.changes.changed`) is dated on the row
 (`changed_at`) in the transaction that makes it; `request_stale` requests a
 publish once the blog's content version passed the mirror's and the blog has
 been quiet for MIRROR_DEBOUNCE, so a burst of edits is one publish.
 """
 
+import logging
+import secrets
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import ColumnElement, Update, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content import changes
@@ -27,6 +44,8 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.models import Mirror, Tenant
 from inkwell.platform.core.types import utcnow
+
+log = logging.getLogger(__name__)
 
 
 def init_app(app: Flask) -> None:
@@ -68,28 +87,112 @@ class Claim:
     seq: int
     full: bool
     force: bool
+    holder: str  # this publish's token on the row
+    expires: float  # time.monotonic() at which the lease ends unless renewed
 
 
 def claim(tenant_id: int) -> Claim | None:
-    """Take the blog's publish lock if a request is open and no publish holds it."""
-    now = utcnow()
-    lease = timedelta(seconds=current_app.config["MIRROR_TIME_LIMIT"])
+    """Take the blog's publish lock if a request is open and no publish holds it;
+    a publish whose lease lapsed (its worker died) holds it no more."""
+    seconds = current_app.config["MIRROR_LEASE"]
+    expires, now, holder = time.monotonic() + seconds, utcnow(), secrets.token_hex(16)
     taken = db.session.execute(
         _one(tenant_id)
         .where(Mirror.requested_seq > Mirror.done_seq, _unlocked(now))
-        .values(locked_until=now + lease)
+        # The task the dispatcher sent has started: from here the lease says that
+        # someone is on it, and once it lapses the dispatcher may send another.
+        .values(holder=holder, locked_until=now + timedelta(seconds=seconds), dispatched_at=None)
     )
     db.session.commit()
     if taken.rowcount != 1:
         return None
     mirror = db.session.get_one(Mirror, tenant_id, populate_existing=True)
-    return Claim(tenant_id, mirror.requested_seq, mirror.request_full, mirror.request_force)
+    return Claim(
+        tenant_id, mirror.requested_seq, mirror.request_full, mirror.request_force, holder, expires
+    )
+
+
+class LeaseLost(RuntimeError):
+    """The publish no longer holds its blog's lock: it must change nothing more."""
+
+
+class Lease:
+    """Keeps a claim's lock while its publish runs (a context manager): a thread
+    renews the lease every third of MIRROR_LEASE, on a connection of its own and
+    only while the row still names this publish. `check` raises LeaseLost once
+    another publish took the blog over, or once the lease may have lapsed for
+    want of a renewal (the database unreachable), so the publish stops before
+    its next change to the mirror."""
+
+    def __init__(self, claim: Claim) -> None:
+        self.claim, self.seconds = claim, current_app.config["MIRROR_LEASE"]
+        self._engine = db.engine  # the thread runs outside the app context
+        self._expires, self._taken_over = claim.expires, False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._keep, name=f"mirror-lease-{claim.tenant_id}", daemon=True
+        )
+
+    def __enter__(self) -> "Lease":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        # Bounded: a renewal can wait on a row lock this thread's caller still holds
+        # (a failed statement not rolled back yet); it ends once that is rolled back.
+        self._thread.join(self.seconds)
+
+    def check(self) -> None:
+        """Raise LeaseLost unless the lock is surely still this publish's."""
+        if self._taken_over:
+            raise LeaseLost("another publish took the blog over; this one stopped")
+        if time.monotonic() >= self._expires:
+            raise LeaseLost(f"the publish lock was not renewed for {self.seconds:g} s; stopped")
+
+    def _keep(self) -> None:
+        while not self._taken_over and not self._stop.wait(self.seconds / 3):
+            try:
+                self._renew()
+            except SQLAlchemyError:  # tried again next time; check() says when too late
+                log.warning("lease of blog %s not renewed", self.claim.tenant_id, exc_info=True)
+
+    def _renew(self) -> None:
+        sent, until = time.monotonic(), utcnow() + timedelta(seconds=self.seconds)
+        with self._engine.begin() as connection:
+            renewed = connection.execute(_held(self.claim).values(locked_until=until))
+        if renewed.rowcount == 1:
+            self._expires = sent + self.seconds
+        else:
+            self._taken_over = True
+
+
+def record(
+    claim: Claim, manifest: dict[str, list[str]], snapshot: dict[str, Any] | None = None
+) -> None:
+    """Store what the target holds now (and, once a publish succeeded, the
+    snapshot its pages were built from), if the claim still holds the lock;
+    commits. LeaseLost if another publish took the blog over."""
+    values: dict[str, object] = {"manifest": manifest}
+    if snapshot is not None:
+        values["snapshot"] = snapshot
+    written = db.session.execute(_held(claim).values(**values))
+    db.session.commit()
+    if written.rowcount != 1:
+        raise LeaseLost("another publish took the blog over; this one stopped")
 
 
 def release(claim: Claim, published_version: int | None) -> None:
     """End the claimed publish: its requests are done; `published_version` is
-    the content version now on the mirror, or None when the publish failed."""
-    values: dict[str, object] = {"done_seq": claim.seq, "locked_until": None, "dispatched_at": None}
+    the content version now on the mirror, or None when the publish failed.
+    Nothing changes if another publish took the blog over: its requests are
+    that one's now."""
+    values: dict[str, object] = {
+        "done_seq": claim.seq,
+        "locked_until": None,
+        "holder": None,
+        "dispatched_at": None,
+    }
     if claim.full:
         values["request_full"] = False
     if claim.force:
@@ -98,7 +201,7 @@ def release(claim: Claim, published_version: int | None) -> None:
         values["failed_at"] = utcnow()
     else:
         values.update(published_version=published_version, failed_at=None)
-    db.session.execute(_one(claim.tenant_id).values(**values))
+    db.session.execute(_held(claim).values(**values))
     db.session.commit()
 
 
@@ -126,7 +229,9 @@ def request_stale(now: datetime | None = None) -> int:
 
 def to_dispatch(now: datetime | None = None) -> list[int]:
     """Blogs with an open request and no publish running, marked dispatched (so
-    the next round does not send them again before MIRROR_TIME_LIMIT). A blog
+    the next round does not send them again while the task waits in the queue;
+    its claim clears the mark, and after MIRROR_TIME_LIMIT it is taken as lost).
+    A publish whose lease lapsed runs no more: its blog is sent again. A blog
     that used up its publishes of the hour is left out: its request stays open
     and goes out once the hour allows it."""
     config, now = current_app.config, now or utcnow()
@@ -156,6 +261,10 @@ def undispatch(tenant_id: int) -> None:
 
 def _one(tenant_id: int) -> Update:
     return update(Mirror).where(Mirror.tenant_id == tenant_id)
+
+
+def _held(claim: Claim) -> Update:
+    return _one(claim.tenant_id).where(Mirror.holder == claim.holder)
 
 
 def _unlocked(now: datetime) -> ColumnElement[bool]:
