@@ -25,11 +25,10 @@ from typing import Any
 import boto3
 import pytest
 from flask import Flask
-from mirror_helpers import edit_post, post_id, publish, read_folder
-from private_broker import emptied_broker
 from sqlalchemy import select, update
 
-from conftest import free_port
+from fixtures.mirrors import edit_post, post_id, publish, read_folder
+from fixtures.services import free_port
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Mirror, PublishRun, Tenant
@@ -91,11 +90,11 @@ def s3(monkeypatch) -> Iterator[GatedS3]:
 
 
 @pytest.fixture
-def lease_app(app: Flask, app_factory, s3: GatedS3) -> Flask:
+def lease_app(broker, app: Flask, app_factory, s3: GatedS3) -> Flask:
     """An app on the test database that publishes to the gated S3 and sends
     publish tasks to this branch's own broker, with a lease of LEASE seconds."""
     return app_factory(
-        CELERY_BROKER_URL=emptied_broker(),
+        CELERY_BROKER_URL=broker,
         MIRROR_URL=f"s3://{BUCKET}/{PREFIX}",
         MIRROR_ENDPOINT_URL=s3.url,
         MIRROR_LEASE=LEASE,

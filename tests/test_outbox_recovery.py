@@ -14,10 +14,12 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from private_broker import emptied_broker
 from sqlalchemy import select, update
 
-from conftest import SMTPMailbox, free_port, platform_browser, post_form, running_worker
+from fixtures.app import platform_browser, post_form
+from fixtures.jobs import running_worker
+from fixtures.mail import SMTPMailbox
+from fixtures.services import free_port
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Outbox
 from inkwell.platform.core.types import utcnow
@@ -111,11 +113,11 @@ class SlowSMTP(SMTPMailbox):
         return await super().handle_DATA(server, session, envelope)
 
 
-def test_a_mail_still_being_sent_is_not_swept(mail_app, make_tenant) -> None:
+def test_a_mail_still_being_sent_is_not_swept(broker, mail_app, make_tenant) -> None:
     make_tenant("alice")
     smtp = SlowSMTP(free_port())
     smtp.start()
-    app = mail_app(emptied_broker(), smtp.port, MAIL_TIMEOUT=30)
+    app = mail_app(broker, smtp.port, MAIL_TIMEOUT=30)
     try:
         with running_worker(app):
             request_reset(app, "alice@example.com")
@@ -130,10 +132,10 @@ def test_a_mail_still_being_sent_is_not_swept(mail_app, make_tenant) -> None:
     assert row.done_at is not None and row.attempts == 1
 
 
-def test_a_mail_waiting_for_its_retry_is_not_swept(mail_app, make_tenant) -> None:
+def test_a_mail_waiting_for_its_retry_is_not_swept(broker, mail_app, make_tenant) -> None:
     make_tenant("alice")
     smtp = SMTPMailbox(free_port())  # nothing listens yet: the first attempt is refused
-    app = mail_app(emptied_broker(), smtp.port, MAIL_RETRY_BACKOFF=3.0, MAIL_RETRY_BACKOFF_MAX=3.0)
+    app = mail_app(broker, smtp.port, MAIL_RETRY_BACKOFF=3.0, MAIL_RETRY_BACKOFF_MAX=3.0)
     with running_worker(app):
         request_reset(app, "alice@example.com")
         wait_until(lambda: the_row(app).last_error, "the first attempt to fail")
