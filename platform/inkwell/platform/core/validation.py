@@ -1,7 +1,11 @@
-"""Input rules shared by forms and the CLI: each check returns a message or None."""
+"""Input rules shared by forms and the CLI: each check returns a message or None, and
+each normalize_* gives the one stored form of what a user may type in several ways."""
 
+import contextlib
 import re
 import unicodedata
+
+import idna
 
 SUBDOMAIN_RE = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
 SUBDOMAIN_MIN, SUBDOMAIN_MAX = 3, 30
@@ -160,4 +164,18 @@ def slug_problem(slug: str) -> str | None:
 
 
 def normalize_email(value: str) -> str:
-    return value.strip().lower()
+    """The one stored form of an email address, so a mailbox is one account however
+    its address is typed: trimmed, NFC, lowercased, and the domain in ASCII (IDNA 2008
+    A-labels after UTS #46 mapping, so full-width and upper-case letters fold too).
+    `User@Bücher.Example` and `user@xn--bcher-kva.example` are both
+    `user@xn--bcher-kva.example`: ASCII because every SMTP server takes it (a Unicode
+    domain needs SMTPUTF8) and the database then compares plain ASCII on every backend.
+    A domain that is not valid IDNA is only lowercased: signup validates addresses, so
+    no account has one, and a login with it matches nothing instead of failing."""
+    address = unicodedata.normalize("NFC", value.strip())
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address.lower()
+    with contextlib.suppress(idna.IDNAError):  # not IDNA: keep it, lowercased below
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    return f"{local.lower()}@{domain.lower()}"
