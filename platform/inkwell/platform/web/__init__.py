@@ -7,7 +7,7 @@ from flask import Flask
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.extensions import csrf, limiter, login_manager
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.web import cli, errors, health
+from inkwell.platform.web import cli, errors, health, login_throttle
 from inkwell.platform.web.accounts import auth, invitations, password_reset, verification
 from inkwell.platform.web.admin import home as admin_home
 from inkwell.platform.web.admin.audit import views as admin_audit
@@ -24,6 +24,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = create_base_app(__name__, overrides)
     csrf.init_app(app)
     limiter.init_app(app)
+    login_throttle.init_app(app)
     celery_init_app(app)
     app.add_template_global(blog_url)
     auth.init_app(app, login_manager)
