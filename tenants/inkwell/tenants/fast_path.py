@@ -6,8 +6,9 @@ behind a host (its row, domains and whether it has snippets: `hosts.served_blog`
 is looked up at most once per TENANT_LOOKUP_TTL seconds per host and process; the
 version still comes from the database, so a publish reaches readers within that
 TTL and a restarted Redis cannot bring back a stale page. Anything else (misses,
-POSTs, unknown or suspended blogs) goes to the site app, a miss with the blog
-found here in its environ (`hosts.SERVED`), so the view does not look it up again.
+POSTs, unknown or suspended blogs) goes to the site app. The blog found here goes
+into the environ (`hosts.SERVED`), so a miss's view does not look it up again and
+`security` sets the blog's headers on every answer, hits included.
 """
 
 import time
@@ -35,9 +36,9 @@ class FastPath:
         if method not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
         blog = self._blog(host_name(environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")))
+        environ[SERVED] = blog  # for the view on a miss, and the security headers always
         answer = self.answers(blog.tenant, environ) if blog else None
         if answer is None:
-            environ[SERVED] = blog
             return self.wsgi_app(environ, start_response)
         status, headers, body = answer
         start_response(status, headers)
