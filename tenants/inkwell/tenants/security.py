@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from inkwell.platform.core.models import Tenant
 from inkwell.tenants.hosts import SERVED
 
 READER_HEADERS = {
@@ -102,7 +103,7 @@ def _https_origin(url: str) -> str | None:
     return f"https://{host}" + (f":{port}" if port else "")
 
 
-def headers_for(tenant: Any | None) -> list[tuple[str, str]]:
+def headers_for(tenant: Tenant | None) -> list[tuple[str, str]]:
     """Every security header for an answer about `tenant` (None: no blog found)."""
     csp = (
         content_security_policy(tenant.comments_provider, tenant.comments_target)
