@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from inkwell.platform.core.models import Tenant
-from inkwell.tenants.hosts import SERVED
+from inkwell.tenants.hosts import SERVED, ServedBlog
 
 READER_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -123,12 +123,9 @@ class SecurityHeaders:
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             served = environ.get(SERVED)  # set by the fast path for every GET and HEAD
+            tenant = served.tenant if isinstance(served, ServedBlog) else None
             present = {name.lower() for name, _ in headers}
-            headers.extend(
-                header
-                for header in headers_for(served.tenant if served else None)
-                if header[0].lower() not in present
-            )
+            headers.extend(h for h in headers_for(tenant) if h[0].lower() not in present)
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start)
