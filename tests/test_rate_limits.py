@@ -1,15 +1,22 @@
 """Account forms are rate-limited per client: 429 with Retry-After, even when
 the limits' Redis is down (counted in memory then)."""
 
+import contextlib
+import uuid
 from collections.abc import Iterator
 
 import pytest
+from redis.exceptions import RedisError
 
 from conftest import AuthActions, csrf_token, platform_browser
 from inkwell.platform.core.extensions import limiter
+from inkwell.platform.web import login_throttle
 
 TIGHT = {
     "RATE_LIMITS_ENABLED": True,
+    # This run's own keys for the login throttle: in the PostgreSQL pass its counters
+    # live a day in a Redis that every run shares.
+    "RATELIMIT_KEY_PREFIX": f"test-limits-{uuid.uuid4().hex}",
     "RATE_LIMIT_LOGIN": "3 per minute",
     "RATE_LIMIT_SIGNUP": "2 per minute",
     "RATE_LIMIT_RESET_REQUEST": "2 per minute",
@@ -40,19 +47,27 @@ def test_limits_answer_429_with_retry_after(app, app_factory, url, data, allowed
     assert browser.get(url).status_code == 200  # showing the form is never limited
 
 
-@pytest.fixture
-def dead_storage() -> Iterator[str]:
-    yield "redis://127.0.0.1:1/0"
-    # Flask-Limiter keeps one storage state per process, not per app: having seen this
-    # storage dead, it counts in memory until a timed health check (with back-off) finds
-    # a later app's storage alive, which can fall midway through a later test and
-    # restart its counts. Leave the process as a fresh one would be.
+@pytest.fixture(autouse=True)
+def _fresh_limits(app) -> Iterator[None]:
+    """Each test leaves the limits as a fresh process has them. Flask-Limiter keeps one
+    storage state per process, not per app: counters in the PostgreSQL pass's Redis
+    outlive the test that made them, and a storage seen dead makes it count in memory
+    until a timed health check finds a later app's storage alive, which can fall
+    midway through a later test and restart its counts."""
+    yield
     limiter._storage_dead = False
+    with contextlib.suppress(RedisError):  # the dead storage's test has nothing to clear
+        limiter.reset()
+    shared = login_throttle.of(app).redis  # the same Redis as the tests' apps, if any
+    if shared is not None:
+        for key in shared.scan_iter(match=f"{TIGHT['RATELIMIT_KEY_PREFIX']}:*"):
+            shared.delete(key)
 
 
-def test_limits_hold_while_their_redis_is_down(app, app_factory, make_tenant, dead_storage) -> None:
+def test_limits_hold_while_their_redis_is_down(app, app_factory, make_tenant) -> None:
     make_tenant("alice")
-    browser = platform_browser(app_factory(RATELIMIT_STORAGE_URI=dead_storage, **TIGHT))
+    dead = "redis://127.0.0.1:1/0"
+    browser = platform_browser(app_factory(RATELIMIT_STORAGE_URI=dead, **TIGHT))
     login = AuthActions(browser)
     assert login.login("alice@example.com").status_code == 302  # works, no 500
     codes = [login.login("alice@example.com", "wrong password").status_code for _ in range(3)]
