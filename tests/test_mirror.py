@@ -275,8 +275,9 @@ def test_comments_on_the_mirror_are_keyed_by_the_canonical_url(app, blog, mirror
     change_blog(blog, comments_provider="discourse", comments_target="https://forum.example.com")
     publish(app, blog.id)
     page = (mirror_root / uuid_of(app, blog) / "post-4" / "index.html").read_text()
-    assert 'discourseUrl: "https://forum.example.com/"' in page
-    assert 'discourseEmbedUrl: "http://alice.blogs.test/post-4/"' in page
+    assert 'data-target="https://forum.example.com/"' in page
+    assert 'data-url="http://alice.blogs.test/post-4/"' in page
+    assert '<script src="../assets/comments.' in page  # frozen with the other assets
     assert '<link rel="canonical" href="http://alice.blogs.test/post-4/">' in page
 
 

@@ -1,44 +1,27 @@
 """Account forms are rate-limited per client: 429 with Retry-After, even when
 the limits' Redis is down (counted in memory then)."""
 
-import secrets
+import contextlib
+import uuid
 from collections.abc import Iterator
-from ipaddress import IPv4Address
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient
+from redis.exceptions import RedisError
 
 from fixtures.accounts import AuthActions
 from fixtures.app import csrf_token, platform_browser
 from inkwell.platform.core.extensions import limiter
+from inkwell.platform.web import login_throttle
 
 TIGHT = {
     "RATE_LIMITS_ENABLED": True,
+    # This run's own keys for the login throttle: in the PostgreSQL pass its counters
+    # live a day in a Redis that every run shares.
+    "RATELIMIT_KEY_PREFIX": f"test-limits-{uuid.uuid4().hex}",
     "RATE_LIMIT_LOGIN": "3 per minute",
     "RATE_LIMIT_SIGNUP": "2 per minute",
     "RATE_LIMIT_RESET_REQUEST": "2 per minute",
 }
-
-
-@pytest.fixture(autouse=True)
-def _limits_storage_alive_again() -> Iterator[None]:
-    yield
-    # Flask-Limiter's limiter is one object per process, shared by every app the
-    # suite makes. Once a dead Redis marked its storage dead, a later test's app
-    # counted in the in-memory fallback until a timed re-check found its own
-    # storage alive and switched to it, the counts so far lost: a test slowed
-    # down by a loaded machine then saw no 429.
-    limiter._storage_dead = False
-
-
-def browser_of_its_own(app: Flask) -> FlaskClient:
-    """A platform browser from a client address of its own. Limits count per
-    address, and with REDIS_URL set their counters outlive the app: tests (and
-    concurrent runs) all posting from 127.0.0.1 would share them."""
-    browser = platform_browser(app)
-    browser.environ_base["REMOTE_ADDR"] = str(IPv4Address(b"\x0a" + secrets.token_bytes(3)))
-    return browser
 
 
 def attempts(browser, url: str, data: dict[str, str], times: int) -> list[int]:
@@ -55,7 +38,7 @@ def attempts(browser, url: str, data: dict[str, str], times: int) -> list[int]:
     ],
 )
 def test_limits_answer_429_with_retry_after(app, app_factory, url, data, allowed) -> None:
-    browser = browser_of_its_own(app_factory(**TIGHT))
+    browser = platform_browser(app_factory(**TIGHT))
     codes = attempts(browser, url, data, allowed)
     assert 429 not in codes
     blocked = browser.post(url, data={"csrf_token": csrf_token(browser, url), **data})
@@ -65,10 +48,27 @@ def test_limits_answer_429_with_retry_after(app, app_factory, url, data, allowed
     assert browser.get(url).status_code == 200  # showing the form is never limited
 
 
+@pytest.fixture(autouse=True)
+def _fresh_limits(app) -> Iterator[None]:
+    """Each test leaves the limits as a fresh process has them. Flask-Limiter keeps one
+    storage state per process, not per app: counters in the PostgreSQL pass's Redis
+    outlive the test that made them, and a storage seen dead makes it count in memory
+    until a timed health check finds a later app's storage alive, which can fall
+    midway through a later test and restart its counts."""
+    yield
+    limiter._storage_dead = False
+    with contextlib.suppress(RedisError):  # the dead storage's test has nothing to clear
+        limiter.reset()
+    shared = login_throttle.of(app).redis  # the same Redis as the tests' apps, if any
+    if shared is not None:
+        for key in shared.scan_iter(match=f"{TIGHT['RATELIMIT_KEY_PREFIX']}:*"):
+            shared.delete(key)
+
+
 def test_limits_hold_while_their_redis_is_down(app, app_factory, make_tenant) -> None:
     make_tenant("alice")
     dead = "redis://127.0.0.1:1/0"
-    browser = browser_of_its_own(app_factory(RATELIMIT_STORAGE_URI=dead, **TIGHT))
+    browser = platform_browser(app_factory(RATELIMIT_STORAGE_URI=dead, **TIGHT))
     login = AuthActions(browser)
     assert login.login("alice@example.com").status_code == 302  # works, no 500
     codes = [login.login("alice@example.com", "wrong password").status_code for _ in range(3)]
@@ -77,7 +77,7 @@ def test_limits_hold_while_their_redis_is_down(app, app_factory, make_tenant) ->
 
 def test_invitations_are_limited(app, app_factory, make_tenant) -> None:
     make_tenant("alice")
-    owner = AuthActions(browser_of_its_own(app_factory(**TIGHT, RATE_LIMIT_INVITE="2 per minute")))
+    owner = AuthActions(platform_browser(app_factory(**TIGHT, RATE_LIMIT_INVITE="2 per minute")))
     owner.login("alice@example.com")
     token = csrf_token(owner.client, "/blogs/alice/team/")
     codes = [

@@ -32,7 +32,10 @@ in the fast path), which nginx answers from the blog's mirror. An app `pinned_to
 one blog, for a freeze, keeps `pool_pre_ping`, transactions and a cache of its own.
 
 Cache hits and conditional GETs are answered before Flask runs (`fast_path`,
-`page_cache`); freezing a blog into a static mirror is `mirror`.
+`page_cache`); every answer of the served app, those included, carries the blog's
+security headers (`security`: nosniff, a referrer policy, a CSP that allows the
+comment provider the blog chose and nothing else). Freezing a blog into a static
+mirror is `mirror`.
 """
 
 from typing import Any
@@ -43,7 +46,16 @@ from inkwell.platform.core import database
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
-from inkwell.tenants import assets, blog, fast_path, feeds, hosts, page_cache, snippets
+from inkwell.tenants import (
+    assets,
+    blog,
+    fast_path,
+    feeds,
+    hosts,
+    page_cache,
+    security,
+    snippets,
+)
 
 # The served site only reads, a page in two or three queries: in autocommit they
 # need no BEGIN and ROLLBACK round trips around them (each statement sees its own
@@ -70,9 +82,11 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
         with app.app_context():
             database.ping_when_idle(db.engine, PING_AFTER_IDLE_SECONDS)
         page_cache.init_app(app)
-        app.wsgi_app = fast_path.FastPath(app, app.wsgi_app)  # type: ignore[method-assign]
+        served_wsgi = fast_path.FastPath(app, app.wsgi_app)
+        app.wsgi_app = security.SecurityHeaders(served_wsgi)  # type: ignore[method-assign]
     app.add_template_global(blog_url)
     assets.init_app(app)
+    security.init_app(app)
     app.register_blueprint(blog.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(snippets.bp)

@@ -1,14 +1,18 @@
-"""Stylesheets under content-hashed names (`/assets/site.3f9a1c2e.css`,
-`/assets/code-monokai.91b0d4aa.css`): a new release or style gets a new name,
-so browsers, CDNs and static mirrors may keep any one of them for a year."""
+"""Stylesheets and the comments script under content-hashed names
+(`/assets/site.3f9a1c2e.css`, `/assets/code-monokai.91b0d4aa.css`,
+`/assets/comments.5b0e2d71.js`): a new release or style gets a new name, so
+browsers, CDNs and static mirrors may keep any one of them for a year."""
 
 import hashlib
+import mimetypes
 from functools import cache
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort
 from pygments.formatters import HtmlFormatter
 from pygments.styles import get_all_styles
+
+from inkwell.platform.core.models import Tenant
 
 bp = Blueprint("assets", __name__, url_prefix="/assets")
 
@@ -17,9 +21,18 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 CODE_PREFIX = "code-"
 
 
+COMMENTS_SCRIPT = "comments.js"
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_global(asset_name)
+    app.add_template_global(has_comments)
+
+
+def has_comments(tenant: Tenant) -> bool:
+    """Whether the blog's posts embed comments, and so link COMMENTS_SCRIPT."""
+    return tenant.comments_provider in ("disqus", "discourse") and bool(tenant.comments_target)
 
 
 def asset_name(name: str) -> str:
@@ -32,9 +45,11 @@ def asset_name(name: str) -> str:
     return hashed
 
 
-def asset_names(code_style: str) -> list[str]:
-    """The hashed names one blog's pages link to (for freezing)."""
-    names = [p.name for p in sorted(STATIC.iterdir()) if p.is_file()]
+def asset_names(code_style: str, comments: bool) -> list[str]:
+    """The hashed names one blog's pages link to (for freezing): the script only
+    if its posts embed comments."""
+    files = (p for p in sorted(STATIC.iterdir()) if p.is_file())
+    names = [p.name for p in files if comments or p.name != COMMENTS_SCRIPT]
     names.append(f"{CODE_PREFIX}{code_style}.css")
     return [name for name in map(_fingerprinted, names) if name]
 
@@ -50,7 +65,9 @@ def asset(filename: str) -> Response:
     found = _by_hashed_name().get(filename) or _code_stylesheet(filename)
     if found is None:
         abort(404)
-    return Response(found, mimetype="text/css", headers={"Cache-Control": IMMUTABLE})
+    # The type by suffix: under `nosniff` a script served as text/css would not run.
+    mimetype = mimetypes.guess_type(filename)[0] or "application/octet-stream"
+    return Response(found, mimetype=mimetype, headers={"Cache-Control": IMMUTABLE})
 
 
 @cache

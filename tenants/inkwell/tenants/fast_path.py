@@ -7,9 +7,10 @@ blog, or nothing) comes from `hosts.HostCache`, looked up at most once per
 TENANT_LOOKUP_TTL seconds per host and process, unknown hosts included; so a
 publish reaches readers within that TTL, and a restarted Redis cannot bring back
 a stale page (the version is in the row). Anything else (misses, POSTs, unknown
-or suspended blogs) goes to the site app with what was found in its environ
-(`hosts.SERVED`), so the view does not look the host up again. A database that
-cannot answer the lookup is a 503 here (`core.outages`), as in the site app.
+or suspended blogs) goes to the site app. What was found goes into the environ
+(`hosts.SERVED`), so a miss's view does not look the host up again and `security`
+sets the blog's headers on every answer, hits included. A database that cannot
+answer the lookup is a 503 here (`core.outages`), as in the site app.
 """
 
 from typing import Any
@@ -42,11 +43,11 @@ class FastPath:
                 raise
             outages.noted(error)
             return _send(method, outages.answer(), start_response)
+        environ[SERVED] = found  # for the view on a miss, and the security headers always
         answer = None
         if isinstance(found, ServedBlog) and method in ("GET", "HEAD"):
             answer = self.answers(found.tenant, environ)
         if answer is None:
-            environ[SERVED] = found
             return self.wsgi_app(environ, start_response)
         return _send(method, answer, start_response)
 

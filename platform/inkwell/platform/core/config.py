@@ -106,7 +106,8 @@ def _configure_limits(config: Config) -> None:
     # A dead Redis must not lock people out or fail their requests: count in memory.
     config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
     config.setdefault("RATELIMIT_SWALLOW_ERRORS", True)
-    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # Retry-After goes on 429s only, set by the platform's error page (web.errors).
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
     config.setdefault("RATELIMIT_KEY_PREFIX", "inkwell-limits")
 
 

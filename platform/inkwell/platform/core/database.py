@@ -1,5 +1,9 @@
 """Schema migrations (Alembic, in the repository's `alembic/`), readiness, and
-pings of idle pooled connections."""
+pings of idle pooled connections.
+
+A data migration that meets rows it must not decide about by itself (two
+accounts that turn out to be one address) raises `MigrationRefused`: the whole
+upgrade rolls back, and `inkwell db upgrade` prints what to do and exits 1."""
 
 import time
 from pathlib import Path
@@ -17,6 +21,11 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS_DIR = REPO_ROOT / "alembic"
+
+
+class MigrationRefused(RuntimeError):
+    """A migration stopped before changing anything; the message says what an
+    operator must settle first."""
 
 
 def alembic_config() -> "Config":

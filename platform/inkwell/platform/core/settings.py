@@ -34,7 +34,7 @@ PREFERRED_URL_SCHEME = "http"
 # Database. Empty means SQLite in the instance folder. `DATABASE_URL` sets it.
 DATABASE_URL = ""
 
-# Redis for the cache (and, later, the limiter). Empty means in-process.
+# Redis for the cache and the rate limits' counters. Empty means in-process.
 REDIS_URL = ""
 
 # Background jobs (see `inkwell.workers`). The Celery broker, e.g.
@@ -218,6 +218,18 @@ RATE_LIMIT_RESET_REQUEST = "5 per minute; 20 per hour"
 RATE_LIMIT_RESET_REDEEM = "10 per minute"
 RATE_LIMIT_RESEND = "2 per minute; 10 per hour"
 RATE_LIMIT_INVITE = "10 per minute; 50 per hour"
+
+# The per-account login throttle (web.login_throttle), beside the per-address limits:
+# wrong passwords for one email address, from any client address, make its next
+# attempt wait. LOGIN_THROTTLE_FREE_FAILURES in a row cost nothing; each one after
+# doubles the wait from LOGIN_THROTTLE_BASE_SECONDS, up to LOGIN_THROTTLE_MAX_SECONDS
+# (so a guesser gets about 100 tries a day per account, and the owner is never locked
+# out). A successful login or a password reset forgets the failures, and so does
+# LOGIN_THROTTLE_FORGET_SECONDS without one. RATE_LIMITS_ENABLED switches it too.
+LOGIN_THROTTLE_FREE_FAILURES = 5
+LOGIN_THROTTLE_BASE_SECONDS = 1.0
+LOGIN_THROTTLE_MAX_SECONDS = 15 * 60
+LOGIN_THROTTLE_FORGET_SECONDS = 24 * 3600
 
 # Passwords longer than this are refused before hashing (KDF cost is per byte).
 PASSWORD_MAX_LENGTH = 1024

@@ -1,4 +1,7 @@
-"""The platform app on APP_HOST: landing, accounts, dashboard, the admin console."""
+"""The platform app on APP_HOST: landing, accounts, dashboard, the admin console.
+
+Every answer carries its security headers, and a state-changing request from
+another site is refused before anything else looks at it (`security`)."""
 
 from typing import Any
 
@@ -7,7 +10,7 @@ from flask import Flask
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.extensions import csrf, limiter, login_manager
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.web import cli, errors, health
+from inkwell.platform.web import cli, errors, health, login_throttle, security
 from inkwell.platform.web.accounts import auth, invitations, password_reset, verification
 from inkwell.platform.web.admin import home as admin_home
 from inkwell.platform.web.admin.audit import views as admin_audit
@@ -17,19 +20,23 @@ from inkwell.platform.web.admin.tenants import views as admin_tenants
 from inkwell.platform.web.admin.users import views as admin_users
 from inkwell.platform.web.dashboard import editor, exports, mirror, snippets, team
 from inkwell.platform.web.dashboard import home as dashboard
+from inkwell.tenants import assets
 from inkwell.workers.celery_app import celery_init_app
 
 
 def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     app = create_base_app(__name__, overrides)
+    security.init_app(app)  # before CSRF: a cross-site request is refused as such
     csrf.init_app(app)
     limiter.init_app(app)
+    login_throttle.init_app(app)
     celery_init_app(app)
     app.add_template_global(blog_url)
     auth.init_app(app, login_manager)
     errors.init_app(app)
     cli.init_app(app)
     for blueprint in (
+        assets.bp,  # the blogs' stylesheets, for the editor's preview (same origin: CSP)
         health.bp,
         auth.bp,
         verification.bp,

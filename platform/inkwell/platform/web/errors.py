@@ -5,12 +5,18 @@ template reaches for the session, the user, the database), the answer is a
 minimal page with the same status and message instead.
 """
 
+import math
+import time
+from typing import Any
+
 from flask import Flask, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from inkwell.platform.core.error_pages import degrading
+from inkwell.platform.core.extensions import limiter
 
 _MESSAGES = {
     400: "The request could not be understood.",
@@ -29,17 +35,27 @@ def init_app(app: Flask) -> None:
         message = "Your form expired or came from another site. Reload the page and try again."
         return _page(400, message)
 
+    @app.errorhandler(RateLimitExceeded)
+    @degrading
+    def _rate_limited(error: RateLimitExceeded) -> ResponseReturnValue:
+        # Set here, on the 429 alone: Flask-Limiter's own headers would also put a
+        # Retry-After on every answer of a limited form, stretched to the window's
+        # end, and overwrite the login throttle's.
+        limit = limiter.current_limit
+        seconds = math.ceil(limit.reset_at - time.time()) if limit else 60
+        body, code = _page(429, _MESSAGES[429])
+        return body, code, {"Retry-After": str(max(seconds, 1))}
+
     @app.errorhandler(HTTPException)
     @degrading
     def _http(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
-        # A message given to abort() says more than the generic one; a rate limit's
-        # description is its rule ("3 per 1 minute"), not words for the user.
-        generic = error.description == type(error).description or code == 429
+        # A message given to abort() says more than the generic one.
+        generic = error.description == type(error).description
         return _page(code, _MESSAGES.get(code, error.description) if generic else error.description)
 
 
-def _page(code: int, message: str) -> ResponseReturnValue:
+def _page(code: int, message: str) -> tuple[Any, int]:
     """The error as a page, or as JSON for the editor's scripts."""
     if request.is_json:
         return jsonify(error=message), code

@@ -1,5 +1,7 @@
-"""Rate limits of the account forms, from settings RATE_LIMIT_*: past one, the
-answer is 429 with Retry-After (see errors). GETs, which only show a form, are free."""
+"""Rate limits of the account forms per client address, from settings RATE_LIMIT_*:
+past one, the answer is 429 with Retry-After (see errors). GETs, which only show a
+form, are free. Logins are also throttled per account, whatever the address
+(`login_throttle`)."""
 
 from collections.abc import Callable
 from typing import Any

@@ -88,7 +88,7 @@ class BlogFreezer:
                 self.app.extensions[content.EXTENSION] = blog
                 snap = mirror_pages.snapshot(tenant, blog.posts, blog.snippets())
             with self.app.test_request_context():
-                every = mirror_pages.all_pages(snap, tenant.code_style)
+                every = mirror_pages.all_pages(snap, tenant)
         urls = sorted(every if changed is None else changed & every)
         expected = frozenset(self.freezer.urlpath_to_filepath(url) for url in every)
         return Plan(snap, expected, urls, changed is None, tenant.content_version)

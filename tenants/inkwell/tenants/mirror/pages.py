@@ -23,7 +23,7 @@ from inkwell.platform.core.content.posts import NEWEST_FIRST, public_posts
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Post, Snippet, Tag, Tenant
-from inkwell.tenants.assets import asset_names
+from inkwell.tenants.assets import asset_names, has_comments
 from inkwell.tenants.content import PAGE_SIZE, RECENT_POSTS, tags_by_post
 
 Snapshot = dict[str, Any]
@@ -89,7 +89,7 @@ def _digest(value: object) -> str:
     return hashlib.sha256(json.dumps(value, default=str).encode()).hexdigest()[:16]
 
 
-def all_pages(snap: Snapshot, code_style: str) -> set[str]:
+def all_pages(snap: Snapshot, tenant: Tenant) -> set[str]:
     """URL paths of every page the mirror should hold (needs a request context)."""
     posts = snap["posts"]
     pages = {url_for("blog.about"), url_for("feeds.robots"), url_for("blog.index")}
@@ -100,7 +100,8 @@ def all_pages(snap: Snapshot, code_style: str) -> set[str]:
         pages |= {_tag_page(tag, n) for n in range(1, _page_count(len(members)) + 1)}
         pages.add(url_for("feeds.tag_latest", tag_slug=tag))
     pages |= _snippet_pages(snap)
-    pages |= {url_for("assets.asset", filename=name) for name in asset_names(code_style)}
+    names = asset_names(tenant.code_style, has_comments(tenant))
+    pages |= {url_for("assets.asset", filename=name) for name in names}
     return pages
 
 

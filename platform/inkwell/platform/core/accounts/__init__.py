@@ -10,6 +10,12 @@ the second fails on the unique constraint. `check_subdomain` folds what was type
 not reserved), which forms and the CLI share, and refuses a subdomain that is
 taken, or held after a purge (saying until when).
 
+Email addresses are stored as `validation.normalize_email` gives them (trimmed, NFC,
+lowercase, the domain in ASCII A-labels), and every way in (signup, login, reset,
+invitations, the CLI) looks them up in that form, so `ann@bücher.example` and
+`ann@xn--bcher-kva.example` are one account. Migration 0012 rewrote older rows; it
+refuses, changing nothing, where two accounts turn out to be one address.
+
 Passwords (`passwords`) are Argon2id. Forms take 8 to 1024 characters
 (PASSWORD_MIN_LENGTH, PASSWORD_MAX_LENGTH) and check that before hashing, since the
 KDF's cost grows with the input; the module refuses anything past 4096 whatever a

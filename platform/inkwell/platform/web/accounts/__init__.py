@@ -30,7 +30,10 @@ CSRF token, which does not expire while the session lives.
 
 Rate limits (`web.rate_limits.limited`: Flask-Limiter, keyed by client address)
 guard the POSTs of login, signup, reset request and redemption, resending the
-verification link, invitations and their acceptance. Counters live in Redis, or in
-memory when it is not configured or is down; past a limit the answer is 429 with
+verification link, invitations and their acceptance. Login is also throttled per
+account (`web.login_throttle`): consecutive wrong passwords for one address, from
+any client, make its next attempt wait longer and longer (capped, never a lockout);
+a success or a password reset forgets them. Counters live in Redis, or in memory
+when it is not configured or is down; past a limit the answer is 429 with
 Retry-After. RATE_LIMITS_ENABLED switches them per app.
 """

@@ -4,8 +4,14 @@ Signup answers alike whether or not the email has an account, so it cannot be
 used to find out: a new address gets its account and blog and a verification
 mail, a known one gets a note to its owner ("someone tried to sign up"); both
 land on the login page with "check your inbox". The verification link logs in.
+
+Login is throttled per account as well as per client address: an address that had
+too many wrong passwords in a row waits before its password is checked again, and
+gets a 429 page saying how long, with links back to the form and to a password
+reset (see `web.login_throttle`).
 """
 
+import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
@@ -26,7 +32,7 @@ from inkwell.platform.core.administration.risk import network_of
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import User
 from inkwell.platform.core.validation import normalize_email
-from inkwell.platform.web import account_mail
+from inkwell.platform.web import account_mail, login_throttle
 from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
 from inkwell.platform.web.rate_limits import limited
 
@@ -127,15 +133,39 @@ def login() -> Response | tuple[str, int] | str:
     form = LoginForm()
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form), 400 if form.is_submitted() else 200
-    user = db.session.scalar(select(User).where(User.email == normalize_email(form.email.data)))
+    email = normalize_email(form.email.data)
+    # Before the account is looked up or the password hashed: the same answer, as
+    # fast, for an address with no account, and for the right password too.
+    if wait := login_throttle.seconds_to_wait(email):
+        return _throttled(wait)
+    user = db.session.scalar(select(User).where(User.email == email))
     if not check_password(user.password_hash if user else None, form.password.data):
+        login_throttle.login_failed(email)
         form.form_errors.append("Wrong email or password.")
         return render_template("auth/login.html", form=form), 401
+    login_throttle.forget(email)
     if not login_user(user, remember=form.remember.data):
         # Only someone who knows the password learns that the account exists.
         form.form_errors.append(DISABLED)
         return render_template("auth/login.html", form=form), 403
     return redirect(safe_next(request.args.get("next")) or url_for("dashboard.home"))
+
+
+def _throttled(wait: float) -> tuple[str, int, dict[str, str]]:
+    """429 for an account that must wait: when to try again, and the way back."""
+    seconds = math.ceil(wait)
+    page = render_template(
+        "auth/login_throttled.html",
+        wait=_duration(seconds),
+        login_url=url_for("auth.login", next=safe_next(request.args.get("next"))),
+    )
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+def _duration(seconds: int) -> str:
+    if seconds < 90:
+        return f"{seconds} second{'' if seconds == 1 else 's'}"
+    return f"{math.ceil(seconds / 60)} minutes"
 
 
 @bp.post("/logout")

@@ -5,7 +5,8 @@ time whether or not the address has an account. The mailed link moves its token
 into the session and redirects to a URL without it, so the token never sits in
 history, logs or a Referer. A new password uses the token up (of two racing
 redemptions exactly one wins), ends every session of the user, remember-me
-included, and mails a "your password was changed" note.
+included, mails a "your password was changed" note, and forgets the account's wrong
+passwords, so a login throttled by someone else's guesses works at once.
 """
 
 import time
@@ -21,7 +22,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import User
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import normalize_email
-from inkwell.platform.web import account_mail
+from inkwell.platform.web import account_mail, login_throttle
 from inkwell.platform.web.forms import ForgotPasswordForm, NewPasswordForm
 from inkwell.platform.web.rate_limits import limited
 
@@ -80,6 +81,8 @@ def reset() -> Response | tuple[str, int] | str:
 
 def _set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
+    # The mailbox's owner took the way back the login throttle offers: they may log in now.
+    login_throttle.forget(user.email)
     user.session_epoch += 1  # ends every session and remember-me cookie
     # The mail reached them, so the address is theirs; older reset links die.
     user.email_verified_at = user.email_verified_at or utcnow()

@@ -13,5 +13,8 @@ db_cli = AppGroup("db", help="Manage the database schema.")
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Create or migrate the schema to REVISION (default: the newest)."""
-    database.upgrade(revision)
+    try:
+        database.upgrade(revision)
+    except database.MigrationRefused as refused:
+        raise click.ClickException(str(refused)) from None
     click.echo(f"Database at {db.engine.url.render_as_string(hide_password=True)} is up to date.")

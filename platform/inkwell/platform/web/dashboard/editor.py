@@ -98,8 +98,9 @@ def _edit(post: Post | None) -> View:
 
 
 def _form_page(form: PostForm, post: Post | None, status: int) -> tuple[str, int]:
-    # The preview frames the text in the blog's own (content-hashed) stylesheets.
-    styles = [blog_url(g.tenant, path) for path in assets.stylesheets(g.tenant.code_style)]
+    # The preview frames the text in the blog's own (content-hashed) stylesheets,
+    # served on this host too, so the platform's CSP needs no other style origin.
+    styles = assets.stylesheets(g.tenant.code_style)
     page = render_template(
         "dashboard/post_form.html", form=form, post=post, tenant=g.tenant, preview_styles=styles
     )
