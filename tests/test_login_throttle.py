@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from werkzeug.test import TestResponse
 
+from fixtures.clock import Clock
 from inkwell.platform.core.accounts.registration import new_user
 from inkwell.platform.core.extensions import db
 from inkwell.platform.web import login_throttle
@@ -25,19 +26,6 @@ FREE, CAP = 3, 8.0
 # the per-address limits' counters in a shared Redis.
 ADDRESSES = (f"2001:db8:{secrets.token_hex(2)}::{n:x}" for n in count(1))
 TOKEN_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-class Clock:
-    """Wall-clock seconds that move only when a test says."""
-
-    def __init__(self) -> None:
-        self.now = 1_900_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @dataclass
@@ -92,7 +80,7 @@ def site(request, app, app_factory) -> Iterator[Site]:
         LOGIN_THROTTLE_MAX_SECONDS=CAP,
         PROXY_FIX={"x_for": 1} if behind_proxy else {},
     )
-    clock = Clock()
+    clock = Clock(start=1_900_000_000.0)  # wall-clock seconds, as the throttle reads
     throttle = login_throttle.of(limited)
     throttle.clock = clock
     with limited.app_context():
@@ -170,7 +158,7 @@ def test_the_throttle_counts_on_redis_and_in_memory_when_it_hangs(app, own_redis
     # an app's at this server would leave it dead for the tests after this one.
     config = {**app.config, "RATELIMIT_STORAGE_URI": own_redis.url}
     throttle = login_throttle.LoginThrottle({**config, "LOGIN_THROTTLE_FREE_FAILURES": FREE})
-    throttle.clock = clock = Clock()
+    throttle.clock = clock = Clock(start=1_900_000_000.0)
     for _ in range(FREE + 1):
         throttle.failed(VICTIM)
     assert throttle.wait(VICTIM) == 1.0

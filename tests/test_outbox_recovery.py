@@ -12,7 +12,6 @@ import time
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from flask import Flask
 from sqlalchemy import select, update
 
@@ -23,19 +22,6 @@ from fixtures.services import free_port
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Outbox
 from inkwell.platform.core.types import utcnow
-
-
-@pytest.fixture
-def mail_app(app: Flask, app_factory):
-    """mail_app(broker_url, smtp_port, **config) -> an app on the test database
-    that sends tasks to `broker_url` and mail through SMTP on `smtp_port`."""
-
-    def make(broker_url: str, smtp_port: int, **config: Any) -> Flask:
-        smtp = {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp_port, "MAIL_SUPPRESS_SEND": False}
-        return app_factory(CELERY_BROKER_URL=broker_url, CELERY_BROKER_TIMEOUT=1,
-                           **smtp, **config)  # fmt: skip
-
-    return make
 
 
 def request_reset(app: Flask, email: str) -> None:
@@ -78,10 +64,10 @@ def wait_until(condition, what: str, timeout: float = 10.0) -> None:
 
 
 def test_a_mail_the_broker_lost_goes_out_two_minutes_later(
-    mail_app, own_redis, smtp_server, make_tenant
+    jobs_app, own_redis, smtp_server, make_tenant
 ) -> None:
     make_tenant("alice")
-    app = mail_app(own_redis.url, smtp_server.port)
+    app = jobs_app(own_redis.url, smtp_server.port)
     request_reset(app, "alice@example.com")  # relayed to the broker; no worker yet
     assert the_row(app).published_at is not None
     own_redis.stop()  # a broker without persistence restarts empty: the task is lost
@@ -113,11 +99,11 @@ class SlowSMTP(SMTPMailbox):
         return await super().handle_DATA(server, session, envelope)
 
 
-def test_a_mail_still_being_sent_is_not_swept(broker, mail_app, make_tenant) -> None:
+def test_a_mail_still_being_sent_is_not_swept(broker, jobs_app, make_tenant) -> None:
     make_tenant("alice")
     smtp = SlowSMTP(free_port())
     smtp.start()
-    app = mail_app(broker, smtp.port, MAIL_TIMEOUT=30)
+    app = jobs_app(broker, smtp.port, MAIL_TIMEOUT=30)
     try:
         with running_worker(app):
             request_reset(app, "alice@example.com")
@@ -132,10 +118,10 @@ def test_a_mail_still_being_sent_is_not_swept(broker, mail_app, make_tenant) -> 
     assert row.done_at is not None and row.attempts == 1
 
 
-def test_a_mail_waiting_for_its_retry_is_not_swept(broker, mail_app, make_tenant) -> None:
+def test_a_mail_waiting_for_its_retry_is_not_swept(broker, jobs_app, make_tenant) -> None:
     make_tenant("alice")
     smtp = SMTPMailbox(free_port())  # nothing listens yet: the first attempt is refused
-    app = mail_app(broker, smtp.port, MAIL_RETRY_BACKOFF=3.0, MAIL_RETRY_BACKOFF_MAX=3.0)
+    app = jobs_app(broker, smtp.port, MAIL_RETRY_BACKOFF=3.0, MAIL_RETRY_BACKOFF_MAX=3.0)
     with running_worker(app):
         request_reset(app, "alice@example.com")
         wait_until(lambda: the_row(app).last_error, "the first attempt to fail")
