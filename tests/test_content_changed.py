@@ -13,6 +13,7 @@ from inkwell.platform.core.administration import lifecycle
 from inkwell.platform.core.audit import cli_actor
 from inkwell.platform.core.content import changes
 from inkwell.platform.core.content.posts import delete_post, publish_due
+from inkwell.platform.core.content.revisions import Actor
 from inkwell.platform.core.content.snippets import delete_snippet
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Mirror, Post, Snippet, Tenant
@@ -88,7 +89,7 @@ def test_edits_deletes_and_admin_actions_are_announced(
         snippet_id = make_snippet(blog, "Loop", "for x in y: pass", "python")
         with app.app_context(), tenancy.tenant_scope(blog.id):
             tenant = db.session.get_one(Tenant, blog.id)
-            delete_post(db.session.get_one(Post, post_id), tenant)
+            delete_post(db.session.get_one(Post, post_id), tenant, actor=Actor("editor"))
             delete_snippet(db.session.get_one(Snippet, snippet_id), tenant)
             lifecycle.quarantine(tenant, cli_actor())
             db.session.commit()

@@ -88,12 +88,13 @@ def test_moving_pages_rebuilds_everything_and_stale_keys_go(app, blog, mirror_ro
     root = mirror_root / uuid_of(app, blog)
     from inkwell.platform.core import tenancy
     from inkwell.platform.core.content.posts import delete_post
+    from inkwell.platform.core.content.revisions import Actor
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Post, Tenant
 
     with app.app_context(), tenancy.tenant_scope(blog.id):
         post = db.session.query(Post).filter(Post.slug == "post-0").one()
-        delete_post(post, db.session.get_one(Tenant, blog.id))
+        delete_post(post, db.session.get_one(Tenant, blog.id), actor=Actor("editor"))
         db.session.commit()
     [run] = publish(app, blog.id)
     files = read_folder(root)

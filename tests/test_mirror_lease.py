@@ -204,11 +204,12 @@ def locked(app: Flask, blog_id: int) -> bool:
 
 def delete_post_by_slug(app: Flask, blog_id: int, slug: str) -> None:
     from inkwell.platform.core.content.posts import delete_post
+    from inkwell.platform.core.content.revisions import Actor
     from inkwell.platform.core.models import Post
 
     with app.app_context(), tenancy.tenant_scope(blog_id):
         post = db.session.get_one(Post, post_id(app, blog_id, slug))
-        delete_post(post, db.session.get_one(Tenant, blog_id))
+        delete_post(post, db.session.get_one(Tenant, blog_id), actor=Actor("editor"))
         db.session.commit()
 
 

@@ -116,12 +116,13 @@ def test_edits_upload_only_what_changed_and_deletes_remove_keys(app, s3, blog) -
 
     from inkwell.platform.core import tenancy
     from inkwell.platform.core.content.posts import delete_post
+    from inkwell.platform.core.content.revisions import Actor
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Post, Tenant
 
     with app.app_context(), tenancy.tenant_scope(blog.id):
         delete_post(db.session.get_one(Post, post_id(app, blog.id, "post-5")),
-                    db.session.get_one(Tenant, blog.id))  # fmt: skip
+                    db.session.get_one(Tenant, blog.id), actor=Actor("editor"))  # fmt: skip
         db.session.commit()
     [run] = publish(app, blog.id)
     assert run.status == "succeeded" and run.deleted == 1

@@ -9,7 +9,7 @@ access), `invitations` and `account_tokens` (`SecretLink`s), `outbox`, `mirrors`
 `audit_log`, `quotas` and `subdomain_holds`.
 
 Tenant content subclasses `TenantScoped` (posts, tags, post_tags, snippets,
-publish_runs); `tenancy` keeps every query and flush inside the current blog.
+publish_runs, post_revisions); `tenancy` keeps every query and flush inside the current blog.
 Every index on those tables leads with `tenant_id`, so each blog's rows are one
 range of the index and no query reads another's; the one exception is on purpose,
 the scheduler's small partial index of scheduled posts (`ix_posts_due`). `post_tags`
@@ -56,6 +56,11 @@ TENANT_STATUSES = ("active", "suspended", "deleted")
 COMMENT_PROVIDERS = ("none", "disqus", "discourse")
 TOKEN_PURPOSES = ("verify_email", "reset_password")
 PUBLISH_STATUSES = ("running", "succeeded", "failed", "refused")
+# What made a post revision (see content.revisions); "baseline" is a post's stored
+# state from before it had history, recorded on its first change.
+REVISION_KINDS = (
+    "save", "autosave", "publish", "restore", "import", "scheduler", "admin", "delete", "baseline"
+)  # fmt: skip
 
 
 def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
@@ -344,6 +349,47 @@ class PostTag(TenantScoped, db.Model):
     )
     post_id: Mapped[int] = mapped_column(primary_key=True)
     tag_id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class PostRevision(TenantScoped, db.Model):
+    """A post as it was after one change, with who made it and how (`content.revisions`).
+
+    No foreign key to posts: a deleted post's revisions outlive it until
+    `expires_at`. SQLite may give a new post the id of a deleted one, so a
+    post's history is its `post_id` and its `post_uuid` together.
+    """
+
+    __tablename__ = "post_revisions"
+    __table_args__ = (
+        # A post's history, newest first, and its latest revision.
+        Index(None, "tenant_id", "post_id", "id"),
+        # The periodic expiry across blogs: only deleted posts' revisions, so it stays small.
+        _partial_index("ix_post_revisions_expiring", "expires_at", where="expires_at IS NOT NULL"),
+        _one_of("kind", REVISION_KINDS),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column()
+    post_uuid: Mapped[UUID] = mapped_column(Uuid)
+    title: Mapped[str] = mapped_column(String(300))
+    body_md: Mapped[str] = mapped_column(Text, default="")
+    # Tag names, as the editor shows them.
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    excerpt: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(200))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The post's author, so a deleted post comes back as theirs.
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who made the change, kept as text too: an email, "import", "scheduler", "admin:<email>".
+    actor: Mapped[str] = mapped_column(String(300))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # UTF-8 bytes of its texts; counted toward the blog's storage.
+    size: Mapped[int] = mapped_column(default=0)
+    # Set when its post is deleted: the periodic job removes it after this.
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Snippet(TenantScoped, Timestamps, db.Model):

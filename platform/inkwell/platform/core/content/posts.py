@@ -6,8 +6,8 @@ The current tenant (see `tenancy`) must be the post's blog.
 
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TypeVar
 
@@ -15,6 +15,7 @@ from sqlalchemy import Select, and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.content import revisions
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.rendering import RENDERER_VERSION, render_markdown
 from inkwell.platform.core.extensions import db
@@ -86,48 +87,65 @@ def tagged(query: Select[tuple[Post]], tag: Tag) -> Select[tuple[Post]]:
 
 
 def save_post(
-    post: Post, tenant: Tenant, data: PostInput, charge: Callable[[int], None] | None = None
+    post: Post,
+    tenant: Tenant,
+    data: PostInput,
+    charge: Callable[[int], None] | None = None,
+    *,
+    actor: revisions.Actor,
+    kind: str = "save",
 ) -> None:
-    """Apply `data` to `post` (new or existing) in the session; the caller commits.
+    """Apply `data` to `post` (new or existing) in the session, keeping a revision
+    of the result by `actor`; the caller commits.
 
-    `charge(bytes added)` runs once the size is known and before anything
-    changes, so a quota it raises leaves the post and the session as they were.
+    `kind` names the change ("save", "autosave", "import", "restore"); a save that
+    takes a post live is recorded as "publish". `charge(bytes added)`, the post's
+    and its revisions', runs once the size is known and before anything changes,
+    so a quota it raises leaves the post and the session as they were.
     """
     was_public = post.status == "published"
     title, body, excerpt = (strip_forbidden(t) for t in (data.title, data.body_md, data.excerpt))
     rerender = post.body_md != body or post.renderer_version != RENDERER_VERSION
     html = render_markdown(body) if rerender else post.body_html
-    if charge is not None:
-        charge(stored_size(body, html) - stored_size(post.body_md, post.body_html))
     tag_names = _tag_names(data.tags)
+    slug = unique_slug(data.slug or post.slug or slugify(title), exclude_id=post.id)
+    status, published_at = _schedule(post, data)
+    if kind == "save" and status != "draft" and post.status not in ("published", "scheduled"):
+        kind = "publish"
+    after = revisions.State(
+        title.strip(), body, excerpt.strip(), tuple(tag_names), status, slug, published_at
+    )
+    if charge is not None:
+        stored = stored_size(body, html) - stored_size(post.body_md, post.body_html)
+        charge(stored + revisions.cost(post, after, actor, kind))
+    revisions.record_baseline(post)
     changed = (post.title, post.body_md, post.excerpt) != (title, body, excerpt) or sorted(
         t.name for t in post.tags
     ) != sorted(tag_names)
     post.tenant_id = tenant.id
-    post.title, post.excerpt = title.strip(), excerpt.strip()
-    post.slug = unique_slug(data.slug or post.slug or slugify(title), exclude_id=post.id)
+    post.title, post.excerpt, post.slug = after.title, after.excerpt, slug
+    post.status, post.published_at = status, published_at
     if rerender:
         post.body_md, post.body_html, post.renderer_version = body, html, RENDERER_VERSION
-    _schedule(post, data)
     if changed or post.content_updated_at is None:
         post.content_updated_at = utcnow()
     db.session.add(post)
     db.session.flush()
     _set_tags(post, tag_names)
+    revisions.record(post, actor, kind)
     if was_public or post.status == "published":
         content_changed(tenant, "posts", (post.id,))
 
 
-def _schedule(post: Post, data: PostInput) -> None:
+def _schedule(post: Post, data: PostInput) -> tuple[str, datetime | None]:
+    """The status and publish time `data` gives the post."""
     now = utcnow()
     if data.status == "scheduled" and data.published_at and data.published_at > now:
-        post.status, post.published_at = "scheduled", data.published_at
-    elif data.status in ("published", "scheduled"):
+        return "scheduled", data.published_at
+    if data.status in ("published", "scheduled"):
         # A schedule in the past means "now".
-        post.status = "published"
-        post.published_at = min(data.published_at or post.published_at or now, now)
-    else:
-        post.status = "draft"
+        return "published", min(data.published_at or post.published_at or now, now)
+    return "draft", post.published_at
 
 
 def _tag_names(names: list[str]) -> list[str]:
@@ -155,9 +173,10 @@ def _set_tags(post: Post, names: list[str]) -> None:
 
 
 def publish_due(now: datetime | None = None) -> int:
-    """Publish the scheduled posts whose time has come, bumping their blogs' versions;
-    how many went live. A late or repeated call publishes each post once: the
-    UPDATE only takes rows still scheduled, and a blog is bumped only if it took some."""
+    """Publish the scheduled posts whose time has come, bumping their blogs' versions
+    and keeping a "scheduler" revision of each; how many went live. A late or
+    repeated call publishes each post once: the UPDATE only takes rows still
+    scheduled, and a blog is bumped only if it took some."""
     now = now or utcnow()
     with tenancy.across_tenants():
         due = select(Post.tenant_id).where(Post.status == "scheduled", Post.published_at <= now)
@@ -171,15 +190,27 @@ def publish_due(now: datetime | None = None) -> int:
                 .returning(Post.id)
             ).all()
             if went_live:
+                _record_went_live(tenant_id, went_live)
                 content_changed(tenant_id, "posts", tuple(went_live))
             published += len(went_live)
             db.session.commit()
     return published
 
 
-def delete_post(post: Post, tenant: Tenant) -> None:
+def _record_went_live(tenant_id: int, post_ids: Sequence[int]) -> None:
+    query = select(Post).where(Post.tenant_id == tenant_id, Post.id.in_(post_ids))
+    for post in db.session.scalars(query):
+        # A post from before history began was scheduled until this UPDATE.
+        revisions.record_baseline(post, replace(revisions.state_of(post), status="scheduled"))
+        revisions.record(post, revisions.SCHEDULER, "scheduler")
+
+
+def delete_post(post: Post, tenant: Tenant, *, actor: revisions.Actor) -> None:
+    """Delete the post, keeping its revisions for the blog's delete grace period
+    (an owner can bring it back meanwhile); the caller commits."""
     if post.status == "published":
         content_changed(tenant, "posts", (post.id,))
+    revisions.record_delete(post, actor)
     db.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     db.session.delete(post)
 

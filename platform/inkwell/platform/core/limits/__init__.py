@@ -14,7 +14,8 @@ leaves nothing behind.
   `save_post` and `save_snippet` call its `charge(bytes added)` after rendering and
   before touching the row. Bytes are UTF-8 bytes of the Markdown and rendered HTML
   of posts and the code and highlighted HTML of snippets (`usage.byte_length`, the
-  same on SQLite and PostgreSQL); shrinking is always allowed. An import stops at
+  same on SQLite and PostgreSQL), and the texts of post revisions (their stored
+  `size`: a save's charge includes the revision it keeps); shrinking is always allowed. An import stops at
   the first file over a limit: the files before it stay, each post whole, and the
   rest are reported as not imported.
 - Publishes per hour count the blog's `publish_runs` of the last hour. The

@@ -1,6 +1,7 @@
 """What each blog uses: posts, snippets and bytes of stored content (Markdown
-and rendered HTML of posts, code and highlighted HTML of snippets). Counted
-across blogs in one query each, for lists; quotas compare against it."""
+and rendered HTML of posts, code and highlighted HTML of snippets, the texts of
+post revisions, their `size`). Counted across blogs in one query each, for lists;
+quotas compare against it."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy.types import Integer
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, Snippet
+from inkwell.platform.core.models import Post, PostRevision, Snippet
 
 
 class byte_length(FunctionElement[int]):
@@ -57,6 +58,10 @@ def usage(tenant_ids: list[int]) -> dict[int, Usage]:
             for tenant_id, count, size in db.session.execute(grouped):
                 counts[tenant_id][column] = count
                 counts[tenant_id][2] += int(size)
+        history = select(PostRevision.tenant_id, func.sum(PostRevision.size))
+        history = history.where(PostRevision.tenant_id.in_(tenant_ids))
+        for tenant_id, size in db.session.execute(history.group_by(PostRevision.tenant_id)):
+            counts[tenant_id][2] += int(size)
     return {tenant_id: Usage(*values) for tenant_id, values in counts.items()}
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content.posts import PostInput, save_post, unchanged_by
+from inkwell.platform.core.content.revisions import IMPORT
 from inkwell.platform.core.content.snippets import UnknownLanguageError, save_snippet
 from inkwell.platform.core.database import refresh_statistics
 from inkwell.platform.core.extensions import db
@@ -114,7 +115,7 @@ class _Import:
         if post is None:
             self.budget.add("posts")
         saved = post or Post(author_id=self.author_id)
-        save_post(saved, self.tenant, data, self.budget.store)
+        save_post(saved, self.tenant, data, self.budget.store, actor=IMPORT, kind="import")
         if saved.status == "draft" and data.published_at:
             # save_post leaves a draft's date alone: keep the publish time it was exported with.
             saved.published_at = data.published_at

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.accounts.registration import AccountError, new_blog, new_user
 from inkwell.platform.core.content.posts import PostInput, save_post
+from inkwell.platform.core.content.revisions import Actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Membership, Post, Tenant, User
@@ -68,7 +69,7 @@ def ensure_demo_blog() -> Iterator[str]:
         with tenancy.tenant_scope(tenant.id):
             for title, tags, body in POSTS:
                 data = PostInput(title=title, body_md=body, tags=tags, status="published")
-                save_post(Post(author_id=user.id), tenant, data)
+                save_post(Post(author_id=user.id), tenant, data, actor=Actor(user.email, user.id))
             db.session.flush()
     elif db.session.get(Membership, (tenant.id, user.id)) is None:
         raise AccountError(f"the blog {DEMO_SUBDOMAIN!r} exists but {DEMO_EMAIL} is not its member")

@@ -15,6 +15,7 @@ from werkzeug.wrappers import Response
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.posts import PostInput, commit_retrying, delete_post, save_post
 from inkwell.platform.core.content.rendering import render_markdown
+from inkwell.platform.core.content.revisions import Actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.limits import quotas
@@ -30,7 +31,8 @@ bp = blog_blueprint("editor", __name__)
 View = Response | tuple[str, int] | str
 
 
-def _editable_post(post_id: int) -> Post:
+def editable_post(post_id: int) -> Post:
+    """The post, if the current member may change it (and see its history)."""
     post = db.get_or_404(Post, post_id)
     if g.role == "author" and post.author_id != current_user.id:
         abort(403, "Authors can edit only their own posts.")
@@ -71,7 +73,7 @@ def new_post() -> View:
 
 @bp.route("/posts/<int:post_id>/edit", methods=["GET", "POST"])
 def edit_post(post_id: int) -> View:
-    return _edit(_editable_post(post_id))
+    return _edit(editable_post(post_id))
 
 
 UNVERIFIED = (
@@ -120,13 +122,19 @@ def _form_data(post: Post) -> dict[str, Any]:
     }
 
 
-def _save(post_id: int | None, data: PostInput) -> Post:
+def member_actor() -> Actor:
+    """The logged-in member, as revisions name who changed a post."""
+    return Actor(current_user.email, current_user.id)
+
+
+def _save(post_id: int | None, data: PostInput, kind: str = "save") -> Post:
     """Load (or create) and change the post; run again by commit_retrying after a race."""
-    post = _editable_post(post_id) if post_id else Post(author_id=current_user.id)
+    post = editable_post(post_id) if post_id else Post(author_id=current_user.id)
     budget = quotas.Budget(g.tenant.id)
     if post_id is None:
         budget.add("posts")
-    save_post(post, db.session.get(Tenant, g.tenant.id), data, charge=budget.store)
+    tenant = db.session.get(Tenant, g.tenant.id)
+    save_post(post, tenant, data, charge=budget.store, actor=member_actor(), kind=kind)
     return post
 
 
@@ -139,10 +147,10 @@ def autosave(post_id: int | None = None) -> Response:
     if not form.validate():
         errors = "; ".join(f"{form[name].label.text}: {e[0]}" for name, e in form.errors.items())
         return json_error(f"Not saved. {errors}", 400)
-    if post_id and _editable_post(post_id).status != "draft":
+    if post_id and editable_post(post_id).status != "draft":
         return json_error("Published posts are saved with the Save button.", 409)
     try:
-        post = commit_retrying(lambda: _save(post_id, _input(form)))
+        post = commit_retrying(lambda: _save(post_id, _input(form), "autosave"))
     except QuotaExceeded as refused:
         db.session.rollback()
         return json_error(f"Not saved. {refused}", refused.status)
@@ -163,8 +171,8 @@ def preview() -> Response:
 
 @bp.post("/posts/<int:post_id>/delete")
 def remove_post(post_id: int) -> Response:
-    post = _editable_post(post_id)
-    delete_post(post, db.session.get(Tenant, g.tenant.id))
+    post = editable_post(post_id)
+    delete_post(post, db.session.get(Tenant, g.tenant.id), actor=member_actor())
     db.session.commit()
     flash(f"Deleted “{post.title}”.")
     return redirect(url_for("editor.posts"))
