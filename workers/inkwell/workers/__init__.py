@@ -44,6 +44,6 @@ worker entry (`worker`).
 - Mirror publishes need no outbox row: their queue is the blog's `mirrors` row
   (`inkwell.platform.core.publishing`). Beat runs the sweeper and `schedule`'s
   tasks (due posts go live, mirror publishes are dispatched, deleted blogs past
-  their grace period are purged); `inkwell scheduler` runs the same rounds where
-  no beat runs, as under `make run`.
+  their grace period are purged, post revisions are pruned); `inkwell scheduler`
+  runs the same rounds where no beat runs, as under `make run`.
 """

@@ -82,5 +82,9 @@ def _settings(config: Config) -> dict[str, Any]:
                 "task": schedule.purge_deleted_blogs.name,
                 "schedule": config["TENANT_PURGE_INTERVAL"],
             },
+            "prune-post-revisions": {
+                "task": schedule.prune_post_revisions.name,
+                "schedule": config["TENANT_PURGE_INTERVAL"],
+            },
         },
     }

@@ -1,9 +1,11 @@
 """Time-driven work on celery beat's schedule: scheduled posts go live,
-mirror publishes start, deleted blogs past their grace period are purged."""
+mirror publishes start, deleted blogs past their grace period are purged, post
+revisions are thinned and expired ones removed."""
 
 from celery import shared_task
 
 from inkwell.platform.core.administration import purge
+from inkwell.platform.core.content import revision_retention
 from inkwell.platform.core.content.posts import publish_due
 from inkwell.workers import publish
 
@@ -24,3 +26,9 @@ def dispatch_mirror_publishes() -> int:
 def purge_deleted_blogs() -> int:
     """Purge the deleted blogs whose grace period is over; how many."""
     return purge.purge_due()
+
+
+@shared_task(name=f"{__name__}.prune_post_revisions")
+def prune_post_revisions() -> int:
+    """Thin old autosave revisions and remove deleted posts' expired ones; how many went."""
+    return revision_retention.prune()

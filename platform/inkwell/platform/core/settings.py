@@ -73,6 +73,8 @@ SCHEDULE_INTERVAL = 30
 # for due purges every TENANT_PURGE_INTERVAL seconds (celery beat; `inkwell
 # scheduler` looks every round). A purged blog's subdomain stays reserved for
 # TENANT_HOLD_DAYS, so its old links and feeds never reach a new owner.
+# A deleted post's revisions are kept as long (an owner can bring it back meanwhile),
+# and revisions are pruned on the same TENANT_PURGE_INTERVAL (content.revision_retention).
 TENANT_DELETE_GRACE_DAYS = 30
 TENANT_HOLD_DAYS = 90
 TENANT_PURGE_INTERVAL = 3600

@@ -12,7 +12,15 @@ event that tells everyone that readers now see something else (`changes`).
   `content_updated_at` (Atom's `<updated>`) only on a real change;
 - calls `charge(bytes added)`, a quota check, after rendering and before touching
   the row, so a refused save leaves nothing behind;
-- reports a change readers see to `changes.content_changed`.
+- reports a change readers see to `changes.content_changed`;
+- keeps a revision of the result (`revisions`), naming the actor the caller passes
+  (a member's email, "import", "scheduler"); `delete_post` keeps the post's
+  revisions for the blog's delete grace period, so `restoring` can bring it back.
+
+`diffs` shows a revision against the post word by word; `restoring` puts a
+revision's text back or makes a deleted post again, through `save_post`;
+`revision_retention` thins old autosaves and removes expired revisions (the
+periodic job), its policy in its docstring.
 
 The caller commits; `commit_retrying` runs a save again when it lost a unique-key
 race (slug, tag) to another.

@@ -42,6 +42,7 @@ class PostInput:
     tags: list[str] = field(default_factory=list)
     excerpt: str = ""
     # Scheduled: when it goes live. Published: keeps the first publish time unless given.
+    # Draft: kept for when it is published (an import's date, a deleted post's).
     published_at: datetime | None = None
 
 
@@ -145,7 +146,8 @@ def _schedule(post: Post, data: PostInput) -> tuple[str, datetime | None]:
     if data.status in ("published", "scheduled"):
         # A schedule in the past means "now".
         return "published", min(data.published_at or post.published_at or now, now)
-    return "draft", post.published_at
+    # A draft keeps the time it is given (an import's, a deleted post's) for its publish.
+    return "draft", data.published_at or post.published_at
 
 
 def _tag_names(names: list[str]) -> list[str]:

@@ -99,8 +99,9 @@ def latest(post: Post) -> PostRevision | None:
     return db.session.scalars(history(post).limit(1)).first()
 
 
-def history_bytes(post: Post) -> int:
-    query = _of(post).with_only_columns(func.coalesce(func.sum(PostRevision.size), 0))
+def history_bytes() -> int:
+    """What the current blog's revisions take of its storage."""
+    query = select(func.coalesce(func.sum(PostRevision.size), 0))
     return int(db.session.scalar(query) or 0)
 
 

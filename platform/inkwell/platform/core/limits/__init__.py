@@ -15,9 +15,9 @@ leaves nothing behind.
   before touching the row. Bytes are UTF-8 bytes of the Markdown and rendered HTML
   of posts and the code and highlighted HTML of snippets (`usage.byte_length`, the
   same on SQLite and PostgreSQL), and the texts of post revisions (their stored
-  `size`: a save's charge includes the revision it keeps); shrinking is always allowed. An import stops at
-  the first file over a limit: the files before it stay, each post whole, and the
-  rest are reported as not imported.
+  `size`: a save's charge includes the revision it keeps); shrinking is always
+  allowed. An import stops at the first file over a limit: the files before it
+  stay, each post whole, and the rest are reported as not imported.
 - Publishes per hour count the blog's `publish_runs` of the last hour. The
   dispatcher (`publishing.mirrors.to_dispatch`) skips a blog at its limit, leaving
   its request open until the hour allows it; the worker's follow-up loop stops

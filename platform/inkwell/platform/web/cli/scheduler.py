@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
 from inkwell.platform.core.administration import purge
+from inkwell.platform.core.content import revision_retention
 from inkwell.platform.core.content.posts import publish_due
 from inkwell.workers import publish, relay
 
@@ -33,22 +34,23 @@ def outbox_sweep(older_than: float | None) -> None:
 @click.option("--once", is_flag=True, help="One round, then exit (for cron).")
 @with_appcontext
 def scheduler_command(interval: float | None, once: bool) -> None:
-    """Publish due scheduled posts, sweep the outbox, publish mirrors and purge
-    deleted blogs past their grace period, round after round: what `celery beat`
-    does, for hosts without it (`make run` runs this). Without a broker, mirror
-    publishes run in this process."""
+    """Publish due scheduled posts, sweep the outbox, publish mirrors, purge
+    deleted blogs past their grace period and prune post revisions, round after
+    round: what `celery beat` does, for hosts without it (`make run` runs this).
+    Without a broker, mirror publishes run in this process."""
     interval = interval or current_app.config["MIRROR_DISPATCH_INTERVAL"]
     next_purge = 0.0  # purges are looked for every TENANT_PURGE_INTERVAL, not every round
     while True:
         went_live, swept = publish_due(), relay.sweep()
-        published, purged = publish.dispatch(publish.send), 0
+        published, purged, pruned = publish.dispatch(publish.send), 0, 0
         if time.monotonic() >= next_purge:
-            purged = purge.purge_due()
+            purged, pruned = purge.purge_due(), revision_retention.prune()
             next_purge = time.monotonic() + current_app.config["TENANT_PURGE_INTERVAL"]
-        if went_live or swept or published or purged:
+        if went_live or swept or published or purged or pruned:
             click.echo(
                 f"{went_live} scheduled posts went live, {swept} outbox rows published, "
-                f"{published} mirror publishes started, {purged} deleted blogs purged."
+                f"{published} mirror publishes started, {purged} deleted blogs purged, "
+                f"{pruned} post revisions pruned."
             )
         if once:
             return

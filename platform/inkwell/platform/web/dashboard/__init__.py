@@ -23,6 +23,11 @@ JSON errors (401 logged out, 400 invalid or CSRF, 409 not a draft, 403 or 429 a
 quota) that the page shows while keeping the text, which it also backs up in
 `localStorage`. The posts page shows members the blog's usage against each limit.
 
+The history page (`history`) lists a post's revisions (who, when, how, size, and
+what the history takes), compares one with the post word by word and restores it
+(a revision of its own); members see the history of the posts they may edit. Its
+"Deleted posts" page, owners only, brings a deleted post back as a draft.
+
 The team page (`team`, owners only for changes) changes roles, removes members
 (a blog keeps an owner), invites an address with a role (rate-limited by
 RATE_LIMIT_INVITE; the mail goes through the outbox) and lists and revokes open
