@@ -51,7 +51,10 @@ def post_history(post_id: int) -> str:
         tenant=g.tenant,
         post=post,
         revisions=rows,
-        current=revisions.state_of(post),
+        # The newest revision usually is the post as it is: nothing to compare or restore.
+        current_id=rows[0].id
+        if rows and revisions.state_of(rows[0]) == revisions.state_of(post)
+        else None,
         post_bytes=sum(row.size for row in rows),
         blog_bytes=revisions.history_bytes(),
         **_helpers(),
