@@ -171,13 +171,13 @@ def test_an_import_stops_before_the_post_that_would_pass_the_storage_limit(
     app, make_tenant, tmp_path
 ):
     blog = make_tenant("alice")
-    set_quota(app, blog, storage_bytes=3_000)
+    set_quota(app, blog, storage_bytes=4_500)
     bundle = post_files(tmp_path, ["a", "b", "c"], body="x" * 1_000)
     report = run_import(app, blog, bundle)
-    # Each post stores about 2 kB (Markdown and HTML): the second would pass 3 kB.
+    # Each post stores about 3 kB (Markdown, HTML and its revision): the second would pass 4.5 kB.
     assert report.created == 1 and list(bodies(app, blog)) == ["a"]
     assert [name for name, _ in report.errors] == ["b.md", "c.md"]
-    assert "past its storage limit of 3 kB" in report.errors[0][1]
+    assert "past its storage limit of 4.5 kB" in report.errors[0][1]
 
 
 def test_the_import_command_reports_the_limit_and_fails(app, make_tenant, tmp_path):

@@ -11,6 +11,7 @@ from inkwell.platform.core.models import (
     Invitation,
     Membership,
     Post,
+    PostRevision,
     PostTag,
     Snippet,
     Tag,
@@ -128,6 +129,9 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
     with app.app_context():
         bob_user = db.session.scalar(select(User.id).where(User.email == bob.owner_email))
     bob_snippet = make_snippet(bob, "Bob's code", "secret = 'only bob'")
+    with app.app_context(), tenancy.tenant_scope(bob.id):
+        revision = db.session.scalars(select(PostRevision)).one()
+        bob_revision = {"revision_id": revision.id, "post_uuid": revision.post_uuid}
     alice_post = make_post(alice, "Alice's own")
     auth.login(alice.owner_email)
     before = snapshot(app)
@@ -142,7 +146,7 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
         with app.test_request_context():
             # Every id argument gets bob's object id (posts here; new kinds add theirs).
             ids = {"post_id": bob_post, "snippet_id": bob_snippet, "user_id": bob_user,
-                   "invitation_id": bob_invitation}  # fmt: skip
+                   "invitation_id": bob_invitation, **bob_revision}  # fmt: skip
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)
