@@ -18,7 +18,7 @@ from inkwell.platform.web.admin.jobs import views as admin_jobs
 from inkwell.platform.web.admin.quotas import views as admin_quotas
 from inkwell.platform.web.admin.tenants import views as admin_tenants
 from inkwell.platform.web.admin.users import views as admin_users
-from inkwell.platform.web.dashboard import editor, exports, mirror, snippets, team
+from inkwell.platform.web.dashboard import editor, exports, imports, mirror, snippets, team
 from inkwell.platform.web.dashboard import home as dashboard
 from inkwell.tenants import assets
 from inkwell.workers.celery_app import celery_init_app
@@ -44,6 +44,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         dashboard.bp,
         editor.bp,
         exports.bp,
+        imports.bp,
         snippets.bp,
         team.bp,
         invitations.bp,
