@@ -20,4 +20,5 @@ pytest_plugins = [
     "fixtures.mail",
     "fixtures.jobs",
     "fixtures.clock",
+    "fixtures.mirrors",
 ]

@@ -279,12 +279,6 @@ def row_counts(app: Flask, blog_id: int) -> dict[str, int]:
         }
 
 
-@pytest.fixture
-def mirror_root(app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "MIRROR_URL", str(tmp_path / "mirror"))
-    return tmp_path / "mirror"
-
-
 def test_purge_removes_rows_mirror_and_holds_the_subdomain(
     app, admin, alice, make_tenant, make_snippet, mirror_root
 ) -> None:

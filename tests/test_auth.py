@@ -35,6 +35,7 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/snippets/new",
         "/blogs/alice/snippets/1/edit",
         "/blogs/alice/export/",
+        "/blogs/alice/import/",
         "/blogs/alice/mirror/",
         "/blogs/alice/mirror/status.json",
     ]

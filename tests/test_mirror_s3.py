@@ -8,38 +8,7 @@ import feedparser
 import pytest
 from botocore.exceptions import EndpointConnectionError
 
-from fixtures.mirrors import broken_links, edit_post, post_id, publish
-from fixtures.services import free_port
-
-BUCKET, PREFIX = "inkwell-mirrors", "blogs"
-
-
-@pytest.fixture(scope="module")
-def s3_endpoint():
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
-
-
-@pytest.fixture
-def s3(app, s3_endpoint, monkeypatch):
-    for name, value in (("AWS_ACCESS_KEY_ID", "test"), ("AWS_SECRET_ACCESS_KEY", "test"),
-                        ("AWS_DEFAULT_REGION", "us-east-1")):  # fmt: skip
-        monkeypatch.setenv(name, value)
-    monkeypatch.setitem(app.config, "MIRROR_URL", f"s3://{BUCKET}/{PREFIX}")
-    monkeypatch.setitem(app.config, "MIRROR_ENDPOINT_URL", s3_endpoint)
-    monkeypatch.setitem(app.config, "MIRROR_S3_ATTEMPTS", 2)
-    client = boto3.client("s3", endpoint_url=s3_endpoint)
-    client.create_bucket(Bucket=BUCKET)
-    yield client
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET):
-        for item in page.get("Contents", []):
-            client.delete_object(Bucket=BUCKET, Key=item["Key"])
-    client.delete_bucket(Bucket=BUCKET)
+from fixtures.mirrors import PREFIX, broken_links, download, edit_post, post_id, publish
 
 
 @pytest.fixture
@@ -48,20 +17,6 @@ def blog(make_tenant, make_post):
     for n in range(12):
         make_post(blog, f"Post {n}", f"Body {n}\n\n```python\nx = {n}\n```\n", tags=["python"])
     return blog
-
-
-def download(client, prefix: str = PREFIX) -> dict[str, dict]:
-    """Every object under `prefix`: its key (without the prefix) -> body and headers."""
-    objects = {}
-    for page in client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=prefix):
-        for item in page.get("Contents", []):
-            answer = client.get_object(Bucket=BUCKET, Key=item["Key"])
-            objects[item["Key"]] = {
-                "body": answer["Body"].read(),
-                "type": answer["ContentType"],
-                "cache": answer.get("CacheControl", ""),
-            }
-    return objects
 
 
 @contextmanager

@@ -5,8 +5,12 @@ a SHA-256 of its bytes and its Content-Type. A built file whose hash and type
 match is skipped; the rest upload in an order that keeps the mirror coherent
 while it changes: assets first (pages link to them), then pages, then feeds and
 the sitemap (they announce pages), the home page last. Keys of the mirror that
-the build no longer has are deleted only once every upload succeeded, and never
-when the build looks implausibly small next to the mirror, unless forced.
+the build no longer has are deleted only once every upload succeeded. Pages of
+content the blog withdrew (posts, tags, snippets that left it, the database
+agreeing) always go, however much of the mirror they are: withdrawn text must
+leave every copy. Unless forced, nothing changes when the build lacks a page that
+should exist (the home page, the feed, the page of a public post), or when the
+other deletes would leave the build implausibly small next to the mirror.
 A failure stops the sync, leaves the old mirror serving, and records exactly
 which keys already hold new content.
 
@@ -47,7 +51,7 @@ class SyncError(Exception):
 
 
 class Refused(SyncError):
-    """Nothing was changed: the sync would have deleted too much."""
+    """Nothing was changed: the build lacks pages, or would have deleted too much."""
 
 
 @dataclass
@@ -67,24 +71,22 @@ def sync(
     manifest: Manifest,
     expected: frozenset[str],
     config: dict[str, Any],
+    withdrawn: frozenset[str] = frozenset(),
+    missing: frozenset[str] = frozenset(),
     force: bool = False,
     progress: Callable[[Report], None] = lambda _report: None,
     check: Callable[[], None] = lambda: None,
     changing: Callable[[Manifest], None] = lambda _manifest: None,
 ) -> tuple[Manifest, Report]:
     """Upload `files` (in `build`) that differ from `manifest`, then delete the keys
-    not in `expected` (every file the mirror should hold). `changing(manifest)`
-    before the first upload: what the target may hold from then on; `check()`
-    before each upload and the deletes: raises to stop the sync."""
+    not in `expected` (every file the mirror should hold). `withdrawn`: keys of
+    content the blog withdrew; `missing`: keys that should exist and `expected`
+    lacks. `changing(manifest)` before the first upload: what the target may hold
+    from then on; `check()` before each upload and the deletes: raises to stop the sync."""
     report, current = Report(), dict(manifest)
     stale = sorted(set(manifest) - expected)
-    if stale and not force and len(expected) < config["MIRROR_MIN_KEEP"] * len(manifest):
-        raise Refused(
-            f"the build has {len(expected)} files and the mirror {len(manifest)}: "
-            f"not deleting {len(stale)} keys without a forced publish",
-            current,
-            report,
-        )
+    if not force and (refusal := _refusal(manifest, expected, withdrawn, missing, config)):
+        raise Refused(refusal, current, report)
     changed = []
     for file in files:
         size, digest = _hashed(build / file.path)
@@ -110,6 +112,34 @@ def sync(
         report.deleted = len(stale)
         progress(report)
     return current, report
+
+
+def _refusal(
+    manifest: Manifest,
+    expected: frozenset[str],
+    withdrawn: frozenset[str],
+    missing: frozenset[str],
+    config: dict[str, Any],
+) -> str:
+    """Why the sync must change nothing without force, or "" when it may go on."""
+    if missing:
+        named = ", ".join(sorted(missing)[:3]) + (", …" if len(missing) > 3 else "")
+        return (
+            f"the build lacks {len(missing)} of the pages that should exist ({named}): "
+            "nothing uploaded or deleted, the mirror serves as before; "
+            "a forced publish (inkwell publish --force) goes ahead anyway"
+        )
+    leaving = withdrawn & manifest.keys()
+    unexplained = set(manifest) - expected - leaving
+    # The blog's own withdrawals never count: only deletes no content change explains.
+    held = len(manifest) - len(leaving)
+    if unexplained and len(expected) < config["MIRROR_MIN_KEEP"] * held:
+        return (
+            f"the build has {len(expected)} files and the mirror {held} besides pages "
+            f"of withdrawn content: not deleting {len(unexplained)} keys without a forced "
+            "publish (inkwell publish --force)"
+        )
+    return ""
 
 
 def cache_control(path: str, config: dict[str, Any]) -> str:

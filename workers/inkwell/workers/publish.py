@@ -168,7 +168,7 @@ def _freeze_and_sync(
     mirror = db.session.get_one(Mirror, tenant.id)
     run = progress.run
     with BlogFreezer(tenant.id, build, config) as freezer:
-        plan = freezer.plan(None if full else mirror.snapshot, full=full)
+        plan = freezer.plan(mirror.snapshot, full=full)
         run.full, run.pages_total, run.phase = plan.full, len(plan.urls), "building"
         progress.save()
         files = []
@@ -190,6 +190,8 @@ def _freeze_and_sync(
             manifest,
             plan.expected,
             config,
+            withdrawn=plan.withdrawn,
+            missing=plan.missing,
             force=claim.force,
             progress=progress.synced,
             check=lease.check,

@@ -108,6 +108,7 @@ MIRROR_DISPATCH_INTERVAL = 2.0
 MIRROR_PAGE_MAX_AGE = 60
 # Stale keys are not deleted when a build holds fewer than this share of the keys
 # the mirror has (a broken build must not empty a blog), unless the publish is forced.
+# Pages of posts, tags and snippets the blog withdrew never count: they always go.
 MIRROR_MIN_KEEP = 0.5
 # Processes that render a full build of a big blog at once (forked, sharing the
 # blog read into memory). 0: one per CPU.

@@ -6,11 +6,13 @@ from typing import Any
 from flask import current_app
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import CSRFError
+from flask_wtf.file import FileField, FileRequired
 from pygments.styles import get_all_styles
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     PasswordField,
     SelectField,
     StringField,
@@ -200,3 +202,14 @@ class ConfirmForm(PlatformForm):
 
 class PublishForm(PlatformForm):
     full = BooleanField("Rebuild every page (not only what changed)")
+
+
+class ImportUploadForm(PlatformForm):
+    bundle = FileField("Export file (.zip)", validators=[FileRequired("Choose a .zip file.")])
+
+
+class ImportConfirmForm(PlatformForm):
+    """Applies the upload `token` names, if planning it again gives `digest`."""
+
+    token = HiddenField(validators=[DataRequired()])
+    digest = HiddenField(validators=[DataRequired()])

@@ -16,7 +16,9 @@ the same views and templates that serve it.
   an edited post, the index and tag pages it is on, the feeds, the sitemap.
   Anything that moves pages (a post added, removed, re-dated or renamed in the
   recent-posts block, settings, a new release) rebuilds everything; the sync's
-  content hashes then skip the files that did not change.
+  content hashes then skip the files that did not change. Against the previous
+  snapshot it also tells the pages of withdrawn content (deleted) from pages that
+  should exist and the build lacks (a refused publish).
 
 The publish around it (the queue, the lock, the sync, the history) is
 `inkwell.platform.core.publishing` and `inkwell.workers.publish`.

@@ -39,6 +39,8 @@ class Plan:
     urls: list[str]  # the pages to build now
     full: bool
     version: int  # the blog's content_version the snapshot was read at
+    withdrawn: frozenset[str]  # files of content that left the blog: expected deletes
+    missing: frozenset[str]  # files that should exist and `expected` lacks: a broken build
 
 
 class BlogFreezer:
@@ -69,8 +71,9 @@ class BlogFreezer:
             db.engine.dispose()
 
     def plan(self, previous: mirror_pages.Snapshot | None, full: bool) -> Plan:
-        """What to build, given the snapshot of the last publish (None: never published).
-        A full build reads the whole blog into memory; a few pages read the database."""
+        """What to build, given the snapshot of the last publish (None: never published),
+        all of it if `full`. A full build reads the whole blog into memory; a few pages
+        read the database."""
         with self.app.app_context(), tenancy.tenant_scope(self.tenant_id):
             tenant = db.session.get_one(
                 Tenant, self.tenant_id, options=[selectinload(Tenant.domains)]
@@ -89,9 +92,20 @@ class BlogFreezer:
                 snap = mirror_pages.snapshot(tenant, blog.posts, blog.snippets())
             with self.app.test_request_context():
                 every = mirror_pages.all_pages(snap, tenant)
+                shrink = mirror_pages.shrink(previous, snap, every, tenant)
         urls = sorted(every if changed is None else changed & every)
-        expected = frozenset(self.freezer.urlpath_to_filepath(url) for url in every)
-        return Plan(snap, expected, urls, changed is None, tenant.content_version)
+        return Plan(
+            snap,
+            self._files(every),
+            urls,
+            changed is None,
+            tenant.content_version,
+            withdrawn=self._files(shrink.withdrawn),
+            missing=self._files(shrink.missing),
+        )
+
+    def _files(self, urls: Iterable[str]) -> frozenset[str]:
+        return frozenset(self.freezer.urlpath_to_filepath(url) for url in urls)
 
     def build(self, urls: Iterable[str], processes: int = 1) -> Iterator[Built]:
         """Render `urls` into the destination, yielding each file as it is written.

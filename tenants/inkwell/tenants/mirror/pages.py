@@ -8,11 +8,17 @@ can compare and rebuild only what changed: an edited post's page, the index and
 tag pages it is on, the feeds and the sitemap. Whatever moves pages around (a
 post added, removed, re-dated or renamed; the recent-posts block; settings; a
 new release) rebuilds everything, which content hashes then mostly skip.
+
+Comparing snapshots also tells a mirror that shrinks because the blog did (posts,
+tags or snippets withdrawn: their pages must leave every copy) from a build that
+lost pages it should have (`shrink`): the sync deletes the first and refuses the
+second.
 """
 
 import hashlib
 import json
 import math
+import uuid
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -126,6 +132,36 @@ def affected_pages(old: Snapshot | None, new: Snapshot) -> set[str] | None:
         pages.add(_index_page(rank // PAGE_SIZE + 1))
         pages |= _tag_pages_of(now[UUID], _slugs(was) | _slugs(now), old_tags, new_tags)
     return pages
+
+
+class Shrink(NamedTuple):
+    withdrawn: set[str]  # pages of content that left, the database agreeing: expected deletes
+    missing: set[str]  # pages that should exist and the build lacks: an accident
+
+
+def shrink(old: Snapshot | None, new: Snapshot, every: set[str], tenant: Tenant) -> Shrink:
+    """How the pages `every` (of `new`) fall short of the previous snapshot's.
+
+    A page should exist for the home page, the about page and the feed, for every
+    post of `new`, and for every post that left it yet the database still has
+    public (a snapshot that lost a post is no reason to delete its page)."""
+    required = {url_for("blog.index"), url_for("blog.about"), url_for("feeds.latest")}
+    required |= {url_for("blog.post", slug=post[SLUG]) for post in new["posts"]}
+    if old is None:
+        return Shrink(set(), required - every)
+    kept = {post[UUID] for post in new["posts"]}
+    left = [post for post in old["posts"] if post[UUID] not in kept]
+    public = _still_public([post[UUID] for post in left])
+    required |= {url_for("blog.post", slug=post[SLUG]) for post in left if post[UUID] in public}
+    return Shrink(all_pages(old, tenant) - every - required, required - every)
+
+
+def _still_public(uuids: list[str]) -> set[str]:
+    if not uuids:
+        return set()
+    query = public_posts().with_only_columns(Post.uuid)
+    found = db.session.scalars(query.where(Post.uuid.in_([uuid.UUID(u) for u in uuids])))
+    return {str(u) for u in found}
 
 
 def _feeds(snap: Snapshot) -> set[str]:

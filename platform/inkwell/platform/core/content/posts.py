@@ -236,24 +236,28 @@ def commit_retrying(work: Callable[[], T]) -> T:
             return result
 
 
-def unchanged_by(post: Post, data: PostInput) -> bool:
-    """Whether saving `data` (with the status it is to have) would leave `post` as it is.
+def changed_fields(post: Post, data: PostInput) -> list[str]:
+    """What saving `data` (with the status it is to have) would change in `post`:
+    some of "title", "body", "excerpt", "tags", "date", "status", "slug"; [] for nothing.
 
-    Imports skip those, so importing a file again writes nothing and bumps no
-    content_version. Dates count to the second, the precision of an export.
+    Imports skip a file that changes nothing, so importing it again writes nothing
+    and bumps no content_version, and preview the rest by these names. Dates count
+    to the second, the precision of an export.
     """
     title, body, excerpt = (strip_forbidden(t) for t in (data.title, data.body_md, data.excerpt))
     # Tags by slug: an existing tag keeps its name, whatever case the input uses.
     tag_slugs = sorted(slugify(name, 100) for name in _tag_names(data.tags))
-    return (
-        (post.title, post.body_md, post.excerpt) == (title.strip(), body, excerpt.strip())
-        and (post.status, post.slug) == (data.status, data.slug or post.slug)
-        and sorted(tag.slug for tag in post.tags) == tag_slugs
-        and (
-            data.published_at is None
-            or _to_second(post.published_at) == _to_second(data.published_at)
-        )
-    )
+    date = data.published_at
+    fields = {
+        "title": post.title != title.strip(),
+        "body": post.body_md != body,
+        "excerpt": post.excerpt != excerpt.strip(),
+        "tags": sorted(tag.slug for tag in post.tags) != tag_slugs,
+        "date": date is not None and _to_second(post.published_at) != _to_second(date),
+        "status": post.status != data.status,
+        "slug": post.slug != (data.slug or post.slug),
+    }
+    return [name for name, changed in fields.items() if changed]
 
 
 def _to_second(moment: datetime | None) -> datetime | None:

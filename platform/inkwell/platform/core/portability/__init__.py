@@ -6,17 +6,22 @@ it: entries that are absolute, hold `..` or hide are skipped; 5 MB a file and 20
 in all, checked from the declared sizes, then again by a bounded read). Posts are
 files with YAML front matter (`front_matter`, `post_files`: title, date, tags, slug,
 draft, excerpt); snippets (`snippet_files`: title, slug, language) keep the raw code
-as their body. Import goes through `content.posts.save_post` and
-`content.snippets.save_snippet`, like the editor:
+as their body. An import is a plan (`plan_import`: what each file will do, nothing
+written) and its execution (`apply_import`), so every preview (`--dry-run`, the
+dashboard's Import) shows what the same code then applies. Import goes through
+`content.posts.save_post` and `content.snippets.save_snippet`, like the editor:
 
 - posts and snippets match by slug; a file that would change nothing is skipped
-  (nothing written, no `content_version` bump), so importing again is harmless;
+  (nothing written, no `content_version` bump), so importing again is harmless; one
+  that replaces a post names the fields it changes (`content.posts.changed_fields`);
 - a bad file is reported by name and never stops the others;
-- quotas are charged as the import goes (`limits.quotas.Budget`): the first file over
-  a limit stops it, the files before stay, each post whole, and the rest are reported;
+- quotas (`limits.quotas.Budget`): the plan counts new posts and snippets, storage is
+  charged as the import goes; the first file over a limit stops it, the files before
+  stay, each post whole, and the rest are reported;
 - it commits every BATCH_SIZE writes, and refreshes the planner's statistics after
   a large import.
 
 Export writes `posts/<slug>.md` and `snippets/<slug>.md`. Entry points: `inkwell
-import markdown`, `inkwell export`, and the dashboard's Export (owners and editors).
+import markdown [--dry-run]`, `inkwell export`, and the dashboard's Export and Import
+(owners and editors; Import previews, then applies on confirmation).
 """

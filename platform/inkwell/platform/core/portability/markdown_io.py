@@ -1,10 +1,16 @@
 """Import and export a blog's posts as a bundle of Markdown files (see `post_files`).
 
-Import creates or updates posts by slug and skips files that change nothing;
-a bad file is reported by name and never stops the others. Export writes the
-same format, so an export imports into another blog as the same posts.
+An import is a plan, then its execution: `plan_import` reads the bundle and says
+what each file will do (a new post or snippet, one that replaces the current
+version and which fields change, unchanged, or an error and why) without writing
+anything; `apply_import` executes exactly that plan. `import_markdown` is both,
+so a preview (`inkwell import markdown --dry-run`, the dashboard's Import) shows
+what the same code then applies. A bad file is reported by name and never stops
+the others. Export writes the same format, so an export imports into another
+blog as the same posts.
 """
 
+import hashlib
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,9 +20,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.content.posts import PostInput, save_post, unchanged_by
+from inkwell.platform.core.content.posts import PostInput, changed_fields, save_post
 from inkwell.platform.core.content.revisions import IMPORT
-from inkwell.platform.core.content.snippets import UnknownLanguageError, save_snippet
+from inkwell.platform.core.content.snippets import (
+    SnippetInput,
+    UnknownLanguageError,
+    lexer_for,
+    save_snippet,
+)
 from inkwell.platform.core.database import refresh_statistics
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded
@@ -38,6 +49,40 @@ SNIPPETS_DIR = "snippets/"
 # Commit every so many written posts: one commit per post makes a large import slow,
 # one for all holds every row of it in a single transaction.
 BATCH_SIZE = 200
+NEW, REPLACE, UNCHANGED, ERROR = ACTIONS = ("new", "replace", "unchanged", "error")
+
+
+@dataclass(frozen=True)
+class Step:
+    """What the import does with one file of the bundle."""
+
+    name: str  # the file, as named in the bundle
+    action: str  # NEW, REPLACE, UNCHANGED or ERROR
+    data: PostInput | SnippetInput | None = None  # what it writes (None: an error)
+    changes: tuple[str, ...] = ()  # the fields a replacement changes
+    message: str = ""  # why the file is not imported
+    was: str = ""  # the title the replaced post or snippet has now
+
+    @property
+    def is_snippet(self) -> bool:
+        return isinstance(self.data, SnippetInput)
+
+
+@dataclass
+class ImportPlan:
+    steps: list[Step] = field(default_factory=list)
+
+    def of(self, action: str, snippets: bool = False) -> list[Step]:
+        """The steps doing `action`, to posts (or to snippets); errors of both."""
+        if action == ERROR:
+            return [step for step in self.steps if step.action == ERROR]
+        return [s for s in self.steps if s.action == action and s.is_snippet == snippets]
+
+    def digest(self) -> str:
+        """Changes whenever the plan would do anything else: a preview confirmed with
+        it applies only if planning again gives the same."""
+        seen = [(s.name, s.action, s.changes, s.message, repr(s.data)) for s in self.steps]
+        return hashlib.sha256(repr(seen).encode()).hexdigest()
 
 
 @dataclass
@@ -49,27 +94,105 @@ class ImportReport:
 
 
 def import_markdown(tenant: Tenant, author_id: int | None, bundle: Path) -> ImportReport:
-    """Import the posts of the folder or zip `bundle` into `tenant`, new ones by `author_id`.
+    """Import the posts and snippets of the folder or zip `bundle` into `tenant`, new
+    ones by `author_id`: `apply_import(plan_import(...))`.
+    Raises bundles.BundleError when the bundle itself cannot be read."""
+    return apply_import(tenant, author_id, plan_import(tenant, bundle))
 
-    A quota stops the import at the first file that would exceed it: files
-    before it stay imported (each post or snippet whole), it and every later
-    file are reported as not imported, so running the import again once the
-    limit allows finishes it (unchanged files are skipped).
-    Raises bundles.BundleError when the bundle itself cannot be read.
-    """
-    report = ImportReport()
+
+def plan_import(tenant: Tenant, bundle: Path) -> ImportPlan:
+    """What importing `bundle` into `tenant` would do, file by file; writes nothing.
+
+    Posts and snippets match by slug. The blog's post and snippet limits are
+    counted here: the first new file over one is an error, and every file after
+    it is not imported (so importing again once the limit allows finishes it).
+    Raises bundles.BundleError when the bundle itself cannot be read."""
     with tenancy.tenant_scope(tenant.id), open_bundle(bundle) as files:
-        run = _Import(tenant, author_id, report)
-        stopped, pending = "", 0
+        planner, plan, stopped = _Planner(tenant.id), ImportPlan(), ""
         for file in files:
             if stopped:
-                report.errors.append((file.name, f"not imported: {stopped}"))
+                plan.steps.append(Step(file.name, ERROR, message=f"not imported: {stopped}"))
                 continue
-            try:
-                pending += run.file(file)
-            except QuotaExceeded as refused:
-                stopped = str(refused)
-                report.errors.append((file.name, stopped))
+            step = planner.step(file)
+            if step.action == NEW:
+                try:
+                    planner.budget.add("snippets" if step.is_snippet else "posts")
+                except QuotaExceeded as refused:
+                    stopped = str(refused)
+                    step = Step(file.name, ERROR, message=stopped)
+            plan.steps.append(step)
+        return plan
+
+
+class _Planner:
+    """The blog's posts and snippets by slug, which file set each slug, and the
+    limits the new ones count against."""
+
+    def __init__(self, tenant_id: int) -> None:
+        self.posts = {
+            p.slug: p for p in db.session.scalars(select(Post).options(selectinload(Post.tags)))
+        }
+        self.snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
+        self.sources: dict[str, str] = {}  # slug -> the file that set it
+        self.budget = Budget(tenant_id)
+
+    def step(self, file: BundleFile) -> Step:
+        if file.name.startswith(SNIPPETS_DIR):
+            return self.snippet(file)
+        try:
+            data = read_post_file(file.name, file.read())
+        except (BundleFileError, PostFileError) as error:
+            return Step(file.name, ERROR, message=str(error))
+        if (source := self.sources.setdefault(data.slug, file.name)) != file.name:
+            return Step(file.name, ERROR, message=f"slug {data.slug!r} is also set by {source}")
+        post = self.posts.get(data.slug)
+        if post is None:
+            return Step(file.name, NEW, data)
+        changes = tuple(changed_fields(post, data))
+        return Step(file.name, REPLACE if changes else UNCHANGED, data, changes, was=post.title)
+
+    def snippet(self, file: BundleFile) -> Step:
+        try:
+            data = read_snippet_file(file.name, file.read())
+            if data.language:
+                lexer_for(data.language)  # what save_snippet would refuse
+        except (BundleFileError, SnippetFileError, UnknownLanguageError) as error:
+            return Step(file.name, ERROR, message=str(error))
+        snippet = self.snippets.get(data.slug)
+        if snippet is None:
+            return Step(file.name, NEW, data)
+        now = {"title": snippet.title, "code": snippet.code, "language": snippet.language}
+        changes = tuple(name for name, value in now.items() if getattr(data, name) != value)
+        return Step(file.name, REPLACE if changes else UNCHANGED, data, changes, snippet.title)
+
+
+def apply_import(tenant: Tenant, author_id: int | None, plan: ImportPlan) -> ImportReport:
+    """Carry out `plan` in `tenant`, new posts by `author_id`.
+
+    Storage is charged as the import goes (`limits.quotas.Budget`): the first file
+    over the limit stops it, the files before stay (each post whole), and it and
+    every later file are reported. Commits every BATCH_SIZE writes."""
+    report = ImportReport()
+    with tenancy.tenant_scope(tenant.id):
+        run = _Apply(tenant, author_id)
+        stopped, pending = "", 0
+        for step in plan.steps:
+            if step.action == ERROR:
+                report.errors.append((step.name, step.message))
+            elif step.action == UNCHANGED:
+                report.skipped += 1
+            elif stopped:
+                report.errors.append((step.name, f"not imported: {stopped}"))
+            else:
+                try:
+                    run.write(step)
+                except QuotaExceeded as refused:
+                    stopped = str(refused)
+                    report.errors.append((step.name, stopped))
+                    continue
+                report.created += step.action == NEW
+                report.updated += step.action == REPLACE
+                pending += 1
             if pending >= BATCH_SIZE:
                 db.session.commit()
                 pending = 0
@@ -79,77 +202,26 @@ def import_markdown(tenant: Tenant, author_id: int | None, bundle: Path) -> Impo
     return report
 
 
-class _Import:
-    """One import's state: the blog's posts and snippets by slug, which file set
-    each slug, and the quota budget the import draws on."""
+class _Apply:
+    """Writes planned steps through save_post and save_snippet, like the editor."""
 
-    def __init__(self, tenant: Tenant, author_id: int | None, report: ImportReport) -> None:
-        self.tenant, self.author_id, self.report = tenant, author_id, report
-        self.posts = {
-            p.slug: p for p in db.session.scalars(select(Post).options(selectinload(Post.tags)))
-        }
+    def __init__(self, tenant: Tenant, author_id: int | None) -> None:
+        self.tenant, self.author_id = tenant, author_id
+        self.posts = {p.slug: p for p in db.session.scalars(select(Post))}
         self.snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
-        self.sources: dict[str, str] = {}  # slug -> the file that set it
         self.budget = Budget(tenant.id)
 
-    def file(self, file: BundleFile) -> bool:
-        """Import one file; whether anything was written. QuotaExceeded before writing."""
-        if file.name.startswith(SNIPPETS_DIR):
-            return _import_snippet(self.snippets, file, self.tenant, self.report, self.budget)
-        try:
-            data = read_post_file(file.name, file.read())
-        except (BundleFileError, PostFileError) as error:
-            self.report.errors.append((file.name, str(error)))
-            return False
-        if (source := self.sources.setdefault(data.slug, file.name)) != file.name:
-            self.report.errors.append((file.name, f"slug {data.slug!r} is also set by {source}"))
-            return False
-        return self.post(data)
+    def write(self, step: Step) -> None:
+        """QuotaExceeded before anything of this step changes."""
+        if isinstance(step.data, SnippetInput):
+            snippet = self.snippets.get(step.data.slug) or Snippet()
+            save_snippet(snippet, self.tenant, step.data, self.budget.store)
+        elif isinstance(step.data, PostInput):
+            self.post(step.data)
 
-    def post(self, data: PostInput) -> bool:
-        """Create, update or skip the post with data.slug; whether anything was written."""
-        post = self.posts.get(data.slug)
-        if post is not None and unchanged_by(post, data):
-            self.report.skipped += 1
-            return False
-        if post is None:
-            self.budget.add("posts")
-        saved = post or Post(author_id=self.author_id)
+    def post(self, data: PostInput) -> None:
+        saved = self.posts.get(data.slug) or Post(author_id=self.author_id)
         save_post(saved, self.tenant, data, self.budget.store, actor=IMPORT, kind="import")
-        if post is None:
-            self.report.created += 1
-        else:
-            self.report.updated += 1
-        return True
-
-
-def _import_snippet(
-    existing: dict[str, Snippet],
-    file: BundleFile,
-    tenant: Tenant,
-    report: ImportReport,
-    budget: Budget,
-) -> bool:
-    """Create, update or skip one exported snippet; whether anything was written."""
-    try:
-        data = read_snippet_file(file.name, file.read())
-        snippet = existing.get(data.slug)
-        if snippet and (snippet.title, snippet.code, snippet.language) == (
-            data.title, data.code, data.language
-        ):  # fmt: skip
-            report.skipped += 1
-            return False
-        if snippet is None:
-            budget.add("snippets")
-        save_snippet(snippet or Snippet(), tenant, data, budget.store)
-    except (BundleFileError, SnippetFileError, UnknownLanguageError) as error:
-        report.errors.append((file.name, str(error)))
-        return False
-    if snippet:
-        report.updated += 1
-    else:
-        report.created += 1
-    return True
 
 
 def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:

@@ -30,10 +30,12 @@ when the app cannot (nginx's fallback, or S3 and a CDN alone).
   mirror works from disk and under any prefix.
 - Syncing (`inkwell.workers.mirror_sync`) uploads only what differs from the
   manifest, in an order that keeps the mirror coherent while it changes, deletes
-  stale keys only after every upload succeeded (and never most of the mirror
-  without force), and on failure records exactly what the target holds. Before
-  its first upload it records the keys it is about to change as unknown, so even
-  a sync killed mid-way leaves a manifest the next full publish can repair from.
+  stale keys only after every upload succeeded: the pages of withdrawn content
+  always, other keys never most of the mirror, and nothing when the build lacks a
+  page that should exist (unless forced); on failure it records exactly what the
+  target holds. Before its first upload it records the keys it is about to change
+  as unknown, so even a sync killed mid-way leaves a manifest the next full
+  publish can repair from.
 - Targets (`storage`): a folder (files hard-linked from the build, then renamed into
   place: atomic, no copy) or S3 through boto3 (MIRROR_ENDPOINT_URL for S3-compatible
   stores; botocore's standard retries for throttling and 5xx); both refuse keys that

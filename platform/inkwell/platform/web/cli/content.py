@@ -1,5 +1,5 @@
-"""`inkwell blogs create`, `posts rerender|publish-due`, `import markdown` and
-`export`: blogs and their content from a shell."""
+"""`inkwell blogs create`, `posts rerender|publish-due`, `import markdown [--dry-run]`
+and `export`: blogs and their content from a shell."""
 
 from pathlib import Path
 
@@ -15,7 +15,17 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Membership, Tenant, User
 from inkwell.platform.core.portability.bundles import BundleError
-from inkwell.platform.core.portability.markdown_io import export_markdown, import_markdown
+from inkwell.platform.core.portability.markdown_io import (
+    ACTIONS,
+    ERROR,
+    NEW,
+    REPLACE,
+    UNCHANGED,
+    ImportPlan,
+    apply_import,
+    export_markdown,
+    plan_import,
+)
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web.cli.args import account_errors, blog_named
 
@@ -42,18 +52,40 @@ def blogs_create(subdomain: str, owner_email: str, title: str) -> None:
 @import_cli.command("markdown")
 @click.argument("subdomain")
 @click.argument("path", type=click.Path(path_type=Path))
-def import_markdown_command(subdomain: str, path: Path) -> None:
+@click.option("--dry-run", is_flag=True, help="Only say what the import would change.")
+def import_markdown_command(subdomain: str, path: Path, dry_run: bool) -> None:
     """Create or update posts of SUBDOMAIN from PATH, a folder or .zip of Markdown files."""
     tenant = blog_named(subdomain)
     try:
-        report = import_markdown(tenant, _first_owner_id(tenant), path)
+        plan = plan_import(tenant, path)
     except BundleError as error:
         raise click.ClickException(str(error)) from None
+    if dry_run:
+        _show_plan(plan)
+        return
+    report = apply_import(tenant, _first_owner_id(tenant), plan)
     click.echo(f"created {report.created}, updated {report.updated}, skipped {report.skipped}")
     for name, message in report.errors:
         click.echo(f"{name}: {message}", err=True)
     if report.errors:
         raise click.exceptions.Exit(1)
+
+
+def _show_plan(plan: ImportPlan) -> None:
+    """One line per file that would change or fails, then the counts; nothing is written."""
+    for step in plan.steps:
+        if step.action == NEW:
+            click.echo(f"new      {step.name}: {step.data.title if step.data else ''}")
+        elif step.action == REPLACE:
+            click.echo(f"replace  {step.name}: {step.was} (changes {', '.join(step.changes)})")
+        elif step.action == ERROR:
+            click.echo(f"error    {step.name}: {step.message}", err=True)
+    counts = {action: sum(s.action == action for s in plan.steps) for action in ACTIONS}
+    click.echo(
+        f"dry run, nothing changed: {counts[NEW]} new, {counts[REPLACE]} to replace "
+        f"(the current versions stay in each post's history), {counts[UNCHANGED]} unchanged, "
+        f"{counts[ERROR]} errors"
+    )
 
 
 @click.command("export")

@@ -18,7 +18,9 @@ from inkwell.workers.publish import run_requested
 @click.argument("subdomains", nargs=-1)
 @click.option("--all", "every", is_flag=True, help="Every active blog.")
 @click.option("--full", is_flag=True, help="Rebuild every page, not only what changed.")
-@click.option("--force", is_flag=True, help="Delete stale keys even if most of the mirror goes.")
+@click.option(
+    "--force", is_flag=True, help="Sync even a build that lacks pages or empties the mirror."
+)
 @with_appcontext
 def publish_command(subdomains: tuple[str, ...], every: bool, full: bool, force: bool) -> None:
     """Publish the static mirror of each blog SUBDOMAIN (or --all) to MIRROR_URL."""

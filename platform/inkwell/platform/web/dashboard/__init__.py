@@ -1,5 +1,5 @@
 """The bloggers' dashboard: the list of one's blogs (`home`) and, inside each blog,
-its posts (`editor`), snippets, team, mirror and export.
+its posts (`editor`), snippets, team, mirror, export and import.
 
 Every area inside a blog is a `blog_scope.blog_blueprint` under
 /blogs/<subdomain>/: its before_request checks the membership and enters the
@@ -10,8 +10,10 @@ deleted, its members see the reason on every page and can read and export, and
 every unsafe request answers 403 with that reason.
 
 Roles: authors edit their own posts, editors all posts, owners also the blog's
-settings and its team; owners and editors export and publish the mirror; any
-member manages snippets (they have no author and no drafts).
+settings and its team; owners and editors export, import (with a confirmed
+address: an import can publish; `imports` previews, then applies on confirmation)
+and publish the mirror; any member manages snippets (they have no author and no
+drafts).
 
 The editor saves through `content.posts` (`commit_retrying`), with the blog's
 quotas charged before anything changes (a refusal shows on the form, the text
