@@ -113,9 +113,11 @@ def save_post(
     changed = (post.title, post.body_md, post.excerpt) != (title, body, excerpt) or sorted(
         t.name for t in post.tags
     ) != sorted(tag_names)
+    # Queried before any change: an autoflush would make two UPDATEs, two revisions.
+    slug = unique_slug(data.slug or post.slug or slugify(title), exclude_id=post.id)
     post.tenant_id = tenant.id
     post.title, post.excerpt = title.strip(), excerpt.strip()
-    post.slug = unique_slug(data.slug or post.slug or slugify(title), exclude_id=post.id)
+    post.slug = slug
     if rerender:
         post.body_md, post.body_html, post.renderer_version = body, html, RENDERER_VERSION
     _schedule(post, data)
