@@ -191,13 +191,14 @@ TAB_NAME = re.compile(r"[0-9a-f]{32}")
 
 @bp.post("/posts/<int:post_id>/presence")
 def heartbeat(post_id: int) -> Response:
-    """The editor's heartbeat, `{"tab": ..., "leaving": false}`: who else has the post open."""
+    """The editor's heartbeat, `{"tab": ...}` (and `"leaving": "1"` when the page goes;
+    text, as in every JSON body of the platform's scripts): who else has the post open."""
     _editable_post(post_id)
     payload = request.get_json(silent=True) or {}
     tab = payload.get("tab") if isinstance(payload, dict) else None
     if not isinstance(tab, str) or not TAB_NAME.fullmatch(tab):
         return json_error("A heartbeat names its tab: 32 hexadecimal digits.", 400)
-    if payload.get("leaving") is True:
+    if payload.get("leaving") == "1":
         presence.leave(post_id, current_user.id, tab)
     else:
         presence.heartbeat(post_id, current_user.id, tab)

@@ -153,7 +153,8 @@
 
   function heartbeat(leaving = false) {
     if (!presenceUrl) return;
-    send(presenceUrl, { tab, leaving }, leaving ? { keepalive: true } : {})
+    const payload = leaving ? { tab, leaving: "1" } : { tab };
+    send(presenceUrl, payload, leaving ? { keepalive: true } : {})
       .then((data) => {
         if (leaving) return;
         presenceList.innerHTML = data.html;
