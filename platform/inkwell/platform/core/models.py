@@ -9,7 +9,8 @@ access), `invitations` and `account_tokens` (`SecretLink`s), `outbox`, `mirrors`
 `audit_log`, `quotas` and `subdomain_holds`.
 
 Tenant content subclasses `TenantScoped` (posts, tags, post_tags, snippets,
-publish_runs, post_revisions); `tenancy` keeps every query and flush inside the current blog.
+publish_runs, post_revisions, editor_presence); `tenancy` keeps every query and flush inside the
+current blog.
 Every index on those tables leads with `tenant_id`, so each blog's rows are one
 range of the index and no query reads another's; the one exception is on purpose,
 the scheduler's small partial index of scheduled posts (`ix_posts_due`). `post_tags`
@@ -17,7 +18,8 @@ reaches posts and tags through composite `(tenant_id, id)` foreign keys, so a ro
 cannot link across blogs even in raw SQL.
 
 Posts keep their Markdown and the sanitized HTML rendered at save time with its
-renderer version, a stable UUID (feed ids), a status and `published_at`. Any
+renderer version, a stable UUID (feed ids), a status and `published_at`, and a
+`revision` that every change adds one to (blogs' settings: `settings_revision`). Any
 change to what readers see bumps `tenants.content_version` in the same transaction,
 and only `content.changes.content_changed` does it: cache keys and ETags carry it.
 
@@ -28,6 +30,7 @@ here needs its migration.
 """
 
 from datetime import datetime
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from flask_login import UserMixin
@@ -117,6 +120,9 @@ class Tenant(Timestamps, db.Model):
     # Where the signup came from (an IPv4 address or an IPv6 /64; see core.administration.risk),
     # for admins' risk signals; empty for blogs made by operators.
     signup_network: Mapped[str] = mapped_column(String(64), default="")
+    # +1 at every settings save, which must start from the stored one (content.conflicts).
+    # Not a mapper version counter: content_version changes the row at every post saved.
+    settings_revision: Mapped[int] = mapped_column(default=1, server_default=text("1"))
 
     domains: Mapped[list["Domain"]] = relationship(back_populates="tenant")
 
@@ -311,6 +317,12 @@ class Post(TenantScoped, Timestamps, db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Last change of what readers see (title, body, excerpt, tags): Atom's <updated>.
     content_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The mapper's version counter: every UPDATE of the row adds one and takes the
+    # row only if it still has the revision read, so no save overwrites another
+    # unseen (content.conflicts).
+    revision: Mapped[int] = mapped_column(server_default=text("1"))
+
+    __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": revision}
 
     author: Mapped[User | None] = relationship()
     tags: Mapped[list["Tag"]] = relationship(
@@ -390,6 +402,32 @@ class PostRevision(TenantScoped, db.Model):
     size: Mapped[int] = mapped_column(default=0)
     # Set when its post is deleted: the periodic job removes it after this.
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EditorPresence(TenantScoped, db.Model):
+    """A browser tab with a post open in the editor, kept fresh by its heartbeat
+    (`content.presence`); rows older than a minute mean nothing."""
+
+    __tablename__ = "editor_presence"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "post_id"], ["posts.tenant_id", "posts.id"], ondelete="CASCADE"
+        ),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    post_id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    # A random name the tab gave itself: one person may have the post open twice.
+    tab: Mapped[str] = mapped_column(String(32), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
 
 
 class Snippet(TenantScoped, Timestamps, db.Model):

@@ -100,7 +100,25 @@ def _slug(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(problem)
 
 
+def _revision(_form: FlaskForm, field: HiddenField) -> None:
+    if field.data and not (field.data.isdigit() and len(field.data) <= 12):
+        raise ValidationError("This page was damaged (its revision is unreadable): reload it.")
+
+
+class RevisionField(HiddenField):
+    """The revision the form was filled from (`content.conflicts`); empty for a new row
+    or a client that takes the latest."""
+
+    def __init__(self, label: str = "Revision", **kwargs: Any) -> None:
+        super().__init__(label, validators=[_revision], **kwargs)
+
+    @property
+    def revision(self) -> int | None:
+        return int(self.data) if self.data else None
+
+
 class PostForm(PlatformForm):
+    base_revision = RevisionField()
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     slug = StringField("Address", validators=[Length(max=200), _slug])
     tags = StringField("Tags", validators=[Length(max=2000)])
@@ -162,6 +180,9 @@ def _comments_target(form: FlaskForm, field: StringField) -> None:
 
 
 class BlogSettingsForm(PlatformForm):
+    # The blog's columns below are named like the fields (see `settings`).
+    SETTINGS = ("title", "description", "code_style", "comments_provider", "comments_target")
+    base_revision = RevisionField()
     title = StringField("Title", validators=[DataRequired(), Length(max=200), _single_line])
     description = TextAreaField(
         "Description",
@@ -180,6 +201,9 @@ class BlogSettingsForm(PlatformForm):
     comments_target = StringField(
         "Disqus shortname or Discourse URL", validators=[Length(max=200), _comments_target]
     )
+
+    def settings(self) -> dict[str, str]:
+        return {name: self[name].data for name in self.SETTINGS}
 
 
 class InviteForm(PlatformForm):

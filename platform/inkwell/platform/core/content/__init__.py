@@ -21,6 +21,10 @@ event that tells everyone that readers now see something else (`changes`).
 revision's text back or makes a deleted post again, through `save_post`;
 `revision_retention` thins old autosaves and removes expired revisions (the
 periodic job), its policy in its docstring.
+- refuses, with `conflicts.EditConflict`, a save from an older `base_revision` than
+  the post's `revision`, which every UPDATE of the row bumps as a compare-and-set,
+  so two saves at once from one base never both win (blogs' settings:
+  `conflicts.claim_settings`).
 
 The caller commits; `commit_retrying` runs a save again when it lost a unique-key
 race (slug, tag) to another.
@@ -47,6 +51,10 @@ rerender`) brings rows of an older version up to date. The editor's preview goes
 through it too. `snippets` are highlighted with Pygments at save time, line numbers
 in a table cell of their own, an empty language guessed; they have no drafts, so
 every change is public at once.
+
+`presence` records which editor tabs have a post open (a heartbeat every ~20 s, a
+row per tab in `editor_presence`, gone after a minute of silence), so writers see
+each other; it never blocks an edit.
 
 `changes.content_changed` is the only code that bumps a blog's `content_version`,
 in the caller's transaction; subscribers (the mirror's publish queue today) connect

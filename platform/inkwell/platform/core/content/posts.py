@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content import revisions
 from inkwell.platform.core.content.changes import content_changed
+from inkwell.platform.core.content.conflicts import check_base, compare_and_set
 from inkwell.platform.core.content.rendering import RENDERER_VERSION, render_markdown
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.usage import stored_size
@@ -87,11 +88,13 @@ def tagged(query: Select[tuple[Post]], tag: Tag) -> Select[tuple[Post]]:
     return query.join(PostTag, link).where(PostTag.tag_id == tag.id)
 
 
+@compare_and_set
 def save_post(
     post: Post,
     tenant: Tenant,
     data: PostInput,
     charge: Callable[[int], None] | None = None,
+    base_revision: int | None = None,
     *,
     actor: revisions.Actor,
     kind: str = "save",
@@ -103,12 +106,17 @@ def save_post(
     takes a post live is recorded as "publish". `charge(bytes added)`, the post's
     and its revisions', runs once the size is known and before anything changes,
     so a quota it raises leaves the post and the session as they were.
+    `base_revision`, the revision the writer started from: if the post has moved on
+    since, or moves on while this save runs, `conflicts.EditConflict` and nothing
+    is written (the caller rolls back).
     """
+    check_base(post, base_revision)
     was_public = post.status == "published"
     title, body, excerpt = (strip_forbidden(t) for t in (data.title, data.body_md, data.excerpt))
     rerender = post.body_md != body or post.renderer_version != RENDERER_VERSION
     html = render_markdown(body) if rerender else post.body_html
     tag_names = _tag_names(data.tags)
+    # Queried before any change: an autoflush would make two UPDATEs.
     slug = unique_slug(data.slug or post.slug or slugify(title), exclude_id=post.id)
     status, published_at = _schedule(post, data)
     if kind == "save" and status != "draft" and post.status not in ("published", "scheduled"):

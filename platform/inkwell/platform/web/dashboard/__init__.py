@@ -23,7 +23,14 @@ sandboxed iframe with the blog's own stylesheets, and autosaves drafts
 (`.../autosave`; a published post is saved only with the Save button). Both answer
 JSON errors (401 logged out, 400 invalid or CSRF, 409 not a draft, 403 or 429 a
 quota) that the page shows while keeping the text, which it also backs up in
-`localStorage`. The posts page shows members the blog's usage against each limit.
+`localStorage` (title, tags, excerpt and body, until a save succeeds; offered back
+after a conflict, a logout or a crash). Saves carry the revision the page started
+from: one from an older revision answers 409 with the conflict view
+(`edit_conflicts`: stored and sent text side by side, the sent text kept in the
+form on the stored revision, so the merged save goes through), as JSON with the
+same view for autosave; the settings form likewise between owners. The editor
+also beats every 20 s (`.../presence`) and shows who else has the post open.
+The posts page shows members the blog's usage against each limit.
 
 The history page (`history`) lists a post's revisions (who, when, how, size, and
 what the history takes), compares one with the post word by word and restores it

@@ -4,15 +4,20 @@ Roles: authors edit their own posts; editors and owners edit all; owners also
 edit the blog's settings.
 """
 
+import re
+from dataclasses import asdict
 from datetime import UTC
 from typing import Any
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from inkwell.platform.core.content import presence
 from inkwell.platform.core.content.changes import content_changed
+from inkwell.platform.core.content.conflicts import EditConflict, check_base, claim_settings
 from inkwell.platform.core.content.posts import PostInput, commit_retrying, delete_post, save_post
 from inkwell.platform.core.content.rendering import render_markdown
 from inkwell.platform.core.content.revisions import Actor
@@ -22,6 +27,7 @@ from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.models import Post, Tenant
 from inkwell.platform.core.validation import strip_forbidden
+from inkwell.platform.web.dashboard import edit_conflicts
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, json_error, require_role
 from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
 from inkwell.tenants import assets
@@ -89,22 +95,36 @@ def _edit(post: Post | None) -> View:
     if form.status.data != "draft" and current_user.email_verified_at is None:
         form.status.errors.append(UNVERIFIED)
         return _form_page(form, post, 403)
+    base = form.base_revision.revision
     try:
-        saved = commit_retrying(lambda: _save(post.id if post else None, _input(form)))
+        saved = commit_retrying(lambda: _save(post.id if post else None, _input(form), base))
     except QuotaExceeded as refused:
         db.session.rollback()
         form.form_errors.append(str(refused))
         return _form_page(form, post, refused.status)
+    except EditConflict as conflict:
+        db.session.rollback()  # `conflict.stored` now reads as the other save left it
+        return _form_page(form, post, 409, edit_conflicts.post_conflict(conflict.stored, form))
     flash(f"Saved “{saved.title}”.")
     return redirect(url_for("editor.posts"))
 
 
-def _form_page(form: PostForm, post: Post | None, status: int) -> tuple[str, int]:
+def _form_page(
+    form: PostForm, post: Post | None, status: int, conflict: edit_conflicts.Conflict | None = None
+) -> tuple[str, int]:
     # The preview frames the text in the blog's own (content-hashed) stylesheets,
     # served on this host too, so the platform's CSP needs no other style origin.
     styles = assets.stylesheets(g.tenant.code_style)
     page = render_template(
-        "dashboard/post_form.html", form=form, post=post, tenant=g.tenant, preview_styles=styles
+        "dashboard/post_form.html",
+        form=form,
+        post=post,
+        tenant=g.tenant,
+        preview_styles=styles,
+        conflict=conflict,
+        # Fields filled from the stored post: the browser's backup of them may go.
+        shows_stored=status == 200 and post is not None,
+        others=presence.others_editing(post.id, current_user.id) if post else [],
     )
     return page, status
 
@@ -112,6 +132,7 @@ def _form_page(form: PostForm, post: Post | None, status: int) -> tuple[str, int
 def _form_data(post: Post) -> dict[str, Any]:
     scheduled = post.status == "scheduled" and post.published_at
     return {
+        "base_revision": str(post.revision),
         "title": post.title,
         "slug": post.slug,
         "tags": ", ".join(tag.name for tag in post.tags),
@@ -127,14 +148,24 @@ def member_actor() -> Actor:
     return Actor(current_user.email, current_user.id)
 
 
-def _save(post_id: int | None, data: PostInput, kind: str = "save") -> Post:
+def _save(
+    post_id: int | None, data: PostInput, base_revision: int | None, kind: str = "save"
+) -> Post:
     """Load (or create) and change the post; run again by commit_retrying after a race."""
     post = editable_post(post_id) if post_id else Post(author_id=current_user.id)
     budget = quotas.Budget(g.tenant.id)
     if post_id is None:
         budget.add("posts")
     tenant = db.session.get(Tenant, g.tenant.id)
-    save_post(post, tenant, data, charge=budget.store, actor=member_actor(), kind=kind)
+    save_post(
+        post,
+        tenant,
+        data,
+        charge=budget.store,
+        base_revision=base_revision,
+        actor=member_actor(),
+        kind=kind,
+    )
     return post
 
 
@@ -147,18 +178,55 @@ def autosave(post_id: int | None = None) -> Response:
     if not form.validate():
         errors = "; ".join(f"{form[name].label.text}: {e[0]}" for name, e in form.errors.items())
         return json_error(f"Not saved. {errors}", 400)
-    if post_id and editable_post(post_id).status != "draft":
-        return json_error("Published posts are saved with the Save button.", 409)
+    base = form.base_revision.revision
     try:
-        post = commit_retrying(lambda: _save(post_id, _input(form), "autosave"))
+        if post_id and (post := editable_post(post_id)).status != "draft":
+            check_base(post, base)  # published by another tab: the conflict says more
+            return json_error("Published posts are saved with the Save button.", 409)
+        post = commit_retrying(lambda: _save(post_id, _input(form), base, "autosave"))
     except QuotaExceeded as refused:
         db.session.rollback()
         return json_error(f"Not saved. {refused}", refused.status)
+    except EditConflict as conflict:
+        db.session.rollback()
+        answer = jsonify(edit_conflicts.post_conflict_json(conflict.stored, form))
+        answer.status_code = 409
+        return answer
     return jsonify(
         id=post.id,
+        revision=post.revision,
         edit_url=url_for("editor.edit_post", post_id=post.id),
         autosave_url=url_for("editor.autosave", post_id=post.id),
+        presence_url=url_for("editor.heartbeat", post_id=post.id),
         saved_at=post.updated_at.isoformat(),
+    )
+
+
+# A tab's name for itself (editor.js: 32 hex digits).
+TAB_NAME = re.compile(r"[0-9a-f]{32}")
+
+
+@bp.post("/posts/<int:post_id>/presence")
+def heartbeat(post_id: int) -> Response:
+    """The editor's heartbeat, `{"tab": ...}` (and `"leaving": "1"` when the page goes;
+    text, as in every JSON body of the platform's scripts): who else has the post open."""
+    editable_post(post_id)
+    payload = request.get_json(silent=True) or {}
+    tab = payload.get("tab") if isinstance(payload, dict) else None
+    if not isinstance(tab, str) or not TAB_NAME.fullmatch(tab):
+        return json_error("A heartbeat names its tab: 32 hexadecimal digits.", 400)
+    if payload.get("leaving") == "1":
+        presence.leave(post_id, current_user.id, tab)
+    else:
+        presence.heartbeat(post_id, current_user.id, tab)
+    try:
+        db.session.commit()
+    except IntegrityError:  # two heartbeats of one tab at once: the other one counted
+        db.session.rollback()
+    others = presence.others_editing(post_id, current_user.id, tab)
+    return jsonify(
+        others=[{**asdict(o), "since": o.since.isoformat()} for o in others],
+        html=render_template("dashboard/_presence.html", others=others),
     )
 
 
@@ -181,12 +249,24 @@ def remove_post(post_id: int) -> Response:
 @bp.route("/settings", methods=["GET", "POST"])
 def settings() -> View:
     require_role("owner", message="Only the blog's owners can change its settings.")
-    form = BlogSettingsForm(obj=g.tenant)
+    form = BlogSettingsForm(obj=g.tenant, base_revision=str(g.tenant.settings_revision))
     if not form.validate_on_submit():
-        status = 400 if form.is_submitted() else 200
-        return render_template("dashboard/settings.html", form=form, tenant=g.tenant), status
-    form.populate_obj(g.tenant)
+        return _settings_page(form, 400 if form.is_submitted() else 200)
+    try:
+        claim_settings(g.tenant, form.base_revision.revision)
+    except EditConflict as conflict:
+        db.session.rollback()
+        return _settings_page(form, 409, edit_conflicts.settings_conflict(conflict.stored, form))
+    for name, value in form.settings().items():
+        setattr(g.tenant, name, value)
     content_changed(g.tenant, "settings")
     db.session.commit()
     flash("Settings saved.")
     return redirect(url_for("editor.posts"))
+
+
+def _settings_page(
+    form: BlogSettingsForm, status: int, conflict: edit_conflicts.Conflict | None = None
+) -> tuple[str, int]:
+    page = render_template("dashboard/settings.html", form=form, tenant=g.tenant, conflict=conflict)
+    return page, status

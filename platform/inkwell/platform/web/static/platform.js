@@ -28,3 +28,16 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// The conflict view's "Use theirs" (data-take="FIELD") copies the stored text of
+// one field into the form's field of that id; the writer's own stays shown beside.
+document.addEventListener("click", (event) => {
+  const name = event.target.dataset && event.target.dataset.take;
+  if (!name) return;
+  const stored = document.querySelector(`[data-stored="${CSS.escape(name)}"]`);
+  const field = document.getElementById(name);
+  if (!stored || !field) return;
+  field.value = stored.textContent;
+  field.dispatchEvent(new Event("input", { bubbles: true }));
+  field.focus();
+});
