@@ -115,9 +115,6 @@ class _Import:
             self.budget.add("posts")
         saved = post or Post(author_id=self.author_id)
         save_post(saved, self.tenant, data, self.budget.store)
-        if saved.status == "draft" and data.published_at:
-            # save_post leaves a draft's date alone: keep the publish time it was exported with.
-            saved.published_at = data.published_at
         if post is None:
             self.report.created += 1
         else:

@@ -4,7 +4,6 @@ Roles: authors edit their own posts; editors and owners edit all; owners also
 edit the blog's settings.
 """
 
-from datetime import UTC
 from typing import Any
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -13,6 +12,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from inkwell.platform.core.content.changes import content_changed
+from inkwell.platform.core.content.post_input import BODY_MAX, multi_line
 from inkwell.platform.core.content.posts import PostInput, commit_retrying, delete_post, save_post
 from inkwell.platform.core.content.rendering import render_markdown
 from inkwell.platform.core.extensions import db
@@ -20,7 +20,6 @@ from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.models import Post, Tenant
-from inkwell.platform.core.validation import strip_forbidden
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, json_error, require_role
 from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
 from inkwell.tenants import assets
@@ -35,19 +34,6 @@ def _editable_post(post_id: int) -> Post:
     if g.role == "author" and post.author_id != current_user.id:
         abort(403, "Authors can edit only their own posts.")
     return post
-
-
-def _input(form: PostForm) -> PostInput:
-    publish_at = form.publish_at.data
-    return PostInput(
-        title=form.title.data,
-        body_md=form.body_md.data or "",
-        status=form.status.data,
-        slug=form.slug.data or "",
-        tags=form.tag_list(),
-        excerpt=form.excerpt.data or "",
-        published_at=publish_at.replace(tzinfo=UTC) if publish_at else None,
-    )
 
 
 @bp.get("/")
@@ -88,13 +74,23 @@ def _edit(post: Post | None) -> View:
         form.status.errors.append(UNVERIFIED)
         return _form_page(form, post, 403)
     try:
-        saved = commit_retrying(lambda: _save(post.id if post else None, _input(form)))
+        saved = commit_retrying(lambda: _save(post.id if post else None, form.cleaned))
     except QuotaExceeded as refused:
         db.session.rollback()
         form.form_errors.append(str(refused))
         return _form_page(form, post, refused.status)
-    flash(f"Saved “{saved.title}”.")
+    flash(_saved_message(saved, form.status.data))
     return redirect(url_for("editor.posts"))
+
+
+def _saved_message(post: Post, asked: str) -> str:
+    if post.status == "scheduled" and asked == "published":
+        # The writer chose Published with a date to come: say it waits for that date.
+        return (
+            f"Saved “{post.title}”. It is scheduled for {post.published_at:%Y-%m-%d %H:%M} UTC, "
+            "the date you gave; to publish it now, clear the date."
+        )
+    return f"Saved “{post.title}”."
 
 
 def _form_page(form: PostForm, post: Post | None, status: int) -> tuple[str, int]:
@@ -142,7 +138,7 @@ def autosave(post_id: int | None = None) -> Response:
     if post_id and _editable_post(post_id).status != "draft":
         return json_error("Published posts are saved with the Save button.", 409)
     try:
-        post = commit_retrying(lambda: _save(post_id, _input(form)))
+        post = commit_retrying(lambda: _save(post_id, form.cleaned))
     except QuotaExceeded as refused:
         db.session.rollback()
         return json_error(f"Not saved. {refused}", refused.status)
@@ -157,8 +153,8 @@ def autosave(post_id: int | None = None) -> Response:
 @bp.post("/preview")
 def preview() -> Response:
     """The body as readers will see it, through the same pipeline as a save."""
-    body = strip_forbidden(str((request.get_json(silent=True) or {}).get("body_md", "")))
-    return jsonify(html=render_markdown(body[:1_000_000]))
+    body = multi_line(str((request.get_json(silent=True) or {}).get("body_md", "")))
+    return jsonify(html=render_markdown(body[:BODY_MAX]))
 
 
 @bp.post("/posts/<int:post_id>/delete")
