@@ -127,7 +127,8 @@ def _schedule(post: Post, data: PostInput) -> None:
         post.status = "published"
         post.published_at = min(data.published_at or post.published_at or now, now)
     else:
-        post.status = "draft"
+        # A draft keeps the date it is given (an exported draft's first publish time).
+        post.status, post.published_at = "draft", data.published_at or post.published_at
 
 
 def _tag_names(names: list[str]) -> list[str]:
