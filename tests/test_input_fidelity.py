@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
-from fixtures.app import post_form
+from fixtures.app import csrf_token, post_form
 from fixtures.blogs import Blog
 from fixtures.mirrors import publish, read_folder
 from inkwell.platform.core import database, tenancy
@@ -43,7 +43,7 @@ def stored(app, blog: Blog) -> dict[str, dict]:
                 "excerpt": post.excerpt,
                 "tags": sorted(tag.name for tag in post.tags),
                 "status": post.status,
-                "published_at": post.published_at.replace(microsecond=0),
+                "published_at": post.published_at and post.published_at.replace(microsecond=0),
                 "content_updated_at": post.content_updated_at,
             }
             for post in posts
@@ -185,6 +185,20 @@ def test_what_the_import_accepts_the_editor_saves_again(
     answer = post_form(client, url, as_browser_sends(before, "long"))
     assert answer.status_code == 302, answer.text[-2000:]
     assert stored(app, blog)["long"] == before
+
+
+def test_autosave_stores_what_the_save_button_stores(app, client, auth, make_tenant) -> None:
+    blog = make_tenant("alice")
+    auth.login(blog.owner_email)
+    headers = {"X-CSRFToken": csrf_token(client, "/blogs/alice/posts/new")}
+    draft = {"title": "Tab\there\x85", "body_md": "one\r\n\ttwo\r\n"}
+    saved = client.post("/blogs/alice/posts/autosave", json=draft, headers=headers)
+    assert saved.status_code == 200
+    [post] = stored(app, blog).values()
+    assert (post["title"], post["body_md"]) == ("Tab here", "one\n\ttwo\n")
+    huge = {"title": "Huge", "body_md": "z" * 1_000_001}
+    refused = client.post("/blogs/alice/posts/autosave", json=huge, headers=headers)
+    assert refused.status_code == 400 and "the limit is 1,000,000" in refused.json["error"]
 
 
 def test_the_import_refuses_what_the_editor_would_refuse(

@@ -6,7 +6,8 @@ it: entries that are absolute, hold `..` or hide are skipped; 5 MB a file and 20
 in all, checked from the declared sizes, then again by a bounded read). Posts are
 files with YAML front matter (`front_matter`, `post_files`: title, date, tags, slug,
 draft, excerpt); snippets (`snippet_files`: title, slug, language) keep the raw code
-as their body. Import goes through `content.posts.save_post` and
+as their body. Import goes through `content.post_input.clean_post_input` (the
+editor's limits and stored form), `content.posts.save_post` and
 `content.snippets.save_snippet`, like the editor:
 
 - posts and snippets match by slug; a file that would change nothing is skipped
