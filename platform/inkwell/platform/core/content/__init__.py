@@ -36,14 +36,14 @@ runs on celery beat every SCHEDULE_INTERVAL, or in `inkwell scheduler`, which
 `make run` starts beside the web server.
 
 `rendering` is the one pipeline: Python-Markdown (fenced code, tables, footnotes,
-toc, codehilite with classes; tabs inside fenced code stay tabs) into an nh3 allowlist (no script, style, iframe, form,
-svg or math; no `on*` or `style` attributes; only http, https and mailto links, with
-`rel="noopener noreferrer"`). It runs at save time and the HTML is stored with
-RENDERER_VERSION: pages never render Markdown, and `rerender_posts` (`inkwell posts
-rerender`) brings rows of an older version up to date. The editor's preview goes
-through it too. `snippets` are highlighted with Pygments at save time, line numbers
-in a table cell of their own, an empty language guessed; they have no drafts, so
-every change is public at once.
+toc, codehilite with classes; tabs inside fenced code stay tabs) into an nh3
+allowlist (no script, style, iframe, form, svg or math; no `on*` or `style`
+attributes; only http, https and mailto links, with `rel="noopener noreferrer"`). It
+runs at save time and the HTML is stored with RENDERER_VERSION: pages never render
+Markdown, and `rerender_posts` (`inkwell posts rerender`) brings rows of an older
+version up to date. The editor's preview goes through it too. `snippets` are
+highlighted with Pygments at save time, line numbers in a table cell of their own,
+an empty language guessed; they have no drafts, so every change is public at once.
 
 `changes.content_changed` is the only code that bumps a blog's `content_version`,
 in the caller's transaction; subscribers (the mirror's publish queue today) connect
