@@ -248,9 +248,18 @@ def test_saving_an_unchanged_post_from_the_browser_changes_nothing(
     assert export_import(app, blog, blog, tmp_path).skipped == 1
 
 
-def test_the_migration_stores_crlf_bodies_as_lf(app_factory, make_tenant, tmp_path) -> None:
-    old = app_factory(DATABASE_URL=f"sqlite:///{tmp_path / 'old.db'}")
-    with old.app_context():
+@pytest.fixture
+def old_app(app, app_factory, tmp_path):
+    """An app on a SQLite database of its own; the suite's app is Celery's default again
+    afterwards, so later tests' tasks do not run on this database."""
+    yield app_factory(DATABASE_URL=f"sqlite:///{tmp_path / 'old.db'}")
+    celery = app.extensions["celery"]
+    celery.set_current()  # what shared tasks resolve to, as making an app had set it
+    celery.set_default()
+
+
+def test_the_migration_stores_crlf_bodies_as_lf(old_app) -> None:
+    with old_app.app_context():
         database.upgrade("0013")
         from inkwell.platform.core.accounts.registration import new_blog, new_user
 
