@@ -21,4 +21,5 @@ pytest_plugins = [
     "fixtures.jobs",
     "fixtures.clock",
     "fixtures.mirrors",
+    "fixtures.migrations",
 ]

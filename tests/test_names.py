@@ -3,13 +3,13 @@ and browsers look up by convention are reserved, and so are plurals of reserved
 words; an email address is one account however its domain is spelled."""
 
 import re
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select, text
 
+from fixtures.migrations import back_before
 from inkwell.platform.core import database
 from inkwell.platform.core.accounts import tokens
 from inkwell.platform.core.accounts.registration import new_blog
@@ -144,21 +144,9 @@ def test_the_command_line_finds_an_account_in_either_spelling(app) -> None:
     assert user_count(app) == 1
 
 
-def old_database(app_factory, folder: Path) -> Flask:
-    """An app on a fresh SQLite database: add_old_rows takes it back to the revision
-    before addresses were normalized (0012)."""
-    old = app_factory(DATABASE_URL=f"sqlite:///{folder / 'old.db'}")
-    with old.app_context():
-        database.upgrade("head")
-    return old
-
-
 def add_old_rows(app: Flask, emails: list[str], invited: list[str] = ()) -> None:
-    """Users and open invitations (oldest first) as an older release stored them,
-    written by today's models, then the schema taken back to 0012 (0013 changes data
-    only; later revisions add columns today's models write)."""
-    from alembic import command
-
+    """Users and open invitations (oldest first) as an older release stored them:
+    before addresses were normalized (0013)."""
     with app.app_context():
         owner = User(email="owner@example.com", password_hash="-")
         db.session.add_all([owner, *(User(email=email, password_hash="-") for email in emails)])
@@ -169,14 +157,11 @@ def add_old_rows(app: Flask, emails: list[str], invited: list[str] = ()) -> None
             )
             db.session.flush()
         db.session.commit()
-        with db.engine.begin() as connection:
-            config = database.alembic_config()
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0012")
+    back_before(app, "0013")
 
 
-def test_the_migration_stores_existing_addresses_in_the_one_form(app_factory, tmp_path) -> None:
-    old = old_database(app_factory, tmp_path)
+def test_the_migration_stores_existing_addresses_in_the_one_form(old_app) -> None:
+    old = old_app
     add_old_rows(
         old,
         [f"Ann@{UNICODE}", "bob@example.com"],
@@ -197,8 +182,8 @@ def test_the_migration_stores_existing_addresses_in_the_one_form(app_factory, tm
         ]
 
 
-def test_the_migration_refuses_two_accounts_of_one_address(app_factory, tmp_path) -> None:
-    old = old_database(app_factory, tmp_path)
+def test_the_migration_refuses_two_accounts_of_one_address(old_app) -> None:
+    old = old_app
     add_old_rows(old, [f"ann@{UNICODE}", f"ann@{ASCII}", f"Bob@{UNICODE}"])
     result = old.test_cli_runner().invoke(args=["db", "upgrade"])
     assert result.exit_code == 1

@@ -46,7 +46,7 @@ class FastPath:
         environ[SERVED] = found  # for the view on a miss, and the security headers always
         answer = None
         if isinstance(found, ServedBlog) and method in ("GET", "HEAD"):
-            answer = self.answers(found.tenant, environ)
+            answer = self.answers(found.tenant, found.read_at, environ)
         if answer is None:
             return self.wsgi_app(environ, start_response)
         return _send(method, answer, start_response)

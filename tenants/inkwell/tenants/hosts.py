@@ -17,6 +17,7 @@ WSGI environ (`SERVED`), so the view costs no second lookup.
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ from inkwell.platform.core import clock, tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import host_name
 from inkwell.platform.core.models import Domain, Tenant
+from inkwell.platform.core.types import utcnow
 from inkwell.tenants import content
 
 T = TypeVar("T", bound=tuple[Any, ...])
@@ -43,11 +45,14 @@ MAX_REMEMBERED_HOSTS = 10_000
 class ServedBlog:
     """An active blog as the fast path found it: its row with the domains loaded
     (for `blog_url`), detached from any session and shared by the requests of
-    TENANT_LOOKUP_TTL seconds, so read it and never change it; and whether it has
-    snippets (every page's nav)."""
+    TENANT_LOOKUP_TTL seconds, so read it and never change it; whether it has
+    snippets (every page's nav); and when it was read (wall clock, a moment before
+    the query): what the row cannot have seen, `page_cache.last_modified` must not
+    vouch for."""
 
     tenant: Tenant
     has_snippets: bool
+    read_at: datetime
 
 
 class Gone(Enum):
@@ -70,6 +75,7 @@ def on_host(query: Select[T], host: str) -> Select[T]:
 
 def look_up(host: str) -> Lookup:
     """What `host` (a bare host name) serves, with what every page shows of an active blog."""
+    read_at = utcnow()
     query = on_host(select(Tenant), host).options(joinedload(Tenant.domains))
     tenant = db.session.scalars(query).unique().first()
     if tenant is None:
@@ -77,7 +83,7 @@ def look_up(host: str) -> Lookup:
     if tenant.status != "active":
         return GONE
     with tenancy.tenant_scope(tenant.id):
-        return ServedBlog(tenant, content.Live().has_snippets())
+        return ServedBlog(tenant, content.Live().has_snippets(), read_at)
 
 
 class HostCache:
@@ -111,7 +117,7 @@ def init_app(app: Flask, pinned_to: int | None = None) -> None:
         found: Lookup = request.environ.get(SERVED)  # absent only without the fast path
         if not isinstance(found, ServedBlog):
             return found
-        g.has_snippets = found.has_snippets
+        g.has_snippets, g.read_at = found.has_snippets, found.read_at
         return found.tenant
 
     def _pinned() -> Tenant | None:  # a freeze: the blog it read into memory, or the row

@@ -29,13 +29,18 @@ fast path keys its lookups by the same rule (`page_query`, `keyable`).
 Public 200s carry a strong ETag made from the key, `Last-Modified` and
 `Cache-Control: public, max-age, s-maxage` (PUBLIC_MAX_AGE, PUBLIC_S_MAXAGE), unless
 the view set a policy of its own (the year-long stylesheets); `X-Cache` says hit or
-miss. The cache is the app's `caching.SafeCache`: sub-second Redis socket timeouts
+miss. The ETag changes with every change (it carries content_version); an HTTP
+date has whole seconds, so two changes within one second would share one. Hence
+`last_modified`: the end of the second of the blog's last change, and only once
+that second was over when the blog's row was read; If-Modified-Since answers 304
+only if the last change is older than the date. If-None-Match, when sent, decides
+alone. The cache is the app's `caching.SafeCache`: sub-second Redis socket timeouts
 and a circuit breaker, so a dead or frozen Redis means uncached pages, logged once,
 never failed ones. Only the site app caches pages; the dashboard never is cached.
 """
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Any, Protocol, TypeVar
 from urllib.parse import parse_qsl, unquote, urlencode
@@ -146,8 +151,11 @@ class EarlyAnswers:
         # Bound at the first request: the app's routes are all registered by then.
         return self.app.url_map.bind("localhost")
 
-    def __call__(self, tenant: Versioned, environ: dict[str, Any]) -> Answer | None:
-        """The answer to the request in `environ`, or None when the view must run."""
+    def __call__(
+        self, tenant: Versioned, read_at: datetime, environ: dict[str, Any]
+    ) -> Answer | None:
+        """The answer to the request in `environ` for `tenant` (its row as read at
+        `read_at`), or None when the view must run."""
         # What werkzeug's request.path and query_string would be: the keys the view stored under.
         path = environ.get("PATH_INFO", "").encode("latin-1").decode(errors="replace")
         path = "/" + path.lstrip("/")
@@ -162,14 +170,16 @@ class EarlyAnswers:
         if cached is None:
             return None
         body, content_type, own_policy = cached
-        return "200 OK", [
+        headers = [
             ("Content-Type", content_type),
             ("Content-Length", str(len(body))),
             ("Cache-Control", own_policy or self.policy),  # a view's own policy wins (stylesheets)
             ("ETag", quote_etag(etag)),
-            ("Last-Modified", http_date(tenant.updated_at)),
             ("X-Cache", HIT),
-        ], body  # fmt: skip
+        ]
+        if (modified := last_modified(tenant, read_at)) is not None:
+            headers.append(("Last-Modified", http_date(modified)))
+        return "200 OK", headers, body
 
     def _query(self, path: str, query_string: bytes) -> str | None:
         """`page_query` for the view that answers `path`; None when none does."""
@@ -182,14 +192,25 @@ class EarlyAnswers:
         return page_query(self.app.view_functions.get(endpoint), query_string)
 
 
+def last_modified(tenant: Versioned, read_at: datetime | None) -> datetime | None:
+    """The Last-Modified of `tenant`'s pages, its row read at `read_at`: the end of
+    the second of its last change, so later than the change itself. None (no
+    header; the ETag still tells versions apart) while that second was not over
+    when the row was read: another change could still come within it, and a client
+    holding the date would be told its older copy is current."""
+    end = tenant.updated_at.replace(microsecond=0) + timedelta(seconds=1)
+    return end if read_at is not None and end <= read_at else None
+
+
 def _not_modified(tenant: Versioned, environ: dict[str, Any], etag: str) -> bool:
     """If-None-Match names `etag` (strong comparison, or `*`); or, without it,
-    If-Modified-Since is no older than the blog's last change."""
+    the blog's last change is older than If-Modified-Since (strictly: a change
+    within the date's second came after it)."""
     if_none_match = parse_etags(environ.get("HTTP_IF_NONE_MATCH"))
     if if_none_match:
         return if_none_match.contains(etag)
     since = parse_date(environ.get("HTTP_IF_MODIFIED_SINCE"))
-    return since is not None and tenant.updated_at.replace(microsecond=0) <= since
+    return since is not None and tenant.updated_at < since
 
 
 def _validate_and_store(response: Response) -> Response:
@@ -204,7 +225,8 @@ def _validate_and_store(response: Response) -> Response:
     key, etag = _key(g.tenant, request.path, query)
     own_policy = response.headers.get("Cache-Control")
     response.set_etag(etag)
-    response.last_modified = g.tenant.updated_at
+    if (modified := last_modified(g.tenant, g.get("read_at"))) is not None:
+        response.last_modified = modified  # (set to None, werkzeug would write the time now)
     if own_policy is None:
         response.headers["Cache-Control"] = public_policy(current_app.config)
     if (

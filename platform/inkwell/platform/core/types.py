@@ -5,9 +5,12 @@ from datetime import UTC, datetime
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
+from inkwell.platform.core import clock
+
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, in UTC, from the wall clock that tests may stop (`core.clock`)."""
+    return datetime.fromtimestamp(clock.wall(), UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -1,6 +1,7 @@
 """Forms of the platform app. Field limits here are the ones users see."""
 
 import re
+from datetime import UTC
 from typing import Any
 
 from flask import current_app
@@ -21,6 +22,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from inkwell.platform.core.content import post_input
+from inkwell.platform.core.content.posts import SLUG_MAX, PostInput
 from inkwell.platform.core.content.snippets import UnknownLanguageError, language_choices, lexer_for
 from inkwell.platform.core.validation import (
     normalize_subdomain,
@@ -94,12 +97,6 @@ class NewPasswordForm(PlatformForm):
     )
 
 
-def _slug(_form: FlaskForm, field: StringField) -> None:
-    field.data = (field.data or "").strip().lower()
-    if field.data and (problem := slug_problem(field.data)):
-        raise ValidationError(problem)
-
-
 def _revision(_form: FlaskForm, field: HiddenField) -> None:
     if field.data and not (field.data.isdigit() and len(field.data) <= 12):
         raise ValidationError("This page was damaged (its revision is unreadable): reload it.")
@@ -118,12 +115,19 @@ class RevisionField(HiddenField):
 
 
 class PostForm(PlatformForm):
+    """A post as the editor and its autosave send it. Its fields are cleaned and
+    limited by `content.post_input`, as every other way in is; `cleaned` holds
+    the result once `validate()` passed. The maxlength attributes are hints for
+    the browser, the same limits."""
+
     base_revision = RevisionField()
-    title = StringField("Title", validators=[DataRequired(), Length(max=300)])
-    slug = StringField("Address", validators=[Length(max=200), _slug])
-    tags = StringField("Tags", validators=[Length(max=2000)])
-    excerpt = TextAreaField("Excerpt", validators=[Length(max=2000)])
-    body_md = TextAreaField("Markdown", validators=[Length(max=1_000_000)])
+    title = StringField(
+        "Title", validators=[DataRequired()], render_kw={"maxlength": post_input.TITLE_MAX}
+    )
+    slug = StringField("Address", render_kw={"maxlength": SLUG_MAX})
+    tags = StringField("Tags", render_kw={"maxlength": post_input.TAGS_MAX})
+    excerpt = TextAreaField("Excerpt", render_kw={"maxlength": post_input.EXCERPT_MAX})
+    body_md = TextAreaField("Markdown", render_kw={"maxlength": post_input.BODY_MAX})
     status = SelectField(
         "Status",
         choices=[
@@ -133,17 +137,37 @@ class PostForm(PlatformForm):
         ],
     )
     publish_at = DateTimeLocalField("Publish at (UTC)", validators=[Optional()])
+    cleaned: PostInput
 
     def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        # Form-level: Optional() on the field would discard a field-level error.
-        if self.status.data == "scheduled" and self.publish_at.data is None:
-            self.publish_at.errors = [*self.publish_at.errors, "Choose when the post goes live."]
+        if not super().validate(extra_validators):
             return False
-        return valid
+        try:
+            self.cleaned = post_input.clean_post_input(self._given())
+        except post_input.PostInputError as error:
+            # Form-level: Optional() on publish_at would discard a field-level error.
+            field = "publish_at" if error.field == "published_at" else error.field
+            self[field].errors = [*self[field].errors, str(error)]
+            return False
+        return True
 
-    def tag_list(self) -> list[str]:
-        return (self.tags.data or "").split(",")
+    def _given(self) -> PostInput:
+        publish_at = self.publish_at.data
+        return PostInput(
+            title=self.title.data or "",
+            body_md=self.body_md.data or "",
+            status=self.status.data or "draft",
+            slug=self.slug.data or "",
+            tags=(self.tags.data or "").split(","),
+            excerpt=self.excerpt.data or "",
+            published_at=publish_at.replace(tzinfo=UTC) if publish_at else None,
+        )
+
+
+def _slug(_form: FlaskForm, field: StringField) -> None:
+    field.data = (field.data or "").strip().lower()
+    if field.data and (problem := slug_problem(field.data)):
+        raise ValidationError(problem)
 
 
 def _language(_form: FlaskForm, field: SelectField) -> None:

@@ -1,6 +1,11 @@
 """What bloggers write: posts and code snippets, rendered at save time, and the one
 event that tells everyone that readers now see something else (`changes`).
 
+Every way in (the editor, its autosave, imports, the API to come) first passes a
+`PostInput` through `post_input.clean_post_input`: one set of limits and one stored
+form (one-line titles, LF line endings, tabs kept in bodies, a published post
+dated in the future scheduled for that date), `PostInputError` naming the field.
+
 `posts` is the one way to change posts (the editor, imports, the demo), through
 `PostInput` and `save_post`, which:
 
@@ -43,14 +48,14 @@ runs on celery beat every SCHEDULE_INTERVAL, or in `inkwell scheduler`, which
 `make run` starts beside the web server.
 
 `rendering` is the one pipeline: Python-Markdown (fenced code, tables, footnotes,
-toc, codehilite with classes) into an nh3 allowlist (no script, style, iframe, form,
-svg or math; no `on*` or `style` attributes; only http, https and mailto links, with
-`rel="noopener noreferrer"`). It runs at save time and the HTML is stored with
-RENDERER_VERSION: pages never render Markdown, and `rerender_posts` (`inkwell posts
-rerender`) brings rows of an older version up to date. The editor's preview goes
-through it too. `snippets` are highlighted with Pygments at save time, line numbers
-in a table cell of their own, an empty language guessed; they have no drafts, so
-every change is public at once.
+toc, codehilite with classes; tabs inside fenced code stay tabs) into an nh3
+allowlist (no script, style, iframe, form, svg or math; no `on*` or `style`
+attributes; only http, https and mailto links, with `rel="noopener noreferrer"`). It
+runs at save time and the HTML is stored with RENDERER_VERSION: pages never render
+Markdown, and `rerender_posts` (`inkwell posts rerender`) brings rows of an older
+version up to date. The editor's preview goes through it too. `snippets` are
+highlighted with Pygments at save time, line numbers in a table cell of their own,
+an empty language guessed; they have no drafts, so every change is public at once.
 
 `presence` records which editor tabs have a post open (a heartbeat every ~20 s, a
 row per tab in `editor_presence`, gone after a minute of silence), so writers see

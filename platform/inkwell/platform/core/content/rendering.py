@@ -2,15 +2,58 @@
 
 Run at save time; the result is stored with RENDERER_VERSION so a policy change
 can find and re-render old rows.
+
+Fenced code keeps its tabs (Python-Markdown turns every tab of a document into
+spaces before parsing; a Makefile copied from a post must work): `_TabsKeptInFences`.
 """
+
+import re
 
 import markdown
 import nh3
+from markdown.extensions import Extension
+from markdown.extensions.fenced_code import FencedBlockPreprocessor
+from markdown.preprocessors import NormalizeWhitespace
+
+from inkwell.platform.core.validation import strip_forbidden
 
 # Bump when the output for the same input changes (allowlist, extensions).
-RENDERER_VERSION = 1
+# 2: tabs in fenced code stay tabs.
+RENDERER_VERSION = 2
 
-_EXTENSIONS = ["fenced_code", "tables", "footnotes", "toc", "codehilite"]
+# Stands for a tab of fenced code while the rest of the document is normalised:
+# a control character strip_forbidden removes, so never one of the writer's.
+_TAB = "\x1f"
+
+
+class _TabKeepingWhitespace(NormalizeWhitespace):
+    """Python-Markdown's normaliser, but the tabs inside fenced code blocks stay tabs.
+
+    The blocks are found with fenced_code's own pattern, before the normaliser
+    expands tabs; what lies outside them (list and indented-code indentation) is
+    expanded as before, since block structure is measured in spaces."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        text = FencedBlockPreprocessor.FENCED_BLOCK_RE.sub(_hide_tabs, "\n".join(lines))
+        return [line.replace(_TAB, "\t") for line in super().run(text.split("\n"))]
+
+
+def _hide_tabs(block: re.Match[str]) -> str:
+    start, end = block.span("code")
+    return (
+        block.string[block.start() : start]
+        + block["code"].replace("\t", _TAB)
+        + block.string[end : block.end()]
+    )
+
+
+class _TabsKeptInFences(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        # Registered under the same name and priority, it replaces the normaliser.
+        md.preprocessors.register(_TabKeepingWhitespace(md), "normalize_whitespace", 30)
+
+
+_EXTENSIONS = ["fenced_code", "tables", "footnotes", "toc", "codehilite", _TabsKeptInFences()]
 _EXTENSION_CONFIGS = {
     # Classes only: colours come from the blog's Pygments stylesheet, and inline
     # styles would be stripped by the sanitizer anyway.
@@ -36,6 +79,8 @@ _ATTRIBUTES = {
 
 def render_markdown(source: str) -> str:
     """Safe HTML for a Markdown body."""
+    # Line endings first: the fenced-code pattern reads LF lines only.
+    source = strip_forbidden(source).replace("\r\n", "\n").replace("\r", "\n")
     html = markdown.markdown(
         source, extensions=_EXTENSIONS, extension_configs=_EXTENSION_CONFIGS, output_format="html"
     )

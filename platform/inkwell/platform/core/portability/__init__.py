@@ -9,6 +9,7 @@ draft, excerpt); snippets (`snippet_files`: title, slug, language) keep the raw 
 as their body. An import is a plan (`plan_import`: what each file will do, nothing
 written) and its execution (`apply_import`), so every preview (`--dry-run`, the
 dashboard's Import) shows what the same code then applies. Import goes through
+`content.post_input.clean_post_input` (the editor's limits and stored form),
 `content.posts.save_post` and `content.snippets.save_snippet`, like the editor:
 
 - posts and snippets match by slug; a file that would change nothing is skipped

@@ -12,17 +12,14 @@ from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
 
-from inkwell.platform.core.content.posts import RESERVED_SLUGS, PostInput, slugify
+from inkwell.platform.core.content.post_input import PostInputError, clean_post_input
+from inkwell.platform.core.content.posts import PostInput, slugify
 from inkwell.platform.core.models import Post
 from inkwell.platform.core.portability.front_matter import (
     FrontMatterError,
     read_document,
     write_document,
 )
-from inkwell.platform.core.types import utcnow
-from inkwell.platform.core.validation import single_line_problem, slug_problem
-
-TITLE_MAX = 300  # the column's length
 
 
 class PostFileError(ValueError):
@@ -30,41 +27,40 @@ class PostFileError(ValueError):
 
 
 def read_post_file(name: str, data: bytes) -> PostInput:
-    """What the file `name` with content `data` says; PostFileError names what is wrong."""
+    """What the file `name` with content `data` says, cleaned as the editor cleans it
+    (`content.post_input`); PostFileError names what is wrong."""
     try:
         meta, body = read_document(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise PostFileError("not UTF-8 text") from None
     except FrontMatterError as error:
         raise PostFileError(str(error)) from None
-    title = _text(meta, "title").strip()
-    if not title:
+    if meta.get("title") is None:
         raise PostFileError("title is missing")
-    if problem := single_line_problem(title):
-        raise PostFileError(f"title: {problem}")
-    if len(title) > TITLE_MAX:
-        raise PostFileError(f"title is longer than {TITLE_MAX} characters")
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
         raise PostFileError("draft must be true or false")
-    published_at = _date(meta.get("date"))
-    return PostInput(
-        title=title,
+    given = PostInput(
+        title=_text(meta, "title"),
         body_md=body,
-        status=_status(draft, published_at),
+        # A date still to come makes it scheduled (clean_post_input), as in the editor.
+        status="draft" if draft else "published",
         slug=_slug(meta.get("slug"), name),
         tags=_tags(meta.get("tags")),
         excerpt=_text(meta, "excerpt"),
-        published_at=published_at,
+        published_at=_date(meta.get("date")),
     )
+    try:
+        return clean_post_input(given)
+    except PostInputError as error:
+        raise PostFileError(f"{_field_name(error.field, given)}: {error}") from None
 
 
-def _status(draft: bool, published_at: datetime | None) -> str:
-    # A future date becomes "scheduled", as in the editor (save_post would move a
-    # future "published" date to now): the post goes live at its date, not before.
-    if draft:
-        return "draft"
-    return "scheduled" if published_at and published_at > utcnow() else "published"
+def _field_name(field: str, given: PostInput) -> str:
+    """The front matter's name of a PostInput field, with the value for a slug."""
+    if field == "slug":
+        return f"slug {given.slug!r}"
+    return {"body_md": "body", "published_at": "date"}.get(field, field)
 
 
 def _text(meta: dict[str, Any], key: str) -> str:
@@ -93,16 +89,10 @@ def _date(value: object) -> datetime | None:
 
 def _slug(value: object, file_name: str) -> str:
     if value is None:
-        slug = slugify(PurePosixPath(file_name).stem)
-    elif not isinstance(value, str):
+        return slugify(PurePosixPath(file_name).stem)
+    if not isinstance(value, str):
         raise PostFileError(f"slug {value!r} must be text")
-    elif problem := slug_problem(value):
-        raise PostFileError(f"slug {value!r}: {problem}")
-    else:
-        slug = value
-    if slug in RESERVED_SLUGS:
-        raise PostFileError(f"slug {slug!r} is the address of a page of the blog: set another slug")
-    return slug
+    return value
 
 
 def _tags(value: object) -> list[str]:

@@ -47,9 +47,10 @@ def _tags(names: list[str]) -> str:
 def post_conflict(stored: Post, form: PostForm) -> Conflict:
     """`stored` against the form; the form's base becomes the stored revision."""
     form.base_revision.data = str(stored.revision)
+    yours = (form.tags.data or "").split(",")
     fields = [
         Versions("title", "Title", stored.title, form.title.data or ""),
-        Versions("tags", "Tags", _tags([t.name for t in stored.tags]), _tags(form.tag_list())),
+        Versions("tags", "Tags", _tags([t.name for t in stored.tags]), _tags(yours)),
         Versions("excerpt", "Excerpt", stored.excerpt, form.excerpt.data or ""),
         Versions("body_md", "Markdown", stored.body_md, form.body_md.data or "", long=True),
     ]

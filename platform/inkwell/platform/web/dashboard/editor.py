@@ -6,7 +6,6 @@ edit the blog's settings.
 
 import re
 from dataclasses import asdict
-from datetime import UTC
 from typing import Any
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
@@ -18,6 +17,7 @@ from werkzeug.wrappers import Response
 from inkwell.platform.core.content import presence
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.conflicts import EditConflict, check_base, claim_settings
+from inkwell.platform.core.content.post_input import BODY_MAX, multi_line
 from inkwell.platform.core.content.posts import PostInput, commit_retrying, delete_post, save_post
 from inkwell.platform.core.content.rendering import render_markdown
 from inkwell.platform.core.content.revisions import Actor
@@ -26,7 +26,6 @@ from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.models import Post, Tenant
-from inkwell.platform.core.validation import strip_forbidden
 from inkwell.platform.web.dashboard import edit_conflicts
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, json_error, require_role
 from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
@@ -43,19 +42,6 @@ def editable_post(post_id: int) -> Post:
     if g.role == "author" and post.author_id != current_user.id:
         abort(403, "Authors can edit only their own posts.")
     return post
-
-
-def _input(form: PostForm) -> PostInput:
-    publish_at = form.publish_at.data
-    return PostInput(
-        title=form.title.data,
-        body_md=form.body_md.data or "",
-        status=form.status.data,
-        slug=form.slug.data or "",
-        tags=form.tag_list(),
-        excerpt=form.excerpt.data or "",
-        published_at=publish_at.replace(tzinfo=UTC) if publish_at else None,
-    )
 
 
 @bp.get("/")
@@ -97,7 +83,7 @@ def _edit(post: Post | None) -> View:
         return _form_page(form, post, 403)
     base = form.base_revision.revision
     try:
-        saved = commit_retrying(lambda: _save(post.id if post else None, _input(form), base))
+        saved = commit_retrying(lambda: _save(post.id if post else None, form.cleaned, base))
     except QuotaExceeded as refused:
         db.session.rollback()
         form.form_errors.append(str(refused))
@@ -105,8 +91,18 @@ def _edit(post: Post | None) -> View:
     except EditConflict as conflict:
         db.session.rollback()  # `conflict.stored` now reads as the other save left it
         return _form_page(form, post, 409, edit_conflicts.post_conflict(conflict.stored, form))
-    flash(f"Saved “{saved.title}”.")
+    flash(_saved_message(saved, form.status.data))
     return redirect(url_for("editor.posts"))
+
+
+def _saved_message(post: Post, asked: str) -> str:
+    if post.status == "scheduled" and asked == "published":
+        # The writer chose Published with a date to come: say it waits for that date.
+        return (
+            f"Saved “{post.title}”. It is scheduled for {post.published_at:%Y-%m-%d %H:%M} UTC, "
+            "the date you gave; to publish it now, clear the date."
+        )
+    return f"Saved “{post.title}”."
 
 
 def _form_page(
@@ -183,7 +179,7 @@ def autosave(post_id: int | None = None) -> Response:
         if post_id and (post := editable_post(post_id)).status != "draft":
             check_base(post, base)  # published by another tab: the conflict says more
             return json_error("Published posts are saved with the Save button.", 409)
-        post = commit_retrying(lambda: _save(post_id, _input(form), base, "autosave"))
+        post = commit_retrying(lambda: _save(post_id, form.cleaned, base, "autosave"))
     except QuotaExceeded as refused:
         db.session.rollback()
         return json_error(f"Not saved. {refused}", refused.status)
@@ -233,8 +229,8 @@ def heartbeat(post_id: int) -> Response:
 @bp.post("/preview")
 def preview() -> Response:
     """The body as readers will see it, through the same pipeline as a save."""
-    body = strip_forbidden(str((request.get_json(silent=True) or {}).get("body_md", "")))
-    return jsonify(html=render_markdown(body[:1_000_000]))
+    body = multi_line(str((request.get_json(silent=True) or {}).get("body_md", "")))
+    return jsonify(html=render_markdown(body[:BODY_MAX]))
 
 
 @bp.post("/posts/<int:post_id>/delete")

@@ -1,0 +1,39 @@
+"""posts store LF line endings: bodies and excerpts saved from a browser (CRLF)
+or with lone CRs are rewritten as `content.post_input` now stores them
+
+Revision ID: 0017
+Revises: 0015
+Create Date: 2026-12-14 09:00:00
+
+Every way in now stores LF, so an unchanged post saved again from the browser
+compares equal and keeps its `content_updated_at`. Rows stored before carry
+CRLF; rewritten here once, rather than compared "normalised" forever after.
+Readers see the same: Markdown reads CRLF as LF, and so does every XML parser,
+so neither `content_version` nor `content_updated_at` moves.
+
+Downgrade keeps LF: it is what the older code stored from imports too.
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0015"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+posts = sa.table("posts", sa.column("body_md", sa.Text), sa.column("excerpt", sa.Text))
+
+
+def upgrade() -> None:
+    for column in (posts.c.body_md, posts.c.excerpt):
+        # CRLF first, so that what is left of CR stands alone.
+        lf = sa.func.replace(sa.func.replace(column, "\r\n", "\n"), "\r", "\n")
+        op.execute(sa.update(posts).where(column.like("%\r%")).values({column: lf}))
+
+
+def downgrade() -> None:
+    pass
