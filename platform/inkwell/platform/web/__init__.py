@@ -18,7 +18,7 @@ from inkwell.platform.web.admin.jobs import views as admin_jobs
 from inkwell.platform.web.admin.quotas import views as admin_quotas
 from inkwell.platform.web.admin.tenants import views as admin_tenants
 from inkwell.platform.web.admin.users import views as admin_users
-from inkwell.platform.web.dashboard import editor, exports, mirror, snippets, team
+from inkwell.platform.web.dashboard import editor, exports, mirror, snippets, tags, team
 from inkwell.platform.web.dashboard import home as dashboard
 from inkwell.tenants import assets
 from inkwell.workers.celery_app import celery_init_app
@@ -45,6 +45,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         editor.bp,
         exports.bp,
         snippets.bp,
+        tags.bp,
         team.bp,
         invitations.bp,
         mirror.bp,

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from inkwell.platform.core.content.snippets import UnknownLanguageError, language_choices, lexer_for
+from inkwell.platform.core.content.tags import parse_tag_field, tag_problem
 from inkwell.platform.core.validation import (
     normalize_subdomain,
     single_line_problem,
@@ -98,10 +99,15 @@ def _slug(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(problem)
 
 
+def _tags(_form: FlaskForm, field: StringField) -> None:
+    if problem := tag_problem(parse_tag_field(field.data or "")):
+        raise ValidationError(problem)
+
+
 class PostForm(PlatformForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=300)])
     slug = StringField("Address", validators=[Length(max=200), _slug])
-    tags = StringField("Tags", validators=[Length(max=2000)])
+    tags = StringField("Tags", validators=[Length(max=2500), _tags])
     excerpt = TextAreaField("Excerpt", validators=[Length(max=2000)])
     body_md = TextAreaField("Markdown", validators=[Length(max=1_000_000)])
     status = SelectField(
@@ -123,7 +129,15 @@ class PostForm(PlatformForm):
         return valid
 
     def tag_list(self) -> list[str]:
-        return (self.tags.data or "").split(",")
+        return parse_tag_field(self.tags.data or "")
+
+
+class TagForm(PlatformForm):
+    """Rename a tag, move its address, or merge it into the tag of its new name."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=100), _single_line])
+    slug = StringField("Address", validators=[Length(max=100), _slug])
+    merge = BooleanField("If another tag has this name, move this tag's posts into it")
 
 
 def _language(_form: FlaskForm, field: SelectField) -> None:

@@ -1,7 +1,9 @@
 """Import and export a blog's posts as a bundle of Markdown files (see `post_files`).
 
 Import creates or updates posts by slug and skips files that change nothing;
-a bad file is reported by name and never stops the others. Export writes the
+a bad file is reported by name and never stops the others. A new post's slug
+that is an old address of another post is such an error: the old address keeps
+leading where it does until someone removes it in that post's editor. Export writes the
 same format, so an export imports into another blog as the same posts.
 """
 
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.content.aliases import slug_problem
 from inkwell.platform.core.content.posts import PostInput, save_post, unchanged_by
 from inkwell.platform.core.content.snippets import UnknownLanguageError, save_snippet
 from inkwell.platform.core.database import refresh_statistics
@@ -102,6 +105,9 @@ class _Import:
             return False
         if (source := self.sources.setdefault(data.slug, file.name)) != file.name:
             self.report.errors.append((file.name, f"slug {data.slug!r} is also set by {source}"))
+            return False
+        if data.slug not in self.posts and (problem := slug_problem(data.slug, None)):
+            self.report.errors.append((file.name, f"not imported: {problem}"))
             return False
         return self.post(data)
 

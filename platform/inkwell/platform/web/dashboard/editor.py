@@ -2,6 +2,11 @@
 
 Roles: authors edit their own posts; editors and owners edit all; owners also
 edit the blog's settings.
+
+A slug the writer typed that is taken (another post's, an old address of one, a
+page of the blog) is a form error that keeps their text; one made from the title
+that had to be suffixed is named in the flash. The editor lists a post's old
+addresses, which keep redirecting to it, and removes one on request.
 """
 
 from datetime import UTC
@@ -12,9 +17,18 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from inkwell.platform.core.content import aliases
 from inkwell.platform.core.content.changes import content_changed
-from inkwell.platform.core.content.posts import PostInput, commit_retrying, delete_post, save_post
+from inkwell.platform.core.content.posts import (
+    PostInput,
+    SlugTaken,
+    commit_retrying,
+    delete_post,
+    save_post,
+    slugify,
+)
 from inkwell.platform.core.content.rendering import render_markdown
+from inkwell.platform.core.content.tags import TagError, format_tag_field
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.limits import quotas
@@ -93,8 +107,24 @@ def _edit(post: Post | None) -> View:
         db.session.rollback()
         form.form_errors.append(str(refused))
         return _form_page(form, post, refused.status)
-    flash(f"Saved “{saved.title}”.")
+    except SlugTaken as taken:
+        db.session.rollback()
+        form.slug.errors.append(str(taken))
+        return _form_page(form, post, 409)
+    except TagError as refused:  # the form checks this first; a backstop
+        db.session.rollback()
+        form.tags.errors.append(str(refused))
+        return _form_page(form, post, 400)
+    flash(_saved(saved, asked_slug=form.slug.data or ""))
     return redirect(url_for("editor.posts"))
+
+
+def _saved(post: Post, asked_slug: str) -> str:
+    """The flash after a save: where the post is when its title's address was taken."""
+    made = slugify(post.title)
+    if asked_slug or post.slug == made or not aliases.slug_problem(made, post.id):
+        return f"Saved “{post.title}”."
+    return f"Saved “{post.title}” at /{post.slug}/: /{made}/ was taken."
 
 
 def _form_page(form: PostForm, post: Post | None, status: int) -> tuple[str, int]:
@@ -102,7 +132,13 @@ def _form_page(form: PostForm, post: Post | None, status: int) -> tuple[str, int
     # served on this host too, so the platform's CSP needs no other style origin.
     styles = assets.stylesheets(g.tenant.code_style)
     page = render_template(
-        "dashboard/post_form.html", form=form, post=post, tenant=g.tenant, preview_styles=styles
+        "dashboard/post_form.html",
+        form=form,
+        post=post,
+        tenant=g.tenant,
+        preview_styles=styles,
+        old_slugs=aliases.old_slugs(post.id) if post else [],
+        confirm_form=ConfirmForm(),
     )
     return page, status
 
@@ -112,7 +148,7 @@ def _form_data(post: Post) -> dict[str, Any]:
     return {
         "title": post.title,
         "slug": post.slug,
-        "tags": ", ".join(tag.name for tag in post.tags),
+        "tags": format_tag_field(tag.name for tag in post.tags),
         "excerpt": post.excerpt,
         "body_md": post.body_md,
         "status": post.status,
@@ -146,12 +182,26 @@ def autosave(post_id: int | None = None) -> Response:
     except QuotaExceeded as refused:
         db.session.rollback()
         return json_error(f"Not saved. {refused}", refused.status)
+    except (SlugTaken, TagError) as refused:
+        db.session.rollback()
+        return json_error(f"Not saved. {refused}", 409 if isinstance(refused, SlugTaken) else 400)
     return jsonify(
         id=post.id,
         edit_url=url_for("editor.edit_post", post_id=post.id),
         autosave_url=url_for("editor.autosave", post_id=post.id),
         saved_at=post.updated_at.isoformat(),
     )
+
+
+@bp.post("/posts/<int:post_id>/old-addresses/<slug>/remove")
+def remove_old_address(post_id: int, slug: str) -> Response:
+    """Stop an old address redirecting to the post, so another post may take it."""
+    post = _editable_post(post_id)
+    if not aliases.remove_alias(post, db.session.get_one(Tenant, g.tenant.id), slug):
+        abort(404)
+    db.session.commit()
+    flash(f"/{slug}/ no longer leads to “{post.title}”; another post may now use it.")
+    return redirect(url_for("editor.edit_post", post_id=post.id))
 
 
 @bp.post("/preview")
