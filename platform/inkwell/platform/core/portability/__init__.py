@@ -11,6 +11,9 @@ as their body. Import goes through `content.posts.save_post` and
 
 - posts and snippets match by slug; a file that would change nothing is skipped
   (nothing written, no `content_version` bump), so importing again is harmless;
+  a new post's slug that is another post's old address, or more than 20 tags,
+  is an error for that file (never a suffix or a cut); tags are written as a list,
+  so a name with a comma stays one tag;
 - a bad file is reported by name and never stops the others;
 - quotas are charged as the import goes (`limits.quotas.Budget`): the first file over
   a limit stops it, the files before stay, each post whole, and the rest are reported;

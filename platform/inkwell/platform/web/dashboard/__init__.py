@@ -23,6 +23,12 @@ JSON errors (401 logged out, 400 invalid or CSRF, 409 not a draft, 403 or 429 a
 quota) that the page shows while keeping the text, which it also backs up in
 `localStorage`. The posts page shows members the blog's usage against each limit.
 
+A slug the writer typed that is taken is a form error (409, the text kept); the
+editor lists the post's old addresses and removes one on request. The tags page
+(`tags`, owners and editors) lists tags with their posts and addresses and renames
+one (case included), moves its address (the old one redirects) or, only when
+asked, merges it into the tag of its new name.
+
 The team page (`team`, owners only for changes) changes roles, removes members
 (a blog keeps an owner), invites an address with a role (rate-limited by
 RATE_LIMIT_INVITE; the mail goes through the outbox) and lists and revokes open
