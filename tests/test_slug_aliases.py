@@ -56,8 +56,9 @@ def test_a_cached_page_at_the_old_address_does_not_outlive_the_move(
 def test_the_editor_lists_old_addresses_and_removes_one(alice, moved, client, site_client) -> None:
     page = client.get(f"/blogs/alice/posts/{moved}/edit").text
     assert "Old addresses" in page and "<code>/hello/</code>" in page
-    remove = f"/blogs/alice/posts/{moved}/old-addresses/hello/remove"
-    answer = post_form(client, remove, {}, form_url=f"/blogs/alice/posts/{moved}/edit")
+    remove = f"/blogs/alice/posts/{moved}/old-addresses/remove"
+    form_url = f"/blogs/alice/posts/{moved}/edit"
+    answer = post_form(client, remove, {"slug": "hello"}, form_url=form_url)
     assert answer.status_code == 302
     assert "/hello/ no longer leads to" in client.get(answer.headers["Location"]).text
     assert site_client(alice).get("/hello/").status_code == 404
@@ -66,7 +67,7 @@ def test_the_editor_lists_old_addresses_and_removes_one(alice, moved, client, si
         client, "/blogs/alice/posts/new", {"title": "Other", "slug": "hello", "status": "draft"}
     )
     assert new.status_code == 302
-    again = post_form(client, remove, {}, form_url=f"/blogs/alice/posts/{moved}/edit")
+    again = post_form(client, remove, {"slug": "hello"}, form_url=form_url)
     assert again.status_code == 404
 
 
@@ -149,8 +150,8 @@ def test_the_mirror_holds_a_redirect_page_at_the_old_address(
     assert '<link rel="canonical" href="http://alice.blogs.test/greetings/">' in page
     assert 'href="../greetings/index.html"' in page
     assert "Hi." in read_folder(folder)["greetings/index.html"].decode()
-    remove = f"/blogs/alice/posts/{post_id}/old-addresses/hello/remove"
-    post_form(client, remove, {}, form_url=f"/blogs/alice/posts/{post_id}/edit")
+    remove = f"/blogs/alice/posts/{post_id}/old-addresses/remove"
+    post_form(client, remove, {"slug": "hello"}, form_url=f"/blogs/alice/posts/{post_id}/edit")
     [run] = publish(app, alice.id)
     assert run.status == "succeeded" and not run.full  # only what the removal touched
     assert "hello/index.html" not in read_folder(folder)

@@ -193,10 +193,12 @@ def autosave(post_id: int | None = None) -> Response:
     )
 
 
-@bp.post("/posts/<int:post_id>/old-addresses/<slug>/remove")
-def remove_old_address(post_id: int, slug: str) -> Response:
-    """Stop an old address redirecting to the post, so another post may take it."""
+@bp.post("/posts/<int:post_id>/old-addresses/remove")
+def remove_old_address(post_id: int) -> Response:
+    """Stop an old address (the form's `slug`) redirecting to the post, so another
+    post may take it."""
     post = _editable_post(post_id)
+    slug = request.form.get("slug", "")
     if not aliases.remove_alias(post, db.session.get_one(Tenant, g.tenant.id), slug):
         abort(404)
     db.session.commit()
