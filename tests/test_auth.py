@@ -34,6 +34,8 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/snippets/",
         "/blogs/alice/snippets/new",
         "/blogs/alice/snippets/1/edit",
+        "/blogs/alice/tags/",
+        "/blogs/alice/tags/1",
         "/blogs/alice/export/",
         "/blogs/alice/import/",
         "/blogs/alice/mirror/",

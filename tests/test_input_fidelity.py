@@ -215,7 +215,7 @@ def test_the_import_refuses_what_the_editor_would_refuse(
     assert errors["huge.md"] == (
         "body: The text is 1,200,000 characters long; the limit is 1,000,000."
     )
-    assert "'tags'" in errors["reserved.md"] and "address of a page" in errors["reserved.md"]
+    assert "/tags/ is a page of the blog" in errors["reserved.md"]
     auth.login(blog.owner_email)
     huge = post_form(
         client, "/blogs/alice/posts/new", {"title": "Huge", "body_md": too_long, "status": "draft"}
@@ -223,7 +223,7 @@ def test_the_import_refuses_what_the_editor_would_refuse(
     assert huge.status_code == 400 and "the limit is 1,000,000" in huge.text
     reserved = {"title": "Tags page", "slug": "tags", "body_md": "body", "status": "draft"}
     answer = post_form(client, "/blogs/alice/posts/new", reserved)
-    assert answer.status_code == 400 and "address of a page" in answer.text
+    assert answer.status_code == 409 and "/tags/ is a page of the blog" in answer.text
     assert stored(app, blog) == {}
 
 

@@ -168,7 +168,7 @@ def test_bad_files_are_named_and_the_good_ones_still_import(app, make_tenant, tm
     assert "next tuesday" in errors["bad-date.md"]
     assert errors["latin1.md"] == "not UTF-8 text"
     assert "Not A Slug" in errors["bad-slug.md"]
-    assert "'about'" in errors["about.md"]
+    assert "/about/ is a page of the blog" in errors["about.md"]
     assert "good.md" in errors["twin.md"]
 
 

@@ -124,10 +124,12 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
     app, make_tenant, client, auth, make_post, make_snippet, make_invitation
 ) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
-    bob_post = make_post(bob, "Bob's secret", "only bob")
+    bob_post = make_post(bob, "Bob's secret", "only bob", tags=["only bob"])
     bob_invitation = make_invitation(bob, "bobs-friend@example.com").id
     with app.app_context():
         bob_user = db.session.scalar(select(User.id).where(User.email == bob.owner_email))
+        with tenancy.tenant_scope(bob.id):
+            bob_tag = db.session.scalar(select(Tag.id))
     bob_snippet = make_snippet(bob, "Bob's code", "secret = 'only bob'")
     with app.app_context(), tenancy.tenant_scope(bob.id):
         revision = db.session.scalars(select(PostRevision)).one()
@@ -146,7 +148,8 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
         with app.test_request_context():
             # Every id argument gets bob's object id (posts here; new kinds add theirs).
             ids = {"post_id": bob_post, "snippet_id": bob_snippet, "user_id": bob_user,
-                   "invitation_id": bob_invitation, **bob_revision}  # fmt: skip
+                   "invitation_id": bob_invitation, "tag_id": bob_tag,
+                   **bob_revision}  # fmt: skip
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)

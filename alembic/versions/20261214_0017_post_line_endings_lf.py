@@ -2,7 +2,7 @@
 or with lone CRs are rewritten as `content.post_input` now stores them
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-14 09:00:00
 
 Every way in now stores LF, so an unchanged post saved again from the browser
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0017"
-down_revision: str | None = "0015"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -19,7 +19,11 @@ immutable), `/latest.atom` and `/tags/<tag>/latest.atom` (`feeds`: the 15 newest
 (`page_cache.reads_query`; none does so far), so a query string never makes
 another page, nor another cache entry. Every page has a canonical URL, its feed
 link and OpenGraph tags; Disqus and Discourse embeds are keyed by the canonical
-URL, so the same thread shows on the blog and on its mirror.
+URL, so the same thread shows on the blog and on its mirror. An old address of a
+post or tag (and a tag's pages and feed) answers a 301 to where it is now; 301s
+are never cached, and the version bump of the move drops the old 200s. A mirror
+holds a page that redirects there instead (meta refresh, canonical link), since
+static files cannot send a 301 (nginx serves them as they are; see `blog.moved`).
 
 The served app only reads, so its engine runs in autocommit (no BEGIN and ROLLBACK
 round trips around a page's queries; each sees its own snapshot, as under

@@ -1,11 +1,19 @@
 """Public pages of one blog: index and tag pages (paginated by path, since a
 static mirror cannot keep query strings), posts and about; and the blog host's
-error pages, `degrading` to a minimal page should one fail (core.error_pages)."""
+error pages, `degrading` to a minimal page should one fail (core.error_pages).
+
+An old address of a post or tag (`content.moved_post`, `moved_tag`) answers a
+301 to where it is now (`moved`); a mirror's freeze, which cannot keep a 301,
+sets REDIRECT_PAGES and gets a page that redirects instead.
+"""
+
+from typing import Any
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     g,
     make_response,
     redirect,
@@ -18,6 +26,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from inkwell.platform.core.caching import cache_get, cache_set, tenant_key
 from inkwell.platform.core.error_pages import degrading
+from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tag
 from inkwell.tenants import content
 
@@ -48,7 +57,10 @@ def index(page: int = 1) -> str | BaseResponse:
 def tag(tag_slug: str, page: int = 1) -> str | BaseResponse:
     if page == 1 and request.path != url_for("blog.tag", tag_slug=tag_slug):
         return redirect(url_for("blog.tag", tag_slug=tag_slug), 301)
-    found = content.current().tag(tag_slug) or abort(404)
+    found = content.current().tag(tag_slug)
+    if found is None:
+        now = content.current().moved_tag(tag_slug) or abort(404)
+        return moved("blog.tag", tag_slug=now, **({"page": page} if page > 1 else {}))
     posts = page_of(page, found)
     if not posts.items:
         abort(404)  # a tag of drafts only: readers must not learn it exists
@@ -80,9 +92,21 @@ def about() -> str:
 
 
 @bp.get("/<slug>/")
-def post(slug: str) -> str:
-    found = content.current().post(slug) or abort(404)
+def post(slug: str) -> str | BaseResponse:
+    found = content.current().post(slug)
+    if found is None:
+        return moved("blog.post", slug=content.current().moved_post(slug) or abort(404))
     return render_template("blog/post.html", tenant=g.tenant, post=found)
+
+
+def moved(endpoint: str, **values: Any) -> str | BaseResponse:
+    """A permanent redirect to the page of `endpoint` and `values`, where an old
+    address leads; for a static mirror, a page that redirects (meta refresh, canonical)."""
+    if not current_app.config.get("REDIRECT_PAGES"):
+        return redirect(url_for(endpoint, **values), 301)
+    canonical = blog_url(g.tenant, url_for(endpoint, **values))
+    page = "blog/moved.html"
+    return render_template(page, endpoint=endpoint, values=values, canonical=canonical)
 
 
 @bp.get("/favicon.ico")

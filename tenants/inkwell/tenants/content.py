@@ -4,7 +4,8 @@
 served site. `Preloaded` reads the whole public blog once (three queries) and
 answers from memory: a freeze renders every page of a blog, and a thousand pages
 of small queries would cost more than the rendering itself. Both answer the same
-questions, so views and templates cannot tell them apart.
+questions, so views and templates cannot tell them apart; `moved_post` and
+`moved_tag` answer where an old address of a post or tag leads now.
 """
 
 from datetime import datetime
@@ -18,7 +19,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from inkwell.platform.core.content.posts import NEWEST_FIRST, public_posts, tagged
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
+from inkwell.platform.core.models import Post, PostAlias, PostTag, Snippet, Tag, TagAlias, Tenant
 
 PAGE_SIZE = 10
 RECENT_POSTS = 5
@@ -30,6 +31,8 @@ class Content(Protocol):
     def page(self, number: int, tag: Tag | None = None) -> Pagination: ...
     def tag(self, slug: str) -> Tag | None: ...
     def post(self, slug: str) -> Post | None: ...
+    def moved_post(self, old_slug: str) -> str | None: ...
+    def moved_tag(self, old_slug: str) -> str | None: ...
     def newest(self, tag: Tag | None = None) -> list[Post]: ...
     def recent(self) -> list[tuple[str, str]]: ...
     def post_dates(self) -> list[tuple[str, datetime | None]]: ...
@@ -64,6 +67,16 @@ class Live:
         query = public_posts().options(*page).where(Post.slug == slug)
         return db.session.scalars(query).unique().first()
 
+    def moved_post(self, old_slug: str) -> str | None:
+        """The slug of the public post that had `old_slug`, if one did."""
+        query = public_posts().join(PostAlias, _post_alias_link).where(PostAlias.slug == old_slug)
+        return db.session.scalar(query.with_only_columns(Post.slug))
+
+    def moved_tag(self, old_slug: str) -> str | None:
+        """The slug of the tag that had `old_slug`, if it is on a public post."""
+        query = _tags_in_use().join(TagAlias, _tag_alias_link).where(TagAlias.slug == old_slug)
+        return db.session.scalar(query.with_only_columns(Tag.slug).limit(1))
+
     def newest(self, tag: Tag | None = None) -> list[Post]:
         query = public_posts() if tag is None else tagged(public_posts(), tag)
         return list(db.session.scalars(newest_first(query).limit(FEED_SIZE)))
@@ -81,11 +94,8 @@ class Live:
 
     def tags_in_use(self) -> list[tuple[str, datetime]]:
         """(slug, newest post's date) of each tag on a public post."""
-        link = (PostTag.tenant_id == Post.tenant_id) & (PostTag.post_id == Post.id)
         query = (
-            public_posts()
-            .join(PostTag, link)
-            .join(Tag, (Tag.tenant_id == PostTag.tenant_id) & (Tag.id == PostTag.tag_id))
+            _tags_in_use()
             .with_only_columns(Tag.slug, func.max(Post.published_at))
             .group_by(Tag.slug)
             .order_by(Tag.slug)
@@ -109,6 +119,28 @@ class Live:
 
 _LIVE = Live()
 
+_post_alias_link = (PostAlias.tenant_id == Post.tenant_id) & (PostAlias.post_id == Post.id)
+_tag_alias_link = (TagAlias.tenant_id == Tag.tenant_id) & (TagAlias.tag_id == Tag.id)
+
+
+def _tags_in_use() -> Select[tuple[Post]]:
+    """Public posts joined to their tags."""
+    link = (PostTag.tenant_id == Post.tenant_id) & (PostTag.post_id == Post.id)
+    return (
+        public_posts()
+        .join(PostTag, link)
+        .join(Tag, (Tag.tenant_id == PostTag.tenant_id) & (Tag.id == PostTag.tag_id))
+    )
+
+
+def moved_addresses() -> tuple[dict[str, str], dict[str, str]]:
+    """Old slug -> current slug, of public posts and of every tag of the current blog."""
+    posts = public_posts().join(PostAlias, _post_alias_link)
+    posts = posts.with_only_columns(PostAlias.slug, Post.slug)
+    tags = select(TagAlias.slug, Tag.slug).join(Tag, _tag_alias_link)
+    moved_posts = {old: new for old, new in db.session.execute(posts)}
+    return moved_posts, {old: new for old, new in db.session.execute(tags)}
+
 
 class Preloaded:
     """The whole public blog in memory. Load it in the blog's tenant scope; its rows
@@ -127,6 +159,8 @@ class Preloaded:
             for tag in post.tags:
                 self._tags.setdefault(tag.slug, tag)
                 self._tagged.setdefault(tag.slug, []).append(post)
+        self._moved_posts, moved_tags = moved_addresses()
+        self._moved_tags = {old: new for old, new in moved_tags.items() if new in self._tags}
 
     def page(self, number: int, tag: Tag | None = None) -> Pagination:
         items = self.posts if tag is None else self._tagged.get(tag.slug, [])
@@ -137,6 +171,12 @@ class Preloaded:
 
     def post(self, slug: str) -> Post | None:
         return self._by_slug.get(slug)
+
+    def moved_post(self, old_slug: str) -> str | None:
+        return self._moved_posts.get(old_slug)
+
+    def moved_tag(self, old_slug: str) -> str | None:
+        return self._moved_tags.get(old_slug)
 
     def newest(self, tag: Tag | None = None) -> list[Post]:
         return (self.posts if tag is None else self._tagged.get(tag.slug, []))[:FEED_SIZE]

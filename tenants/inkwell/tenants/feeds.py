@@ -9,7 +9,8 @@ import re
 from datetime import datetime
 from urllib.parse import urljoin
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, url_for
+from werkzeug.wrappers import Response as BaseResponse
 
 from inkwell.platform.core.hosts import blog_url, host_name
 from inkwell.platform.core.models import Post, Tenant
@@ -80,8 +81,11 @@ def latest() -> Response:
 
 
 @bp.get("/tags/<tag_slug>/latest.atom")
-def tag_latest(tag_slug: str) -> Response:
-    found = content.current().tag(tag_slug) or abort(404)
+def tag_latest(tag_slug: str) -> Response | BaseResponse:
+    found = content.current().tag(tag_slug)
+    if found is None:  # an old address of the tag: a 301 to its feed (mirrors hold none)
+        now = content.current().moved_tag(tag_slug) or abort(404)
+        return redirect(url_for("feeds.tag_latest", tag_slug=now), 301)
     posts = content.current().newest(found)
     if not posts:
         abort(404)  # a tag of drafts only: readers must not learn it exists

@@ -8,9 +8,9 @@ and `verified_at`), `users` (normalized unique email, Argon2id hash, `session_ep
 access), `invitations` and `account_tokens` (`SecretLink`s), `outbox`, `mirrors`,
 `audit_log`, `quotas` and `subdomain_holds`.
 
-Tenant content subclasses `TenantScoped` (posts, tags, post_tags, snippets,
-publish_runs, post_revisions, editor_presence); `tenancy` keeps every query and flush inside the
-current blog.
+Tenant content subclasses `TenantScoped` (posts, tags, post_tags, post_aliases,
+tag_aliases, snippets, publish_runs, post_revisions, editor_presence); `tenancy` keeps
+every query and flush inside the current blog.
 Every index on those tables leads with `tenant_id`, so each blog's rows are one
 range of the index and no query reads another's; the one exception is on purpose,
 the scheduler's small partial index of scheduled posts (`ix_posts_due`). `post_tags`
@@ -335,12 +335,22 @@ class Post(TenantScoped, Timestamps, db.Model):
 
 
 class Tag(TenantScoped, db.Model):
+    """A tag is its name, compared by `key` (see `content.tags.tag_key`: NFC, spaces
+    collapsed, case folded); the slug is only its address, made unique per blog when
+    the tag is made and changed only by a rename that asks for it."""
+
     __tablename__ = "tags"
-    __table_args__ = (UniqueConstraint("tenant_id", "slug"), UniqueConstraint("tenant_id", "id"))
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "slug"),
+        UniqueConstraint("tenant_id", "id"),
+        UniqueConstraint("tenant_id", "key"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(100))
+    # Case folding can lengthen a name (ß is ss), so more room than the name has.
+    key: Mapped[str] = mapped_column(String(300))
 
 
 class PostTag(TenantScoped, db.Model):
@@ -428,6 +438,47 @@ class EditorPresence(TenantScoped, db.Model):
     seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship()
+
+
+class PostAlias(TenantScoped, db.Model):
+    """An address a post had before its slug changed: the site answers it with a
+    301 to the post, the mirror with a redirect page, and no other post may take
+    it until it is removed (see `content.aliases`)."""
+
+    __tablename__ = "post_aliases"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "post_id"], ["posts.tenant_id", "posts.id"], ondelete="CASCADE"
+        ),
+        # The editor's list of one post's old addresses.
+        Index(None, "tenant_id", "post_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    post_id: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TagAlias(TenantScoped, db.Model):
+    """An address a tag had before a rename moved it, answered like a post's."""
+
+    __tablename__ = "tag_aliases"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant_id", "tag_id"], ["tags.tenant_id", "tags.id"], ondelete="CASCADE"
+        ),
+        Index(None, "tenant_id", "tag_id"),
+    )
+
+    tenant_id: Mapped[int] = mapped_column(
+        ForeignKey("tenants.id", ondelete="CASCADE"), primary_key=True
+    )
+    slug: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tag_id: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Snippet(TenantScoped, Timestamps, db.Model):

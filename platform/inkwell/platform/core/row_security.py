@@ -2,8 +2,9 @@
 
 The ORM criteria scope ORM statements only; a Core or textual statement on tenant
 content would see every blog. On PostgreSQL the tenant content tables (`posts`,
-`tags`, `post_tags`, `snippets`; `editor_presence` since 0015) also carry a policy
-(migration 0010, forced, so it binds their owner too): a row is visible and writable
+`tags`, `post_tags`, `snippets`; `editor_presence` since 0015, `post_aliases` and
+`tag_aliases` since 0016) also carry a policy (migration 0010, forced, so it binds
+their owner too): a row is visible and writable
 only when its `tenant_id` is `inkwell.tenant_id`, or when `inkwell.across_tenants`
 is `on`; with no scope, nothing is. Before each statement this module brings the
 connection's two settings in line with `tenancy`'s ContextVars, so the database sees

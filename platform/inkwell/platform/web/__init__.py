@@ -25,6 +25,7 @@ from inkwell.platform.web.dashboard import (
     imports,
     mirror,
     snippets,
+    tags,
     team,
 )
 from inkwell.platform.web.dashboard import home as dashboard
@@ -55,6 +56,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         exports.bp,
         imports.bp,
         snippets.bp,
+        tags.bp,
         team.bp,
         invitations.bp,
         mirror.bp,

@@ -23,8 +23,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from inkwell.platform.core.content import post_input
-from inkwell.platform.core.content.posts import SLUG_MAX, PostInput
+from inkwell.platform.core.content.posts import PostInput
+from inkwell.platform.core.content.slugs import SLUG_MAX
 from inkwell.platform.core.content.snippets import UnknownLanguageError, language_choices, lexer_for
+from inkwell.platform.core.content.tags import parse_tag_field, tag_problem
 from inkwell.platform.core.validation import (
     normalize_subdomain,
     single_line_problem,
@@ -114,6 +116,11 @@ class RevisionField(HiddenField):
         return int(self.data) if self.data else None
 
 
+def _tags(_form: FlaskForm, field: StringField) -> None:
+    if problem := tag_problem(parse_tag_field(field.data or "")):
+        raise ValidationError(problem)
+
+
 class PostForm(PlatformForm):
     """A post as the editor and its autosave send it. Its fields are cleaned and
     limited by `content.post_input`, as every other way in is; `cleaned` holds
@@ -125,7 +132,7 @@ class PostForm(PlatformForm):
         "Title", validators=[DataRequired()], render_kw={"maxlength": post_input.TITLE_MAX}
     )
     slug = StringField("Address", render_kw={"maxlength": SLUG_MAX})
-    tags = StringField("Tags", render_kw={"maxlength": post_input.TAGS_MAX})
+    tags = StringField("Tags", validators=[_tags], render_kw={"maxlength": post_input.TAGS_MAX})
     excerpt = TextAreaField("Excerpt", render_kw={"maxlength": post_input.EXCERPT_MAX})
     body_md = TextAreaField("Markdown", render_kw={"maxlength": post_input.BODY_MAX})
     status = SelectField(
@@ -158,16 +165,27 @@ class PostForm(PlatformForm):
             body_md=self.body_md.data or "",
             status=self.status.data or "draft",
             slug=self.slug.data or "",
-            tags=(self.tags.data or "").split(","),
+            tags=self.tag_list(),
             excerpt=self.excerpt.data or "",
             published_at=publish_at.replace(tzinfo=UTC) if publish_at else None,
         )
+
+    def tag_list(self) -> list[str]:
+        return parse_tag_field(self.tags.data or "")
 
 
 def _slug(_form: FlaskForm, field: StringField) -> None:
     field.data = (field.data or "").strip().lower()
     if field.data and (problem := slug_problem(field.data)):
         raise ValidationError(problem)
+
+
+class TagForm(PlatformForm):
+    """Rename a tag, move its address, or merge it into the tag of its new name."""
+
+    name = StringField("Name", validators=[DataRequired(), Length(max=100), _single_line])
+    slug = StringField("Address", validators=[Length(max=100), _slug])
+    merge = BooleanField("If another tag has this name, move this tag's posts into it")
 
 
 def _language(_form: FlaskForm, field: SelectField) -> None:

@@ -13,7 +13,9 @@ the same views and templates that serve it.
 - `pages` lists every page of a blog from a snapshot (posts in page order with a
   stamp per post, snippets, a digest of what every page shows, quarantine and the
   release included) and, given the previous snapshot, the pages a change touched:
-  an edited post, the index and tag pages it is on, the feeds, the sitemap.
+  an edited post, the index and tag pages it is on, the feeds, the sitemap;
+  old addresses of posts and tags become pages that redirect (`blog.moved`,
+  REDIRECT_PAGES), since a static file cannot answer 301.
   Anything that moves pages (a post added, removed, re-dated or renamed in the
   recent-posts block, settings, a new release) rebuilds everything; the sync's
   content hashes then skip the files that did not change. Against the previous

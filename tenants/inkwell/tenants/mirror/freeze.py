@@ -54,6 +54,8 @@ class BlogFreezer:
             FREEZER_REMOVE_EXTRA_FILES=False,
             FREEZER_IGNORE_MIMETYPE_WARNINGS=True,  # the type travels with the file instead
             FREEZER_REDIRECT_POLICY="error",
+            # Old addresses of posts and tags become pages that redirect (blog.moved).
+            REDIRECT_PAGES=True,
         )
         self.types: dict[str, str] = {}
         self.app.after_request(self._record_type)

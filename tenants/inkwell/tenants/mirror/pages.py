@@ -2,7 +2,8 @@
 
 A snapshot is what the mirror's pages were built from: every public post in page
 order (uuid, slug, title, tags and a stamp that moves with any edit), the
-snippets, and a digest of everything shown on every page (titles, styles,
+snippets, the old addresses of posts and tags (each a page that redirects: a
+mirror cannot answer 301), and a digest of everything shown on every page (titles, styles,
 comments, hosts, quarantine, the release). It is stored with the mirror, so the next publish
 can compare and rebuild only what changed: an edited post's page, the index and
 tag pages it is on, the feeds and the sitemap. Whatever moves pages around (a
@@ -30,7 +31,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Post, Snippet, Tag, Tenant
 from inkwell.tenants.assets import asset_names, has_comments
-from inkwell.tenants.content import PAGE_SIZE, RECENT_POSTS, tags_by_post
+from inkwell.tenants.content import PAGE_SIZE, RECENT_POSTS, moved_addresses, tags_by_post
 
 Snapshot = dict[str, Any]
 UUID, SLUG, TITLE, TAGS, STAMP = range(5)
@@ -76,12 +77,18 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
         bool(snippet_rows),
         bool(tenant.quarantined_at),
     ]
+    entries = [_entry(post) for post in posts]
+    moved_posts, moved_tags = moved_addresses()
+    in_use = _by_tag(entries)
     return {
         "site": _digest(site),
         "quarantined": bool(tenant.quarantined_at),
         "snippets": [slug for slug, _ in snippet_rows],
         "snippets_digest": _digest(snippet_rows),
-        "posts": [_entry(post) for post in posts],
+        "posts": entries,
+        # [old slug, current slug] of public posts, and of the tags on them.
+        "moved_posts": sorted([old, new] for old, new in moved_posts.items()),
+        "moved_tags": sorted([old, new] for old, new in moved_tags.items() if new in in_use),
     }
 
 
@@ -106,6 +113,7 @@ def all_pages(snap: Snapshot, tenant: Tenant) -> set[str]:
         pages |= {_tag_page(tag, n) for n in range(1, _page_count(len(members)) + 1)}
         pages.add(url_for("feeds.tag_latest", tag_slug=tag))
     pages |= _snippet_pages(snap)
+    pages |= _moved_pages(snap.get("moved_posts", []), snap.get("moved_tags", []))
     names = asset_names(tenant.code_style, has_comments(tenant))
     pages |= {url_for("assets.asset", filename=name) for name in names}
     return pages
@@ -120,6 +128,7 @@ def affected_pages(old: Snapshot | None, new: Snapshot) -> set[str] | None:
         return None  # added, removed, re-slugged or re-ordered: pages shift
     recent = {p[UUID] for p in new_posts[:RECENT_POSTS]}
     pages = _feeds(new)
+    pages |= _moved_pages(*(_changed(old, new, key) for key in ("moved_posts", "moved_tags")))
     if old["snippets_digest"] != new["snippets_digest"]:
         pages |= _snippet_pages(new)
     old_tags, new_tags = _by_tag(old_posts), _by_tag(new_posts)
@@ -162,6 +171,18 @@ def _still_public(uuids: list[str]) -> set[str]:
     query = public_posts().with_only_columns(Post.uuid)
     found = db.session.scalars(query.where(Post.uuid.in_([uuid.UUID(u) for u in uuids])))
     return {str(u) for u in found}
+
+
+def _moved_pages(posts: list[list[str]], tags: list[list[str]]) -> set[str]:
+    """The redirect pages at the old addresses of these [old, current] pairs."""
+    pages = {url_for("blog.post", slug=old) for old, _new in posts}
+    return pages | {url_for("blog.tag", tag_slug=old) for old, _new in tags}
+
+
+def _changed(old: Snapshot, new: Snapshot, key: str) -> list[list[str]]:
+    """The [old, current] pairs of `key` that differ between the snapshots."""
+    was, now = {tuple(p) for p in old.get(key, [])}, {tuple(p) for p in new.get(key, [])}
+    return [list(pair) for pair in was ^ now]
 
 
 def _feeds(snap: Snapshot) -> set[str]:

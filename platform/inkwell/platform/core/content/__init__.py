@@ -11,10 +11,16 @@ dated in the future scheduled for that date), `PostInputError` naming the field.
 
 - strips the characters XML forbids (feeds must parse) and renders the Markdown,
   only when it or the renderer changed;
-- keeps slugs unique per blog (`-2`, `-3`, ...) and never a path of the blog's own
-  pages (`about`, `page`, `tags`, `snippets`, `assets`);
-- sets the tags (at most 20, one per slug) and the schedule, and moves
-  `content_updated_at` (Atom's `<updated>`) only on a real change;
+- keeps slugs unique per blog and never a path of the blog's own pages (`about`,
+  `page`, `tags`, `snippets`, `assets`): a slug made from the title (`slugs`,
+  other scripts transliterated) gets `-2`, `-3`...; one the writer asked for that
+  is taken raises `aliases.SlugTaken`, never a silent suffix;
+- keeps a published post's old slug as an alias (`aliases`): the site answers it
+  with a 301, and no other post takes it until it is removed;
+- sets the tags (`tags`: a tag is its name, case aside; its slug is made once and
+  only a rename moves it, the old one redirecting; at most 20, or `TagError`) and
+  the schedule, and moves `content_updated_at` (Atom's `<updated>`) only on a real
+  change;
 - calls `charge(bytes added)`, a quota check, after rendering and before touching
   the row, so a refused save leaves nothing behind;
 - reports a change readers see to `changes.content_changed`;

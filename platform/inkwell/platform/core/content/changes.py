@@ -20,8 +20,9 @@ from inkwell.platform.core.models import Tenant
 
 # posts: posts went live, changed or left; snippets: the same for snippets;
 # settings: the blog's title, look or comments; status: an admin's action
-# (suspend, restore, quarantine...); rendering: stored HTML rendered anew.
-What = Literal["posts", "snippets", "settings", "status", "rendering"]
+# (suspend, restore, quarantine...); rendering: stored HTML rendered anew;
+# tags: a tag renamed, moved to another address or merged into another.
+What = Literal["posts", "snippets", "settings", "status", "rendering", "tags"]
 
 _signals = Namespace()
 # Sent with the blog's id as sender and `change=Change(...)`.

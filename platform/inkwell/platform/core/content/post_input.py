@@ -24,7 +24,7 @@ import re
 from dataclasses import replace
 from datetime import datetime
 
-from inkwell.platform.core.content.posts import RESERVED_SLUGS, PostInput
+from inkwell.platform.core.content.posts import PostInput
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import slug_problem, strip_forbidden
 
@@ -89,10 +89,6 @@ def _slug(value: str) -> str:
     slug = value.strip().lower()
     if slug and (problem := slug_problem(slug)):
         raise PostInputError("slug", problem)
-    if slug in RESERVED_SLUGS:
-        raise PostInputError(
-            "slug", f"“{slug}” is the address of a page of the blog. Choose another address."
-        )
     return slug
 
 

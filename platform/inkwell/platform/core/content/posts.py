@@ -4,8 +4,6 @@ and bump the blog's content_version whenever what readers see changes.
 The current tenant (see `tenancy`) must be the post's blog.
 """
 
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -15,18 +13,18 @@ from sqlalchemy import Select, and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.content import revisions
+from inkwell.platform.core.content import aliases, revisions, tags
+from inkwell.platform.core.content.aliases import RESERVED_SLUGS, SlugTaken
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.conflicts import check_base, compare_and_set
 from inkwell.platform.core.content.rendering import RENDERER_VERSION, render_markdown
+from inkwell.platform.core.content.slugs import first_free, slugify
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.usage import stored_size
-from inkwell.platform.core.models import Post, PostTag, Snippet, Tag, Tenant
+from inkwell.platform.core.models import Post, PostAlias, PostTag, Snippet, Tag, Tenant
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import strip_forbidden
 
-SLUG_MAX = 200
-MAX_TAGS = 20
 SAVE_ATTEMPTS = 5
 
 T = TypeVar("T")
@@ -47,30 +45,16 @@ class PostInput:
     published_at: datetime | None = None
 
 
-def slugify(text: str, limit: int = SLUG_MAX) -> str:
-    """ASCII `[a-z0-9-]` form of `text`; 'post' when nothing is left."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:limit].rstrip("-") or "post"
-
-
-# Paths of the public blog that a post at /<slug>/ would hide behind.
-RESERVED_SLUGS = frozenset({"about", "assets", "page", "snippets", "tags"})
-
-
 def unique_slug(
     base: str, model: type[Post] | type[Snippet] = Post, exclude_id: int | None = None
 ) -> str:
     """`base`, or `base-2`, `base-3`... whichever no other row of `model` in the current blog
-    has (and, for posts, no page of the blog uses)."""
+    has (and, for posts, no page of the blog uses and no post had before)."""
     query = select(model.slug).where(model.slug.startswith(base), model.id != (exclude_id or 0))
-    taken = set(db.session.scalars(query)) | (RESERVED_SLUGS if model is Post else set())
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
+    taken = set(db.session.scalars(query))
+    if model is Post:
+        taken |= RESERVED_SLUGS | aliases.aliases_like(base)
+    return first_free(base, taken)
 
 
 # Readers' order: newest first, ties broken by id, so pages (and mirrors) are stable.
@@ -109,15 +93,18 @@ def save_post(
     `base_revision`, the revision the writer started from: if the post has moved on
     since, or moves on while this save runs, `conflicts.EditConflict` and nothing
     is written (the caller rolls back).
+    A slug the writer asked for that is taken raises SlugTaken, and tags over the
+    limits tags.TagError, before anything changes too.
     """
     check_base(post, base_revision)
+    tag_names = tags.checked_names(data.tags)
+    _check_slug(post, data.slug)
     was_public = post.status == "published"
     title, body, excerpt = (strip_forbidden(t) for t in (data.title, data.body_md, data.excerpt))
     rerender = post.body_md != body or post.renderer_version != RENDERER_VERSION
     html = render_markdown(body) if rerender else post.body_html
-    tag_names = _tag_names(data.tags)
     # Queried before any change: an autoflush would make two UPDATEs.
-    slug = unique_slug(data.slug or post.slug or slugify(title), exclude_id=post.id)
+    slug = data.slug or post.slug or unique_slug(slugify(title), exclude_id=post.id)
     status, published_at = _schedule(post, data)
     if kind == "save" and status != "draft" and post.status not in ("published", "scheduled"):
         kind = "publish"
@@ -128,11 +115,12 @@ def save_post(
         stored = stored_size(body, html) - stored_size(post.body_md, post.body_html)
         charge(stored + revisions.cost(post, after, actor, kind))
     revisions.record_baseline(post)
-    changed = (post.title, post.body_md, post.excerpt) != (title, body, excerpt) or sorted(
-        t.name for t in post.tags
-    ) != sorted(tag_names)
+    changed = (post.title, post.body_md, post.excerpt) != (title, body, excerpt) or _tag_keys(
+        post.tags
+    ) != _tag_keys(tag_names)
     post.tenant_id = tenant.id
-    post.title, post.excerpt, post.slug = after.title, after.excerpt, slug
+    _set_slug(post, slug)
+    post.title, post.excerpt = after.title, after.excerpt
     post.status, post.published_at = status, published_at
     if rerender:
         post.body_md, post.body_html, post.renderer_version = body, html, RENDERER_VERSION
@@ -140,7 +128,7 @@ def save_post(
         post.content_updated_at = utcnow()
     db.session.add(post)
     db.session.flush()
-    _set_tags(post, tag_names)
+    tags.set_post_tags(post, tag_names)
     revisions.record(post, actor, kind)
     if was_public or post.status == "published":
         content_changed(tenant, "posts", (post.id,))
@@ -158,28 +146,23 @@ def _schedule(post: Post, data: PostInput) -> tuple[str, datetime | None]:
     return "draft", data.published_at or post.published_at
 
 
-def _tag_names(names: list[str]) -> list[str]:
-    unique: dict[str, str] = {}
-    for name in names:
-        cleaned = " ".join(strip_forbidden(name).split())[:100]
-        if cleaned:
-            unique.setdefault(slugify(cleaned, 100), cleaned)
-    return list(unique.values())[:MAX_TAGS]
+def _check_slug(post: Post, wanted: str) -> None:
+    """SlugTaken when the writer asked for a slug the post cannot have."""
+    if wanted and wanted != post.slug and (problem := aliases.slug_problem(wanted, post.id)):
+        raise SlugTaken(problem)
 
 
-def _set_tags(post: Post, names: list[str]) -> None:
-    slugs = {slugify(name, 100): name for name in names}
-    existing = {t.slug: t for t in db.session.scalars(select(Tag).where(Tag.slug.in_(slugs)))}
-    for slug, name in slugs.items():
-        if slug not in existing:
-            existing[slug] = Tag(tenant_id=post.tenant_id, slug=slug, name=name)
-            db.session.add(existing[slug])
-    db.session.flush()
-    db.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
-    for slug in slugs:
-        db.session.add(PostTag(tenant_id=post.tenant_id, post_id=post.id, tag_id=existing[slug].id))
-    db.session.flush()
-    db.session.expire(post, ["tags"])
+def _set_slug(post: Post, slug: str) -> None:
+    """`slug`: the one asked for (checked), else the post's own, else one made from
+    the title, suffixed when taken (the editor says so)."""
+    if post.slug and slug != post.slug:
+        aliases.move_post(post, slug)
+    else:
+        post.slug = slug
+
+
+def _tag_keys(names: list[Tag] | list[str]) -> list[str]:
+    return sorted(tags.tag_key(t if isinstance(t, str) else t.name) for t in names)
 
 
 def publish_due(now: datetime | None = None) -> int:
@@ -222,6 +205,7 @@ def delete_post(post: Post, tenant: Tenant, *, actor: revisions.Actor) -> None:
         content_changed(tenant, "posts", (post.id,))
     revisions.record_delete(post, actor)
     db.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
+    db.session.execute(delete(PostAlias).where(PostAlias.post_id == post.id))
     db.session.delete(post)
 
 
@@ -253,14 +237,14 @@ def changed_fields(post: Post, data: PostInput) -> list[str]:
     to the second, the precision of an export.
     """
     title, body, excerpt = (strip_forbidden(t) for t in (data.title, data.body_md, data.excerpt))
-    # Tags by slug: an existing tag keeps its name, whatever case the input uses.
-    tag_slugs = sorted(slugify(name, 100) for name in _tag_names(data.tags))
+    # Tags by identity: an existing tag keeps its name, whatever case the input uses.
+    tag_keys = _tag_keys(tags.distinct_names(data.tags))
     date = data.published_at
     fields = {
         "title": post.title != title.strip(),
         "body": post.body_md != body,
         "excerpt": post.excerpt != excerpt.strip(),
-        "tags": sorted(tag.slug for tag in post.tags) != tag_slugs,
+        "tags": _tag_keys(post.tags) != tag_keys,
         "date": date is not None and _to_second(post.published_at) != _to_second(date),
         "status": post.status != data.status,
         "slug": post.slug != (data.slug or post.slug),

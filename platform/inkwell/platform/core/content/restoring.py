@@ -16,7 +16,7 @@ from uuid import UUID
 from sqlalchemy import func, select, update
 
 from inkwell.platform.core.content import revisions
-from inkwell.platform.core.content.posts import PostInput, save_post
+from inkwell.platform.core.content.posts import PostInput, save_post, unique_slug
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, PostRevision, Tenant
 
@@ -70,7 +70,8 @@ def bring_back(
         title=revision.title,
         body_md=revision.body_md,
         status="draft",
-        slug=revision.slug,
+        # Its old address if still free (another post may have taken it meanwhile).
+        slug=unique_slug(revision.slug),
         tags=list(revision.tags),
         excerpt=revision.excerpt,
         published_at=revision.published_at,

@@ -15,6 +15,9 @@ dashboard's Import) shows what the same code then applies. Import goes through
 - posts and snippets match by slug; a file that would change nothing is skipped
   (nothing written, no `content_version` bump), so importing again is harmless; one
   that replaces a post names the fields it changes (`content.posts.changed_fields`);
+  a new post's slug that is another post's old address, or more than 20 tags,
+  is an error for that file (never a suffix or a cut); tags are written as a list,
+  so a name with a comma stays one tag;
 - a bad file is reported by name and never stops the others;
 - quotas (`limits.quotas.Budget`): the plan counts new posts and snippets, storage is
   charged as the import goes; the first file over a limit stops it, the files before

@@ -6,7 +6,9 @@ version and which fields change, unchanged, or an error and why) without writing
 anything; `apply_import` executes exactly that plan. `import_markdown` is both,
 so a preview (`inkwell import markdown --dry-run`, the dashboard's Import) shows
 what the same code then applies. A bad file is reported by name and never stops
-the others. Export writes the same format, so an export imports into another
+the others. A new post's slug that is an old address of another post is such an
+error: the old address keeps leading where it does until someone removes it in
+that post's editor. Export writes the same format, so an export imports into another
 blog as the same posts.
 """
 
@@ -20,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.content.aliases import slug_problem
 from inkwell.platform.core.content.posts import PostInput, changed_fields, save_post
 from inkwell.platform.core.content.revisions import IMPORT
 from inkwell.platform.core.content.snippets import (
@@ -146,6 +149,8 @@ class _Planner:
         if (source := self.sources.setdefault(data.slug, file.name)) != file.name:
             return Step(file.name, ERROR, message=f"slug {data.slug!r} is also set by {source}")
         post = self.posts.get(data.slug)
+        if post is None and (problem := slug_problem(data.slug, None)):
+            return Step(file.name, ERROR, message=f"not imported: {problem}")
         if post is None:
             return Step(file.name, NEW, data)
         changes = tuple(changed_fields(post, data))

@@ -4,7 +4,10 @@
     tags: list or "a, b"       slug: default from the file name
     draft: true or false       excerpt: optional
 
-Dates are written in UTC to the second; a never-published draft has none.
+Dates are written in UTC to the second; a never-published draft has none. Tags
+are written as a list, so a name with a comma (`Smith, John`) stays one tag; in
+the text form such a name is in double quotes, as in the editor. More than
+`tags.MAX_TAGS` tags is an error for the file, never a silent cut.
 """
 
 from contextlib import suppress
@@ -14,6 +17,7 @@ from typing import Any
 
 from inkwell.platform.core.content.post_input import PostInputError, clean_post_input
 from inkwell.platform.core.content.posts import PostInput, slugify
+from inkwell.platform.core.content.tags import parse_tag_field, tag_problem
 from inkwell.platform.core.models import Post
 from inkwell.platform.core.portability.front_matter import (
     FrontMatterError,
@@ -99,10 +103,14 @@ def _tags(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
-        return value.split(",")
-    if isinstance(value, list) and all(isinstance(t, str | int | float) for t in value):
-        return [str(tag) for tag in value]
-    raise PostFileError("tags must be a list or comma-separated text")
+        names = parse_tag_field(value)
+    elif isinstance(value, list) and all(isinstance(t, str | int | float) for t in value):
+        names = [str(tag) for tag in value]
+    else:
+        raise PostFileError("tags must be a list or comma-separated text")
+    if problem := tag_problem(names):
+        raise PostFileError(f"tags: {problem}")
+    return names
 
 
 def write_post_file(post: Post) -> str:

@@ -37,6 +37,12 @@ what the history takes), compares one with the post word by word and restores it
 (a revision of its own); members see the history of the posts they may edit. Its
 "Deleted posts" page, owners only, brings a deleted post back as a draft.
 
+A slug the writer typed that is taken is a form error (409, the text kept); the
+editor lists the post's old addresses and removes one on request. The tags page
+(`tags`, owners and editors) lists tags with their posts and addresses and renames
+one (case included), moves its address (the old one redirects) or, only when
+asked, merges it into the tag of its new name.
+
 The team page (`team`, owners only for changes) changes roles, removes members
 (a blog keeps an owner), invites an address with a role (rate-limited by
 RATE_LIMIT_INVITE; the mail goes through the outbox) and lists and revokes open

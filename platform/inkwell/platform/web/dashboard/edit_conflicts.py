@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flask import render_template
 
+from inkwell.platform.core.content.tags import format_tag_field
 from inkwell.platform.core.models import Post, Tenant
 from inkwell.platform.web.forms import BlogSettingsForm, PostForm
 
@@ -40,17 +41,13 @@ class Conflict:
         return render_template("dashboard/_conflict.html", conflict=self)
 
 
-def _tags(names: list[str]) -> str:
-    return ", ".join(name.strip() for name in names if name.strip())
-
-
 def post_conflict(stored: Post, form: PostForm) -> Conflict:
     """`stored` against the form; the form's base becomes the stored revision."""
     form.base_revision.data = str(stored.revision)
-    yours = (form.tags.data or "").split(",")
+    yours = format_tag_field(form.tag_list())
     fields = [
         Versions("title", "Title", stored.title, form.title.data or ""),
-        Versions("tags", "Tags", _tags([t.name for t in stored.tags]), _tags(yours)),
+        Versions("tags", "Tags", format_tag_field(t.name for t in stored.tags), yours),
         Versions("excerpt", "Excerpt", stored.excerpt, form.excerpt.data or ""),
         Versions("body_md", "Markdown", stored.body_md, form.body_md.data or "", long=True),
     ]

@@ -2,6 +2,11 @@
 
 Roles: authors edit their own posts; editors and owners edit all; owners also
 edit the blog's settings.
+
+A slug the writer typed that is taken (another post's, an old address of one, a
+page of the blog) is a form error that keeps their text; one made from the title
+that had to be suffixed is named in the flash. The editor lists a post's old
+addresses, which keep redirecting to it, and removes one on request.
 """
 
 import re
@@ -14,13 +19,21 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core.content import presence
+from inkwell.platform.core.content import aliases, presence
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.conflicts import EditConflict, check_base, claim_settings
 from inkwell.platform.core.content.post_input import BODY_MAX, multi_line
-from inkwell.platform.core.content.posts import PostInput, commit_retrying, delete_post, save_post
+from inkwell.platform.core.content.posts import (
+    PostInput,
+    SlugTaken,
+    commit_retrying,
+    delete_post,
+    save_post,
+    slugify,
+)
 from inkwell.platform.core.content.rendering import render_markdown
 from inkwell.platform.core.content.revisions import Actor
+from inkwell.platform.core.content.tags import TagError, format_tag_field
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.limits import quotas
@@ -91,18 +104,31 @@ def _edit(post: Post | None) -> View:
     except EditConflict as conflict:
         db.session.rollback()  # `conflict.stored` now reads as the other save left it
         return _form_page(form, post, 409, edit_conflicts.post_conflict(conflict.stored, form))
-    flash(_saved_message(saved, form.status.data))
+    except SlugTaken as taken:
+        db.session.rollback()
+        form.slug.errors.append(str(taken))
+        return _form_page(form, post, 409)
+    except TagError as refused:  # the form checks this first; a backstop
+        db.session.rollback()
+        form.tags.errors.append(str(refused))
+        return _form_page(form, post, 400)
+    flash(_saved_message(saved, form.status.data, asked_slug=form.slug.data or ""))
     return redirect(url_for("editor.posts"))
 
 
-def _saved_message(post: Post, asked: str) -> str:
+def _saved_message(post: Post, asked: str, asked_slug: str) -> str:
+    """The flash after a save: when it goes live if the writer gave a date to come,
+    and where the post is when its title's address was taken."""
     if post.status == "scheduled" and asked == "published":
         # The writer chose Published with a date to come: say it waits for that date.
         return (
             f"Saved “{post.title}”. It is scheduled for {post.published_at:%Y-%m-%d %H:%M} UTC, "
             "the date you gave; to publish it now, clear the date."
         )
-    return f"Saved “{post.title}”."
+    made = slugify(post.title)
+    if asked_slug or post.slug == made or not aliases.slug_problem(made, post.id):
+        return f"Saved “{post.title}”."
+    return f"Saved “{post.title}” at /{post.slug}/: /{made}/ was taken."
 
 
 def _form_page(
@@ -121,6 +147,8 @@ def _form_page(
         # Fields filled from the stored post: the browser's backup of them may go.
         shows_stored=status == 200 and post is not None,
         others=presence.others_editing(post.id, current_user.id) if post else [],
+        old_slugs=aliases.old_slugs(post.id) if post else [],
+        confirm_form=ConfirmForm(),
     )
     return page, status
 
@@ -131,7 +159,7 @@ def _form_data(post: Post) -> dict[str, Any]:
         "base_revision": str(post.revision),
         "title": post.title,
         "slug": post.slug,
-        "tags": ", ".join(tag.name for tag in post.tags),
+        "tags": format_tag_field(tag.name for tag in post.tags),
         "excerpt": post.excerpt,
         "body_md": post.body_md,
         "status": post.status,
@@ -188,6 +216,9 @@ def autosave(post_id: int | None = None) -> Response:
         answer = jsonify(edit_conflicts.post_conflict_json(conflict.stored, form))
         answer.status_code = 409
         return answer
+    except (SlugTaken, TagError) as refused:
+        db.session.rollback()
+        return json_error(f"Not saved. {refused}", 409 if isinstance(refused, SlugTaken) else 400)
     return jsonify(
         id=post.id,
         revision=post.revision,
@@ -224,6 +255,19 @@ def heartbeat(post_id: int) -> Response:
         others=[{**asdict(o), "since": o.since.isoformat()} for o in others],
         html=render_template("dashboard/_presence.html", others=others),
     )
+
+
+@bp.post("/posts/<int:post_id>/old-addresses/remove")
+def remove_old_address(post_id: int) -> Response:
+    """Stop an old address (the form's `slug`) redirecting to the post, so another
+    post may take it."""
+    post = editable_post(post_id)
+    slug = request.form.get("slug", "")
+    if not aliases.remove_alias(post, db.session.get_one(Tenant, g.tenant.id), slug):
+        abort(404)
+    db.session.commit()
+    flash(f"/{slug}/ no longer leads to “{post.title}”; another post may now use it.")
+    return redirect(url_for("editor.edit_post", post_id=post.id))
 
 
 @bp.post("/preview")

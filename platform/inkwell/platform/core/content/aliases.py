@@ -1,0 +1,69 @@
+"""Old addresses of posts: a published post whose slug changes keeps the old one
+as a `PostAlias`. The site answers it with a 301 to the post, the mirror with a
+redirect page, and no other post can take it while it exists: `slug_problem`
+says whose it is. The editor lists a post's old addresses and removes one on
+request (`remove_alias`), which frees it.
+"""
+
+from sqlalchemy import select
+
+from inkwell.platform.core.content.changes import content_changed
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.models import Post, PostAlias, Tenant
+
+# Paths of the public blog that a post at /<slug>/ would hide behind.
+RESERVED_SLUGS = frozenset({"about", "assets", "page", "snippets", "tags"})
+
+
+class SlugTaken(ValueError):
+    """The slug the writer asked for belongs to a page or to another post; the
+    message says which."""
+
+
+def slug_problem(slug: str, post_id: int | None) -> str | None:
+    """Why the post `post_id` (None: a new one) cannot have `slug`, or None."""
+    if slug in RESERVED_SLUGS:
+        return f"/{slug}/ is a page of the blog. Choose another address."
+    other = db.session.scalar(select(Post).where(Post.slug == slug, Post.id != (post_id or 0)))
+    if other is not None:
+        return f"/{slug}/ is the address of “{other.title}”. Choose another."
+    alias = db.session.scalar(select(PostAlias).where(PostAlias.slug == slug))
+    if alias is not None and alias.post_id != post_id:
+        owner = db.session.get_one(Post, alias.post_id)
+        return (
+            f"/{slug}/ is an old address of “{owner.title}” and still leads there. Choose "
+            "another, or first remove it from that post's old addresses in its editor."
+        )
+    return None
+
+
+def aliases_like(base: str) -> set[str]:
+    """The old addresses of the current blog's posts that start with `base`."""
+    return set(db.session.scalars(select(PostAlias.slug).where(PostAlias.slug.startswith(base))))
+
+
+def move_post(post: Post, slug: str) -> None:
+    """Give `post` the free `slug`; its old one stays an alias once it has been public
+    (a draft's address was never linked), and an alias it returns to is dropped."""
+    if post.slug and post.published_at is not None:
+        db.session.add(PostAlias(tenant_id=post.tenant_id, slug=post.slug, post_id=post.id))
+    back = db.session.get(PostAlias, (post.tenant_id, slug))
+    if back is not None:
+        db.session.delete(back)
+    post.slug = slug
+
+
+def old_slugs(post_id: int) -> list[str]:
+    query = select(PostAlias.slug).where(PostAlias.post_id == post_id).order_by(PostAlias.slug)
+    return list(db.session.scalars(query))
+
+
+def remove_alias(post: Post, tenant: Tenant, slug: str) -> bool:
+    """Forget `slug` as an old address of `post`; whether it was one. The caller commits."""
+    alias = db.session.get(PostAlias, (tenant.id, slug))
+    if alias is None or alias.post_id != post.id:
+        return False
+    db.session.delete(alias)
+    if post.status == "published":
+        content_changed(tenant, "posts", (post.id,))
+    return True
