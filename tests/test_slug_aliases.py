@@ -199,3 +199,47 @@ def test_export_keeps_the_current_address(app, alice, moved) -> None:
     with app.app_context():
         export_markdown(db.session.get_one(Tenant, alice.id), buffer)
     assert zipfile.ZipFile(buffer).namelist() == ["posts/greetings.md"]
+
+
+def export_of(app, blog) -> bytes:
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+    from inkwell.platform.core.portability.markdown_io import export_markdown
+
+    buffer = io.BytesIO()
+    with app.app_context():
+        export_markdown(db.session.get(Tenant, blog.id), buffer)
+    return buffer.getvalue()
+
+
+def test_old_addresses_move_with_an_export(
+    app, alice, moved, make_tenant, make_post, site_client, tmp_path
+) -> None:
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+    from inkwell.platform.core.portability.markdown_io import import_markdown
+
+    archive = zipfile.ZipFile(io.BytesIO(export_of(app, alice)))
+    assert "aliases:\n- hello\n" in archive.read("posts/greetings.md").decode()
+    bundle = tmp_path / "alice.zip"
+    bundle.write_bytes(export_of(app, alice))
+    bob = make_tenant("bob")
+    with app.app_context():
+        report = import_markdown(db.session.get(Tenant, bob.id), None, bundle)
+    assert (report.created, report.errors) == (1, [])
+    assert site_client(bob).get("/hello/").headers["Location"].endswith("/greetings/")
+    again = tmp_path / "bob.zip"
+    again.write_bytes(export_of(app, bob))
+    assert zipfile.ZipFile(again).read("posts/greetings.md") == archive.read("posts/greetings.md")
+    # Importing it again changes nothing; an old address another post has is said, not taken.
+    carol = make_tenant("carol")
+    make_post(carol, "Carol's hello", slug="hello")
+    with app.app_context():
+        assert import_markdown(db.session.get(Tenant, bob.id), None, bundle).skipped == 1
+        report = import_markdown(db.session.get(Tenant, carol.id), None, bundle)
+    assert report.created == 1
+    assert report.errors == [
+        ("posts/greetings.md", "old address not kept: /hello/ is the address of “Carol's hello”. "
+         "Choose another.")
+    ]  # fmt: skip
+    assert site_client(carol).get("/hello/").status_code == 200

@@ -58,6 +58,37 @@ def old_slugs(post_id: int) -> list[str]:
     return list(db.session.scalars(query))
 
 
+def all_old_slugs() -> dict[int, list[str]]:
+    """Every post's old addresses in the current blog, by post id (an export's one query)."""
+    found: dict[int, list[str]] = {}
+    for post_id, slug in db.session.execute(
+        select(PostAlias.post_id, PostAlias.slug).order_by(PostAlias.slug)
+    ):
+        found.setdefault(post_id, []).append(slug)
+    return found
+
+
+def missing(post: Post, wanted: tuple[str, ...] | None) -> list[str]:
+    """The old addresses of `wanted` that the (stored) post does not have yet."""
+    if not wanted:
+        return []
+    have = set(old_slugs(post.id)) if post.id else set()
+    return [slug for slug in wanted if slug not in have and slug != post.slug]
+
+
+def keep_old_slugs(post: Post, wanted: tuple[str, ...] | None) -> list[str]:
+    """Add the old addresses of `wanted` the flushed post lacks (an import's); an
+    import never removes one, so no inbound link breaks. Returns the ones refused
+    because another post or a page of the blog has them, each with the reason."""
+    refused = []
+    for slug in missing(post, wanted):
+        if problem := slug_problem(slug, post.id):
+            refused.append(problem)
+        else:
+            db.session.add(PostAlias(tenant_id=post.tenant_id, slug=slug, post_id=post.id))
+    return refused
+
+
 def remove_alias(post: Post, tenant: Tenant, slug: str) -> bool:
     """Forget `slug` as an old address of `post`; whether it was one. The caller commits."""
     alias = db.session.get(PostAlias, (tenant.id, slug))

@@ -43,6 +43,8 @@ class PostInput:
     # Scheduled: when it goes live. Published: keeps the first publish time unless given.
     # Draft: kept for when it is published (an import's date, a deleted post's).
     published_at: datetime | None = None
+    # Old addresses to keep leading to the post (an import's); None: leave them as they are.
+    old_slugs: tuple[str, ...] | None = None
 
 
 def unique_slug(
@@ -230,7 +232,8 @@ def commit_retrying(work: Callable[[], T]) -> T:
 
 def changed_fields(post: Post, data: PostInput) -> list[str]:
     """What saving `data` (with the status it is to have) would change in `post`:
-    some of "title", "body", "excerpt", "tags", "date", "status", "slug"; [] for nothing.
+    some of "title", "body", "excerpt", "tags", "date", "status", "slug", "old addresses";
+    [] for nothing.
 
     Imports skip a file that changes nothing, so importing it again writes nothing
     and bumps no content_version, and preview the rest by these names. Dates count
@@ -248,6 +251,7 @@ def changed_fields(post: Post, data: PostInput) -> list[str]:
         "date": date is not None and _to_second(post.published_at) != _to_second(date),
         "status": post.status != data.status,
         "slug": post.slug != (data.slug or post.slug),
+        "old addresses": bool(aliases.missing(post, data.old_slugs)),
     }
     return [name for name, changed in fields.items() if changed]
 

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.content import aliases
 from inkwell.platform.core.content.aliases import slug_problem
 from inkwell.platform.core.content.posts import PostInput, changed_fields, save_post
 from inkwell.platform.core.content.revisions import IMPORT
@@ -190,7 +191,7 @@ def apply_import(tenant: Tenant, author_id: int | None, plan: ImportPlan) -> Imp
                 report.errors.append((step.name, f"not imported: {stopped}"))
             else:
                 try:
-                    run.write(step)
+                    report.errors.extend((step.name, note) for note in run.write(step))
                 except QuotaExceeded as refused:
                     stopped = str(refused)
                     report.errors.append((step.name, stopped))
@@ -216,24 +217,29 @@ class _Apply:
         self.snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
         self.budget = Budget(tenant.id)
 
-    def write(self, step: Step) -> None:
-        """QuotaExceeded before anything of this step changes."""
+    def write(self, step: Step) -> list[str]:
+        """QuotaExceeded before anything of this step changes; what was not kept."""
         if isinstance(step.data, SnippetInput):
             snippet = self.snippets.get(step.data.slug) or Snippet()
             save_snippet(snippet, self.tenant, step.data, self.budget.store)
         elif isinstance(step.data, PostInput):
-            self.post(step.data)
+            return self.post(step.data)
+        return []
 
-    def post(self, data: PostInput) -> None:
+    def post(self, data: PostInput) -> list[str]:
         saved = self.posts.get(data.slug) or Post(author_id=self.author_id)
         save_post(saved, self.tenant, data, self.budget.store, actor=IMPORT, kind="import")
+        refused = aliases.keep_old_slugs(saved, data.old_slugs)
+        return [f"old address not kept: {problem}" for problem in refused]
 
 
 def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:
     """Write the posts and snippets of `tenant` to `fileobj` as a zip of Markdown files."""
     with tenancy.tenant_scope(tenant.id), zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED) as zf:
         posts = select(Post).options(selectinload(Post.tags)).order_by(Post.slug)
+        old_slugs = aliases.all_old_slugs()
         for post in db.session.scalars(posts):
-            zf.writestr(f"{POSTS_DIR}{post.slug}.md", write_post_file(post))
+            file = write_post_file(post, old_slugs.get(post.id, []))
+            zf.writestr(f"{POSTS_DIR}{post.slug}.md", file)
         for snippet in db.session.scalars(select(Snippet).order_by(Snippet.slug)):
             zf.writestr(f"{SNIPPETS_DIR}{snippet.slug}.md", write_snippet_file(snippet))

@@ -3,6 +3,7 @@
     title: required            date: ISO 8601 or YAML date; naive means UTC
     tags: list or "a, b"       slug: default from the file name
     draft: true or false       excerpt: optional
+    aliases: the post's old addresses (slugs), which keep leading to it
 
 Dates are written in UTC to the second; a never-published draft has none. Tags
 are written as a list, so a name with a comma (`Smith, John`) stays one tag; in
@@ -24,6 +25,7 @@ from inkwell.platform.core.portability.front_matter import (
     read_document,
     write_document,
 )
+from inkwell.platform.core.validation import slug_problem
 
 
 class PostFileError(ValueError):
@@ -53,6 +55,7 @@ def read_post_file(name: str, data: bytes) -> PostInput:
         tags=_tags(meta.get("tags")),
         excerpt=_text(meta, "excerpt"),
         published_at=_date(meta.get("date")),
+        old_slugs=_aliases(meta.get("aliases")),
     )
     try:
         return clean_post_input(given)
@@ -113,12 +116,29 @@ def _tags(value: object) -> list[str]:
     return names
 
 
-def write_post_file(post: Post) -> str:
-    """The file of `post`, which read_post_file reads back as the same post."""
+def _aliases(value: object) -> tuple[str, ...] | None:
+    """Old addresses, as Hugo writes them (`aliases: [old-slug]`; a leading and
+    trailing slash are allowed)."""
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PostFileError("aliases must be a list of old addresses")
+    slugs = tuple(dict.fromkeys(v.strip().strip("/").lower() for v in value))
+    for slug in slugs:
+        if problem := slug_problem(slug):
+            raise PostFileError(f"aliases: {slug!r}: {problem}")
+    return slugs
+
+
+def write_post_file(post: Post, old_slugs: list[str] = ()) -> str:
+    """The file of `post` with its `old_slugs`, which read_post_file reads back as the
+    same post."""
     meta: dict[str, Any] = {"title": post.title}
     if post.published_at:
         meta["date"] = post.published_at.astimezone(UTC).isoformat(timespec="seconds")
     meta.update(tags=[tag.name for tag in post.tags], slug=post.slug, draft=post.status == "draft")
     if post.excerpt:
         meta["excerpt"] = post.excerpt
+    if old_slugs:
+        meta["aliases"] = list(old_slugs)
     return write_document(meta, post.body_md)
