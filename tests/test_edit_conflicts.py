@@ -245,3 +245,28 @@ def test_one_owner_saves_settings_again_and_again(client, auth, make_tenant) -> 
         assert form["base_revision"] == str(revision)
         answer = client.post("/blogs/alice/settings", data={**form, "title": title})
         assert answer.status_code == 302
+
+
+def test_a_save_landing_during_a_delete_keeps_the_post(app, make_tenant, make_post) -> None:
+    from inkwell.platform.core import tenancy
+    from inkwell.platform.core.content.conflicts import EditConflict
+    from inkwell.platform.core.content.posts import PostInput, delete_post, save_post
+    from inkwell.platform.core.content.revisions import Actor
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Post, Tenant
+
+    blog = make_tenant("alice")
+    post_id = make_post(blog, "Race", "base", status="draft")
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        loaded = db.session.get_one(Post, post_id)
+        tenant = db.session.get_one(Tenant, blog.id)
+        with app.app_context(), tenancy.tenant_scope(blog.id):  # a co-author's save, meanwhile
+            other = db.session.get_one(Post, post_id)
+            data = PostInput(title="Race", body_md="newer words")
+            save_post(other, db.session.get_one(Tenant, blog.id), data, actor=Actor("co"))
+            db.session.commit()
+        with pytest.raises(EditConflict):
+            delete_post(loaded, tenant, actor=Actor("me"))
+        db.session.rollback()
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        assert db.session.get_one(Post, post_id).body_md == "newer words"

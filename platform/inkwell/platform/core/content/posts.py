@@ -200,15 +200,18 @@ def _record_went_live(tenant_id: int, post_ids: Sequence[int]) -> None:
         revisions.record(post, revisions.SCHEDULER, "scheduler")
 
 
+@compare_and_set
 def delete_post(post: Post, tenant: Tenant, *, actor: revisions.Actor) -> None:
     """Delete the post, keeping its revisions for the blog's delete grace period
-    (an owner can bring it back meanwhile); the caller commits."""
+    (an owner can bring it back meanwhile); the caller commits. A save that lands
+    meanwhile wins: `conflicts.EditConflict`, and nothing is deleted."""
     if post.status == "published":
         content_changed(tenant, "posts", (post.id,))
     revisions.record_delete(post, actor)
     db.session.execute(delete(PostTag).where(PostTag.post_id == post.id))
     db.session.execute(delete(PostAlias).where(PostAlias.post_id == post.id))
     db.session.delete(post)
+    db.session.flush()  # the compare-and-set on the post's revision
 
 
 def commit_retrying(work: Callable[[], T]) -> T:

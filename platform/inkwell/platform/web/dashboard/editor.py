@@ -280,7 +280,14 @@ def preview() -> Response:
 @bp.post("/posts/<int:post_id>/delete")
 def remove_post(post_id: int) -> Response:
     post = editable_post(post_id)
-    delete_post(post, db.session.get(Tenant, g.tenant.id), actor=member_actor())
+    try:
+        delete_post(post, db.session.get(Tenant, g.tenant.id), actor=member_actor())
+    except EditConflict:
+        db.session.rollback()
+        flash(
+            f"Someone saved “{post.title}” while you deleted it, so it was kept. Look at it first."
+        )
+        return redirect(url_for("editor.edit_post", post_id=post_id))
     db.session.commit()
     flash(f"Deleted “{post.title}”.")
     return redirect(url_for("editor.posts"))
