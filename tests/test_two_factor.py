@@ -3,10 +3,8 @@ login's second step, recovery codes that work once, codes that never work twice,
 wrong codes throttled like wrong passwords, turning it off, and admins sent to turn
 it on when ADMIN_REQUIRE_2FA says so. Time moves by the stopped wall clock."""
 
-import re
 import uuid
 
-import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,26 +13,10 @@ from sqlalchemy import select
 from fixtures.accounts import PASSWORD, AuthActions
 from fixtures.app import csrf_token, platform_browser, post_form
 from fixtures.clock import Clock
+from fixtures.two_factor import RECOVERY_CODE_RE, code, enrol, shown_secret
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import RecoveryCode, User
 from inkwell.platform.web import login_throttle
-
-SECRET_RE = re.compile(r'<code class="secret" dir="ltr">([A-Z2-7 ]+)</code>')
-CODE_RE = re.compile(r"<li><code>([a-z2-7]{5}-[a-z2-7]{5})</code></li>")
-
-
-def code(secret: str, clock: Clock, steps: int = 0) -> str:
-    """What the user's app shows now (or `steps` 30-second steps from now)."""
-    return pyotp.TOTP(secret).at(clock.now + 30 * steps)
-
-
-def enrol(client: FlaskClient, clock: Clock) -> tuple[str, list[str]]:
-    """Turn two-factor sign-in on for the logged-in `client`: its secret and recovery codes."""
-    page = client.get("/account/two-factor")
-    secret = SECRET_RE.search(page.text)[1].replace(" ", "")
-    done = post_form(client, "/account/two-factor", {"code": code(secret, clock)})
-    assert done.status_code == 200 and done.headers["Cache-Control"] == "no-store"
-    return secret, CODE_RE.findall(done.text)
 
 
 @pytest.fixture
@@ -54,14 +36,14 @@ def test_enrolling_shows_a_qr_code_and_the_key_and_needs_a_confirming_code(
     page = client.get("/account/two-factor")
     assert page.status_code == 200
     assert "<svg" in page.text and 'class="qr"' in page.text
-    secret = SECRET_RE.search(page.text)[1].replace(" ", "")
+    secret = shown_secret(page.text)
     wrong = post_form(client, "/account/two-factor", {"code": "000000"})
     assert wrong.status_code == 400 and "not the one your app shows" in wrong.text
-    assert SECRET_RE.search(wrong.text)[1].replace(" ", "") == secret  # the same key, still
+    assert shown_secret(wrong.text) == secret  # the same key, still
     with app.app_context():
         assert db.session.scalar(select(User.totp_enabled_at)) is None
     done = post_form(client, "/account/two-factor", {"code": code(secret, wall_clock)})
-    codes = CODE_RE.findall(done.text)
+    codes = RECOVERY_CODE_RE.findall(done.text)
     assert len(set(codes)) == 10 and "shown only now" in done.text
     with app.app_context():
         user = db.session.scalar(select(User))
@@ -106,7 +88,7 @@ def test_a_code_works_once_even_in_another_browser(app, client, alice, wall_cloc
 
 def test_the_code_used_to_enrol_does_not_log_in(app, client, alice, wall_clock) -> None:
     page = client.get("/account/two-factor")
-    secret = SECRET_RE.search(page.text)[1].replace(" ", "")
+    secret = shown_secret(page.text)
     used = code(secret, wall_clock)
     post_form(client, "/account/two-factor", {"code": used})
     other = platform_browser(app)
@@ -203,7 +185,7 @@ def test_new_recovery_codes_replace_the_old_ones(app, client, alice, wall_clock)
         {"current": PASSWORD, "code": code(secret, wall_clock)},
         "/account/",
     )
-    new = CODE_RE.findall(answer.text)
+    new = RECOVERY_CODE_RE.findall(answer.text)
     assert answer.status_code == 200 and len(new) == 10 and not set(new) & set(old)
     other = platform_browser(app)
     AuthActions(other).login(alice)

@@ -16,6 +16,7 @@ two-factor sign-in (`two_factor`) and the deletion of the account.
 """
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import config as login_config
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -86,7 +87,8 @@ def change_password() -> Response | tuple[str, int]:
     account_mail.send("password_changed", user)
     db.session.commit()
     # This browser carries on under the new epoch (and keeps its remember-me, if it had one).
-    remember = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    cookie = current_app.config.get("REMEMBER_COOKIE_NAME", login_config.COOKIE_NAME)
+    remember = cookie in request.cookies
     login_user(user, remember=remember)
     flash("Your password is changed, and every other session is logged out.")
     return redirect(back)
