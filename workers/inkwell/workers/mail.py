@@ -34,14 +34,22 @@ SUBJECTS = {
     "reset_password": "Reset your Inkwell password",
     "password_changed": "Your Inkwell password was changed",
     "signup_existing": "Someone tried to sign up to Inkwell with your address",
+    "change_email": "Confirm your new email address for Inkwell",
+    "email_changed": "The email address of your Inkwell account was changed",
 }
 
 
 @shared_task(bind=True, name=f"{__name__}.send_account_mail")
 def send_account_mail(
-    self: Task, outbox_id: int, kind: str, user_id: int, token_id: int | None = None
+    self: Task,
+    outbox_id: int,
+    kind: str,
+    user_id: int,
+    token_id: int | None = None,
+    to: str | None = None,
 ) -> None:
-    _send(self, outbox_id, lambda: _account_mail(outbox_id, kind, user_id, token_id))
+    """`to`: an address other than the account's (the one an email change left)."""
+    _send(self, outbox_id, lambda: _account_mail(outbox_id, kind, user_id, token_id, to))
 
 
 @shared_task(bind=True, name=f"{__name__}.send_invitation")
@@ -97,19 +105,24 @@ def backoff(retries: int) -> float:
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - not for secrets
 
 
-def _account_mail(outbox_id: int, kind: str, user_id: int, token_id: int | None) -> Message:
+def _account_mail(
+    outbox_id: int, kind: str, user_id: int, token_id: int | None, to: str | None
+) -> Message:
     user = db.session.get(User, user_id)
     if user is None:
         raise LookupError(f"no user {user_id}")
     token = db.session.get(AccountToken, token_id) if token_id else None
+    # A link confirming a new address goes to that address, not the account's.
+    to = to or (token.email if token and token.email else user.email)
     context = {
         "user": user,
         "link": app_url(LINK_PATHS[token.purpose] + token_text(token)) if token else "",
         "login_url": app_url(LINK_PATHS["login"]),
         "forgot_url": app_url(LINK_PATHS["forgot_password"]),
         "hours": token and round((token.expires_at - token.created_at).total_seconds() / 3600),
+        "to": to,
     }
-    return _message(outbox_id, user.email, SUBJECTS[kind], kind, context)
+    return _message(outbox_id, to, SUBJECTS[kind], kind, context)
 
 
 def _invitation_mail(outbox_id: int, invitation_id: int) -> Message | None:

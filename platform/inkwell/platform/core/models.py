@@ -3,10 +3,11 @@
 Platform tables are read before any blog is current, or across blogs: `tenants`
 (UUID, subdomain, title, status, `content_version`, the admin's state), `domains`
 (every host a blog answers on, its platform subdomain included, with a primary flag
-and `verified_at`), `users` (normalized unique email, Argon2id hash, `session_epoch`),
-`memberships` (user, blog, role owner/editor/author: the authority for dashboard
-access), `invitations` and `account_tokens` (`SecretLink`s), `outbox`, `mirrors`,
-`audit_log`, `quotas` and `subdomain_holds`.
+and `verified_at`), `users` (normalized unique email, Argon2id hash, `session_epoch`,
+TOTP state), `login_sessions` and `recovery_codes` (`accounts`), `memberships` (user,
+blog, role owner/editor/author: the authority for dashboard access), `invitations`
+and `account_tokens` (`SecretLink`s), `outbox`, `mirrors`, `audit_log`, `quotas` and
+`subdomain_holds`.
 
 Tenant content subclasses `TenantScoped` (posts, tags, post_tags, post_aliases,
 tag_aliases, snippets, publish_runs, post_revisions, editor_presence); `tenancy` keeps
@@ -57,7 +58,7 @@ ROLES = ("owner", "editor", "author")
 POST_STATUSES = ("draft", "scheduled", "published")
 TENANT_STATUSES = ("active", "suspended", "deleted")
 COMMENT_PROVIDERS = ("none", "disqus", "discourse")
-TOKEN_PURPOSES = ("verify_email", "reset_password")
+TOKEN_PURPOSES = ("verify_email", "reset_password", "change_email")
 PUBLISH_STATUSES = ("running", "succeeded", "failed", "refused")
 # What made a post revision (see content.revisions); "baseline" is a post's stored
 # state from before it had history, recorded on its first change.
@@ -165,9 +166,23 @@ class User(UserMixin, Timestamps, db.Model):
     session_epoch: Mapped[int] = mapped_column(default=0)
     # A disabled account cannot log in; disabling also ends its sessions (epoch).
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (accounts.two_factor): the TOTP secret (base32), when it was
+    # confirmed (on from then), and the last time step a code was accepted for, so
+    # no code works twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+
+    # The key of the login session (LoginSession) this object was loaded or logged in
+    # for; not a column. Part of the login id, so a signed-out session stops loading.
+    session_key: str = ""
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_epoch}"
+        return f"{self.id}:{self.session_epoch}:{self.session_key}"
+
+    @property
+    def two_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_active(self) -> bool:
@@ -198,8 +213,42 @@ class AccountToken(SecretLink, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     purpose: Mapped[str] = mapped_column(String(20))
+    # change_email: the new address, which becomes the account's once the link is opened.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
 
     user: Mapped[User] = relationship()
+
+
+class LoginSession(db.Model):
+    """One login of a user (a browser), listed on the account page; deleting the row
+    signs that browser out (see `accounts.login_sessions`)."""
+
+    __tablename__ = "login_sessions"
+    __table_args__ = (Index(None, "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # SHA-256 of the random key that the browser's login id carries.
+    key_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    # The client address, truncated (an IPv4 /24, an IPv6 /48): enough to recognise, no more.
+    address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Updated at most once a minute (LOGIN_SESSION_TOUCH_SECONDS).
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RecoveryCode(db.Model):
+    """A one-time code that stands in for a TOTP code (`accounts.two_factor`); only its
+    keyed hash is stored, and using it sets `used_at`."""
+
+    __tablename__ = "recovery_codes"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Outbox(db.Model):

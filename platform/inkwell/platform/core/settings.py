@@ -254,3 +254,18 @@ REMEMBER_COOKIE_SAMESITE = "Lax"
 # CSRF tokens do not expire while the session lives: a blogger who leaves the
 # editor open for hours must still be able to save.
 WTF_CSRF_TIME_LIMIT = None
+
+# The account page (web.accounts.account). Hours a link confirming a new email
+# address works; the change takes effect only when it is opened.
+EMAIL_CHANGE_HOURS = 24
+# Each login is a row of `login_sessions`, listed on the account page; its "last
+# seen" is written at most once in this many seconds, not at every request.
+LOGIN_SESSION_TOUCH_SECONDS = 60
+
+# Two-factor sign-in (TOTP, accounts.two_factor): the name authenticator apps show,
+# and the seconds a browser has between the right password and the code.
+TOTP_ISSUER = "Inkwell"
+LOGIN_CODE_SECONDS = 300
+# Platform admins without two-factor sign-in are sent to turn it on before /admin/
+# answers them. None: on when ENV is "production", off otherwise (development, tests).
+ADMIN_REQUIRE_2FA = None

@@ -11,7 +11,14 @@ from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.extensions import csrf, limiter, login_manager
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.web import cli, errors, health, login_throttle, security
-from inkwell.platform.web.accounts import auth, invitations, password_reset, verification
+from inkwell.platform.web.accounts import (
+    account,
+    auth,
+    invitations,
+    password_reset,
+    two_factor,
+    verification,
+)
 from inkwell.platform.web.admin import home as admin_home
 from inkwell.platform.web.admin.audit import views as admin_audit
 from inkwell.platform.web.admin.jobs import views as admin_jobs
@@ -50,6 +57,8 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         auth.bp,
         verification.bp,
         password_reset.bp,
+        account.bp,
+        two_factor.bp,
         dashboard.bp,
         editor.bp,
         history.bp,

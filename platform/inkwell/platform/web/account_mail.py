@@ -8,9 +8,10 @@ from inkwell.platform.core.outbox import enqueue
 from inkwell.workers.mail import send_account_mail
 
 
-def send(kind: str, user: User, token: AccountToken | None = None) -> None:
+def send(kind: str, user: User, token: AccountToken | None = None, to: str | None = None) -> None:
     """Mail `user` the `kind` message (see `inkwell.workers.mail`) once the
-    current transaction commits; `token` is the link the mail carries."""
+    current transaction commits; `token` is the link the mail carries, `to` an
+    address other than the account's (a new one's link goes to the new one)."""
     # A token's mail is one effect; a mail without a token is one per request.
     effect = f"token-{token.id}" if token else secrets.token_hex(8)
     enqueue(
@@ -19,4 +20,5 @@ def send(kind: str, user: User, token: AccountToken | None = None) -> None:
         kind=kind,
         user_id=user.id,
         token_id=token.id if token else None,
+        **({"to": to} if to else {}),
     )

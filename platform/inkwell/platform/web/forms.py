@@ -80,9 +80,16 @@ class SignupForm(PlatformForm):
     title = StringField("Blog title", validators=[DataRequired(), Length(max=200), _single_line])
 
 
+def _not_too_long(_form: FlaskForm, field: PasswordField) -> None:
+    """Refused before hashing (the KDF's cost grows with its input). No lower bound:
+    a short password is only a wrong one, and says so ("wrong email or password")."""
+    if len(field.data or "") > current_app.config["PASSWORD_MAX_LENGTH"]:
+        _password_length(_form, field)
+
+
 class LoginForm(PlatformForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), _password_length])
+    password = PasswordField("Password", validators=[DataRequired(), _not_too_long])
     remember = BooleanField("Keep me logged in")
 
 
@@ -96,6 +103,60 @@ class NewPasswordForm(PlatformForm):
     password = PasswordField("New password", validators=[DataRequired(), _password_length])
     confirm = PasswordField(
         "New password again", validators=[EqualTo("password", "The two passwords differ.")]
+    )
+
+
+CODE_FIELD = {"autocomplete": "one-time-code", "inputmode": "text", "maxlength": 32}
+
+
+def _code() -> StringField:
+    return StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=32)],
+        filters=[stripped],
+        render_kw=CODE_FIELD,
+    )
+
+
+class CodeForm(PlatformForm):
+    """A code from the authenticator app, or a recovery code (the login's second step,
+    turning two-factor sign-in on)."""
+
+    code = _code()
+
+
+class PasswordChangeForm(PlatformForm):
+    current = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField("New password", validators=[DataRequired(), _password_length])
+    confirm = PasswordField(
+        "New password again", validators=[EqualTo("password", "The two passwords differ.")]
+    )
+
+
+class EmailChangeForm(PlatformForm):
+    # _single_line: the address goes into a mail header (To).
+    email = EmailField(
+        "New email", validators=[DataRequired(), Length(max=254), _single_line, Email()]
+    )
+    current = PasswordField("Current password", validators=[DataRequired()])
+
+
+class CredentialsForm(PlatformForm):
+    """The password, and a code when two-factor sign-in is on (`code_required`)."""
+
+    current = PasswordField("Password", validators=[DataRequired()])
+    code = StringField(
+        "Code from your app, or a recovery code",
+        validators=[Length(max=32)],
+        filters=[stripped],
+        render_kw=CODE_FIELD,
+    )
+
+
+class DeleteAccountForm(CredentialsForm):
+    understood = BooleanField(
+        "I understand that this cannot be undone by me",
+        validators=[DataRequired("Tick the box to confirm.")],
     )
 
 

@@ -22,9 +22,12 @@ KDF's cost grows with the input; the module refuses anything past 4096 whatever 
 caller allows. A login for an address with no account is checked against a dummy
 hash, so "no such user" takes as long as "wrong password".
 
-A user's login id is `<id>:<session_epoch>` (`User.get_id`): a password reset, or an
-admin disabling the account, bumps the epoch, so every session and remember-me
-cookie of the user stops loading at once.
+A user's login id is `<id>:<session_epoch>:<session key>` (`User.get_id`): a password
+reset or change, or an admin disabling the account, bumps the epoch, so every session
+and remember-me cookie of the user stops loading at once. `login_sessions` keeps a row
+per login (the key's hash, device, truncated address, last seen), so one can be
+signed out alone. `two_factor`: TOTP codes that work once each (the last step used is
+stored), and ten recovery codes kept as keyed hashes.
 
 `tokens` makes the single-use, expiring links mailed to people (verification,
 password reset, invitations): only a nonce and the token's hash are stored, so the

@@ -27,6 +27,7 @@ from inkwell.platform.core.types import utcnow
 LINK_PATHS = {
     "verify_email": "/verify-email/",
     "reset_password": "/reset-password/",
+    "change_email": "/account/email/",
     "invitation": "/invitations/",
     "login": "/login",
     "forgot_password": "/forgot-password",
@@ -45,9 +46,10 @@ def new_secret(hours: float) -> dict[str, Any]:
     }
 
 
-def issue(user: User, purpose: str, hours: float) -> AccountToken:
-    """Add a new token for `user` to the session (flushed, so it has an id)."""
-    token = AccountToken(user=user, purpose=purpose, **new_secret(hours))
+def issue(user: User, purpose: str, hours: float, email: str = "") -> AccountToken:
+    """Add a new token for `user` to the session (flushed, so it has an id); `email`:
+    the new address a change_email token confirms."""
+    token = AccountToken(user=user, purpose=purpose, email=email, **new_secret(hours))
     db.session.add(token)
     db.session.flush()
     return token
@@ -87,17 +89,19 @@ def redeem(text: str, purpose: str) -> AccountToken | None:
     return use(AccountToken, text, AccountToken.purpose == purpose)
 
 
+def open_of(user: User, purpose: str) -> tuple[ColumnElement[bool], ...]:
+    """Criteria of `user`'s unused, unexpired account tokens for `purpose`."""
+    return (
+        AccountToken.user_id == user.id,
+        AccountToken.purpose == purpose,
+        AccountToken.used_at.is_(None),
+        AccountToken.expires_at > utcnow(),
+    )
+
+
 def use_up_all(user: User, purpose: str) -> None:
     """Void every outstanding token of `user` for `purpose` (e.g. older reset links)."""
-    db.session.execute(
-        update(AccountToken)
-        .where(
-            AccountToken.user_id == user.id,
-            AccountToken.purpose == purpose,
-            AccountToken.used_at.is_(None),
-        )
-        .values(used_at=utcnow())
-    )
+    db.session.execute(update(AccountToken).where(*open_of(user, purpose)).values(used_at=utcnow()))
 
 
 def _usable(model: type[SecretLink], text: str) -> tuple[ColumnElement[bool], ...]:

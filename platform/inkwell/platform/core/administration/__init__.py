@@ -65,6 +65,11 @@ but not disable themselves. A disabled account is not `is_active`: login refuses
 (saying so only after the right password), the verification link does not log it
 in, its sessions stop loading, and a password reset leaves it disabled.
 
+A user deletes their own account through `account_deletion`: blogs they own alone go
+through `lifecycle.delete` (restorable, then purged), memberships go, and the row is
+anonymised and disabled rather than deleted (posts on blogs that stay keep their
+author row; nothing cascades into tenant content); "user.delete" is audited.
+
 `job_health` is what operators watch: queue lengths (`inkwell.workers.queues`),
 outbox rows waiting and failed, active blogs whose newest publish failed (a failure
 a later publish made good is history), each blog's publishes of the last 24 hours

@@ -15,12 +15,12 @@ import math
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
-from flask_login import LoginManager, login_user, logout_user
+from flask_login import LoginManager, current_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core.accounts import tokens
+from inkwell.platform.core.accounts import login_sessions, tokens
 from inkwell.platform.core.accounts.passwords import check_password, hash_password
 from inkwell.platform.core.accounts.registration import (
     AccountError,
@@ -33,6 +33,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import User
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import account_mail, login_throttle
+from inkwell.platform.web.accounts import logins
 from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
 from inkwell.platform.web.rate_limits import limited
 
@@ -45,19 +46,7 @@ def init_app(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
 
-    @login_manager.user_loader
-    def _load_user(login_id: str) -> User | None:
-        # "<user id>:<session epoch>" (User.get_id): an older epoch is a session
-        # or remember-me cookie that a password reset or disabling has ended.
-        user_id, _, epoch = login_id.partition(":")
-        if not (user_id.isdigit() and epoch.isdigit()):
-            return None
-        # A disabled account's epoch moved on too; checking is_active as well keeps
-        # its sessions ended however the flag was set.
-        user = db.session.get(User, int(user_id))
-        if user is None or not user.is_active or user.session_epoch != int(epoch):
-            return None
-        return user
+    login_manager.user_loader(logins.load)
 
     @app.context_processor
     def _logout_form() -> dict[str, ConfirmForm]:
@@ -144,20 +133,28 @@ def login() -> Response | tuple[str, int] | str:
         form.form_errors.append("Wrong email or password.")
         return render_template("auth/login.html", form=form), 401
     login_throttle.forget(email)
-    if not login_user(user, remember=form.remember.data):
+    if not user.is_active:
         # Only someone who knows the password learns that the account exists.
         form.form_errors.append(DISABLED)
         return render_template("auth/login.html", form=form), 403
-    return redirect(safe_next(request.args.get("next")) or url_for("dashboard.home"))
+    next_path = safe_next(request.args.get("next"))
+    if user.two_factor:
+        logins.begin_second_step(user, form.remember.data, next_path)
+        return redirect(url_for("two_factor.login_code"))
+    logins.log_in(user, remember=form.remember.data)
+    return redirect(next_path or url_for("dashboard.home"))
 
 
 def _throttled(wait: float) -> tuple[str, int, dict[str, str]]:
-    """429 for an account that must wait: when to try again, and the way back."""
+    return throttled(wait, url_for("auth.login", next=safe_next(request.args.get("next"))))
+
+
+def throttled(wait: float, back_url: str, codes: bool = False) -> tuple[str, int, dict[str, str]]:
+    """429 for an account that must wait (after wrong passwords, or wrong `codes`):
+    when to try again, and the way back."""
     seconds = math.ceil(wait)
     page = render_template(
-        "auth/login_throttled.html",
-        wait=_duration(seconds),
-        login_url=url_for("auth.login", next=safe_next(request.args.get("next"))),
+        "auth/login_throttled.html", wait=_duration(seconds), login_url=back_url, codes=codes
     )
     return page, 429, {"Retry-After": str(seconds)}
 
@@ -170,6 +167,9 @@ def _duration(seconds: int) -> str:
 
 @bp.post("/logout")
 def logout() -> Response:
+    if current_user.is_authenticated:
+        login_sessions.end_key(current_user, current_user.session_key)
+        db.session.commit()
     logout_user()
     flash("You are logged out.")
     return redirect(url_for("dashboard.landing"))

@@ -12,7 +12,7 @@ Accepting lands on that blog's dashboard.
 """
 
 from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
@@ -22,6 +22,7 @@ from inkwell.platform.core.accounts.invitations import InvitationError
 from inkwell.platform.core.accounts.registration import AccountError
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Invitation, Tenant, User
+from inkwell.platform.web.accounts import logins
 from inkwell.platform.web.forms import ConfirmForm, NewPasswordForm
 from inkwell.platform.web.rate_limits import limited
 
@@ -95,7 +96,7 @@ def _sign_up(invitation: Invitation, token: str, form: NewPasswordForm) -> Respo
         # The address got an account meanwhile (a concurrent accept, or a signup).
         flash(f"{invitation.email} has an account now: log in to accept the invitation.")
         return redirect(url_for("auth.login", next=url_for("invitations.answer")))
-    login_user(user)
+    logins.log_in(user)
     flash(f"Welcome to Inkwell and to {tenant.title}: you are a member, as {invitation.role}.")
     return _done(tenant)
 

@@ -6,13 +6,14 @@ whoever opens it has the mailbox the account belongs to.
 """
 
 from flask import Blueprint, abort, current_app, flash, redirect, url_for
-from flask_login import current_user, login_required, login_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from inkwell.platform.core.accounts import tokens
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.web import account_mail
+from inkwell.platform.web.accounts import logins
 from inkwell.platform.web.accounts.auth import DISABLED
 from inkwell.platform.web.forms import ConfirmForm
 from inkwell.platform.web.rate_limits import limited
@@ -29,8 +30,14 @@ def verify(token: str) -> Response:
     user = redeemed.user
     user.email_verified_at = user.email_verified_at or utcnow()
     db.session.commit()
-    if not login_user(user):
+    if not user.is_active:
         abort(403, DISABLED)
+    if not (current_user.is_authenticated and current_user.id == user.id):
+        if user.two_factor:
+            # The mailbox is one factor of two: the password and a code log in.
+            flash("Thank you: your address is confirmed. Log in to publish.")
+            return redirect(url_for("auth.login"))
+        logins.log_in(user)
     flash("Thank you: your address is confirmed, and you can publish.")
     return redirect(url_for("dashboard.home"))
 

@@ -1,7 +1,9 @@
 """The admin console on the platform host, /admin/: for platform admins only.
 
 Every admin blueprint answers 404 to anyone else (logged out included), so the
-console's existence is not revealed; blog hosts have no admin routes at all.
+console's existence is not revealed; blog hosts have no admin routes at all. With
+ADMIN_REQUIRE_2FA (on in production), an admin without two-factor sign-in is sent
+to turn it on (the account page's) before any console page answers.
 
 Admin blueprints are exempt from the app-wide CSRF check; each admin view
 validates its Flask-WTF form (`forms.py` beside the views; a button alone is
@@ -15,8 +17,9 @@ Each feature is a folder (tenants, users, audit, quotas, jobs) with its views,
 forms and CLI; they share only this guard and `acting_admin()` for the audit log.
 """
 
-from flask import Blueprint, abort, request
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from inkwell.platform.core.audit import Actor
 from inkwell.platform.core.extensions import csrf
@@ -33,9 +36,13 @@ def admin_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluepr
     return bp
 
 
-def _admins_only() -> None:
+def _admins_only() -> Response | None:
     if not (current_user.is_authenticated and current_user.is_admin):
         abort(404)
+    if current_app.config["ADMIN_REQUIRE_2FA"] and not current_user.two_factor:
+        flash("The admin console needs two-factor sign-in: please turn it on first.", "error")
+        return redirect(url_for("two_factor.enrol"))
+    return None
 
 
 def acting_admin() -> Actor:
