@@ -34,6 +34,7 @@ from inkwell.platform.core.models import User
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import account_mail, login_throttle
 from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
+from inkwell.platform.web.errors import wait_text
 from inkwell.platform.web.rate_limits import limited
 
 bp = Blueprint("auth", __name__)
@@ -156,16 +157,10 @@ def _throttled(wait: float) -> tuple[str, int, dict[str, str]]:
     seconds = math.ceil(wait)
     page = render_template(
         "auth/login_throttled.html",
-        wait=_duration(seconds),
+        wait=wait_text(seconds),
         login_url=url_for("auth.login", next=safe_next(request.args.get("next"))),
     )
     return page, 429, {"Retry-After": str(seconds)}
-
-
-def _duration(seconds: int) -> str:
-    if seconds < 90:
-        return f"{seconds} second{'' if seconds == 1 else 's'}"
-    return f"{math.ceil(seconds / 60)} minutes"
 
 
 @bp.post("/logout")
