@@ -33,8 +33,8 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import User
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import account_mail, login_throttle
-from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
 from inkwell.platform.web.errors import wait_text
+from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
 from inkwell.platform.web.rate_limits import limited
 
 bp = Blueprint("auth", __name__)
