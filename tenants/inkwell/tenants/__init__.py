@@ -56,6 +56,7 @@ from inkwell.tenants import (
     fast_path,
     feeds,
     hosts,
+    links,
     page_cache,
     security,
     snippets,
@@ -90,6 +91,7 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
         app.wsgi_app = security.SecurityHeaders(served_wsgi)  # type: ignore[method-assign]
     app.add_template_global(blog_url)
     assets.init_app(app)
+    links.init_app(app)
     security.init_app(app)
     app.register_blueprint(blog.bp)
     app.register_blueprint(feeds.bp)
