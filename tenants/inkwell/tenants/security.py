@@ -47,7 +47,7 @@ READER_HEADERS = {
 # pages, which cannot link the blog's stylesheet (there is no blog to serve it).
 # No quote in it: the template would escape it, and the hash would no longer match.
 BARE_PAGE_STYLE = (
-    ":root{color-scheme:light dark;--fg:#1f1f1d;--muted:#5e5d58;--bg:#fdfdfb;--link:#1d4fb8;"
+    ":root{--fg:#1f1f1d;--muted:#5e5d58;--bg:#fdfdfb;--link:#1d4fb8;"
     "--rule:#e4e2dc}"
     "@media (prefers-color-scheme:dark){:root{--fg:#e9e7e2;--muted:#a9a69e;--bg:#161614;"
     "--link:#9cbcf5;--rule:#33322e}}"
