@@ -51,7 +51,7 @@ BARE_PAGE_STYLE = (
     "--rule:#e4e2dc}"
     "@media (prefers-color-scheme:dark){:root{--fg:#e9e7e2;--muted:#a9a69e;--bg:#161614;"
     "--link:#9cbcf5;--rule:#33322e}}"
-    "body{margin:0;background:var(--bg);color:var(--fg);"
+    "body{margin:0;padding:0 1rem;background:var(--bg);color:var(--fg);"
     "font:1.125rem/1.6 Charter,Georgia,serif}"
     "main{max-width:34rem;margin:4rem auto;padding:1.5rem;border:1px solid var(--rule);"
     "border-radius:8px}"
