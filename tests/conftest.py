@@ -22,4 +22,5 @@ pytest_plugins = [
     "fixtures.clock",
     "fixtures.mirrors",
     "fixtures.migrations",
+    "fixtures.browsers",
 ]

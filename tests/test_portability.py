@@ -286,7 +286,7 @@ def test_rerender_renders_old_posts_and_bumps_their_blogs(app, make_tenant, make
     versions = content_version(app, alice), content_version(app, bob)
     result = cli(app, "posts", "rerender")
     assert result.output == "Re-rendered 1 posts.\n"
-    assert posts_of(app, alice)["old"]["html"] == "<p><em>old</em></p>"
+    assert posts_of(app, alice)["old"]["html"] == '<p dir="auto"><em>old</em></p>'
     assert (content_version(app, alice), content_version(app, bob)) == (
         versions[0] + 1,
         versions[1],

@@ -96,7 +96,9 @@ def test_about_sitemap_and_robots(change_blog, alice, make_post, make_snippet, s
     make_snippet(alice, "Quick sort", "def qsort(xs): ...", language="python")
     reader = site_client(alice)
     about = reader.get("/about/").text
-    assert "<p>Notes on things.</p>" in about and "<p>Second para.</p>" in about
+    assert (
+        '<p dir="auto">Notes on things.</p>' in about and '<p dir="auto">Second para.</p>' in about
+    )
     sitemap = reader.get("/sitemap.xml")
     assert sitemap.content_type == "application/xml; charset=utf-8"
     for loc in (

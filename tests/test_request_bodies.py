@@ -119,7 +119,7 @@ def test_bodies_within_the_limits_pass(app: Flask, writer: FlaskClient) -> None:
     saved = writer.post("/blogs/alice/posts/autosave", json=draft, headers=headers)
     assert saved.status_code == 200, saved.json
     shown = writer.post("/blogs/alice/preview", json={"body_md": "*hi*"}, headers=headers)
-    assert shown.json == {"html": "<p><em>hi</em></p>"}
+    assert shown.json == {"html": '<p dir="auto"><em>hi</em></p>'}
 
 
 NOT_FORMS: list[Any] = [

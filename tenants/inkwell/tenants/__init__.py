@@ -14,7 +14,7 @@ URLs are paths, never query strings, so a static mirror can hold every page: `/`
 `/page/2/`, `/tags/<tag>/` and its pages, `/<slug>/`, `/about/`, `/snippets/`,
 `/assets/<name>.<hash>.css` (`assets`: content-hashed, cached a year as
 immutable), `/latest.atom` and `/tags/<tag>/latest.atom` (`feeds`: the 15 newest,
-`tag:` ids from the post's UUID, links made absolute), `/sitemap.xml` and
+`tag:` ids from the post's UUID, links made absolute: `links`), `/sitemap.xml` and
 `/robots.txt`. A view sees only the query parameters it declares
 (`page_cache.reads_query`; none does so far), so a query string never makes
 another page, nor another cache entry. Every page has a canonical URL, its feed
@@ -39,7 +39,10 @@ Cache hits and conditional GETs are answered before Flask runs (`fast_path`,
 `page_cache`); every answer of the served app, those included, carries the blog's
 security headers (`security`: nosniff, a referrer policy, a CSP that allows the
 comment provider the blog chose and nothing else). Freezing a blog into a static
-mirror is `mirror`.
+mirror is `mirror` (its pages' links relative, those in post bodies too).
+
+Pages use static/site.css: one serif for text and headings, tokens, a dark variant;
+user text carries dir="auto", and so does each block of a post body (rendering).
 """
 
 from typing import Any
@@ -56,6 +59,7 @@ from inkwell.tenants import (
     fast_path,
     feeds,
     hosts,
+    links,
     page_cache,
     security,
     snippets,
@@ -90,6 +94,7 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
         app.wsgi_app = security.SecurityHeaders(served_wsgi)  # type: ignore[method-assign]
     app.add_template_global(blog_url)
     assets.init_app(app)
+    links.init_app(app)
     security.init_app(app)
     app.register_blueprint(blog.bp)
     app.register_blueprint(feeds.bp)

@@ -5,7 +5,6 @@ never from its URL; links in content are made absolute, since a reader shows
 them away from the blog.
 """
 
-import re
 from datetime import datetime
 from urllib.parse import urljoin
 
@@ -15,11 +14,11 @@ from werkzeug.wrappers import Response as BaseResponse
 from inkwell.platform.core.hosts import blog_url, host_name
 from inkwell.platform.core.models import Post, Tenant
 from inkwell.tenants import content
+from inkwell.tenants.links import rewrite_links
 
 bp = Blueprint("feeds", __name__)
 
 ATOM = "application/atom+xml; charset=utf-8"
-_URL_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
 
 
 def tag_uri(created: datetime, specific: str) -> str:
@@ -31,7 +30,7 @@ def tag_uri(created: datetime, specific: str) -> str:
 
 def absolutize(html: str, base: str) -> str:
     """`html` with every href/src resolved against `base`."""
-    return _URL_ATTR_RE.sub(lambda m: m[1] + urljoin(base, m[2]) + m[3], html)
+    return rewrite_links(html, lambda link: urljoin(base, link))
 
 
 def _entry(tenant: Tenant, post: Post) -> dict[str, object]:

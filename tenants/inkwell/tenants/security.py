@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from inkwell.platform.core.hosts import app_url
 from inkwell.platform.core.models import Tenant
 from inkwell.tenants.hosts import SERVED, ServedBlog
 
@@ -44,8 +45,18 @@ READER_HEADERS = {
 
 # The one inline style on a blog host: the bare "no such blog" and "not available"
 # pages, which cannot link the blog's stylesheet (there is no blog to serve it).
+# No quote in it: the template would escape it, and the hash would no longer match.
 BARE_PAGE_STYLE = (
-    "body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem}"
+    ":root{--fg:#1f1f1d;--muted:#5e5d58;--bg:#fdfdfb;--link:#1d4fb8;"
+    "--rule:#e4e2dc}"
+    "@media (prefers-color-scheme:dark){:root{--fg:#e9e7e2;--muted:#a9a69e;--bg:#161614;"
+    "--link:#9cbcf5;--rule:#33322e}}"
+    "body{margin:0;padding:0 1rem;background:var(--bg);color:var(--fg);"
+    "font:1.125rem/1.6 Charter,Georgia,serif}"
+    "main{max-width:34rem;margin:4rem auto;padding:1.5rem;border:1px solid var(--rule);"
+    "border-radius:8px}"
+    "h1{line-height:1.2;margin:.25rem 0 .75rem}.code{color:var(--muted);font-size:.875rem;margin:0}"
+    "a{color:var(--link)}.actions{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem}"
 )
 _BARE_PAGE_DIGEST = base64.b64encode(hashlib.sha256(BARE_PAGE_STYLE.encode()).digest()).decode()
 _BARE_PAGE_HASH = f"'sha256-{_BARE_PAGE_DIGEST}'"
@@ -133,3 +144,4 @@ class SecurityHeaders:
 
 def init_app(app: Flask) -> None:
     app.add_template_global(BARE_PAGE_STYLE, "bare_page_style")
+    app.add_template_global(app_url)

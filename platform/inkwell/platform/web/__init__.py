@@ -1,7 +1,14 @@
 """The platform app on APP_HOST: landing, accounts, dashboard, the admin console.
 
 Every answer carries its security headers, and a state-changing request from
-another site is refused before anything else looks at it (`security`)."""
+another site is refused before anything else looks at it (`security`).
+
+Pages share one design system (static/platform.css: tokens for type, space and
+colour, a dark variant; tables that become cards on a phone, labelled by
+platform.js from their head): base.html draws the top bar and, on a blog's pages,
+its section bar (dashboard/_sections.html) or the console's (admin/_sections.html);
+error pages say what happened, lead back and give a 429's wait (`errors`).
+tests/test_markup.py holds every page type to the Nu HTML checker and axe-core."""
 
 from typing import Any
 

@@ -42,7 +42,16 @@ class PlatformForm(FlaskForm):
     rather than being one more field error. Blueprints exempt from that check,
     the admin console's (whose guard answers 404 first), get the same answer from
     their forms, and a forged request's fields never come back in a form with a
-    fresh token, one click from being sent for real."""
+    fresh token, one click from being sent for real.
+
+    The token's hidden field has no id: a page draws it in each of its forms (a
+    delete button per row, the logout button), and ids must be unique on a page."""
+
+    class Meta:
+        def render_field(self, field: Any, render_kw: dict[str, Any]) -> Any:
+            if field.type == "CSRFTokenField":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)

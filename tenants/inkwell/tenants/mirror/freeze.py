@@ -2,7 +2,8 @@
 
 Each freeze builds a site app of its own, pinned to the blog (so nothing depends
 on a shared app's configuration or on the Host header), with relative links, so
-the files work opened from disk and under any prefix. Each file keeps the
+the files work opened from disk and under any prefix: the templates' links, and
+the links a writer put in a post as `/other-post/` (`relative_body_links`). Each file keeps the
 Content-Type its response had: a web server cannot guess it for feeds or for
 `index.html` files from the name alone.
 """
@@ -22,6 +23,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tenant
 from inkwell.tenants import content, create_site_app
+from inkwell.tenants.links import rewrite_links
 from inkwell.tenants.mirror import pages as mirror_pages
 from inkwell.tenants.mirror.forking import in_processes
 
@@ -61,6 +63,9 @@ class BlogFreezer:
         self.app.after_request(self._record_type)
         self._paths: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
         self.app.jinja_env.globals["url_for"] = self._relative_url_for
+        self.app.jinja_env.filters["body_links"] = lambda html: relative_body_links(
+            html, request.path
+        )
         self.freezer = Freezer(
             self.app, with_static_files=False, with_no_argument_rules=False, log_url_for=False
         )
@@ -145,6 +150,23 @@ class BlogFreezer:
     def _record_type(self, response: Response) -> Response:
         self.types[request.path] = response.content_type
         return response
+
+
+def relative_body_links(html: str, page: str) -> str:
+    """A post body's root-relative links (`/other-post/`, `/tags/x/#top`) made
+    relative to the page at path `page`; others (absolute, `//host`, `#x`) as written.
+    A last segment without a dot names a page: `/other-post` is `other-post/index.html`."""
+
+    def relative(link: str) -> str:
+        if not link.startswith("/") or link.startswith("//"):
+            return link
+        cut = min((i for i in (link.find("?"), link.find("#")) if i >= 0), default=len(link))
+        path, rest = link[:cut], link[cut:]
+        if "." not in path.rsplit("/", 1)[-1] and not path.endswith("/"):
+            path += "/"
+        return relative_link(path, page) + rest
+
+    return rewrite_links(html, relative)
 
 
 def relative_link(target: str, page: str) -> str:

@@ -18,8 +18,8 @@ from markdown.preprocessors import NormalizeWhitespace
 from inkwell.platform.core.validation import strip_forbidden
 
 # Bump when the output for the same input changes (allowlist, extensions).
-# 2: tabs in fenced code stay tabs.
-RENDERER_VERSION = 2
+# 2: tabs in fenced code stay tabs. 3: text blocks carry dir="auto".
+RENDERER_VERSION = 3
 
 # Stands for a tab of fenced code while the rest of the document is normalised:
 # a control character strip_forbidden removes, so never one of the writer's.
@@ -76,6 +76,13 @@ _ATTRIBUTES = {
     "ol": {"start"},
 }
 
+# Each block of text takes its direction from its own first letters, so an Arabic or
+# Hebrew paragraph reads right to left inside an English post, and the other way round.
+# Code stays left to right (site.css).
+_DIRECTED = {
+    "blockquote", "dd", "dt", "h1", "h2", "h3", "h4", "h5", "h6", "li", "p", "td", "th",
+}  # fmt: skip
+
 
 def render_markdown(source: str) -> str:
     """Safe HTML for a Markdown body."""
@@ -96,4 +103,5 @@ def sanitize(html: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
         strip_comments=True,
+        set_tag_attribute_values={tag: {"dir": "auto"} for tag in _DIRECTED},
     )

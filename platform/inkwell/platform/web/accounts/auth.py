@@ -34,6 +34,7 @@ from inkwell.platform.core.models import User
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web import account_mail, login_throttle
 from inkwell.platform.web.accounts import logins
+from inkwell.platform.web.errors import wait_text
 from inkwell.platform.web.forms import ConfirmForm, LoginForm, SignupForm
 from inkwell.platform.web.rate_limits import limited
 
@@ -154,15 +155,9 @@ def throttled(wait: float, back_url: str, codes: bool = False) -> tuple[str, int
     when to try again, and the way back."""
     seconds = math.ceil(wait)
     page = render_template(
-        "auth/login_throttled.html", wait=_duration(seconds), login_url=back_url, codes=codes
+        "auth/login_throttled.html", wait=wait_text(seconds), login_url=back_url, codes=codes
     )
     return page, 429, {"Retry-After": str(seconds)}
-
-
-def _duration(seconds: int) -> str:
-    if seconds < 90:
-        return f"{seconds} second{'' if seconds == 1 else 's'}"
-    return f"{math.ceil(seconds / 60)} minutes"
 
 
 @bp.post("/logout")

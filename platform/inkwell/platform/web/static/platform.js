@@ -41,3 +41,15 @@ document.addEventListener("click", (event) => {
   field.dispatchEvent(new Event("input", { bubbles: true }));
   field.focus();
 });
+
+// On a phone a table's rows stack as cards (platform.css), each cell under its
+// column's name: the names are copied here from the table's head, once.
+for (const table of document.querySelectorAll("table.posts")) {
+  const names = [...table.querySelectorAll("thead th")].map((th) => th.textContent.trim());
+  for (const row of table.querySelectorAll("tbody tr")) {
+    if ([...row.cells].some((cell) => cell.colSpan > 1)) continue; // "No posts yet."
+    [...row.cells].forEach((cell, i) => {
+      if (names[i]) cell.dataset.label = names[i];
+    });
+  }
+}

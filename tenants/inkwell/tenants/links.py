@@ -1,0 +1,29 @@
+"""Links inside a post's stored HTML, written for where the HTML is shown: as the
+writer wrote them on the blog itself (`body_links`, a template filter), absolute in
+feeds (`feeds.absolutize`), relative in a static mirror (`mirror.freeze`), which
+may be opened from disk or served under a prefix, where `/other-post/` leads nowhere.
+
+The HTML is the sanitizer's output: attributes in double quotes, and a quote
+inside a value escaped, so one pattern finds every href and src.
+"""
+
+import re
+from collections.abc import Callable
+
+from flask import Flask
+
+_URL_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(as_written, "body_links")
+
+
+def as_written(html: str) -> str:
+    """The served blog's `body_links`: links as the writer wrote them."""
+    return html
+
+
+def rewrite_links(html: str, change: Callable[[str], str]) -> str:
+    """`html` with each href and src value replaced by `change(value)`."""
+    return _URL_ATTR_RE.sub(lambda m: m[1] + change(m[2]) + m[3], html)

@@ -1,0 +1,187 @@
+"""The design as a person meets it: at 390 px nothing is off-screen or hidden in a
+sideways scroller (dashboard, admin console, reader pages), a blog's sections are
+one navigation bar, every error page offers a way back, and a 429 says how long
+to wait."""
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from redis.exceptions import RedisError
+
+from fixtures.accounts import PASSWORD, AuthActions
+from fixtures.app import csrf_token, platform_browser
+from fixtures.browsers import blog_url, open_page
+
+PHONE = 390
+LONG_TITLE = "A rather long title about Unterhaltungselektronikfachgeschäfte and more"
+BODY = (
+    "Read https://example.org/a/very/long/address/that/never/breaks/by/itself/at/all first.\n\n"
+    "مرحبا بكم في هذه المدونة، وهذه فقرة طويلة بعض الشيء لتلتف على الشاشة الصغيرة.\n\n"
+    "| Column one | Column two | Column three | Column four | Column five |\n"
+    "|---|---|---|---|---|\n| 1 | 2 | 3 | 4 | 5 |\n\n"
+    "```python\nprint('a line of code much longer than a phone is wide, which scrolls')\n```\n"
+)
+
+# What is wider than the screen, or clips content in a sideways scroller. Code,
+# a post's tables and textareas scroll on their own by design; the page never does.
+OFF_SCREEN = """() => {
+  const width = document.documentElement.clientWidth, found = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (el.closest("pre, .highlight, .body table, textarea, input, select")) continue;
+    const box = el.getBoundingClientRect();
+    if (!box.width && !box.height) continue;
+    const style = getComputedStyle(el);
+    const clips = style.overflowX !== "visible" && el.scrollWidth > el.clientWidth + 1;
+    if (box.right > width + 1 || box.left < -1 || clips) {
+      const where = `${Math.round(box.left)}..${Math.round(box.right)}`;
+      found.push(`${el.tagName.toLowerCase()}.${el.className} (${where})`);
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, found};
+}"""
+
+BLOG_SECTIONS = "", "posts/new", "tags/", "snippets/", "team/", "mirror/", "settings", "import/"
+MEMBER_PAGES = ["/dashboard/", "/blogs/alice/deleted"] + [
+    f"/blogs/alice/{p}" for p in BLOG_SECTIONS
+]
+ADMIN_PAGES = ["/admin/", "/admin/tenants/", "/admin/tenants/{blog}/", "/admin/users/",
+               "/admin/quotas/?blog=alice", "/admin/jobs/", "/admin/audit/"]  # fmt: skip
+READER_PAGES = ["/", "/a-rather-long-title/", "/tags/unterhaltungselektronikfachgeschafte/",
+                "/about/", "/no/such/page/"]  # fmt: skip
+
+
+@pytest.fixture
+def alice(app, make_tenant, make_post, add_member, make_snippet):
+    from inkwell.platform.core.accounts.registration import new_user
+    from inkwell.platform.core.extensions import db
+
+    blog = make_tenant("alice")
+    for n in range(3):
+        make_post(blog, f"{LONG_TITLE} {n}", BODY, tags=["Unterhaltungselektronikfachgeschäfte"])
+    make_post(blog, LONG_TITLE, BODY, slug="a-rather-long-title")
+    make_post(blog, "مسودة بعنوان عربي طويل نوعا ما", "نص", status="draft")
+    make_snippet(blog, "A snippet with a long name as well", "print('hi')", language="python")
+    add_member(blog, "a.writer.with.a.long.address@example.com", "author")
+    with app.app_context():
+        new_user("root@example.com", PASSWORD, admin=True, verified=True)
+        db.session.commit()
+    return blog
+
+
+def off_screen(page, url: str) -> list[str]:
+    page.goto(url)
+    measured = page.evaluate(OFF_SCREEN)
+    wide = [] if measured["scrollWidth"] <= PHONE else [f"page {measured['scrollWidth']} px"]
+    return [f"{url}: {what}" for what in wide + measured["found"]]
+
+
+def test_nothing_is_off_screen_at_390_px(alice, live_server, chromium) -> None:
+    owner = open_page(chromium, live_server, alice.owner_email, width=PHONE)
+    admin = open_page(chromium, live_server, "root@example.com", width=PHONE)
+    reader = open_page(chromium, live_server, width=PHONE)
+    problems = []
+    for path in MEMBER_PAGES:
+        problems += off_screen(owner, live_server + path)
+    for path in ADMIN_PAGES:
+        problems += off_screen(admin, live_server + path.format(blog=alice.id))
+    for path in READER_PAGES:
+        problems += off_screen(reader, blog_url(live_server, "alice") + path)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_posts_table_becomes_cards_with_every_column_on_a_phone(
+    alice, live_server, chromium
+) -> None:
+    page = open_page(chromium, live_server, alice.owner_email, width=PHONE)
+    page.goto(f"{live_server}/blogs/alice/")
+    row = page.locator("table.posts tbody tr").first
+    for label in ("Status", "Date", "Updated", "Actions"):
+        cell = row.locator(f'td[data-label="{label}"]')
+        box = cell.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE, label
+    assert row.get_by_role("button", name="Delete").is_visible()
+
+
+def test_a_blogs_sections_are_one_navigation_bar(app, alice, client, auth, add_member) -> None:
+    auth.login(alice.owner_email)
+    page = client.get("/blogs/alice/tags/").text
+    bar = page[page.index('<nav class="sections" aria-label="Blog sections">') :]
+    bar = bar[: bar.index("</nav>")]
+    for label in ("Posts", "Tags", "Snippets", "Team", "Mirror", "Import/Export",
+                  "Deleted posts", "Settings"):  # fmt: skip
+        assert f">{label}</a>" in bar, label
+    assert 'href="/blogs/alice/tags/" aria-current="page">Tags' in bar
+    # An author is offered only the sections an author may open.
+    writer = platform_browser(app)
+    AuthActions(writer).login("a.writer.with.a.long.address@example.com")
+    page = writer.get("/blogs/alice/").text
+    assert ">Posts</a>" in page and ">Settings</a>" not in page and ">Tags</a>" not in page
+
+
+def test_error_pages_offer_a_way_back(app, alice, client, auth, site_client, change_blog) -> None:
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and "<h1" in missing.text and "Page not found" in missing.text
+    assert 'href="/">Go to Inkwell&#39;s home page</a>' in missing.text
+    auth.login(alice.owner_email)
+    assert 'href="/dashboard/">Back to your dashboard</a>' in client.get("/nothing").text
+    # Inside a blog: back to it. The sole owner cannot leave it (409).
+    owner_id = _user_id(app, alice.owner_email)
+    url = f"/blogs/alice/team/{owner_id}/remove"
+    refused = client.post(url, data={"csrf_token": csrf_token(client, "/blogs/alice/team/")})
+    assert refused.status_code == 409 and "Not possible as things are" in refused.text
+    assert 'href="/blogs/alice/">Back to Alice</a>' in refused.text
+    # A blog's host: an unknown blog and a suspended one lead to the platform.
+    unknown = site_client("nobody").get("/")
+    assert (
+        unknown.status_code == 404 and 'href="http://app.test/">Go to Inkwell</a>' in unknown.text
+    )
+    change_blog(alice, status="suspended", status_reason="Spam.")
+    gone = site_client(alice).get("/")
+    assert gone.status_code == 410 and 'href="http://app.test/">Go to Inkwell</a>' in gone.text
+
+
+def _user_id(app, email: str) -> int:
+    from sqlalchemy import select
+
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import User
+
+    with app.app_context():
+        return db.session.scalars(select(User.id).where(User.email == email)).one()
+
+
+@pytest.fixture
+def limited_app(app, app_factory) -> Iterator[object]:
+    """An app whose signup form takes one try a minute, under keys of its own."""
+    from inkwell.platform.core.extensions import limiter
+
+    yield app_factory(RATE_LIMITS_ENABLED=True, RATE_LIMIT_SIGNUP="1 per minute",
+                      RATELIMIT_KEY_PREFIX=f"test-design-{uuid.uuid4().hex}")  # fmt: skip
+    with contextlib.suppress(RedisError):
+        limiter.reset()
+
+
+def test_too_many_attempts_says_how_long_to_wait_and_leads_back(limited_app) -> None:
+    browser = platform_browser(limited_app)
+    data = {"email": "a@example.com", "password": "x", "subdomain": "ab"}
+    for _ in range(2):
+        answer = browser.post(
+            "/signup", data={"csrf_token": csrf_token(browser, "/signup"), **data}
+        )
+    assert answer.status_code == 429
+    seconds = int(answer.headers["Retry-After"])
+    assert seconds > 0
+    assert f"Please wait {seconds} second" in answer.text
+    assert 'href="/signup">Back to the form</a>' in answer.text
+
+
+def test_the_413_page_says_what_happened_in_words(app, make_tenant, client, auth) -> None:
+    make_tenant("alice")
+    auth.login("alice@example.com")
+    too_big = "x" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    answer = client.post("/blogs/alice/import/", data={"bundle": too_big})
+    assert answer.status_code == 413
+    assert "Too large to accept" in answer.text and "Nothing was saved" in answer.text
+    assert 'href="/blogs/alice/import/">Back to the form</a>' in answer.text
