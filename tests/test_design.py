@@ -126,12 +126,14 @@ def test_error_pages_offer_a_way_back(app, alice, client, auth, site_client, cha
     assert 'href="/">Go to Inkwell&#39;s home page</a>' in missing.text
     auth.login(alice.owner_email)
     assert 'href="/dashboard/">Back to your dashboard</a>' in client.get("/nothing").text
-    # Inside a blog: back to it. The sole owner cannot leave it (409).
-    owner_id = _user_id(app, alice.owner_email)
-    url = f"/blogs/alice/team/{owner_id}/remove"
-    refused = client.post(url, data={"csrf_token": csrf_token(client, "/blogs/alice/team/")})
+    # Inside a blog: back to it.
+    gone = client.get("/blogs/alice/posts/99999/edit")
+    assert gone.status_code == 404 and 'href="/blogs/alice/">Back to Alice</a>' in gone.text
+    # A 409 says so in words, with the way back.
+    token = csrf_token(client, "/account/")
+    refused = client.post("/account/two-factor/recovery-codes", data={"csrf_token": token})
     assert refused.status_code == 409 and "Not possible as things are" in refused.text
-    assert 'href="/blogs/alice/">Back to Alice</a>' in refused.text
+    assert "no recovery codes to replace" in refused.text and "<a " in refused.text
     # A blog's host: an unknown blog and a suspended one lead to the platform.
     unknown = site_client("nobody").get("/")
     assert (

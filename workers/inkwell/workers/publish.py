@@ -169,7 +169,10 @@ def _freeze_and_sync(
     run = progress.run
     with BlogFreezer(tenant.id, build, config) as freezer:
         plan = freezer.plan(mirror.snapshot, full=full)
-        run.full, run.pages_total, run.phase = plan.full, len(plan.urls), "building"
+        # Full: asked for, a repair, or the first. A change that touches every page
+        # (a new post) rebuilds them all, yet uploads only what changed: not a full one.
+        run.full = run.full or mirror.snapshot is None
+        run.pages_total, run.phase = len(plan.urls), "building"
         progress.save()
         files = []
         for file in freezer.build(plan.urls, _processes(config, len(plan.urls))):

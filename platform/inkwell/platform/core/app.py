@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, Response
 
-from inkwell.platform.core import config, outages, row_security, tenancy
+from inkwell.platform.core import config, outages, row_security, template_filters, tenancy
 from inkwell.platform.core.bodies import BoundedRequest
 from inkwell.platform.core.extensions import cache, db, mail
 from inkwell.platform.core.numbers import BoundedInt
@@ -51,6 +51,7 @@ def create_base_app(
     mail.init_app(app)
     tenancy.init_app(app)
     mirrors.init_app(app)
+    template_filters.init_app(app)
     row_security.install()
     _configure_logging(app)
     return app

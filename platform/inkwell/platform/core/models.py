@@ -1,7 +1,7 @@
 """The data model: shared tables, every blog's rows told apart by `tenant_id`.
 
 Platform tables are read before any blog is current, or across blogs: `tenants`
-(UUID, subdomain, title, status, `content_version`, the admin's state), `domains`
+(UUID, subdomain, title, time zone, status, `content_version`, the admin's state), `domains`
 (every host a blog answers on, its platform subdomain included, with a primary flag
 and `verified_at`), `users` (normalized unique email, Argon2id hash, `session_epoch`,
 TOTP state), `login_sessions` and `recovery_codes` (`accounts`), `memberships` (user,
@@ -124,6 +124,8 @@ class Tenant(Timestamps, db.Model):
     # +1 at every settings save, which must start from the stored one (content.conflicts).
     # Not a mapper version counter: content_version changes the row at every post saved.
     settings_revision: Mapped[int] = mapped_column(default=1, server_default=text("1"))
+    # The IANA zone its pages show times in and its editor takes them (core.time_zones).
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
 
     domains: Mapped[list["Domain"]] = relationship(back_populates="tenant")
 
@@ -589,6 +591,8 @@ class PublishRun(TenantScoped, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     status: Mapped[str] = mapped_column(String(16), default="running")
+    # A full publish: asked for, the first, or one repairing an interrupted publish;
+    # else it rebuilt the pages a change touched (maybe all) and uploaded what changed.
     full: Mapped[bool] = mapped_column(default=False)
     phase: Mapped[str] = mapped_column(String(16), default="planning")
     pages_total: Mapped[int] = mapped_column(default=0)

@@ -22,6 +22,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.extensions import limiter
+from inkwell.platform.core.template_filters import plural
 
 _MESSAGES = {
     400: "The request could not be understood.",
@@ -89,8 +90,8 @@ def _page(code: int, message: str, retry_after: int | None = None) -> tuple[Any,
 def wait_text(seconds: int) -> str:
     """How long a Retry-After of `seconds` is, in words: "40 seconds", "15 minutes"."""
     if seconds < 90:
-        return f"{seconds} second{'' if seconds == 1 else 's'}"
-    return f"{math.ceil(seconds / 60)} minutes"
+        return plural(seconds, "second")
+    return plural(math.ceil(seconds / 60), "minute")
 
 
 def way_back() -> tuple[str, str]:

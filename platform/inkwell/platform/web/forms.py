@@ -1,7 +1,7 @@
 """Forms of the platform app. Field limits here are the ones users see."""
 
 import re
-from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 from flask import current_app
@@ -27,6 +27,14 @@ from inkwell.platform.core.content.posts import PostInput
 from inkwell.platform.core.content.slugs import SLUG_MAX
 from inkwell.platform.core.content.snippets import UnknownLanguageError, language_choices, lexer_for
 from inkwell.platform.core.content.tags import parse_tag_field, tag_problem
+from inkwell.platform.core.time_zones import DEFAULT as UTC_ZONE
+from inkwell.platform.core.time_zones import (
+    MissingLocalTime,
+    to_utc,
+    zone_groups,
+    zone_names,
+    zone_problem,
+)
 from inkwell.platform.core.validation import (
     normalize_subdomain,
     single_line_problem,
@@ -82,11 +90,19 @@ def _blog_address(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(problem)
 
 
+def _known_zone_or_utc(name: str | None) -> str:
+    return name if name in zone_names() else UTC_ZONE
+
+
 class SignupForm(PlatformForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), Email()])
     password = PasswordField("Password", validators=[DataRequired(), _password_length])
     subdomain = StringField("Blog address", validators=[DataRequired(), _blog_address])
     title = StringField("Blog title", validators=[DataRequired(), Length(max=200), _single_line])
+    # Filled by platform.js with the browser's zone. Nobody can correct a hidden
+    # field, so a zone this server does not know (or none: no script) means UTC,
+    # which the settings page changes.
+    time_zone = HiddenField(filters=[_known_zone_or_utc], render_kw={"data-browser-zone": ""})
 
 
 def _not_too_long(_form: FlaskForm, field: PasswordField) -> None:
@@ -216,6 +232,14 @@ class PostForm(PlatformForm):
     publish_at = DateTimeLocalField("Publish at (UTC)", validators=[Optional()])
     cleaned: PostInput
 
+    def __init__(self, *args: Any, time_zone: str = UTC_ZONE, **kwargs: Any) -> None:
+        """`time_zone`: the blog's, in which publish_at is shown and read."""
+        super().__init__(*args, **kwargs)
+        self.time_zone = time_zone
+        self.publish_at.label.text = f"Publish at ({time_zone})"
+        # Set by validate(): the clocks showed the time given twice; the first was taken.
+        self.ambiguous_time = False
+
     def validate(self, extra_validators: Any = None) -> bool:
         if not super().validate(extra_validators):
             return False
@@ -229,7 +253,6 @@ class PostForm(PlatformForm):
         return True
 
     def _given(self) -> PostInput:
-        publish_at = self.publish_at.data
         return PostInput(
             title=self.title.data or "",
             body_md=self.body_md.data or "",
@@ -237,8 +260,19 @@ class PostForm(PlatformForm):
             slug=self.slug.data or "",
             tags=self.tag_list(),
             excerpt=self.excerpt.data or "",
-            published_at=publish_at.replace(tzinfo=UTC) if publish_at else None,
+            published_at=self._publish_at(),
         )
+
+    def _publish_at(self) -> datetime | None:
+        """publish_at, read on the blog's clocks, in UTC."""
+        if self.publish_at.data is None:
+            return None
+        try:
+            resolved = to_utc(self.publish_at.data, self.time_zone)
+        except MissingLocalTime as error:
+            raise post_input.PostInputError("published_at", str(error)) from None
+        self.ambiguous_time = resolved.ambiguous
+        return resolved.moment
 
     def tag_list(self) -> list[str]:
         return parse_tag_field(self.tags.data or "")
@@ -291,15 +325,38 @@ def _comments_target(form: FlaskForm, field: StringField) -> None:
         raise ValidationError("Enter your forum's address, starting with https://.")
 
 
+def _place(zone_name: str) -> str:
+    """A zone as its option reads under its region's heading: "Los Angeles"."""
+    return zone_name.partition("/")[2].replace("_", " ") or zone_name
+
+
+def _time_zone(_form: FlaskForm, field: SelectField) -> None:
+    if problem := zone_problem(field.data or ""):
+        raise ValidationError(problem)
+
+
 class BlogSettingsForm(PlatformForm):
     # The blog's columns below are named like the fields (see `settings`).
-    SETTINGS = ("title", "description", "code_style", "comments_provider", "comments_target")
+    SETTINGS = (
+        "title", "description", "time_zone", "code_style", "comments_provider", "comments_target"
+    )  # fmt: skip
     base_revision = RevisionField()
     title = StringField("Title", validators=[DataRequired(), Length(max=200), _single_line])
     description = TextAreaField(
         "Description",
         filters=[lambda text: strip_forbidden(text or "")],
         validators=[Length(max=2000)],
+    )
+    # Grouped by region; checked by _time_zone, whose message says more than "Not a valid choice".
+    time_zone = SelectField(
+        "Time zone",
+        choices=[
+            SelectChoice(name, _place(name), optgroup=region)
+            for region, names in zone_groups()
+            for name in names
+        ],
+        validate_choice=False,
+        validators=[_time_zone],
     )
     code_style = SelectField("Code colours", choices=sorted(get_all_styles()))
     comments_provider = SelectField(

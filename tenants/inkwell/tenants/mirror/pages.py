@@ -4,8 +4,8 @@ A snapshot is what the mirror's pages were built from: every public post in page
 order (uuid, slug, title, tags and a stamp that moves with any edit), the
 snippets, the old addresses of posts and tags (each a page that redirects: a
 mirror cannot answer 301), and a digest of everything shown on every page (titles, styles,
-comments, hosts, quarantine, the release). It is stored with the mirror, so the next publish
-can compare and rebuild only what changed: an edited post's page, the index and
+time zone, comments, hosts, quarantine, the release). It is stored with the mirror, so
+the next publish can compare and rebuild only what changed: an edited post's page, the index and
 tag pages it is on, the feeds and the sitemap. Whatever moves pages around (a
 post added, removed, re-dated or renamed; the recent-posts block; settings; a
 new release) rebuilds everything, which content hashes then mostly skip.
@@ -69,6 +69,7 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
         tenant.title,
         tenant.description,
         tenant.code_style,
+        tenant.time_zone,
         tenant.comments_provider,
         tenant.comments_target,
         blog_url(tenant),

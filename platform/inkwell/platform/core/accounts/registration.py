@@ -4,6 +4,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from inkwell.platform.core import time_zones
 from inkwell.platform.core.accounts.passwords import hash_password
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_host
@@ -88,17 +89,22 @@ def new_blog(
     *,
     signup_network: str = "",
     quarantined: bool = False,
+    time_zone: str = time_zones.DEFAULT,
 ) -> Tenant:
     """Add a blog, its primary host and the owner's membership to the session.
-    A signup passes where it came from and whether new blogs start quarantined."""
+    A signup passes where it came from, whether new blogs start quarantined, and
+    the zone of the browser it came from (`core.time_zones`)."""
     subdomain = check_subdomain(subdomain)
     if problem := single_line_problem(title):
         raise AccountError(problem, "title")
+    if problem := time_zones.zone_problem(time_zone):
+        raise AccountError(problem, "time_zone")
     tenant = Tenant(
         subdomain=subdomain,
         title=title.strip() or subdomain,
         signup_network=signup_network,
         quarantined_at=utcnow() if quarantined else None,
+        time_zone=time_zone,
     )
     tenant.domains.append(
         Domain(host=blog_host(subdomain, blog_domain), is_primary=True, verified_at=utcnow())

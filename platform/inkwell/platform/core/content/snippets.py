@@ -1,4 +1,5 @@
-"""Saving and deleting code snippets: highlighted with Pygments at save time, slugs
+"""Saving and deleting code snippets: highlighted with Pygments at save time (in
+the language the author chose, else the one `language_guess` finds), slugs
 unique per blog, and the blog's content_version bumped on every change (snippets
 have no drafts: readers see them all).
 
@@ -12,10 +13,11 @@ from functools import cache
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexer import Lexer
-from pygments.lexers import get_all_lexers, get_lexer_by_name, guess_lexer
+from pygments.lexers import get_all_lexers, get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from inkwell.platform.core.content.changes import content_changed
+from inkwell.platform.core.content.language_guess import guess_language
 from inkwell.platform.core.content.posts import slugify, unique_slug
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.usage import stored_size
@@ -75,7 +77,7 @@ def save_snippet(
     before changing anything.
     """
     title, code = strip_forbidden(data.title).strip(), strip_forbidden(data.code)
-    lexer = lexer_for(data.language) if data.language else guess_lexer(code)
+    lexer = lexer_for(data.language) if data.language else guess_language(code, title)
     html = highlight(code, lexer, _FORMATTER)
     if charge is not None:
         charge(stored_size(code, html) - stored_size(snippet.code, snippet.html))

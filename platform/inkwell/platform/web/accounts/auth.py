@@ -95,6 +95,7 @@ def _create_account(form: SignupForm) -> None:
         config["BLOG_DOMAIN"],
         signup_network=network_of(request.remote_addr),
         quarantined=config["QUARANTINE_NEW_BLOGS"],
+        time_zone=form.time_zone.data,
     )
     hours = config["EMAIL_VERIFY_HOURS"]
     account_mail.send("verify_email", user, tokens.issue(user, "verify_email", hours))

@@ -1,7 +1,9 @@
 """Writing posts in one blog (/blogs/<subdomain>/..., see blog_scope).
 
 Roles: authors edit their own posts; editors and owners edit all; owners also
-edit the blog's settings.
+edit the blog's settings (its time zone among them, in which the editor takes and
+shows times). The list puts drafts first, then scheduled posts, then published
+ones as readers see them (`WRITERS_ORDER`).
 
 A slug the writer typed that is taken (another post's, an old address of one, a
 page of the blog) is a form error that keeps their text; one made from the title
@@ -10,12 +12,12 @@ addresses, which keep redirecting to it, and removes one on request.
 """
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from flask import abort, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
@@ -24,6 +26,7 @@ from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.conflicts import EditConflict, check_base, claim_settings
 from inkwell.platform.core.content.post_input import BODY_MAX, multi_line
 from inkwell.platform.core.content.posts import (
+    NEWEST_FIRST,
     PostInput,
     SlugTaken,
     commit_retrying,
@@ -39,6 +42,7 @@ from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.models import Post, Tenant
+from inkwell.platform.core.time_zones import ambiguity_note, local
 from inkwell.platform.web.dashboard import edit_conflicts
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, json_error, require_role
 from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
@@ -57,9 +61,21 @@ def editable_post(post_id: int) -> Post:
     return post
 
 
+# The posts list: work in progress first (drafts, the last edited on top), then
+# posts to come (the soonest on top), then what readers see, in their order (the
+# newest published on top). Not by last update: an import of old posts would bury
+# new ones under them, and a typo fixed in an old post would lift it to the top.
+WRITERS_ORDER = (
+    case((Post.status == "draft", 0), (Post.status == "scheduled", 1), else_=2),
+    case((Post.status == "draft", Post.updated_at)).desc(),
+    case((Post.status == "scheduled", Post.published_at)).asc(),
+    *NEWEST_FIRST,
+)
+
+
 @bp.get("/")
 def posts() -> str:
-    rows = db.session.scalars(select(Post).order_by(Post.updated_at.desc()))
+    rows = db.session.scalars(select(Post).order_by(*WRITERS_ORDER))
     return render_template(
         "dashboard/posts.html",
         tenant=g.tenant,
@@ -83,17 +99,22 @@ def edit_post(post_id: int) -> View:
 
 UNVERIFIED = (
     "Confirm your email address before publishing: open the link we mailed you, or send it "
-    "again from the dashboard. You can save this post as a draft meanwhile."
+    "again from the dashboard."
 )
 
 
 def _edit(post: Post | None) -> View:
-    form = PostForm(data=_form_data(post) if post else None)
+    zone = g.tenant.time_zone
+    form = PostForm(data=_form_data(post, zone) if post else None, time_zone=zone)
     if not form.validate_on_submit():
         return _form_page(form, post, 400 if form.is_submitted() else 200)
-    if form.status.data != "draft" and current_user.email_verified_at is None:
-        form.status.errors.append(UNVERIFIED)
+    held = form.status.data != "draft" and current_user.email_verified_at is None
+    if held and post is not None and post.status != "draft":
+        # Kept as a draft, a post readers have (or will have at its date) would go.
+        form.form_errors.append(UNVERIFIED)
         return _form_page(form, post, 403)
+    if held:  # the writer's text is kept, as a draft, rather than refused
+        form.cleaned = replace(form.cleaned, status="draft")
     base = form.base_revision.revision
     try:
         saved = commit_retrying(lambda: _save(post.id if post else None, form.cleaned, base))
@@ -112,19 +133,33 @@ def _edit(post: Post | None) -> View:
         db.session.rollback()
         form.tags.errors.append(str(refused))
         return _form_page(form, post, 400)
-    flash(_saved_message(saved, form.status.data, asked_slug=form.slug.data or ""))
+    if held:  # back to the editor, the message at the top of it
+        flash(f"Saved “{saved.title}” as a draft, not published. {UNVERIFIED}", "error")
+        return redirect(url_for("editor.edit_post", post_id=saved.id))
+    flash(_saved_message(saved, form, asked_slug=form.slug.data or ""))
     return redirect(url_for("editor.posts"))
 
 
-def _saved_message(post: Post, asked: str, asked_slug: str) -> str:
+def _saved_message(post: Post, form: PostForm, asked_slug: str) -> str:
     """The flash after a save: when it goes live if the writer gave a date to come,
-    and where the post is when its title's address was taken."""
-    if post.status == "scheduled" and asked == "published":
+    which time it took if theirs happens twice, and where the post is when its
+    title's address was taken."""
+    zone = form.time_zone
+    if post.status == "scheduled" and form.status.data == "published":
         # The writer chose Published with a date to come: say it waits for that date.
-        return (
-            f"Saved “{post.title}”. It is scheduled for {post.published_at:%Y-%m-%d %H:%M} UTC, "
+        when = local(post.published_at, zone)
+        message = (
+            f"Saved “{post.title}”. It is scheduled for {when:%Y-%m-%d %H:%M} {zone}, "
             "the date you gave; to publish it now, clear the date."
         )
+    else:
+        message = _saved_at(post, asked_slug)
+    if form.ambiguous_time and post.published_at:
+        message += " " + ambiguity_note(post.published_at, zone)
+    return message
+
+
+def _saved_at(post: Post, asked_slug: str) -> str:
     made = slugify(post.title)
     if asked_slug or post.slug == made or not aliases.slug_problem(made, post.id):
         return f"Saved “{post.title}”."
@@ -153,7 +188,7 @@ def _form_page(
     return page, status
 
 
-def _form_data(post: Post) -> dict[str, Any]:
+def _form_data(post: Post, zone: str) -> dict[str, Any]:
     scheduled = post.status == "scheduled" and post.published_at
     return {
         "base_revision": str(post.revision),
@@ -163,7 +198,8 @@ def _form_data(post: Post) -> dict[str, Any]:
         "excerpt": post.excerpt,
         "body_md": post.body_md,
         "status": post.status,
-        "publish_at": post.published_at.replace(tzinfo=None) if scheduled else None,
+        # As the blog's clocks show it, which the form reads it back as.
+        "publish_at": local(post.published_at, zone).replace(tzinfo=None) if scheduled else None,
     }
 
 
@@ -197,7 +233,7 @@ def _save(
 @bp.post("/posts/<int:post_id>/autosave")
 def autosave(post_id: int | None = None) -> Response:
     """Save a draft in the background; published posts are saved only on purpose."""
-    form = PostForm()
+    form = PostForm(time_zone=g.tenant.time_zone)
     form.status.data = "draft"
     if not form.validate():
         errors = "; ".join(f"{form[name].label.text}: {e[0]}" for name, e in form.errors.items())

@@ -18,6 +18,7 @@ from inkwell.platform.core.content.posts import commit_retrying
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded, format_bytes
 from inkwell.platform.core.models import Post, PostRevision, Tenant
+from inkwell.platform.core.template_filters import local_time
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, require_role
 from inkwell.platform.web.dashboard.editor import editable_post, member_actor
 from inkwell.platform.web.forms import ConfirmForm
@@ -85,7 +86,7 @@ def _compare_page(post: Post, revision: PostRevision, status: int = 200) -> tupl
 @bp.post("/posts/<int:post_id>/history/<int:revision_id>/restore")
 def restore(post_id: int, revision_id: int) -> Response | tuple[str, int]:
     post = editable_post(post_id)
-    when = f"{_revision_of(post, revision_id).created_at:%Y-%m-%d %H:%M} UTC"
+    when = local_time(_revision_of(post, revision_id).created_at, g.tenant.time_zone)
     if post.status != "draft" and current_user.email_verified_at is None:
         abort(403, UNVERIFIED)
 

@@ -1,5 +1,9 @@
 """The team page of a blog: owners change roles, remove members, and invite
-people by email (see `invitations` for the invitee's side)."""
+people by email (see `invitations` for the invitee's side).
+
+A blog keeps an owner: its only owner is offered neither Remove nor another
+role, and the page says why; a change refused all the same (two owners removed
+at once) answers the team page again, 409, with the reason at its top."""
 
 from collections.abc import Callable
 
@@ -29,7 +33,7 @@ def members() -> str:
     return _page(InviteForm())
 
 
-def _page(invite_form: InviteForm) -> str:
+def _page(invite_form: InviteForm, problem: str = "") -> str:
     query = (
         select(Membership, User)
         .join(User)
@@ -37,11 +41,13 @@ def _page(invite_form: InviteForm) -> str:
         .order_by(User.email)
     )
     rows = db.session.execute(query).all()
+    owners = sum(1 for membership, _user in rows if membership.role == "owner")
     # Who is invited is the owners' business, as is inviting.
     pending = invitations.pending(g.tenant.id) if g.role == "owner" else []
     return render_template(
         "dashboard/team.html", tenant=g.tenant, role=g.role, rows=rows, roles=ROLES,
-        form=ConfirmForm(), invite_form=invite_form, pending=pending,
+        form=ConfirmForm(), invite_form=invite_form, pending=pending, owners=owners,
+        problem=problem,
     )  # fmt: skip
 
 
@@ -53,25 +59,27 @@ def _membership(user_id: int) -> Membership:
     return membership
 
 
-def _change(user_id: int, change: Callable[[Membership], None], done: str) -> Response:
+def _change(
+    user_id: int, change: Callable[[Membership], None], done: str
+) -> Response | tuple[str, int]:
     membership = _membership(user_id)
     try:
         change(membership)
     except TeamError as error:
         db.session.rollback()
-        abort(409, str(error))
+        return _page(InviteForm(), str(error)), 409
     db.session.commit()
     flash(done)
     return redirect(url_for("team.members"))
 
 
 @bp.post("/<int:user_id>/role")
-def change_role(user_id: int) -> Response:
+def change_role(user_id: int) -> Response | tuple[str, int]:
     return _change(user_id, lambda m: set_role(m, request.form.get("role", "")), "Role changed.")
 
 
 @bp.post("/<int:user_id>/remove")
-def remove_member(user_id: int) -> Response:
+def remove_member(user_id: int) -> Response | tuple[str, int]:
     return _change(user_id, remove, "Member removed.")
 
 

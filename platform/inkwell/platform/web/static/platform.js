@@ -53,3 +53,13 @@ for (const table of document.querySelectorAll("table.posts")) {
     });
   }
 }
+
+// The signup form's hidden time zone: the browser's. The server checks it; a zone
+// it does not know, or none (no script), makes the blog's zone UTC.
+for (const field of document.querySelectorAll("input[data-browser-zone]")) {
+  try {
+    field.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+  } catch (error) {
+    field.value = "UTC";
+  }
+}
