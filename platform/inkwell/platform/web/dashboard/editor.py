@@ -262,6 +262,8 @@ def autosave(post_id: int | None = None) -> Response:
         autosave_url=url_for("editor.autosave", post_id=post.id),
         presence_url=url_for("editor.heartbeat", post_id=post.id),
         saved_at=post.updated_at.isoformat(),
+        # As every time in the editor: on the blog's clocks, not the browser's.
+        saved_at_text=local(post.updated_at, g.tenant.time_zone).strftime("%H:%M %Z"),
     )
 
 

@@ -41,13 +41,6 @@
     return data;
   }
 
-  function localTimes(root) {
-    for (const time of root.querySelectorAll("time[data-local-time]")) {
-      const moment = new Date(time.dateTime);
-      time.textContent = moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    }
-  }
-
   // The browser's copy: every field, so a restore puts back all of them.
   const current = () => Object.fromEntries(fields.map((field) => [field.name, field.value]));
   const sameAsForm = (copy) => fields.every((field) => (copy[field.name] ?? "") === field.value);
@@ -80,7 +73,6 @@
   function showConflict(data) {
     const slot = document.getElementById("conflict-slot");
     slot.innerHTML = data.conflict_html;
-    localTimes(slot);
     form.elements.base_revision.value = data.conflict.revision;
     conflicted = true;
     status.textContent = "Not saved: someone else saved this post meanwhile (see above). "
@@ -102,7 +94,7 @@
       presenceUrl = data.presence_url;
       heartbeat();
     }
-    status.textContent = `Draft saved at ${new Date(data.saved_at).toLocaleTimeString()}.`;
+    status.textContent = `Draft saved at ${data.saved_at_text}.`; // on the blog's clocks
   }
 
   function autosave() {
@@ -159,7 +151,6 @@
         if (leaving) return;
         presenceList.innerHTML = data.html;
         presenceList.hidden = data.others.length === 0;
-        localTimes(presenceList);
       })
       .catch(() => {}); // presence only informs; the next beat tries again
   }
@@ -181,7 +172,6 @@
   window.addEventListener("pageshow", (event) => { if (event.persisted) heartbeat(); });
 
   offerRestore();
-  localTimes(document);
   setInterval(autosave, 5000);
   setInterval(heartbeat, 20000);
   heartbeat();
