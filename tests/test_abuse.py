@@ -93,6 +93,9 @@ def test_owners_see_their_blog_is_quarantined(app, client, auth) -> None:
     auth.login("eve@example.com")
     page = client.get("/blogs/evesblog/")
     assert page.status_code == 200 and "search engines are asked not to index it" in page.text
+    # Once, on the blog's own page: not a large banner over every page (issue #18).
+    for elsewhere in ("/dashboard/", "/blogs/evesblog/posts/new", "/blogs/evesblog/settings"):
+        assert "search engines are asked not to index it" not in client.get(elsewhere).text
 
 
 def test_operators_blogs_and_a_switched_off_setting_are_not_quarantined(

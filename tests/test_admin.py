@@ -35,6 +35,7 @@ ADMIN_URLS = [
     ("POST", "/admin/users/<int:user_id>/grant-admin"),
     ("POST", "/admin/users/<int:user_id>/revoke-admin"),
     ("POST", "/admin/users/<int:user_id>/reset-password"),
+    ("POST", "/admin/users/<int:user_id>/reset-two-factor"),
     ("GET", "/admin/audit/"),
     ("GET", "/admin/quotas/"),
     ("POST", "/admin/quotas/"),

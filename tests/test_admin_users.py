@@ -14,8 +14,9 @@ from sqlalchemy import select
 from fixtures.accounts import PASSWORD, AuthActions
 from fixtures.app import platform_browser, post_form
 from fixtures.mail import mail_link
+from fixtures.two_factor import enrol
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import AuditEntry, User
+from inkwell.platform.core.models import AuditEntry, RecoveryCode, User
 
 ALICE = "alice@example.com"
 NEW_PASSWORD = "a brand new password"
@@ -188,6 +189,43 @@ def test_a_reset_does_not_enable_a_disabled_account(app, admin, mailbox) -> None
     assert AuthActions(browser).login(ALICE, NEW_PASSWORD).status_code == 403
 
 
+def test_admin_resets_two_factor_for_a_user_who_lost_the_device(
+    app, wall_clock, admin, mailbox
+) -> None:
+    alice = logged_in(app)
+    enrol(alice, wall_clock)
+    page = f"/admin/users/{user_id(app, ALICE)}/"
+    assert "Reset two-factor sign-in" in admin.get(page).text
+    done = act(admin, app, ALICE, "reset-two-factor")
+    assert done.status_code == 302
+    assert "Two-factor sign-in is off for alice@example.com" in admin.get(page).text
+    assert "Reset two-factor sign-in" not in admin.get(page).text
+    # Whoever held a session (remember-me included) is out; the password alone lets in.
+    assert alice.get("/dashboard/").status_code == 302
+    assert AuthActions(platform_browser(app)).login(ALICE).headers["Location"] == "/dashboard/"
+    [mail] = mailbox.to(ALICE)
+    assert mail["Subject"] == "Two-factor sign-in was turned off for your Inkwell account"
+    assert "turn two-factor sign-in on again" in mail.get_body(("plain",)).get_content()
+    with app.app_context():
+        assert db.session.scalars(select(RecoveryCode)).all() == []
+    assert audit_log(app) == [
+        ("root@example.com", "127.0.0.1", "user.reset_two_factor", "user", ALICE)
+    ]
+    again = act(admin, app, ALICE, "reset-two-factor")
+    assert again.status_code == 409 and "does not use two-factor sign-in" in again.text
+
+
+def test_an_admin_turns_off_their_own_two_factor_on_the_account_page(
+    app, wall_clock, admin
+) -> None:
+    enrol(admin, wall_clock)
+    own_page = admin.get(f"/admin/users/{user_id(app, 'root@example.com')}/").text
+    assert "on since" in own_page and "Reset two-factor sign-in" not in own_page
+    refused = act(admin, app, "root@example.com", "reset-two-factor")
+    assert refused.status_code == 409 and "on your account page" in refused.text
+    assert account(app, "root@example.com").totp_enabled_at is not None
+
+
 # The CLI
 
 
@@ -206,6 +244,18 @@ def test_every_cli_action_takes_effect_and_is_audited_as_the_cli(app, admin, mai
     actor = f"cli:{getpass.getuser()}"
     actions = ["disable", "enable", "grant_admin", "revoke_admin", "start_reset"]
     assert audit_log(app) == [(actor, "cli", f"user.{a}", "user", ALICE) for a in actions]
+
+
+def test_cli_resets_two_factor_and_mails_the_user(app, wall_clock, admin, mailbox) -> None:
+    enrol(logged_in(app), wall_clock)
+    result = cli(app, "users", "reset-2fa", "Alice@example.com")
+    assert result.exit_code == 0 and "Two-factor sign-in is off for alice" in result.output
+    assert account(app, ALICE).totp_enabled_at is None and len(mailbox.to(ALICE)) == 1
+    assert audit_log(app) == [
+        (f"cli:{getpass.getuser()}", "cli", "user.reset_two_factor", "user", ALICE)
+    ]
+    again = cli(app, "users", "reset-2fa", ALICE)
+    assert again.exit_code == 1 and "does not use two-factor sign-in" in again.output
 
 
 def test_cli_list_filters(app, admin, make_tenant) -> None:

@@ -104,6 +104,34 @@ def test_the_posts_table_becomes_cards_with_every_column_on_a_phone(
     assert row.get_by_role("button", name="Delete").is_visible()
 
 
+def test_reader_pages_read_in_one_type_family_with_links_of_their_own(
+    alice, live_server, chromium
+) -> None:
+    # Issue #18: bold sans headings over a serif body, default blue underlined links.
+    reader = open_page(chromium, live_server)
+    reader.goto(blog_url(live_server, "alice") + "/a-rather-long-title/")
+    styles = reader.evaluate("""() => {
+      const style = (query) => getComputedStyle(document.querySelector(query));
+      return {heading: style("article h1").fontFamily, body: style("article .body p").fontFamily,
+              link: style(".recent a").color};
+    }""")
+    assert styles["heading"] == styles["body"]
+    assert styles["link"] != "rgb(0, 0, 238)"  # the browser's own blue
+
+
+def test_the_admin_blog_page_has_one_card_per_action_and_buttons_alike(
+    alice, live_server, chromium
+) -> None:
+    # Issue #18: four stacked buttons of different widths, and a label repeated.
+    admin = open_page(chromium, live_server, "root@example.com")
+    admin.goto(f"{live_server}/admin/tenants/{alice.id}/")
+    buttons = admin.locator(".action-cards button")
+    widths = {round(buttons.nth(n).bounding_box()["width"]) for n in range(buttons.count())}
+    assert buttons.count() >= 4 and len(widths) == 1, widths
+    labels = admin.locator(".action-cards label").all_inner_texts()
+    assert len(labels) == len(set(labels)), labels
+
+
 def test_a_blogs_sections_are_one_navigation_bar(app, alice, client, auth, add_member) -> None:
     auth.login(alice.owner_email)
     page = client.get("/blogs/alice/tags/").text

@@ -62,6 +62,22 @@ def test_names_whose_ascii_forms_match_stay_distinct_tags(
     assert ">Languages</a>" in page and ">More</a>" in page
 
 
+def test_arabic_japanese_and_emoji_tags_and_titles_get_addresses_of_their_own(
+    app, alice, make_post, site_client
+) -> None:
+    # Issue #18: these three tags all became /tags/post/ (the emoji dropped), and CJK
+    # or emoji titles /post/ and /post-2/. Transliterated (anyascii), each has its own.
+    make_post(alice, "日本語の記事", tags=["عربي", "日本語", "🎉"])
+    make_post(alice, "🎉🎉")
+    assert tags_of(app, alice) == {"rby": "عربي", "ribenyu": "日本語", "tada": "🎉"}
+    reader = site_client(alice)
+    pages = {"/tags/rby/": "#عربي", "/tags/tada/": "#🎉", "/ribenyunojishi/": "日本語の記事",
+             "/tada-tada/": "🎉🎉"}  # fmt: skip
+    for path, heading in pages.items():
+        page = reader.get(path)
+        assert page.status_code == 200 and heading in page.text, path
+
+
 def test_more_than_twenty_tags_is_a_form_error(alice, client) -> None:
     tags = ", ".join(f"t{n}" for n in range(21))
     data = {"title": "Tagged", "body_md": "keep me", "tags": tags, "status": "draft"}

@@ -11,7 +11,8 @@ import feedparser
 import pytest
 from sqlalchemy import select
 
-from fixtures.app import post_form
+from fixtures.accounts import AuthActions
+from fixtures.app import csrf_token, platform_browser, post_form
 from fixtures.blogs import Blog, content_version
 from fixtures.mirrors import publish, read_folder
 from inkwell.platform.core import tenancy
@@ -20,6 +21,8 @@ from inkwell.platform.core.models import Post, Tenant
 
 # 20:00 UTC on 1 January is 05:00 on 2 January in Tokyo.
 NEW_YEAR_EVENING = datetime(2024, 1, 1, 20, 0, tzinfo=UTC)
+# The stopped wall clock (2030-03-17 17:46:40 UTC), on Tokyo's clocks.
+WALL_CLOCK_IN_TOKYO = '<time datetime="2030-03-18T02:46:40+09:00" dir="ltr">'
 EDIT = "/blogs/alice/posts/new"
 
 
@@ -183,3 +186,60 @@ def test_dashboard_lists_show_the_blogs_time(app, client, auth, tokyo, make_post
     assert re.search(
         r'<time datetime="[^"]+\+09:00" dir="ltr">[^<]+ JST</time>', client.get(history_url).text
     )
+
+
+def test_presence_conflicts_and_autosave_say_the_blogs_time(
+    app, wall_clock, tokyo, add_member, make_post
+) -> None:
+    # A writer in Tokyo whose browser runs on another zone's clocks (or is set wrong)
+    # reads the same time as the rest of the blog: who has the post open since when,
+    # when the other saved, when the draft was saved.
+    add_member(tokyo, "ed@example.com", "editor")
+    post_id = make_post(tokyo, "Draft", "start", status="draft")
+    post_url = f"/blogs/alice/posts/{post_id}"
+    alice, ed = platform_browser(app), platform_browser(app)
+    forms = {}
+    for browser, email in ((alice, tokyo.owner_email), (ed, "ed@example.com")):
+        AuthActions(browser).login(email)
+        page = browser.get(f"{post_url}/edit").text
+        revision = re.search(r'name="base_revision" type="hidden" value="(\d+)"', page)[1]
+        forms[email] = {"X-CSRFToken": csrf_token(browser, f"{post_url}/edit")}, revision
+    headers, revision = forms[tokyo.owner_email]
+    alice.post(f"{post_url}/presence", json={"tab": "a" * 32}, headers=headers)
+
+    since = f"open since {WALL_CLOCK_IN_TOKYO}02:46 JST</time>."
+    assert since in ed.get(f"{post_url}/edit").text
+    headers, ed_revision = forms["ed@example.com"]
+    beat = ed.post(f"{post_url}/presence", json={"tab": "e" * 32}, headers=headers)
+    assert since in beat.json["html"]
+
+    draft = {"title": "Draft", "body_md": "Alice typing", "base_revision": revision}
+    saved = alice.post(f"{post_url}/autosave", json=draft, headers=forms[tokyo.owner_email][0])
+    assert saved.json["saved_at_text"] == "02:46 JST"
+    theirs = {**draft, "body_md": "Ed typing", "base_revision": ed_revision}
+    lost = ed.post(f"{post_url}/autosave", json=theirs, headers=headers)
+    assert lost.status_code == 409
+    conflict_view = " ".join(lost.json["conflict_html"].split())
+    assert f"Saved by the other at {WALL_CLOCK_IN_TOKYO}2030-03-18 02:46 JST" in conflict_view
+
+
+W3C_DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(Z|[+-]\d\d:\d\d)")
+
+
+@pytest.mark.parametrize(("zone", "lastmod"), [("Asia/Tokyo", "2030-03-18T02:46:40+09:00"),
+                                               ("UTC", "2030-03-17T17:46:40+00:00")])  # fmt: skip
+def test_sitemap_lastmod_is_a_w3c_datetime_on_the_blogs_clocks(
+    wall_clock, make_tenant, change_blog, make_post, make_snippet, site_client, zone, lastmod
+) -> None:
+    # A bare UTC date named the day before in Tokyo each morning; search engines
+    # read a W3C datetime with its offset (sitemaps.org), as the feeds write it.
+    blog = make_tenant("alice")
+    change_blog(blog, time_zone=zone)
+    make_post(blog, "Hello", tags=["greeting"])
+    make_snippet(blog, "Quick sort", "def qsort(xs): ...", language="python")
+    sitemap = site_client(blog).get("/sitemap.xml").text
+    dated = dict(re.findall(r"<loc>([^<]+)</loc><lastmod>([^<]+)</lastmod>", sitemap))
+    for page in ("/hello/", "/tags/greeting/", "/snippets/quick-sort/"):
+        assert W3C_DATETIME.fullmatch(dated[f"http://alice.blogs.test{page}"]), page
+        assert dated[f"http://alice.blogs.test{page}"] == lastmod, page
+    assert datetime.fromisoformat(lastmod).timestamp() == wall_clock.now

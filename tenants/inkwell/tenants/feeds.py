@@ -109,8 +109,12 @@ def sitemap() -> Response:
     if snippets:
         urls.append((url_for("site_snippets.index"), None))
     urls += [(url_for("site_snippets.snippet", slug=s.slug), s.updated_at) for s in snippets]
+    # lastmod: a W3C datetime with the blog's offset, to the second, as its feeds
+    # write dates (a bare UTC date would name the wrong day in Tokyo each morning).
     xml = render_template(
-        "feeds/sitemap.xml", urls=[(blog_url(g.tenant, path), when) for path, when in urls]
+        "feeds/sitemap.xml",
+        urls=[(blog_url(g.tenant, path), when) for path, when in urls],
+        zone=g.tenant.time_zone,
     )
     return Response(xml, content_type="application/xml; charset=utf-8")
 

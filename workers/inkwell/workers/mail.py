@@ -36,6 +36,7 @@ SUBJECTS = {
     "signup_existing": "Someone tried to sign up to Inkwell with your address",
     "change_email": "Confirm your new email address for Inkwell",
     "email_changed": "The email address of your Inkwell account was changed",
+    "two_factor_reset": "Two-factor sign-in was turned off for your Inkwell account",
 }
 
 

@@ -211,7 +211,8 @@ class PostForm(PlatformForm):
     """A post as the editor and its autosave send it. Its fields are cleaned and
     limited by `content.post_input`, as every other way in is; `cleaned` holds
     the result once `validate()` passed. The maxlength attributes are hints for
-    the browser, the same limits."""
+    the browser, the same limits; the body has none: a browser cuts a longer paste
+    without a word, so the editor counts it and says so instead (editor.js)."""
 
     base_revision = RevisionField()
     title = StringField(
@@ -220,7 +221,7 @@ class PostForm(PlatformForm):
     slug = StringField("Address", render_kw={"maxlength": SLUG_MAX})
     tags = StringField("Tags", validators=[_tags], render_kw={"maxlength": post_input.TAGS_MAX})
     excerpt = TextAreaField("Excerpt", render_kw={"maxlength": post_input.EXCERPT_MAX})
-    body_md = TextAreaField("Markdown", render_kw={"maxlength": post_input.BODY_MAX})
+    body_md = TextAreaField("Markdown")
     status = SelectField(
         "Status",
         choices=[

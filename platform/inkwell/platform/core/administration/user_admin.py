@@ -12,7 +12,7 @@ from flask import current_app
 from sqlalchemy import Select, or_, select
 
 from inkwell.platform.core import audit
-from inkwell.platform.core.accounts import tokens
+from inkwell.platform.core.accounts import login_sessions, tokens, two_factor
 from inkwell.platform.core.audit import Actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AccountToken, Membership, Tenant, User
@@ -118,6 +118,23 @@ def start_reset(user: User, actor: Actor) -> AccountToken:
     token = tokens.issue(user, "reset_password", current_app.config["PASSWORD_RESET_HOURS"])
     audit.record(actor, "user.start_reset", user)
     return token
+
+
+def reset_two_factor(user: User, actor: Actor) -> None:
+    """Turn off two-factor sign-in for a user who lost both the device and the
+    recovery codes, and end every login of theirs: whoever held a session need
+    not be them. The caller mails the user, who may enrol again (an admin is
+    asked to, where ADMIN_REQUIRE_2FA)."""
+    _lock(user)
+    if user.totp_enabled_at is None:
+        raise UserAdminError(f"{user.email} does not use two-factor sign-in.")
+    if user.id == actor.user_id:
+        # The admin has their own session and a code: the account page does it.
+        raise UserAdminError("Turn off your own two-factor sign-in on your account page.")
+    two_factor.disable(user)
+    login_sessions.end_all(user)
+    user.session_epoch += 1  # remember-me cookies too
+    audit.record(actor, "user.reset_two_factor", user)
 
 
 def _lock(user: User) -> None:

@@ -49,6 +49,10 @@ from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
 from inkwell.tenants import assets
 
 bp = blog_blueprint("editor", __name__)
+# Characters of body past which the editor's preview waits to be asked (editor.js):
+# rendering a long text at every pause in typing would keep the server and the
+# page busy.
+LIVE_PREVIEW_MAX = 100_000
 
 View = Response | tuple[str, int] | str
 
@@ -178,6 +182,8 @@ def _form_page(
         post=post,
         tenant=g.tenant,
         preview_styles=styles,
+        body_max=BODY_MAX,
+        live_preview_max=LIVE_PREVIEW_MAX,
         conflict=conflict,
         # Fields filled from the stored post: the browser's backup of them may go.
         shows_stored=status == 200 and post is not None,
@@ -262,6 +268,8 @@ def autosave(post_id: int | None = None) -> Response:
         autosave_url=url_for("editor.autosave", post_id=post.id),
         presence_url=url_for("editor.heartbeat", post_id=post.id),
         saved_at=post.updated_at.isoformat(),
+        # As every time in the editor: on the blog's clocks, not the browser's.
+        saved_at_text=local(post.updated_at, g.tenant.time_zone).strftime("%H:%M %Z"),
     )
 
 

@@ -1,4 +1,4 @@
-"""`inkwell users create|list|disable|enable|grant-admin|revoke-admin|reset-password`:
+"""`inkwell users create|list|disable|enable|grant-admin|revoke-admin|reset-password|reset-2fa`:
 accounts from a shell; the console's user actions are recorded in the audit log
 as the operating-system user ("cli:<name>")."""
 
@@ -16,7 +16,11 @@ from inkwell.platform.core.audit import Actor, cli_actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import User
 from inkwell.platform.core.validation import normalize_email
-from inkwell.platform.web.admin.users.views import start_reset
+from inkwell.platform.web.admin.users.views import (
+    TWO_FACTOR_RESET,
+    reset_two_factor_and_mail,
+    start_reset,
+)
 from inkwell.platform.web.cli.args import account_errors
 
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -103,3 +107,4 @@ _action("enable", user_admin.enable, "{} can log in again.")
 _action("grant-admin", user_admin.grant_admin, "{} is an admin now.")
 _action("revoke-admin", user_admin.revoke_admin, "{} is no longer an admin.")
 _action("reset-password", start_reset, "Mailed {} a link to choose a new password.")
+_action("reset-2fa", reset_two_factor_and_mail, TWO_FACTOR_RESET)

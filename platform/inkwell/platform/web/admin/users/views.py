@@ -1,5 +1,6 @@
 """User accounts in the console: find them, see their blogs and audit trail,
-disable or enable them, grant or revoke admin, start a password reset.
+disable or enable them, grant or revoke admin, start a password reset, turn off
+the two-factor sign-in of someone who lost the device and the recovery codes.
 
 URL table (under /admin/users):
     GET  /                       the list; ?q= searches email and display name
@@ -9,6 +10,7 @@ URL table (under /admin/users):
     POST /<id>/grant-admin
     POST /<id>/revoke-admin
     POST /<id>/reset-password    mails the user the normal reset link
+    POST /<id>/reset-two-factor  turns two-factor sign-in off, ends every session, mails
 """
 
 from collections.abc import Callable
@@ -105,6 +107,21 @@ def reset_password(user_id: int) -> Response | tuple[str, int]:
 def start_reset(user: User, actor: Actor) -> None:
     """Mail `user` the reset link they would get by asking (console and CLI)."""
     account_mail.send("reset_password", user, user_admin.start_reset(user, actor))
+
+
+@bp.post("/<int:user_id>/reset-two-factor")
+def reset_two_factor(user_id: int) -> Response | tuple[str, int]:
+    check_token()
+    return _act(user_id, reset_two_factor_and_mail, TWO_FACTOR_RESET)
+
+
+TWO_FACTOR_RESET = "Two-factor sign-in is off for {}, who was logged out everywhere and mailed."
+
+
+def reset_two_factor_and_mail(user: User, actor: Actor) -> None:
+    """Turn off `user`'s two-factor sign-in and tell them by mail (console and CLI)."""
+    user_admin.reset_two_factor(user, actor)
+    account_mail.send("two_factor_reset", user)
 
 
 def _act(
