@@ -206,9 +206,12 @@ PROXY_FIX: dict[str, int] = {}
 # most fields in one form, for urlencoded, multipart and JSON bodies alike
 # (`core.bodies`); past any of them the answer is 413 with these limits in words,
 # whatever a proxy in front allows. The field limits of the forms are what users
-# see; these stop abuse earlier.
-MAX_CONTENT_LENGTH = 4 * 1024 * 1024
-MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
+# see; these stop abuse earlier, and must admit the largest text a form takes: a
+# post's 1,000,000 characters are up to 4 MB in UTF-8 (emoji, and CJK at 3 bytes).
+# The editor sends multipart (bytes as they are), not urlencoded (each byte of
+# non-Latin text tripled as %XX).
+MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
 MAX_FORM_PARTS = 1000
 
 # Rate limits of the account forms (POSTs, per client address; Flask-Limiter's
