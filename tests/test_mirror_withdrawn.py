@@ -8,33 +8,10 @@ from collections.abc import Callable
 import feedparser
 import pytest
 
-from fixtures.mirrors import PREFIX, download, edit_post, post_id, publish, read_folder
+from fixtures.mirrors import blog_uuid, edit_post, post_id, publish, read_folder
 
 TAGS = ["python", "travel", "notes", "life"]  # 8 tag pages: most of a one-post mirror
 TAG_PAGES = {f"tags/{tag}/{page}" for tag in TAGS for page in ("index.html", "latest.atom")}
-
-
-def blog_uuid(app, blog) -> str:
-    from inkwell.platform.core.extensions import db
-    from inkwell.platform.core.models import Tenant
-
-    with app.app_context():
-        return str(db.session.get_one(Tenant, blog.id).uuid)
-
-
-@pytest.fixture(params=["folder", "s3"])
-def mirror_of(request, app) -> Callable[..., dict[str, bytes]]:
-    """mirror_of(blog): the blog's mirror as {path: bytes}, on the folder or the S3 target."""
-    if request.param == "folder":
-        root = request.getfixturevalue("mirror_root")
-        return lambda blog: read_folder(root / blog_uuid(app, blog))
-    client = request.getfixturevalue("s3")
-
-    def read_s3(blog) -> dict[str, bytes]:
-        prefix = f"{PREFIX}/{blog_uuid(app, blog)}/"
-        return {key.removeprefix(prefix): obj["body"] for key, obj in download(client).items()}
-
-    return read_s3
 
 
 @pytest.fixture

@@ -130,9 +130,9 @@ def _aliases(value: object) -> tuple[str, ...] | None:
     return slugs
 
 
-def write_post_file(post: Post, old_slugs: list[str] = ()) -> str:
-    """The file of `post` with its `old_slugs`, which read_post_file reads back as the
-    same post."""
+def write_post_file(post: Post, old_slugs: list[str] = (), body: str | None = None) -> str:
+    """The file of `post` with its `old_slugs` (and `body` in place of its own: images
+    pointing at files of the export), which read_post_file reads back as the same post."""
     meta: dict[str, Any] = {"title": post.title}
     if post.published_at:
         meta["date"] = post.published_at.astimezone(UTC).isoformat(timespec="seconds")
@@ -141,4 +141,4 @@ def write_post_file(post: Post, old_slugs: list[str] = ()) -> str:
         meta["excerpt"] = post.excerpt
     if old_slugs:
         meta["aliases"] = list(old_slugs)
-    return write_document(meta, post.body_md)
+    return write_document(meta, post.body_md if body is None else body)

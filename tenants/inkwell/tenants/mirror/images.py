@@ -1,0 +1,120 @@
+"""The images of a blog's mirror: every file of the media library that a public
+post's HTML names (its `src` and each `srcset` entry), copied from the `media`
+store into the mirror's `media/` folder, where the blog serves them, so a page's
+relative link finds them from disk and under any prefix. Links straight to the
+store (MEDIA_PUBLIC_URL) are pointed at that folder too (`served_locally`).
+
+File names are content hashes, so a file the mirror holds never changes: a
+publish fetches only the files its manifest lacks. Which files each post shows
+is kept in the snapshot next to the post's stamp, so a publish that rebuilds a
+few pages reads only those posts' HTML. A file no public post shows any more is
+withdrawn content (it leaves the mirror like a deleted post's page).
+"""
+
+import logging
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from flask import current_app
+from sqlalchemy import select
+
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.media.images import CONTENT_TYPES
+from inkwell.platform.core.models import Post
+from inkwell.platform.core.storage import StorageError, open_area
+from inkwell.tenants.links import rewrite_links
+from inkwell.tenants.mirror import pages
+
+log = logging.getLogger(__name__)
+
+FOLDER = "media/"  # in the mirror as on the blog's host: /media/<file>
+_FILE = r"[0-9a-f]{64}-[0-9]{1,5}\.(?:jpg|png|gif|webp)"
+_LOCAL_RE = re.compile(rf"/media/({_FILE})")
+_ATTR_RE = re.compile(r'\s(?:src|srcset)="([^"]*)"')
+
+
+def public_prefix(blog: UUID) -> str:
+    """Where pages link to the blog's files in the store (MEDIA_PUBLIC_URL), or ""."""
+    public = current_app.config["MEDIA_PUBLIC_URL"].rstrip("/")
+    return f"{public}/{blog}/" if public else ""
+
+
+def served_locally(html: str, blog: UUID) -> str:
+    """`html` with links straight to the store made `/media/<file>` links."""
+    prefix = public_prefix(blog)
+    if not prefix:
+        return html
+    return rewrite_links(
+        html, lambda url: "/media/" + url[len(prefix) :] if url.startswith(prefix) else url
+    )
+
+
+def files_in(html: str, blog: UUID) -> list[str]:
+    """The library files `html` shows, sorted."""
+    found = set()
+    for value in _ATTR_RE.findall(served_locally(html, blog)):
+        for candidate in value.split(","):  # a src is a srcset of one
+            if match := _LOCAL_RE.fullmatch(candidate.strip().split(" ")[0]):
+                found.add(match[1])
+    return sorted(found)
+
+
+def by_post(
+    posts: Sequence[Any], entries: list[list[Any]], previous: dict[str, Any] | None, blog: UUID
+) -> dict[str, list[str]]:
+    """Each public post's library files, by uuid (posts without any left out).
+    `entries` are the snapshot's, in the order of `posts`; a post whose stamp is
+    the one in `previous` keeps the files it had there, the others' HTML is read
+    (from `posts` when they are loaded, else in one query)."""
+    known: dict[str, list[str]] | None = previous.get("images") if previous else None
+    stamps = {}
+    if previous is not None and known is not None:  # older snapshots have no images
+        stamps = {e[pages.UUID]: e[pages.STAMP] for e in previous["posts"]}
+    found: dict[str, list[str]] = {}
+    unread = []
+    for post, entry in zip(posts, entries, strict=True):
+        key = entry[pages.UUID]
+        if known is not None and stamps.get(key) == entry[pages.STAMP]:
+            names = known.get(key, [])
+        elif isinstance(post, Post):
+            names = files_in(post.body_html, blog)
+        else:
+            unread.append(post.uuid)
+            continue
+        if names:
+            found[key] = names
+    if unread:
+        rows = db.session.execute(select(Post.uuid, Post.body_html).where(Post.uuid.in_(unread)))
+        found |= {str(uuid): names for uuid, html in rows if (names := files_in(html, blog))}
+    return found
+
+
+def keys(images: dict[str, list[str]]) -> frozenset[str]:
+    """The mirror's keys of these files."""
+    return frozenset(FOLDER + name for names in images.values() for name in names)
+
+
+def fetch(
+    config: dict[str, Any], blog: UUID, wanted: Iterable[str], build: Path
+) -> Iterator[tuple[str, str]]:
+    """Copy the files at the mirror keys `wanted` from the blog's media store into
+    `build`, yielding (key, Content-Type) of each. A file the store lacks (its
+    image deleted, or still being processed) is left out: the mirror is then as
+    the blog, whose page shows no image either, and the next publish tries again."""
+    store = open_area(config, "media", blog)
+    for key in sorted(wanted):
+        name = key.removeprefix(FOLDER)
+        try:
+            data = store.read(name)
+        except FileNotFoundError:
+            log.warning("mirror of %s: image %s is not in the media store", blog, name)
+            continue
+        except StorageError as error:
+            raise StorageError(f"image {name} could not be read: {error}") from error
+        path = build / key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        yield key, CONTENT_TYPES[name.rsplit(".", 1)[1]]
