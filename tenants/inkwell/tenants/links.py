@@ -4,8 +4,8 @@ feeds (`feeds.absolutize`), relative in a static mirror (`mirror.freeze`), which
 may be opened from disk or served under a prefix, where `/other-post/` leads nowhere.
 
 The HTML is the sanitizer's output: attributes in double quotes, and a quote
-inside a value escaped, so one pattern finds every href, src and srcset (whose
-URLs are each rewritten, their widths kept).
+inside a value escaped, so one pattern finds every href, src and srcset (each
+URL of a srcset changed, its width kept: the blog's images, `content.images`).
 """
 
 import re
@@ -13,7 +13,8 @@ from collections.abc import Callable
 
 from flask import Flask
 
-_URL_ATTR_RE = re.compile(r'(\s(href|src|srcset)=")([^"]*)(")')
+_URL_ATTR_RE = re.compile(r'(\s(?:href|src)=")([^"]*)(")')
+_SRCSET_RE = re.compile(r'(\ssrcset=")([^"]*)(")')
 
 
 def init_app(app: Flask) -> None:
@@ -28,19 +29,11 @@ def as_written(html: str) -> str:
 def rewrite_links(html: str, change: Callable[[str], str]) -> str:
     """`html` with each href and src value, and each URL of a srcset, replaced by
     `change(value)`."""
-
-    def one(match: re.Match[str]) -> str:
-        value = match[3]
-        if match[2] == "srcset":
-            value = ", ".join(_candidate(part, change) for part in value.split(","))
-        else:
-            value = change(value)
-        return match[1] + value + match[4]
-
-    return _URL_ATTR_RE.sub(one, html)
+    html = _URL_ATTR_RE.sub(lambda m: m[1] + change(m[2]) + m[3], html)
+    return _SRCSET_RE.sub(lambda m: m[1] + _each_candidate(m[2], change) + m[3], html)
 
 
-def _candidate(part: str, change: Callable[[str], str]) -> str:
-    """One `url 640w` of a srcset with its URL changed."""
-    url, _, descriptor = part.strip().partition(" ")
-    return f"{change(url)} {descriptor}".rstrip()
+def _each_candidate(srcset: str, change: Callable[[str], str]) -> str:
+    """A srcset ("url 320w, url 640w") with each URL changed."""
+    candidates = (part.strip().split(" ", 1) for part in srcset.split(",") if part.strip())
+    return ", ".join(" ".join([change(url), *rest]) for url, *rest in candidates)
