@@ -3,12 +3,10 @@ deleting or unpublishing the only post of a blog removes its page, its feed entr
 and its tag pages from the folder and the S3 mirror, and later changes still
 publish; a build that lost pages that should exist is still refused."""
 
-from collections.abc import Callable
-
 import feedparser
 import pytest
 
-from fixtures.mirrors import blog_uuid, edit_post, post_id, publish, read_folder
+from fixtures.mirrors import blog_uuid, edit_post, lose_pages, post_id, publish, read_folder
 
 TAGS = ["python", "travel", "notes", "life"]  # 8 tag pages: most of a one-post mirror
 TAG_PAGES = {f"tags/{tag}/{page}" for tag in TAGS for page in ("index.html", "latest.atom")}
@@ -74,14 +72,6 @@ def test_withdrawing_one_of_two_posts_leaves_the_other(app, make_tenant, make_po
     assert run.status == "succeeded", run.error
     assert "taken-back/index.html" not in after and not TAG_PAGES & set(after)
     assert {"kept/index.html", "tags/kept/index.html", "tags/kept/latest.atom"} <= set(after)
-
-
-def lose_pages(monkeypatch, lost: Callable[[str], bool]) -> None:
-    """Make every build forget the pages for which `lost(url)`: a broken build."""
-    from inkwell.tenants.mirror import pages
-
-    every = pages.all_pages
-    monkeypatch.setattr(pages, "all_pages", lambda *a: {u for u in every(*a) if not lost(u)})
 
 
 def test_a_build_that_lost_the_home_page_and_posts_is_refused(

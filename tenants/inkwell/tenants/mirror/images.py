@@ -65,30 +65,31 @@ def files_in(html: str, blog: UUID) -> list[str]:
 def by_post(
     posts: Sequence[Any], entries: list[list[Any]], previous: dict[str, Any] | None, blog: UUID
 ) -> dict[str, list[str]]:
-    """Each public post's library files, by uuid (posts without any left out).
-    `entries` are the snapshot's, in the order of `posts`; a post whose stamp is
-    the one in `previous` keeps the files it had there, the others' HTML is read
-    (from `posts` when they are loaded, else in one query)."""
+    """The library files of each post of the snapshot `entries`, by uuid (posts
+    without any left out). A post whose stamp is the one in `previous` keeps the
+    files it had there; the others' HTML is read, from `posts` when they are
+    loaded `Post`s, else in one query."""
     known: dict[str, list[str]] | None = previous.get("images") if previous else None
     stamps = {}
     if previous is not None and known is not None:  # older snapshots have no images
         stamps = {e[pages.UUID]: e[pages.STAMP] for e in previous["posts"]}
+    loaded = {str(post.uuid): post for post in posts if isinstance(post, Post)}
     found: dict[str, list[str]] = {}
     unread = []
-    for post, entry in zip(posts, entries, strict=True):
+    for entry in entries:
         key = entry[pages.UUID]
         if known is not None and stamps.get(key) == entry[pages.STAMP]:
             names = known.get(key, [])
-        elif isinstance(post, Post):
-            names = files_in(post.body_html, blog)
+        elif key in loaded:
+            names = files_in(loaded[key].body_html, blog)
         else:
-            unread.append(post.uuid)
+            unread.append(UUID(key))
             continue
         if names:
             found[key] = names
     if unread:
         rows = db.session.execute(select(Post.uuid, Post.body_html).where(Post.uuid.in_(unread)))
-        found |= {str(uuid): names for uuid, html in rows if (names := files_in(html, blog))}
+        found |= {str(key): names for key, html in rows if (names := files_in(html, blog))}
     return found
 
 

@@ -1,7 +1,8 @@
 """Making an accepted image's files (the `media` queue's task calls `process`):
 read the upload kept in `incoming/`, make the original and the variants
 (`images.make_files`), store each under its immutable name, record their bytes
-and mark the image ready, then drop the upload (the only copy with metadata).
+and mark the image ready (a change readers see if public posts show it: the
+mirror then copies its files), then drop the upload (the only copy with metadata).
 
 A file that fails here (Pillow finds it damaged past the checked part) marks the
 image failed with a message for the library, and its upload is dropped. Running
@@ -14,9 +15,10 @@ import logging
 from flask import current_app
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.media import images
-from inkwell.platform.core.media.library import area, incoming_key
+from inkwell.platform.core.media.library import area, incoming_key, posts_using
 from inkwell.platform.core.models import Media, Tenant
 
 log = logging.getLogger(__name__)
@@ -53,6 +55,16 @@ def process(tenant_id: int, media_id: int) -> str:
                 store.put_bytes(name, file.data, content_type, IMMUTABLE)
             media.stored_bytes = sum(len(file.data) for file in files)
             media.state = "ready"
+            _now_shown(tenant, media)
         db.session.commit()
         store.delete([incoming_key(media)])
         return media.state
+
+
+def _now_shown(tenant: Tenant, media: Media) -> None:
+    """Tell readers' copies (the mirror) that public posts' images now exist: a post
+    published while its image was being processed has pages naming files that
+    were not there yet."""
+    shown = tuple(post.id for post in posts_using(media) if post.status == "published")
+    if shown:
+        content_changed(tenant, "posts", shown)
