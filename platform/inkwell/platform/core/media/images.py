@@ -3,7 +3,8 @@ cheap decode, before anything is stored), and the files made of it (`make_files`
 
 Every file is re-encoded from decoded pixels, so nothing of the upload but its
 pixels (and colour profile) survives: EXIF (GPS above all), XMP, comments, and
-whatever a polyglot hid after the image data. The EXIF orientation is applied
+whatever a polyglot hid after the image data. (A JPEG or WebP original holding
+nothing else is kept byte for byte instead, `clean`.) The EXIF orientation is applied
 first, so a portrait photo stays upright once its EXIF is gone. Variants are
 made at WIDTHS below the image's width (never upscaled), each in WebP and in the
 image's own format; a JPEG is decoded at a reduced scale where the widest variant
@@ -18,6 +19,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from inkwell.platform.core.media import clean
 
 # Widths of the variants; an image narrower than one gets a variant at its own width.
 WIDTHS = (320, 640, 1024, 1600, 2048)
@@ -72,10 +75,13 @@ def inspect(data: bytes, max_pixels: int, max_animation_pixels: int) -> Inspecte
             415,
         )
     with _opened(data) as image:
-        found = _header(image, max_pixels, max_animation_pixels)
         try:
+            # The header's EXIF of a PNG may lie past a cut: reading it decodes.
+            found = _header(image, max_pixels, max_animation_pixels)
             image.draft("RGB", (image.width // 8, image.height // 8))
             image.load()
+        except ImageRefused:
+            raise
         except (OSError, ValueError, EOFError, SyntaxError) as error:
             raise ImageRefused(
                 "The image is damaged or incomplete (cut off during copying or the upload?). "
@@ -134,15 +140,19 @@ def make_files(data: bytes, found: Inspected) -> list[File]:
     with _opened(data) as image:
         if found.frames > 1:
             return list(_animated_files(image, found, ext, widths))
-        return list(_still_files(image, found, ext, widths))
+        return list(_still_files(image, found, ext, widths, data))
 
 
 def _still_files(
-    image: Image.Image, found: Inspected, ext: str, widths: list[int]
+    image: Image.Image, found: Inspected, ext: str, widths: list[int], data: bytes
 ) -> Iterator[File]:
     icc = image.info.get("icc_profile")
     upright = _upright(image)
-    yield File(found.width, ext, _encode(upright, ext, icc))
+    # A JPEG or WebP with nothing but its image is kept as it is (`clean`): encoded
+    # again it would only lose quality, and an exported image would not import as itself.
+    as_is = image.mode in ("RGB", "RGBA", "L") and clean.is_clean(data, found.format)
+    kept = data if as_is else _encode(upright, ext, icc)
+    yield File(found.width, ext, kept)
     current = upright
     for width in sorted(widths, reverse=True):
         height = max(1, round(found.height * width / found.width))
@@ -150,7 +160,8 @@ def _still_files(
             current = current.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
         if width != found.width:
             yield File(width, ext, _encode(current, ext, icc))
-        yield File(width, "webp", _encode(current, "webp", icc))
+        if width != found.width or ext != "webp":  # a WebP's own width: the original
+            yield File(width, "webp", _encode(current, "webp", icc))
 
 
 def _upright(image: Image.Image) -> Image.Image:

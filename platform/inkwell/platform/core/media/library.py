@@ -32,6 +32,7 @@ from inkwell.platform.core.storage import Target, open_area
 __all__ = [
     "MediaRefused",
     "accept_upload",
+    "check_upload",
     "delete_media",
     "markdown_reference",
     "media_in_use",
@@ -54,16 +55,7 @@ MediaRefused = images.ImageRefused
 def accept_upload(tenant: Tenant, filename: str, data: bytes, actor: Actor, alt: str = "") -> Media:
     """Check and keep an uploaded image, and ask for its files to be made.
     MediaRefused (with a message and a status) or QuotaExceeded, nothing stored."""
-    config = current_app.config
-    limit = config["MEDIA_MAX_BYTES"]
-    if len(data) > limit:
-        raise MediaRefused(
-            f"This file is {len(data) / 1e6:.1f} MB; images may be at most {limit / 1e6:g} MB.",
-            413,
-        )
-    name = clean_name(filename)
-    found = images.inspect(data, config["MEDIA_MAX_PIXELS"], config["MEDIA_MAX_ANIMATION_PIXELS"])
-    name = _named_for(name, found.format)
+    name, found = check_upload(filename, data)
     digest = hashlib.sha256(data).hexdigest()
     same = db.session.scalar(select(Media).where(Media.content_hash == digest))
     if same is not None:  # its files exist (or are being made): one copy per blog
@@ -89,6 +81,26 @@ def accept_upload(tenant: Tenant, filename: str, data: bytes, actor: Actor, alt:
     area(tenant).put_bytes(incoming_key(media), data, "application/octet-stream", "no-store")
     outbox.enqueue(PROCESS_TASK, f"media:{media.id}", tenant_id=tenant.id, media_id=media.id)
     return media
+
+
+def check_upload(filename: str, data: bytes) -> tuple[str, images.Inspected]:
+    """Every check of an upload but the quota (an import's preview runs them too):
+    the name it will have and what the file is, or MediaRefused; nothing stored."""
+    config = current_app.config
+    limit = config["MEDIA_MAX_BYTES"]
+    if len(data) > limit:
+        raise MediaRefused(
+            f"This file is {len(data) / 1e6:.1f} MB; images may be at most {limit / 1e6:g} MB.",
+            413,
+        )
+    name = clean_name(filename)
+    found = images.inspect(data, config["MEDIA_MAX_PIXELS"], config["MEDIA_MAX_ANIMATION_PIXELS"])
+    return _named_for(name, found.format), found
+
+
+def original_name(media: Media) -> str:
+    """The key of the image's original (full size, its own format, no metadata)."""
+    return media.file_name(media.width, media.extension)
 
 
 def area(tenant: Tenant) -> Target:
@@ -179,7 +191,7 @@ def delete_media(tenant: Tenant, media: Media) -> list[Post]:
 
 def file_names(media: Media) -> list[str]:
     """Every stored file of `media` (once processed): the original and each variant."""
-    names = {media.file_name(media.width, media.extension)}
+    names = {original_name(media)}
     for width in media.widths:
         names |= {media.file_name(width, media.extension), media.file_name(width, "webp")}
     return sorted(names)

@@ -18,6 +18,8 @@ from pathlib import Path, PurePosixPath
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024
 SUFFIX = ".md"
+# An export's alt texts of its library's images (`image_export`).
+ALT_TEXTS = "media/alt-text.yaml"
 # Files a post may show as an image; the media library says which it accepts.
 IMAGE_SUFFIXES = frozenset(
     [
@@ -68,6 +70,7 @@ class BundleFile:
 class Bundle:
     documents: list[BundleFile]  # the .md files, sorted by name
     images: dict[str, BundleFile]  # the image files, by name
+    alt_texts: BundleFile | None = None  # ALT_TEXTS, if the bundle has it
 
 
 @contextmanager
@@ -92,7 +95,7 @@ def _checked(files: list[BundleFile]) -> Bundle:
     if sum(f.size for f in documents) > MAX_BUNDLE_BYTES:
         raise BundleError(f"the bundle is larger than {_megabytes(MAX_BUNDLE_BYTES)}")
     images = {f.name: f for f in files if _suffix(f.name) in IMAGE_SUFFIXES}
-    return Bundle(documents, images)
+    return Bundle(documents, images, next((f for f in files if f.name == ALT_TEXTS), None))
 
 
 def _folder_files(root: Path) -> list[BundleFile]:
@@ -136,15 +139,16 @@ def _bounded_zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Call
 
 
 def _safe_name(name: str) -> str | None:
-    """`name` as a relative "/" path if it is a visible .md or image file inside the
-    bundle, else None."""
+    """`name` as a relative "/" path if it is a visible .md or image file (or
+    ALT_TEXTS) inside the bundle, else None."""
     path = PurePosixPath(name.replace("\\", "/"))
     if not path.parts or path.is_absolute() or ".." in path.parts or ":" in path.parts[0]:
         return None
     if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
         return None
     suffix = path.suffix.lower()
-    return str(path) if suffix == SUFFIX or suffix in IMAGE_SUFFIXES else None
+    wanted = suffix == SUFFIX or suffix in IMAGE_SUFFIXES or str(path) == ALT_TEXTS
+    return str(path) if wanted else None
 
 
 def _suffix(name: str) -> str:

@@ -2,7 +2,7 @@
 original as stored (full size, metadata already stripped), and posts pointing at
 them relatively, `![alt](../media/<name>)` from `posts/<slug>.md`, so the folder
 shows its images in any Markdown reader and imports back into any blog
-(`image_import`).
+(`image_import`). The library's alt texts go in `media/alt-text.yaml`.
 
 Names are the library's, made unique in a fixed order (by name, then id; a later
 one gets `-2`, `-3` before its extension, case ignored since zips are unpacked
@@ -14,11 +14,13 @@ import re
 from collections.abc import Callable
 from pathlib import PurePosixPath
 
+import yaml
 from sqlalchemy import select
 
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.media import library
 from inkwell.platform.core.models import Media, Tenant
+from inkwell.platform.core.portability.bundles import ALT_TEXTS
 from inkwell.platform.core.portability.image_refs import Reference, references, rewrite
 
 FOLDER = "media/"
@@ -60,8 +62,14 @@ def exported_body(body: str, names: dict[int, str]) -> str:
 
 
 def write_images(tenant: Tenant, names: dict[int, str], add: Callable[[str, bytes], None]) -> None:
-    """`add(path, bytes)` each original of `names`, read from the blog's media store."""
+    """`add(path, bytes)` each original of `names`, read from the blog's media store,
+    then ALT_TEXTS: each image's alt text in the library, by file name."""
     store = library.area(tenant)
     images = db.session.scalars(select(Media).where(Media.id.in_(names))).all()
+    alts = {}
     for media in sorted(images, key=lambda media: names[media.id]):
-        add(FOLDER + names[media.id], store.read(media.file_name(media.width, media.extension)))
+        add(FOLDER + names[media.id], store.read(library.original_name(media)))
+        if media.alt:
+            alts[names[media.id]] = media.alt
+    if alts:
+        add(ALT_TEXTS, yaml.safe_dump(alts, allow_unicode=True, sort_keys=True).encode())

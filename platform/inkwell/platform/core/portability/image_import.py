@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
+import yaml
 from flask import current_app
 from sqlalchemy import select
 
@@ -25,7 +26,7 @@ from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded
 from inkwell.platform.core.media import library
 from inkwell.platform.core.models import Media, Tenant
 from inkwell.platform.core.portability.bundles import BundleFile, BundleFileError, open_bundle
-from inkwell.platform.core.portability.image_export import FOLDER
+from inkwell.platform.core.portability.image_export import FOLDER, library_names
 from inkwell.platform.core.portability.image_refs import Locator, Reference, references, rewrite
 
 NEW, UNCHANGED, ERROR = "new", "unchanged", "error"  # as the post steps' actions
@@ -44,11 +45,35 @@ class ImageStep:
 class ImagePlanner:
     """Plans the images of one bundle for the current blog, as posts refer to them."""
 
-    def __init__(self, tenant: Tenant, images: dict[str, BundleFile], budget: Budget) -> None:
+    def __init__(
+        self,
+        tenant: Tenant,
+        images: dict[str, BundleFile],
+        budget: Budget,
+        alt_texts: BundleFile | None = None,
+    ) -> None:
         self.tenant, self.files, self.budget = tenant, images, budget
         self.locator = Locator(images)
         self.steps: dict[str, ImageStep] = {}
-        self.alts: dict[str, str] = {}
+        self.alts: dict[str, str] = {}  # the first alt text a post gives each image
+        self.exported: dict[str, int] | None = None  # this blog's export names, once needed
+        # An export's alt texts: then the library's alts come from there alone.
+        self.library_alts: dict[str, str] | None = None
+        if alt_texts is not None:
+            self.library_alts = self._read_alt_texts(alt_texts)
+
+    def _read_alt_texts(self, file: BundleFile) -> dict[str, str]:
+        try:
+            alts = yaml.safe_load(file.read())
+        except (BundleFileError, yaml.YAMLError, UnicodeDecodeError) as error:
+            alts = None
+            problem = str(error).splitlines()[0]
+        else:
+            problem = "expected one “file name: alt text” line per image"
+        if isinstance(alts, dict) and all(isinstance(v, str) for v in alts.values()):
+            return {str(name): alt for name, alt in alts.items()}
+        self.steps[file.name] = ImageStep(file.name, ERROR, message=f"not read: {problem}")
+        return {}
 
     def post_body(self, document: str, body: str) -> tuple[str, tuple[str, ...]]:
         """`body` of the file `document` as the import stores it (images the blog
@@ -88,21 +113,21 @@ class ImagePlanner:
         return ImageStep(name, NEW, digest)
 
     def _held(self, name: str, data: bytes, digest: str) -> int | None:
-        """The id of the blog's image this file is: the same upload, or an image of
-        the same name whose original has these bytes (what an export of it holds)."""
+        """The id of the blog's image this file is: the same upload, or the image an
+        export of this blog names so, if its original has these bytes."""
         same = db.session.scalar(select(Media.id).where(Media.content_hash == digest))
         if same is not None:
             return same
-        file_name = PurePosixPath(name).name
-        named = select(Media).where(Media.name == file_name, Media.state == "ready")
-        for media in db.session.scalars(named):
-            try:
-                original = library.area(self.tenant).read(library.original_name(media))
-            except FileNotFoundError:
-                continue
-            if original == data:
-                return media.id
-        return None
+        if self.exported is None:
+            self.exported = {n: i for i, n in library_names(self.tenant).items()}
+        media = db.session.get(Media, self.exported.get(PurePosixPath(name).name, 0))
+        if media is None:
+            return None
+        try:
+            original = library.area(self.tenant).read(library.original_name(media))
+        except FileNotFoundError:
+            return None
+        return media.id if original == data else None
 
     def library_folder(self) -> None:
         """Plan every image in the bundle's `media/` folder, shown by a post or not."""
@@ -111,9 +136,17 @@ class ImagePlanner:
                 self.plan(name)
 
     def result(self) -> list[ImageStep]:
-        """The planned images, by name, with the alt text posts gave them."""
+        """The planned images, by name, with their alt text in the library: an
+        export's, else the first a post gives them."""
         steps = [self.steps[name] for name in sorted(self.steps)]
-        return [replace(step, alt=self.alts.get(step.name, "")) for step in steps]
+        return [replace(step, alt=self._alt(step.name)) for step in steps]
+
+    def _alt(self, name: str) -> str:
+        if self.library_alts is None:
+            return self.alts.get(name, "")
+        return (
+            self.library_alts.get(name.removeprefix(FOLDER), "") if name.startswith(FOLDER) else ""
+        )
 
 
 def _rewritten(

@@ -18,7 +18,7 @@ from urllib.parse import unquote
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})[^\n]*\n.*?(?:^ {0,3}\1[`~]*[ \t]*$|\Z)", re.M | re.S)
 _CODE_SPAN_RE = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
 _MARKDOWN_RE = re.compile(
-    r"!\[(?P<alt>(?:\\.|[^\\\]\n])*)\]"
+    r"!\[(?P<alt>(?:\\.|\[[^\[\]\n]*\]|[^\\\[\]\n])*)\]"  # one level of [brackets] in an alt
     r"\(\s*(?P<target><[^<>\n]*>|(?:\{\{[^{}\n]*\}\}|[^\s()<>])+)(?P<title>\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
 )
 _WIKI_RE = re.compile(

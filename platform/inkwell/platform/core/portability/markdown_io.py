@@ -37,7 +37,12 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded
 from inkwell.platform.core.models import Post, Snippet, Tenant
 from inkwell.platform.core.portability import image_export
-from inkwell.platform.core.portability.bundles import BundleFile, BundleFileError, open_bundle
+from inkwell.platform.core.portability.bundles import (
+    Bundle,
+    BundleFile,
+    BundleFileError,
+    open_bundle,
+)
 from inkwell.platform.core.portability.image_import import ImagePlanner, ImageStep, ImageWriter
 from inkwell.platform.core.portability.post_files import (
     PostFileError,
@@ -121,7 +126,7 @@ def plan_import(tenant: Tenant, bundle: Path) -> ImportPlan:
     it is not imported (so importing again once the limit allows finishes it).
     Raises bundles.BundleError when the bundle itself cannot be read."""
     with tenancy.tenant_scope(tenant.id), open_bundle(bundle) as files:
-        planner, stopped = _Planner(tenant, files.images), ""
+        planner, stopped = _Planner(tenant, files), ""
         plan = ImportPlan(bundle=bundle, image_names=tuple(sorted(files.images)))
         for file in files.documents:
             if stopped:
@@ -144,14 +149,14 @@ class _Planner:
     """The blog's posts and snippets by slug, which file set each slug, and the
     limits the new ones count against."""
 
-    def __init__(self, tenant: Tenant, images: dict[str, BundleFile]) -> None:
+    def __init__(self, tenant: Tenant, bundle: Bundle) -> None:
         self.posts = {
             p.slug: p for p in db.session.scalars(select(Post).options(selectinload(Post.tags)))
         }
         self.snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
         self.sources: dict[str, str] = {}  # slug -> the file that set it
         self.budget = Budget(tenant.id)
-        self.images = ImagePlanner(tenant, images, self.budget)
+        self.images = ImagePlanner(tenant, bundle.images, self.budget, bundle.alt_texts)
 
     def step(self, file: BundleFile) -> Step:
         if file.name.startswith(SNIPPETS_DIR):
