@@ -13,6 +13,7 @@ Animated GIFs stay animated (every frame resized) within a frames x pixels budge
 """
 
 import io
+import struct
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ CONTENT_TYPES = {"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "w
 _ROTATED = (5, 6, 7, 8)  # EXIF orientations that swap width and height
 _ORIENTATION = 0x0112
 _JPEG_QUALITY, _WEBP_QUALITY = 85, 80
+# What Pillow raises, by plugin, for a file that is cut off or malformed.
+DAMAGED = (OSError, ValueError, EOFError, SyntaxError, IndexError, struct.error)
 _KEPT_INFO = ("transparency", "duration", "loop", "background")  # what saving needs, no metadata
 
 
@@ -72,11 +75,13 @@ def inspect(data: bytes, max_pixels: int, max_animation_pixels: int) -> Inspecte
             415,
         )
     with _opened(data) as image:
-        found = _header(image, max_pixels, max_animation_pixels)
         try:
+            found = _header(image, max_pixels, max_animation_pixels)
             image.draft("RGB", (image.width // 8, image.height // 8))
             image.load()
-        except (OSError, ValueError, EOFError, SyntaxError) as error:
+        except ImageRefused:
+            raise
+        except DAMAGED as error:
             raise ImageRefused(
                 "The image is damaged or incomplete (cut off during copying or the upload?). "
                 "Try the original file again."

@@ -61,9 +61,9 @@ def accept_upload(tenant: Tenant, filename: str, data: bytes, actor: Actor, alt:
             f"This file is {len(data) / 1e6:.1f} MB; images may be at most {limit / 1e6:g} MB.",
             413,
         )
-    name = clean_name(filename)
+    # What the file is decides first: an SVG is refused as such, whatever its name.
     found = images.inspect(data, config["MEDIA_MAX_PIXELS"], config["MEDIA_MAX_ANIMATION_PIXELS"])
-    name = _named_for(name, found.format)
+    name = _named_for(clean_name(filename), found.format)
     digest = hashlib.sha256(data).hexdigest()
     same = db.session.scalar(select(Media).where(Media.content_hash == digest))
     if same is not None:  # its files exist (or are being made): one copy per blog
