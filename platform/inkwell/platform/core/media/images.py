@@ -8,8 +8,9 @@ first, so a portrait photo stays upright once its EXIF is gone. Variants are
 made at WIDTHS below the image's width (never upscaled), each in WebP and in the
 image's own format. Each variant is resized from the next wider one (Lanczos),
 the widest from the image itself (bicubic, after a box reduction where it halves
-or more: `reducing_gap`): a 12-megapixel photo takes about a second (bench/media.py). The widest variant is 1600 px, 2.5 times the
-40rem column: 2048 px variants took half as long again, WebP's encoding above all.
+or more: `reducing_gap`): a 12-megapixel photo takes about a second of CPU
+(bench/media.py). The widest variant is 1600 px, 2.5 times the 40rem column:
+2048 px variants took half as long again, WebP's encoding above all.
 Animated GIFs stay animated (every frame resized) within a frames x pixels budget.
 """
 
