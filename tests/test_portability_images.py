@@ -227,7 +227,7 @@ def test_refused_images_are_named_and_the_posts_keep_them_as_written(
     report = run_import(app, blog, bundle)
     errors = dict(report.errors)
     assert set(errors) == {"evil.svg", "cut.png", "notes.png"} and report.images == 1
-    assert "does not look like an image" in errors["evil.svg"]
+    assert "SVG images are not accepted" in errors["evil.svg"]
     assert "damaged or incomplete" in errors["cut.png"]
     assert "not an image" in errors["notes.png"]
     assert set(library(app, blog)) == {"ok.png"}

@@ -93,9 +93,9 @@ def check_upload(filename: str, data: bytes) -> tuple[str, images.Inspected]:
             f"This file is {len(data) / 1e6:.1f} MB; images may be at most {limit / 1e6:g} MB.",
             413,
         )
-    name = clean_name(filename)
+    # What the file is decides first: an SVG is refused as such, whatever its name.
     found = images.inspect(data, config["MEDIA_MAX_PIXELS"], config["MEDIA_MAX_ANIMATION_PIXELS"])
-    return _named_for(name, found.format), found
+    return _named_for(clean_name(filename), found.format), found
 
 
 def original_name(media: Media) -> str:

@@ -5,7 +5,8 @@ and mark the image ready (a change readers see if public posts show it: the
 mirror then copies its files), then drop the upload (the only copy with metadata).
 
 A file that fails here (Pillow finds it damaged past the checked part) marks the
-image failed with a message for the library, and its upload is dropped. Running
+image failed with a message for the library, and its upload is dropped; a store
+that fails (StorageError) leaves it "processing" for the sweeper's next attempt. Running
 twice is harmless: only an image still "processing" is processed, and every
 name it writes holds the same bytes.
 """
@@ -20,6 +21,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.media import images
 from inkwell.platform.core.media.library import area, incoming_key, posts_using
 from inkwell.platform.core.models import Media, Tenant
+from inkwell.platform.core.storage import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +45,9 @@ def process(tenant_id: int, media_id: int) -> str:
                 data, config["MEDIA_MAX_PIXELS"], config["MEDIA_MAX_ANIMATION_PIXELS"]
             )
             files = images.make_files(data, found)
-        except (images.ImageRefused, OSError) as error:
+        except StorageError:
+            raise  # the store is down: the task gives its row back for a later attempt
+        except images.DAMAGED as error:  # ImageRefused, and an upload gone missing, among them
             log.warning("media %s of blog %s failed: %s", media_id, tenant_id, error)
             media.state, media.message = "failed", FAILED.format(error=error)
         else:
