@@ -59,8 +59,8 @@ def test_a_mirror_holds_every_file_its_pages_show_linked_relatively(
     files = mirror_of(photo_blog)
     page = files["with-a-photo/index.html"]
     links = shown_files(page)
-    # The fallback JPEG and the five WebP widths of a 2400 px photo, all inside the mirror.
-    assert len(links) == 6 and all(link.startswith("../media/") for link in links)
+    # The fallback JPEG and the four WebP widths of a 2400 px photo, all inside the mirror.
+    assert len(links) == 5 and all(link.startswith("../media/") for link in links)
     assert b'="/media/' not in page and b" /media/" not in page
     assert media_keys(files) == {link.removeprefix("../") for link in links}
     for key in media_keys(files):
@@ -72,7 +72,7 @@ def test_images_on_s3_are_typed_and_immutable(app, photo_blog, s3, media_root) -
     publish(app, photo_blog.id)
     prefix = f"{PREFIX}/{blog_uuid(app, photo_blog)}/media/"
     images = {key: obj for key, obj in download(s3).items() if key.startswith(prefix)}
-    assert len(images) == 6
+    assert len(images) == 5
     for key, obj in images.items():
         kind = "image/webp" if key.endswith(".webp") else "image/jpeg"
         assert (obj["type"], obj["cache"]) == (kind, "public, max-age=31536000, immutable")
@@ -101,7 +101,7 @@ def test_each_image_is_uploaded_once(
 ) -> None:
     publish(app, photo_blog.id)
     first = [key for key in puts if key.startswith("media/")]
-    assert len(first) == 6
+    assert len(first) == 5
     assert puts.index(first[-1]) < puts.index("with-a-photo/index.html")  # images before pages
     puts.clear()
     # An edit elsewhere (a few pages), then a new post that shows the same photo
