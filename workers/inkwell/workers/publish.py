@@ -1,6 +1,7 @@
 """Publishing a blog's static mirror: freeze the pages a change touched (or all
-of them), sync them to the target, and record progress and history as a
-`PublishRun`. One publish per blog at a time (`mirrors.claim`); requests that
+of them), copy in the images public pages show that the mirror lacks
+(`tenants.mirror.images`), sync them to the target, and record progress and
+history as a `PublishRun`. One publish per blog at a time (`mirrors.claim`); requests that
 arrive meanwhile make one follow-up run of the same loop.
 
 The claim's lease is renewed while the publish runs (`mirrors.Lease`), and the

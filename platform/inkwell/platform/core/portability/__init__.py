@@ -2,8 +2,9 @@
 write them: an export imports back as the same blog.
 
 `markdown_io` reads a bundle, a folder or a .zip (`bundles`, which trusts nothing in
-it: entries that are absolute, hold `..` or hide are skipped; 5 MB a file and 200 MB
-in all, checked from the declared sizes, then again by a bounded read). Posts are
+it: entries that are absolute, hold `..` or hide are skipped; 5 MB a Markdown file
+and 200 MB of them in all, an image within the media limit, checked from the
+declared sizes, then again by a bounded read). Posts are
 files with YAML front matter (`front_matter`, `post_files`: title, date, tags, slug,
 draft, excerpt); snippets (`snippet_files`: title, slug, language) keep the raw code
 as their body. An import is a plan (`plan_import`: what each file will do, nothing
