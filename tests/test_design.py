@@ -187,3 +187,11 @@ def test_the_413_page_says_what_happened_in_words(app, make_tenant, client, auth
     assert answer.status_code == 413
     assert "Too large to accept" in answer.text and "Nothing was saved" in answer.text
     assert 'href="/blogs/alice/import/">Back to the form</a>' in answer.text
+
+
+def test_the_import_preview_with_images_fits_a_phone(alice, live_server, chromium, media_root):
+    from fixtures.imports import image_bundle, preview_in
+
+    owner = open_page(chromium, live_server, alice.owner_email, width=PHONE)
+    measured = preview_in(owner, live_server, image_bundle()).evaluate(OFF_SCREEN)
+    assert measured["scrollWidth"] <= PHONE and measured["found"] == []

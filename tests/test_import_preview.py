@@ -266,9 +266,9 @@ def test_the_preview_lists_new_images_and_names_the_ones_it_cannot_take(
     assert "posts/photos/horse.png" in new and "Ĉevalo ĉe la maro" in new and "sea.png" in new
     cannot = page.split("Files it cannot import")[1].split("</table>")[0]
     assert "posts/photos/broken.png" in cannot and "damaged or incomplete" in cannot
-    kept = page.split("Images the posts keep as written")[1].split("</table>")[0]
-    assert "posts/album.md" in kept and "&#39;photos/gone.png&#39; is not in the bundle" in kept
-    assert "posts/photos/broken.png&#39; is not imported" in kept
+    kept = page.split("Images the posts keep as written")[1].split("</ul>\n</ul>")[0]
+    assert "posts/album.md" in kept and "“photos/gone.png” is not in the bundle" in kept
+    assert "“posts/photos/broken.png” cannot be imported" in kept
 
     assert confirm(client, page).status_code == 303
     assert "2 new images, 1 not imported." in client.get("/blogs/alice/").text

@@ -209,3 +209,16 @@ def test_every_page_type_has_no_serious_accessibility_problem(
             tabs[None].goto((folder / name).as_uri())
             problems += axe_problems(tabs[None])
     assert not problems, "\n".join(problems)
+
+
+def test_the_import_preview_with_images_passes_both_checkers(
+    app, ids, live_server, chromium, media_root, tmp_path
+) -> None:
+    from fixtures.imports import image_bundle, preview_in
+
+    tab = preview_in(open_page(chromium, live_server, "alice@example.com"), live_server,
+                     image_bundle())  # fmt: skip
+    html = tab.content()
+    assert "New images" in html and "Images the posts keep as written" in html
+    assert not (errors := nu_errors({"import preview": html}, tmp_path)), "\n".join(errors)
+    assert not (problems := axe_problems(tab)), "\n".join(problems)

@@ -175,7 +175,7 @@ def test_an_obsidian_vault_brings_its_images(app, make_tenant, media_root, tmp_p
     with app.app_context():
         plan = plan_import(db.session.get_one(Tenant, blog.id), vault)
     [step] = plan.steps
-    assert step.notes == ("image 'not here.png' is not in the bundle: left as written",)
+    assert step.notes == ("“not here.png” is not in the bundle",)
     assert [(i.name, i.action) for i in plan.images] == [
         ("Vault/Attachments/beach.png", "new"), ("Vault/Attachments/map v2.jpg", "new"),
     ]  # fmt: skip

@@ -82,13 +82,15 @@ class ImagePlanner:
 
         def target(ref: Reference, name: str | None) -> str | None:
             if name is None:
-                notes.append(f"image {ref.target!r} is not in the bundle: left as written")
+                notes.append(f"“{ref.target}” is not in the bundle")
                 return None
             if ref.alt:
                 self.alts.setdefault(name, ref.alt)
             step = self.plan(name)
             if step.action == ERROR:
-                notes.append(f"image {name!r} is not imported ({step.message}): left as written")
+                notes.append(
+                    f"“{name}” cannot be imported: its reason is with the files not imported"
+                )
                 return None
             return f"media:{step.media_id}" if step.media_id else f"media:new-{step.digest[:16]}"
 
