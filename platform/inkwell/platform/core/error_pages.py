@@ -31,6 +31,12 @@ Handler = Callable[[Exception], ResponseReturnValue]
 MARK = "degrades_to_minimal_page"
 
 
+def wants_json() -> bool:
+    """Whether a script sent the request: JSON in, or JSON the only answer it takes
+    (an upload's multipart body), so errors answer `{"error": ...}`, not a page."""
+    return request.is_json or request.accept_mimetypes.best == "application/json"
+
+
 def minimal_page(code: int, message: str, as_json: bool = False) -> Response:
     """`message` with status `code`, from no template, session or database: JSON
     (`{"error": message}`, as the editor's scripts read errors) or a bare HTML page.
@@ -67,7 +73,7 @@ def degrading(handler: Handler) -> Handler:
             return minimal_page(
                 code,
                 message or "Something went wrong on our side. Please try again later.",
-                as_json=request.is_json,
+                as_json=wants_json(),
             )
 
     setattr(safe, MARK, True)

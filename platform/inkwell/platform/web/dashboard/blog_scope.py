@@ -15,6 +15,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.error_pages import wants_json
 from inkwell.platform.core.extensions import db, login_manager
 from inkwell.platform.core.models import Membership, Tenant
 
@@ -47,8 +48,8 @@ def _take_subdomain(_endpoint: str | None, values: dict[str, Any] | None) -> Non
 
 def _check_membership() -> Response | None:
     if not current_user.is_authenticated:
-        # Scripts (preview, autosave) get a status they can explain; pages go to login.
-        if request.is_json:
+        # Scripts (preview, autosave, uploads) get a status they can explain; pages go to login.
+        if wants_json():
             return json_error("You are logged out. Log in again in another tab.", 401)
         return login_manager.unauthorized()
     query = (
@@ -73,7 +74,7 @@ def _refuse_changes(tenant: Tenant) -> Response:
         f"This blog is {tenant.status} by the platform's administrators: "
         f"{tenant.status_reason} Nothing can be changed or published until they restore it."
     )
-    if request.is_json:
+    if wants_json():
         return json_error(message, 403)
     abort(403, message)
 
