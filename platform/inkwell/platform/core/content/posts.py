@@ -271,10 +271,17 @@ def rerender_posts(tenant: Tenant, force: bool = False) -> int:
         query = query.where(Post.renderer_version != RENDERER_VERSION)
     count, changed = 0, False
     for post in db.session.scalars(query):
-        html = render_markdown(post.body_md)
-        changed = changed or html != post.body_html
-        post.body_html, post.renderer_version = html, RENDERER_VERSION
+        changed = rerender_post(post) or changed
         count += 1
     if changed:
         content_changed(tenant, "rendering")
     return count
+
+
+def rerender_post(post: Post) -> bool:
+    """Render the post's Markdown again (an image it shows changed); whether its
+    HTML changed. The caller records the change and commits."""
+    html = render_markdown(post.body_md)
+    changed = html != post.body_html
+    post.body_html, post.renderer_version = html, RENDERER_VERSION
+    return changed

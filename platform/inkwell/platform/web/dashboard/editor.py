@@ -45,6 +45,7 @@ from inkwell.platform.core.models import Post, Tenant
 from inkwell.platform.core.time_zones import ambiguity_note, local
 from inkwell.platform.web.dashboard import edit_conflicts
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, json_error, require_role
+from inkwell.platform.web.dashboard.media import preview_links
 from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
 from inkwell.tenants import assets
 
@@ -310,7 +311,7 @@ def remove_old_address(post_id: int) -> Response:
 def preview() -> Response:
     """The body as readers will see it, through the same pipeline as a save."""
     body = multi_line(str((request.get_json(silent=True) or {}).get("body_md", "")))
-    return jsonify(html=render_markdown(body[:BODY_MAX]))
+    return jsonify(html=preview_links(render_markdown(body[:BODY_MAX])))
 
 
 @bp.post("/posts/<int:post_id>/delete")
