@@ -111,20 +111,6 @@ def test_autosave_failures_explain_themselves(app, client, auth, make_tenant, ma
     assert "error" in logged_out.json
 
 
-def test_a_scripts_multipart_request_gets_its_errors_as_json(client, auth, make_tenant) -> None:
-    # An upload sends multipart, not JSON, and says it takes only JSON back: a
-    # refusal must still be a sentence the page can show, never an HTML page.
-    blog = make_tenant("alice")
-    auth.login(blog.owner_email)
-    script = {"Accept": "application/json"}
-    form = {"title": "x", "body_md": "words"}
-    no_token = client.post("/blogs/alice/posts/autosave", data=form, headers=script)
-    assert no_token.status_code == 400 and "expired" in no_token.json["error"]
-    client.delete_cookie("session", domain="app.test")
-    logged_out = client.post("/blogs/alice/posts/autosave", data=form, headers=script)
-    assert logged_out.status_code in (400, 401) and logged_out.json["error"]
-
-
 def test_scheduled_post_stays_hidden_until_its_time(client, auth, make_tenant, site_client) -> None:
     blog = make_tenant("alice")
     auth.login(blog.owner_email)

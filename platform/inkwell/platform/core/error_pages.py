@@ -31,12 +31,6 @@ Handler = Callable[[Exception], ResponseReturnValue]
 MARK = "degrades_to_minimal_page"
 
 
-def wants_json() -> bool:
-    """Whether a script sent the request: JSON in, or JSON the only answer it takes
-    (an upload's multipart body), so errors answer `{"error": ...}`, not a page."""
-    return request.is_json or request.accept_mimetypes.best == "application/json"
-
-
 def minimal_page(code: int, message: str, as_json: bool = False) -> Response:
     """`message` with status `code`, from no template, session or database: JSON
     (`{"error": message}`, as the editor's scripts read errors) or a bare HTML page.
@@ -73,7 +67,7 @@ def degrading(handler: Handler) -> Handler:
             return minimal_page(
                 code,
                 message or "Something went wrong on our side. Please try again later.",
-                as_json=wants_json(),
+                as_json=request.is_json,
             )
 
     setattr(safe, MARK, True)

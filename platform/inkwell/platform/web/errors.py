@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from inkwell.platform.core.error_pages import degrading, wants_json
+from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.extensions import limiter
 from inkwell.platform.core.template_filters import plural
 
@@ -74,7 +74,7 @@ def init_app(app: Flask) -> None:
 
 def _page(code: int, message: str, retry_after: int | None = None) -> tuple[Any, int]:
     """The error as a page, or as JSON for the editor's scripts."""
-    if wants_json():
+    if request.is_json:
         return jsonify(error=message), code
     page = render_template(
         "error.html",
