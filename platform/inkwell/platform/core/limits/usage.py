@@ -40,6 +40,7 @@ class Usage:
     posts: int = 0
     snippets: int = 0
     storage_bytes: int = 0
+    media_bytes: int = 0  # of storage_bytes: the files of its images
 
 
 def usage(tenant_ids: list[int]) -> dict[int, Usage]:
@@ -50,7 +51,7 @@ def usage(tenant_ids: list[int]) -> dict[int, Usage]:
     snippet_rows = select(
         Snippet.tenant_id, func.count(), func.coalesce(func.sum(snippet_bytes), 0)
     )
-    counts: dict[int, list[int]] = {tenant_id: [0, 0, 0] for tenant_id in tenant_ids}
+    counts: dict[int, list[int]] = {tenant_id: [0, 0, 0, 0] for tenant_id in tenant_ids}
     with tenancy.across_tenants():
         for query, column in ((post_rows, 0), (snippet_rows, 1)):
             model = Post if column == 0 else Snippet
@@ -64,6 +65,8 @@ def usage(tenant_ids: list[int]) -> dict[int, Usage]:
             sizes = sizes.where(table.tenant_id.in_(tenant_ids)).group_by(table.tenant_id)
             for tenant_id, size in db.session.execute(sizes):
                 counts[tenant_id][2] += int(size)
+                if table is Media:
+                    counts[tenant_id][3] = int(size)
     return {tenant_id: Usage(*values) for tenant_id, values in counts.items()}
 
 
