@@ -152,3 +152,30 @@ def test_a_refused_upload_says_why_and_keeps_every_word(writing) -> None:
     # The server's own sentence, after the page's "Not uploaded:".
     assert re.match(r"notes\.png.*Not uploaded: \w", failure.inner_text(), re.S)
     assert body_of(writing) == before
+
+
+def test_a_cover_uploaded_in_the_editor_is_chosen_and_saved(app, writing) -> None:
+    from sqlalchemy import select
+
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Post
+    from inkwell.platform.core.tenancy import across_tenants
+
+    writing.set_input_files(
+        "#cover-picker",
+        files=[{"name": "cover.png", "mimeType": "image/png", "buffer": png(600, 400)}],
+    )
+    chosen = writing.locator("#cover-choices input[type=radio]:checked")
+    writing.wait_for_function(
+        "() => document.querySelector('#cover-choices input:checked').value !== ''"
+    )
+    cover_id = int(chosen.get_attribute("value"))
+    # Labelled by the file's name, its thumbnail loaded.
+    assert writing.locator(f"label[for=cover-{cover_id}]").inner_text() == "cover.png"
+    writing.wait_for_function(
+        f"() => document.querySelector('label[for=cover-{cover_id}] img').naturalWidth > 0"
+    )
+    writing.click("button:text('Save')")
+    writing.wait_for_url("**/blogs/alice/")
+    with app.app_context(), across_tenants():
+        assert db.session.scalars(select(Post.cover_media_id)).one() == cover_id
