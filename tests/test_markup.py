@@ -20,6 +20,7 @@ from sqlalchemy import select
 from fixtures.accounts import PASSWORD, AuthActions
 from fixtures.app import platform_browser
 from fixtures.browsers import blog_url, open_page
+from fixtures.images import png_bytes
 from fixtures.mirrors import edit_post, publish
 from fixtures.services import unavailable
 
@@ -47,6 +48,7 @@ PLATFORM = [
     ("deleted posts", "/blogs/alice/deleted", "owner"),
     ("snippets", "/blogs/alice/snippets/", "owner"),
     ("snippet editor", "/blogs/alice/snippets/{snippet}/edit", "owner"),
+    ("media library", "/blogs/alice/media/", "owner"),
     ("tags", "/blogs/alice/tags/", "owner"),
     ("tag editor", "/blogs/alice/tags/{tag}", "owner"),
     ("team", "/blogs/alice/team/", "owner"),
@@ -81,9 +83,11 @@ MIRROR = ["index.html", "second-post/index.html", "tags/notes/index.html", "abou
 
 
 @pytest.fixture
-def ids(app: Flask, make_tenant, make_post, make_snippet, change_blog) -> dict[str, int]:
-    """Blogs alice (content in several scripts, an old address) and bob (suspended),
-    an admin; the ids the pages' paths take."""
+def ids(
+    app: Flask, make_tenant, make_post, make_snippet, change_blog, make_media
+) -> dict[str, int]:
+    """Blogs alice (content in several scripts, an image in a post and as its cover,
+    an old address) and bob (suspended), an admin; the ids the pages' paths take."""
     from inkwell.platform.core import tenancy
     from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
@@ -94,7 +98,11 @@ def ids(app: Flask, make_tenant, make_post, make_snippet, change_blog) -> dict[s
     moved = make_post(alice, "Moved", "Its address changed.", slug="moved")
     edit_post(app, alice.id, moved, slug="moved-here")
     make_post(alice, "Second post", "Short.", tags=["notes"])
-    post = make_post(alice, "مرحبا and hello", BODY, slug="first-post", tags=["notes", "日本語"])
+    photo = make_media(alice, png_bytes(640, 400), "harbour.png", alt="The harbour")
+    make_media(alice, png_bytes(480, 400), "غروب.png", alt="غروب الشمس")
+    body = f"{BODY}\n![The harbour](media:{photo})\n"
+    post = make_post(alice, "مرحبا and hello", body, slug="first-post", tags=["notes", "日本語"],
+                     cover_media_id=photo)  # fmt: skip
     make_post(alice, "A draft", "Not yet.", status="draft")
     snippet = make_snippet(alice, "Greeting", "print('hi')", language="python")
     change_blog(make_tenant("bob"), status="suspended", status_reason="Spam.")

@@ -57,6 +57,7 @@ from inkwell.platform.core.hosts import blog_url
 from inkwell.tenants import (
     assets,
     blog,
+    covers,
     fast_path,
     feeds,
     hosts,
@@ -96,6 +97,7 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
         app.wsgi_app = security.SecurityHeaders(served_wsgi)  # type: ignore[method-assign]
     app.add_template_global(blog_url)
     assets.init_app(app)
+    covers.init_app(app)
     links.init_app(app)
     security.init_app(app)
     app.register_blueprint(blog.bp)

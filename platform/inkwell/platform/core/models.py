@@ -351,6 +351,8 @@ class Post(TenantScoped, Timestamps, db.Model):
         Index(None, "tenant_id", "status", "published_at", "id"),
         # The scheduler's query across all blogs: only scheduled posts, so it stays tiny.
         _partial_index("ix_posts_due", "published_at", where="status = 'scheduled'"),
+        # The posts an image is the cover of (the media library, deleting an image).
+        Index(None, "tenant_id", "cover_media_id"),
         _one_of("status", POST_STATUSES),
     )
 
@@ -374,10 +376,18 @@ class Post(TenantScoped, Timestamps, db.Model):
     # row only if it still has the revision read, so no save overwrites another
     # unseen (content.conflicts).
     revision: Mapped[int] = mapped_column(server_default=text("1"))
+    # Its cover image (og:image, feeds; `content.covers`), an image of the blog's library.
+    cover_media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
 
     __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": revision}
 
     author: Mapped[User | None] = relationship()
+    # Only ever an image of the post's own blog, whatever the id says.
+    cover: Mapped["Media | None"] = relationship(
+        primaryjoin="and_(Media.tenant_id == Post.tenant_id,"
+        " Media.id == foreign(Post.cover_media_id))",
+        viewonly=True,
+    )
     tags: Mapped[list["Tag"]] = relationship(
         secondary="post_tags",
         primaryjoin="and_(Post.tenant_id == PostTag.tenant_id, Post.id == PostTag.post_id)",

@@ -7,6 +7,7 @@ The current tenant (see `tenancy`) must be the post's blog.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import Enum
 from typing import TypeVar
 
 from sqlalchemy import Select, and_, delete, select, update
@@ -30,6 +31,12 @@ SAVE_ATTEMPTS = 5
 T = TypeVar("T")
 
 
+class Keep(Enum):
+    """A PostInput value that leaves the post's own as it is."""
+
+    KEEP = "keep"
+
+
 @dataclass
 class PostInput:
     """What a writer submits, from the editor or an import."""
@@ -45,6 +52,9 @@ class PostInput:
     published_at: datetime | None = None
     # Old addresses to keep leading to the post (an import's); None: leave them as they are.
     old_slugs: tuple[str, ...] | None = None
+    # Its cover image, an image of the blog's library (checked by the caller: the
+    # editor's form); None: no cover; KEEP (restores, imports of a post's text): as it is.
+    cover_media_id: int | Keep | None = Keep.KEEP
 
 
 def unique_slug(
@@ -117,12 +127,12 @@ def save_post(
         stored = stored_size(body, html) - stored_size(post.body_md, post.body_html)
         charge(stored + revisions.cost(post, after, actor, kind))
     revisions.record_baseline(post)
-    changed = (post.title, post.body_md, post.excerpt) != (title, body, excerpt) or _tag_keys(
-        post.tags
-    ) != _tag_keys(tag_names)
+    cover = post.cover_media_id if data.cover_media_id is Keep.KEEP else data.cover_media_id
+    shown = (post.title, post.body_md, post.excerpt, post.cover_media_id)
+    changed = shown != (title, body, excerpt, cover) or _tag_keys(post.tags) != _tag_keys(tag_names)
     post.tenant_id = tenant.id
     _set_slug(post, slug)
-    post.title, post.excerpt = after.title, after.excerpt
+    post.title, post.excerpt, post.cover_media_id = after.title, after.excerpt, cover
     post.status, post.published_at = status, published_at
     if rerender:
         post.body_md, post.body_html, post.renderer_version = body, html, RENDERER_VERSION

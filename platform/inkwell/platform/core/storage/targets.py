@@ -82,7 +82,11 @@ class FolderTarget:
             path = self.root / checked(key)
             path.unlink(missing_ok=True)
             for parent in path.parents:  # drop folders the deletes emptied
-                if parent == self.root or any(parent.iterdir()):
+                if parent == self.root:
+                    break
+                if not parent.exists():  # a key whose folder went earlier (an image's incoming/)
+                    continue
+                if any(parent.iterdir()):
                     break
                 parent.rmdir()
 

@@ -32,6 +32,14 @@ same view for autosave; the settings form likewise between owners. The editor
 also beats every 20 s (`.../presence`) and shows who else has the post open.
 The posts page shows members the blog's usage against each limit.
 
+Images: the editor uploads files dropped on the body, pasted into it or chosen
+with its picker (`media`, POST .../media, JSON; static/editor_media.js shows each
+upload's progress and puts `![alt](media:<id>)` where the cursor was, or keeps the
+text as it was and shows the server's sentence), and picks the post's cover from
+the newest images or a file uploaded there. The media library (`media_library`)
+shows every image with its alt text (editable), its Markdown to copy and the posts
+using it, and deletes one after a warning naming them.
+
 The history page (`history`) lists a post's revisions (who, when, how, size, and
 what the history takes), compares one with the post word by word and restores it
 (a revision of its own); members see the history of the posts they may edit. Its
