@@ -76,6 +76,7 @@ def illustrated(make_tenant, make_post, make_media, app):
         f'![Dusk [at sea]](media:{photo} "The bay")\n\n![](media:{other})\n\n'
         f"Twice: ![Dusk again](media:{photo})\n\n```\n![code](media:{photo})\n```\n",
         tags=["Travel", "日本"],
+        cover_media_id=chart,
     )
     edit_post(app, blog.id, trip, slug="the-trip")  # "trip" stays as an old address
     make_post(blog, "رحلة", f"صورة: ![رسم](media:{chart})", tags=["سفر"])
@@ -99,7 +100,7 @@ def test_export_carries_originals_and_relative_references(app, illustrated) -> N
         "![](../media/photo-2.jpg)" in trip and "Twice: ![Dusk again](../media/photo.jpg)" in trip
     )
     assert "```\n![code](media:" in trip  # code stays code
-    assert "aliases:\n- trip\n" in trip
+    assert "cover: ../media/chart (v2).png\naliases:\n- trip\n" in trip
     assert (
         "![رسم](../media/chart%20%28v2%29.png)"
         in archive.read(f"posts/{_slug('رحلة')}.md").decode()
@@ -132,7 +133,10 @@ def test_export_import_export_gives_the_same_bytes(app, illustrated, make_tenant
     second = export_bytes(app, bob)
     assert entries(second) == entries(first)  # file by file first: readable when it fails
     assert second == first
-    # The posts show bob's own copies.
+    # The posts show bob's own copies, and the cover is bob's.
+    with app.app_context(), tenancy.tenant_scope(bob.id):
+        trip = db.session.scalars(select(Post).where(Post.slug == "the-trip")).one()
+        assert trip.cover is not None and trip.cover.name == "chart (v2).png"
     html = bodies(app, bob)["the-trip"][1]
     assert 'srcset="/media/' in html and "Image not found" not in html
     with app.app_context(), tenancy.tenant_scope(bob.id):
@@ -158,7 +162,7 @@ def test_importing_a_blogs_own_export_changes_nothing(app, illustrated, tmp_path
 def test_an_obsidian_vault_brings_its_images(app, make_tenant, media_root, tmp_path) -> None:
     blog = make_tenant("alice")
     note = (
-        "---\ntitle: Beach day\ntags: [summer]\n---\n"
+        "---\ntitle: Beach day\ntags: [summer]\ncover: ../Attachments/nowhere.png\n---\n"
         "![[beach.png]]\n\nSmaller: ![[beach.png|300]]\n\n"
         "![Map of the bay](../Attachments/map%20v2.jpg)\n\n![[not here.png]]\n"
     )
@@ -175,7 +179,10 @@ def test_an_obsidian_vault_brings_its_images(app, make_tenant, media_root, tmp_p
     with app.app_context():
         plan = plan_import(db.session.get_one(Tenant, blog.id), vault)
     [step] = plan.steps
-    assert step.notes == ("“not here.png” is not in the bundle",)
+    assert step.notes == (
+        "“not here.png” is not in the bundle",
+        "cover “../Attachments/nowhere.png” is not in the bundle: the cover stays as it is",
+    )
     assert [(i.name, i.action) for i in plan.images] == [
         ("Vault/Attachments/beach.png", "new"), ("Vault/Attachments/map v2.jpg", "new"),
     ]  # fmt: skip
@@ -193,7 +200,7 @@ def test_a_jekyll_site_folder_brings_the_images_its_posts_show(app, make_tenant,
     site = tmp_path / "site"
     files = {
         "_posts/2024-03-01-hello.md": (
-            "---\ntitle: Hello\ndate: 2024-03-01\n---\n"
+            "---\ntitle: Hello\ndate: 2024-03-01\nimage: /images/photo.jpg\n---\n"
             "![Logo]({{ site.baseurl }}/assets/img/logo.png)\n\n![Photo](/images/photo.jpg)\n"
         ),
         "assets/img/logo.png": png_bytes(200, 200),
@@ -208,6 +215,9 @@ def test_a_jekyll_site_folder_brings_the_images_its_posts_show(app, make_tenant,
     assert set(library(app, blog)) == {"logo.png", "photo.jpg"}
     body = bodies(app, blog)["2024-03-01-hello"][0]
     assert body.count("](media:") == 2 and "site.baseurl" not in body
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        post = db.session.scalars(select(Post)).one()
+        assert post.cover is not None and post.cover.name == "photo.jpg"  # Jekyll's `image`
 
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'

@@ -245,8 +245,8 @@ def commit_retrying(work: Callable[[], T]) -> T:
 
 def changed_fields(post: Post, data: PostInput) -> list[str]:
     """What saving `data` (with the status it is to have) would change in `post`:
-    some of "title", "body", "excerpt", "tags", "date", "status", "slug", "old addresses";
-    [] for nothing.
+    some of "title", "body", "excerpt", "tags", "date", "status", "slug", "old addresses",
+    "cover"; [] for nothing.
 
     Imports skip a file that changes nothing, so importing it again writes nothing
     and bumps no content_version, and preview the rest by these names. Dates count
@@ -265,6 +265,8 @@ def changed_fields(post: Post, data: PostInput) -> list[str]:
         "status": post.status != data.status,
         "slug": post.slug != (data.slug or post.slug),
         "old addresses": bool(aliases.missing(post, data.old_slugs)),
+        "cover": data.cover_media_id is not Keep.KEEP
+        and post.cover_media_id != data.cover_media_id,
     }
     return [name for name, changed in fields.items() if changed]
 

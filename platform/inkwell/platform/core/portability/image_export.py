@@ -1,6 +1,7 @@
 """The images of an export: each image of the blog's library as `media/<name>`, its
 original as stored (full size, metadata already stripped), and posts pointing at
-them relatively, `![alt](../media/<name>)` from `posts/<slug>.md`, so the folder
+them relatively, `![alt](../media/<name>)` from `posts/<slug>.md` (a cover as
+`cover: ../media/<name>` in the front matter), so the folder
 shows its images in any Markdown reader and imports back into any blog
 (`image_import`). The library's alt texts go in `media/alt-text.yaml`.
 
@@ -19,7 +20,7 @@ from sqlalchemy import select
 
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.media import library
-from inkwell.platform.core.models import Media, Tenant
+from inkwell.platform.core.models import Media, Post, Tenant
 from inkwell.platform.core.portability.bundles import ALT_TEXTS
 from inkwell.platform.core.portability.image_refs import Reference, references, rewrite
 
@@ -59,6 +60,12 @@ def exported_body(body: str, names: dict[int, str]) -> str:
         return ref.with_target(body, FROM_POSTS + name) if name else None
 
     return rewrite(body, references(body), change)
+
+
+def cover_path(post: Post, names: dict[int, str]) -> str | None:
+    """The exported file of the post's cover, as the post's file sees it."""
+    name = names.get(post.cover_media_id or 0)
+    return FROM_POSTS + name if name else None
 
 
 def write_images(tenant: Tenant, names: dict[int, str], add: Callable[[str, bytes], None]) -> None:

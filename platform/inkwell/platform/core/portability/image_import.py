@@ -20,6 +20,7 @@ import yaml
 from flask import current_app
 from sqlalchemy import select
 
+from inkwell.platform.core.content.posts import Keep
 from inkwell.platform.core.content.revisions import Actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded
@@ -95,6 +96,25 @@ class ImagePlanner:
             return f"media:{step.media_id}" if step.media_id else f"media:new-{step.digest[:16]}"
 
         return _rewritten(body, document, self.locator, target), tuple(dict.fromkeys(notes))
+
+    def cover(self, document: str, path: str | None) -> tuple[str, int | Keep, tuple[str, ...]]:
+        """The bundle's image the front matter's cover `path` names ("" if none), the
+        cover the post is planned with (0: one imported with it), and a note."""
+        if path is None:
+            return "", Keep.KEEP, ()
+        ref = Reference(0, len(path), "", path)
+        name = self.locator.find(ref, document) if ref.local else None
+        if name is None:
+            return (
+                "",
+                Keep.KEEP,
+                (f"cover “{path}” is not in the bundle: the cover stays as it is",),
+            )
+        step = self.plan(name)
+        if step.action == ERROR:
+            problem = f"cover “{name}” cannot be imported: the cover stays as it is"
+            return "", Keep.KEEP, (problem,)
+        return name, step.media_id or 0, ()
 
     def plan(self, name: str) -> ImageStep:
         if name not in self.steps:
@@ -209,6 +229,11 @@ class ImageWriter:
             self.budget.store(len(data))
         name = PurePosixPath(step.name).name
         return library.accept_upload(self.tenant, name, data, self.actor, alt=step.alt)
+
+    def cover(self, name: str) -> int | Keep:
+        """The id of the image the bundle's `name` became (KEEP if it failed)."""
+        reference = self.ids.get(name)
+        return int(reference.removeprefix("media:")) if reference else Keep.KEEP
 
     def post_body(self, document: str, body: str) -> str:
         """`body` of the file `document` pointing at the images now in the library."""

@@ -75,6 +75,7 @@ class Step:
     message: str = ""  # why the file is not imported
     was: str = ""  # the title the replaced post or snippet has now
     source: str = ""  # the body as the file has it, when it shows images of the bundle
+    cover: str = ""  # the bundle's image that is its cover
     notes: tuple[str, ...] = ()  # its images that stay as written, and why
 
     @property
@@ -162,7 +163,7 @@ class _Planner:
         if file.name.startswith(SNIPPETS_DIR):
             return self.snippet(file)
         try:
-            data = read_post_file(file.name, file.read())
+            data, cover_path = read_post_file(file.name, file.read())
         except (BundleFileError, PostFileError) as error:
             return Step(file.name, ERROR, message=str(error))
         if (source := self.sources.setdefault(data.slug, file.name)) != file.name:
@@ -171,13 +172,15 @@ class _Planner:
         if post is None and (problem := slug_problem(data.slug, None)):
             return Step(file.name, ERROR, message=f"not imported: {problem}")
         body, notes = self.images.post_body(file.name, data.body_md)
+        cover, cover_id, cover_notes = self.images.cover(file.name, cover_path)
         source = data.body_md if body != data.body_md else ""
-        data = replace(data, body_md=body)
+        data = replace(data, body_md=body, cover_media_id=cover_id)
+        images = {"source": source, "cover": cover, "notes": notes + cover_notes}
         if post is None:
-            return Step(file.name, NEW, data, source=source, notes=notes)
+            return Step(file.name, NEW, data, **images)
         changes = tuple(changed_fields(post, data))
         action = REPLACE if changes else UNCHANGED
-        return Step(file.name, action, data, changes, was=post.title, source=source, notes=notes)
+        return Step(file.name, action, data, changes, was=post.title, **images)
 
     def snippet(self, file: BundleFile) -> Step:
         try:
@@ -253,6 +256,8 @@ class _Apply:
             data = step.data
             if step.source:  # its images' ids are known now
                 data = replace(data, body_md=self.images.post_body(step.name, step.source))
+            if step.cover:
+                data = replace(data, cover_media_id=self.images.cover(step.cover))
             return self.post(data)
         return []
 
@@ -271,7 +276,8 @@ def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:
         images = image_export.library_names(tenant)
         for post in db.session.scalars(posts):
             body = image_export.exported_body(post.body_md, images)
-            file = write_post_file(post, old_slugs.get(post.id, []), body)
+            cover = image_export.cover_path(post, images)
+            file = write_post_file(post, old_slugs.get(post.id, []), body, cover)
             _add(zf, f"{POSTS_DIR}{post.slug}.md", file)
         for snippet in db.session.scalars(select(Snippet).order_by(Snippet.slug)):
             _add(zf, f"{SNIPPETS_DIR}{snippet.slug}.md", write_snippet_file(snippet))
