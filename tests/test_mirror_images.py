@@ -237,3 +237,18 @@ def test_purging_a_blog_deletes_its_mirror_images_and_library(
         db.session.commit()
         purge(tenant, cli_actor())
     assert not (mirror_root / uuid).exists() and not (media_root / uuid).exists()
+
+
+def test_a_posts_cover_is_in_the_mirror_where_its_og_image_names_it(
+    app, make_tenant, make_post, make_media, mirror_root
+) -> None:
+    blog = make_tenant("alice")
+    cover = make_media(blog, jpeg_bytes(2400, 1600), "cover.jpg")
+    make_post(blog, "Covered", "No image in the text.", cover_media_id=cover)
+    [run] = publish(app, blog.id)
+    files = read_folder(mirror_root / blog_uuid(app, blog))
+    [og_image] = re.findall(
+        r'property="og:image" content="([^"]+)"', files["covered/index.html"].decode()
+    )
+    assert run.status == "succeeded" and og_image.startswith("http://alice.blogs.test/media/")
+    assert media_keys(files) == {og_image.removeprefix("http://alice.blogs.test/")}

@@ -17,7 +17,7 @@ from flask import Flask, g
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.media.images import CONTENT_TYPES
 from inkwell.platform.core.media.library import variant_url
-from inkwell.platform.core.models import Post
+from inkwell.platform.core.models import Media, Post
 
 OG_WIDTH = 1080
 
@@ -35,14 +35,19 @@ def init_app(app: Flask) -> None:
     app.add_template_global(cover_image)
 
 
+def cover_width(media: Media) -> int:
+    """The width of the variant a cover names (a mirror holds that file too)."""
+    wide_enough = [w for w in media.widths if w >= OG_WIDTH]
+    return min(wide_enough) if wide_enough else max(media.widths)
+
+
 def cover_image(post: Post) -> Cover | None:
     """The post's cover as previews and feeds name it; None without one (or while
     its files are still being made)."""
     media = post.cover
     if media is None or media.state != "ready" or not media.widths:
         return None
-    wide_enough = [w for w in media.widths if w >= OG_WIDTH]
-    width = min(wide_enough) if wide_enough else max(media.widths)
+    width = cover_width(media)
     url = variant_url(media, width, media.extension, g.tenant.uuid)
     return Cover(
         url=urljoin(blog_url(g.tenant, "/"), url),

@@ -1,6 +1,7 @@
 """The images of a blog's mirror: every file of the media library that a public
-post's HTML names (its `src` and each `srcset` entry), copied from the `media`
-store into the mirror's `media/` folder, where the blog serves them, so a page's
+post's HTML names (its `src` and each `srcset` entry), and its cover's (whose
+`og:image` stays absolute, as previews need: the mirror holds the file at that
+path), copied from the `media` store into the mirror's `media/` folder, where the blog serves them, so a page's
 relative link finds them from disk and under any prefix. Links straight to the
 store (MEDIA_PUBLIC_URL) are pointed at that folder too (`served_locally`).
 
@@ -23,8 +24,9 @@ from sqlalchemy import select
 
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.media.images import CONTENT_TYPES
-from inkwell.platform.core.models import Post
+from inkwell.platform.core.models import Media, Post
 from inkwell.platform.core.storage import StorageError, open_area
+from inkwell.tenants.covers import cover_width
 from inkwell.tenants.links import rewrite_links
 from inkwell.tenants.mirror import pages
 
@@ -65,32 +67,50 @@ def files_in(html: str, blog: UUID) -> list[str]:
 def by_post(
     posts: Sequence[Any], entries: list[list[Any]], previous: dict[str, Any] | None, blog: UUID
 ) -> dict[str, list[str]]:
-    """The library files of each post of the snapshot `entries`, by uuid (posts
-    without any left out). A post whose stamp is the one in `previous` keeps the
-    files it had there; the others' HTML is read, from `posts` when they are
-    loaded `Post`s, else in one query."""
+    """The library files each post of the snapshot `entries` shows, by uuid (posts
+    without any left out): those its HTML names, and its cover (`og:image`). A post
+    whose stamp is the one in `previous` keeps the files it had there; the others
+    are read (their HTML from `posts` when those are loaded `Post`s)."""
     known: dict[str, list[str]] | None = previous.get("images") if previous else None
     stamps = {}
     if previous is not None and known is not None:  # older snapshots have no images
         stamps = {e[pages.UUID]: e[pages.STAMP] for e in previous["posts"]}
-    loaded = {str(post.uuid): post for post in posts if isinstance(post, Post)}
-    found: dict[str, list[str]] = {}
-    unread = []
+    found: dict[str, set[str]] = {}
+    read = []
     for entry in entries:
         key = entry[pages.UUID]
         if known is not None and stamps.get(key) == entry[pages.STAMP]:
-            names = known.get(key, [])
-        elif key in loaded:
-            names = files_in(loaded[key].body_html, blog)
+            found[key] = set(known.get(key, []))
         else:
-            unread.append(UUID(key))
-            continue
-        if names:
-            found[key] = names
-    if unread:
+            read.append(key)
+    for key, html in _bodies(posts, read).items():
+        found[key] = set(files_in(html, blog))
+    for key, name in _covers(read).items():
+        found.setdefault(key, set()).add(name)
+    return {key: sorted(names) for key, names in found.items() if names}
+
+
+def _bodies(posts: Sequence[Any], keys: list[str]) -> dict[str, str]:
+    """The stored HTML of the posts `keys` (uuids), from `posts` where loaded."""
+    loaded = {str(post.uuid): post.body_html for post in posts if isinstance(post, Post)}
+    bodies = {key: loaded[key] for key in keys if key in loaded}
+    if unread := [UUID(key) for key in keys if key not in loaded]:
         rows = db.session.execute(select(Post.uuid, Post.body_html).where(Post.uuid.in_(unread)))
-        found |= {str(key): names for key, html in rows if (names := files_in(html, blog))}
-    return found
+        bodies |= {str(key): html for key, html in rows}
+    return bodies
+
+
+def _covers(keys: list[str]) -> dict[str, str]:
+    """The cover's file each of the posts `keys` (uuids) names, where one is ready."""
+    if not keys:
+        return {}
+    query = (
+        select(Post.uuid, Media)
+        .join(Media, Media.id == Post.cover_media_id)
+        .where(Post.uuid.in_([UUID(key) for key in keys]), Media.state == "ready")
+    )
+    rows = db.session.execute(query)
+    return {str(key): media.file_name(cover_width(media), media.extension) for key, media in rows}
 
 
 def keys(images: dict[str, list[str]]) -> frozenset[str]:

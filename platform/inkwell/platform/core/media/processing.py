@@ -14,13 +14,14 @@ name it writes holds the same bytes.
 import logging
 
 from flask import current_app
+from sqlalchemy import select
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.media import images
 from inkwell.platform.core.media.library import area, incoming_key, posts_using
-from inkwell.platform.core.models import Media, Tenant
+from inkwell.platform.core.models import Media, Post, Tenant
 from inkwell.platform.core.storage import StorageError
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,9 @@ def process(tenant_id: int, media_id: int) -> str:
 
 def _now_shown(tenant: Tenant, media: Media) -> None:
     """Tell readers' copies (the mirror) that public posts' images now exist: a post
-    published while its image was being processed has pages naming files that
-    were not there yet."""
-    shown = tuple(post.id for post in posts_using(media) if post.status == "published")
+    published while its image (or cover) was being processed has pages naming
+    files that were not there yet, or none at all."""
+    covered = db.session.scalars(select(Post).where(Post.cover_media_id == media.id))
+    shown = {post.id for post in [*posts_using(media), *covered] if post.status == "published"}
     if shown:
-        content_changed(tenant, "posts", shown)
+        content_changed(tenant, "posts", tuple(sorted(shown)))
