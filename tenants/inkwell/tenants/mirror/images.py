@@ -1,9 +1,10 @@
 """The images of a blog's mirror: every file of the media library that a public
 post's HTML names (its `src` and each `srcset` entry), and its cover's (whose
 `og:image` stays absolute, as previews need: the mirror holds the file at that
-path), copied from the `media` store into the mirror's `media/` folder, where the blog serves them, so a page's
-relative link finds them from disk and under any prefix. Links straight to the
-store (MEDIA_PUBLIC_URL) are pointed at that folder too (`served_locally`).
+path), copied from the `media` store into the mirror's `media/` folder, where the
+blog serves them, so a page's relative link finds them from disk and under any
+prefix. Links straight to the store (MEDIA_PUBLIC_URL) are pointed at that
+folder too (`served_locally`).
 
 File names are content hashes, so a file the mirror holds never changes: a
 publish fetches only the files its manifest lacks. Which files each post shows
