@@ -1,7 +1,8 @@
 """Images in static mirrors (issue 17, point 5): a mirror holds every file a public
 page's `<img src srcset>` names, linked relatively (from disk, under a prefix),
 uploaded once by its content-hashed name, and an image no public post shows any
-more leaves like a withdrawn post's page; a broken build still deletes nothing.
+more leaves like a withdrawn post's page (a broken build deleting no image either:
+test_mirror_withdrawn).
 Folder and S3 (moto's server) targets."""
 
 import re
@@ -15,7 +16,6 @@ from fixtures.mirrors import (
     broken_links,
     download,
     edit_post,
-    lose_pages,
     post_id,
     publish,
     read_folder,
@@ -151,16 +151,6 @@ def test_an_image_no_public_post_shows_leaves_the_mirror(
     files = mirror_of(blog)
     assert run.status == "succeeded", run.error
     assert media_keys(files) == set() and "second/index.html" not in files
-
-
-def test_a_broken_build_deletes_no_image(app, photo_blog, mirror_root, monkeypatch) -> None:
-    publish(app, photo_blog.id)
-    before = read_folder(mirror_root / blog_uuid(app, photo_blog))
-    with monkeypatch.context() as broken:
-        lose_pages(broken, lambda url: url in ("/", "/with-a-photo/"))
-        [refused] = publish(app, photo_blog.id, full=True)
-    assert refused.status == "refused"
-    assert read_folder(mirror_root / blog_uuid(app, photo_blog)) == before
 
 
 def test_pages_linking_to_the_bucket_link_to_the_mirrors_copies(

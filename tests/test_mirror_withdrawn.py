@@ -6,6 +6,7 @@ publish; a build that lost pages that should exist is still refused."""
 import feedparser
 import pytest
 
+from fixtures.images import png_bytes
 from fixtures.mirrors import blog_uuid, edit_post, lose_pages, post_id, publish, read_folder
 
 TAGS = ["python", "travel", "notes", "life"]  # 8 tag pages: most of a one-post mirror
@@ -75,12 +76,14 @@ def test_withdrawing_one_of_two_posts_leaves_the_other(app, make_tenant, make_po
 
 
 def test_a_build_that_lost_the_home_page_and_posts_is_refused(
-    app, make_tenant, make_post, mirror_root, monkeypatch, client, auth
+    app, make_tenant, make_post, make_media, mirror_root, monkeypatch, client, auth
 ) -> None:
     blog = make_tenant("alice")
-    make_post(blog, "Only post", "Words.", tags=TAGS)
+    image = make_media(blog, png_bytes(300, 200), "image.png")
+    make_post(blog, "Only post", f"Words. ![An image](media:{image})", tags=TAGS)
     publish(app, blog.id)
     before = read_folder(mirror_root / blog_uuid(app, blog))
+    assert any(key.startswith("media/") for key in before)  # kept too, below
 
     with monkeypatch.context() as broken:
         lose_pages(broken, lambda url: url in ("/", "/only-post/"))
