@@ -162,3 +162,17 @@ def test_feeds_carry_absolute_image_urls(client, alice, make_post, site_client):
     assert src.startswith("http://alice.blogs.test/media/") and src.endswith("-1024.jpg")
     urls = srcset_urls(html)
     assert urls and all(url.startswith("http://alice.blogs.test/media/") for url in urls)
+
+
+def test_a_large_jpeg_is_reduced_while_decoding_and_stays_upright(client, alice, site_client):
+    # Stored upside down (orientation 3), 3400 px wide: the 1600 px variant comes from a
+    # decode at half the size, turned the right way up.
+    body = upload(client, alice, jpeg_bytes(3400, 1200, orientation=3), "wide.jpg").get_json()
+    assert (body["width"], body["height"]) == (3400, 1200)
+    served = client.get(body["thumb_url"].replace("-320.", "-1600."))
+    assert served.status_code == 200
+    with Image.open(io.BytesIO(served.data)) as variant:
+        assert variant.size == (1600, 565)
+        rgb = variant.convert("RGB")
+        # The gradient runs dark at the top to light at the bottom; turned, light on top.
+        assert rgb.getpixel((10, 5))[0] > rgb.getpixel((10, 560))[0]
