@@ -40,15 +40,22 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/import/",
         "/blogs/alice/mirror/",
         "/blogs/alice/mirror/status.json",
+        "/blogs/alice/media/",
     ]
+    # For scripts and images of pages: a 401 the page can explain, not a login form.
+    scripts = ["/blogs/alice/media/0123abcd-320.webp"]
     blog_pages = [
         r for r in app.url_map.iter_rules() if r.rule.startswith("/blogs/") and "GET" in r.methods
     ]
-    assert len(blog_pages) == len(paths) - 1  # a new dashboard page must be listed here
+    # A new dashboard page must be listed here.
+    assert len(blog_pages) == len(paths) + len(scripts) - 1
     for path in paths:
         answer = client.get(path)
         assert answer.status_code == 302, path
         assert answer.headers["Location"].startswith("/login?next="), path
+    for path in scripts:
+        answer = client.get(path)
+        assert answer.status_code == 401 and "Log in" in answer.json["error"], path
 
 
 @pytest.mark.parametrize("email", ["alice@example.com", "nobody@example.com"])

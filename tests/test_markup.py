@@ -1,6 +1,7 @@
 """Every page type is valid HTML (the Nu HTML checker: zero errors) and has no
 serious or critical accessibility problem (axe-core in Chromium): the blog's index,
-a post (with Arabic, a table, code and a footnote), a tag, about, 404, snippets,
+a post (with Arabic, a table, code, a footnote, an image of the blog's library and
+a missing one), a tag, about, 404, snippets,
 the unknown-blog and suspended-blog pages; login, signup, the editor, every
 dashboard list, every admin page, an error page; and the static mirror's pages.
 
@@ -87,7 +88,8 @@ def ids(
     app: Flask, make_tenant, make_post, make_snippet, change_blog, make_media
 ) -> dict[str, int]:
     """Blogs alice (content in several scripts, an image in a post and as its cover,
-    an old address) and bob (suspended), an admin; the ids the pages' paths take."""
+    one with an Arabic alt text, a missing one, an old address) and bob (suspended),
+    an admin; the ids the pages' paths take."""
     from inkwell.platform.core import tenancy
     from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
@@ -98,9 +100,10 @@ def ids(
     moved = make_post(alice, "Moved", "Its address changed.", slug="moved")
     edit_post(app, alice.id, moved, slug="moved-here")
     make_post(alice, "Second post", "Short.", tags=["notes"])
-    photo = make_media(alice, png_bytes(640, 400), "harbour.png", alt="The harbour")
+    photo = make_media(alice, png_bytes(900, 600), "harbour.png", alt="The harbour")
     make_media(alice, png_bytes(480, 400), "غروب.png", alt="غروب الشمس")
-    body = f"{BODY}\n![The harbour](media:{photo})\n"
+    images = f"\n![ميناء عند الغروب](media:{photo})\n\n![gone](media:999999)\n"
+    body = BODY + images
     post = make_post(alice, "مرحبا and hello", body, slug="first-post", tags=["notes", "日本語"],
                      cover_media_id=photo)  # fmt: skip
     make_post(alice, "A draft", "Not yet.", status="draft")

@@ -6,6 +6,7 @@ from html import unescape
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from fixtures.images import (
     GPS_MARKER,
@@ -17,6 +18,11 @@ from fixtures.images import (
     upload,
     webp_bytes,
 )
+from inkwell.platform.core import tenancy
+from inkwell.platform.core.content.revisions import Actor
+from inkwell.platform.core.extensions import db
+from inkwell.platform.core.media.library import accept_upload
+from inkwell.platform.core.models import Media, Tenant
 
 
 @pytest.fixture
@@ -162,3 +168,40 @@ def test_feeds_carry_absolute_image_urls(client, alice, make_post, site_client):
     assert src.startswith("http://alice.blogs.test/media/") and src.endswith("-1024.jpg")
     urls = srcset_urls(html)
     assert urls and all(url.startswith("http://alice.blogs.test/media/") for url in urls)
+
+
+def test_a_large_jpeg_is_reduced_while_decoding_and_stays_upright(client, alice, site_client):
+    # Stored upside down (orientation 3), 3400 px wide: the 1600 px variant comes from a
+    # decode at half the size, turned the right way up.
+    body = upload(client, alice, jpeg_bytes(3400, 1200, orientation=3), "wide.jpg").get_json()
+    assert (body["width"], body["height"]) == (3400, 1200)
+    served = client.get(body["thumb_url"].replace("-320.", "-1600."))
+    assert served.status_code == 200
+    with Image.open(io.BytesIO(served.data)) as variant:
+        assert variant.size == (1600, 565)
+        rgb = variant.convert("RGB")
+        # The gradient runs dark at the top to light at the bottom; turned, light on top.
+        assert rgb.getpixel((10, 5))[0] > rgb.getpixel((10, 560))[0]
+
+
+def test_an_image_that_fails_processing_says_why_and_can_be_uploaded_again(
+    app, client, alice, media_root
+):
+    data = jpeg_bytes(640, 480)
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        tenant = db.session.get_one(Tenant, alice.id)
+        media = accept_upload(tenant, "photo.jpg", data, Actor(alice.owner_email))
+        db.session.commit()
+        # The kept upload is damaged before the queue gets to it (a disk fault).
+        [kept] = [path for path in media_root.rglob("*") if path.is_file()]
+        kept.write_bytes(data[: len(data) // 3])
+        media_id = media.id
+    # The app context's end ran the processing (embedded mode).
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        failed = db.session.get_one(Media, media_id)
+        assert failed.state == "failed"
+        assert "could not be processed" in failed.message
+    again = upload(client, alice, data, "photo.jpg").get_json()
+    assert again["state"] == "ready"
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        assert [m.state for m in db.session.scalars(select(Media))] == ["ready"]

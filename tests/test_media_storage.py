@@ -5,6 +5,7 @@ purged blog; counted in the blog's storage and shown with it."""
 import pytest
 from sqlalchemy import select
 
+from fixtures.blogs import purge_blog
 from fixtures.images import (
     MEDIA_PREFIX,
     jpeg_bytes,
@@ -14,8 +15,6 @@ from fixtures.images import (
     upload,
 )
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.administration import lifecycle, purge
-from inkwell.platform.core.audit import cli_actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import format_bytes
 from inkwell.platform.core.limits.usage import usage
@@ -85,11 +84,7 @@ def test_image_bytes_count_in_the_blogs_storage_and_show_in_the_dashboard(
 def test_a_purge_deletes_the_blogs_images(app, client, alice, media_root):
     upload(client, alice, jpeg_bytes(), "gone.jpg")
     assert any(path.is_file() for path in media_root.rglob("*"))
-    with app.app_context():
-        tenant = db.session.get_one(Tenant, alice.id)
-        lifecycle.delete(tenant, "Spam", cli_actor())
-        db.session.commit()
-        purge.purge(tenant, cli_actor())
-        with tenancy.across_tenants():
-            assert db.session.scalars(select(Media)).all() == []
+    purge_blog(app, alice)
+    with app.app_context(), tenancy.across_tenants():
+        assert db.session.scalars(select(Media)).all() == []
     assert not any(path.is_file() for path in media_root.rglob("*"))

@@ -152,7 +152,7 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
             # Every id argument gets bob's object id (posts here; new kinds add theirs).
             ids = {"post_id": bob_post, "snippet_id": bob_snippet, "user_id": bob_user,
                    "invitation_id": bob_invitation, "tag_id": bob_tag, "name": bob_file,
-                   **bob_revision}  # fmt: skip
+                   "media_id": bob_image.id, **bob_revision}  # fmt: skip
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)

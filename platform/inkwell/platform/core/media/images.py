@@ -7,15 +7,18 @@ whatever a polyglot hid after the image data (a JPEG or WebP original holding
 nothing else is kept byte for byte instead: `clean`). The EXIF orientation is
 applied first, so a portrait photo stays upright once its EXIF is gone. Variants are
 made at WIDTHS below the image's width (never upscaled), each in WebP and in the
-image's own format. Each variant is resized from the next wider one (Lanczos),
-the widest from the image itself (bicubic, after a box reduction where it halves
-or more: `reducing_gap`): a 12-megapixel photo takes about a second of CPU
-(bench/media.py). The widest variant is 1600 px, 2.5 times the 40rem column:
-2048 px variants took half as long again, WebP's encoding above all.
+image's own format. A JPEG is decoded a second time at a reduced scale that still
+holds the widest variant (`draft`: 1/2, 1/4 or 1/8, done by the decoder); the
+widest variant is resized from that (bicubic, after a box reduction where it
+halves or more: `reducing_gap`), each other from the next wider one (Lanczos): a
+12-megapixel photo takes about a second of CPU (bench/media.py). The widest
+variant is 1600 px, 2.5 times the 40rem column: 2048 px variants took half as
+long again, WebP's encoding above all.
 Animated GIFs stay animated (every frame resized) within a frames x pixels budget.
 """
 
 import io
+import math
 import struct
 import warnings
 from collections.abc import Iterator
@@ -68,6 +71,12 @@ def variant_widths(width: int) -> list[int]:
     """The widths of an image's variants: WIDTHS below its own, and its own if it
     is no wider than the widest."""
     return [w for w in WIDTHS if w < width] + ([width] if width <= WIDTHS[-1] else [])
+
+
+def describe(data: bytes, max_pixels: int, max_animation_pixels: int) -> Inspected:
+    """What an image already accepted by `inspect` is, from its header alone."""
+    with _opened(data) as image:
+        return _header(image, max_pixels, max_animation_pixels)
 
 
 def inspect(data: bytes, max_pixels: int, max_animation_pixels: int) -> Inspected:
@@ -147,27 +156,45 @@ def make_files(data: bytes, found: Inspected) -> list[File]:
     with _opened(data) as image:
         if found.frames > 1:
             return list(_animated_files(image, found, ext, widths))
-        return list(_still_files(image, found, ext, widths, data))
+        icc = image.info.get("icc_profile")
+        original = _upright(image)
+        # A JPEG or WebP with nothing but its image is kept as it is (`clean`): encoded
+        # again it would only lose quality, and an exported image would not import as itself.
+        as_is = image.mode in ("RGB", "RGBA", "L") and clean.is_clean(data, found.format)
+    files = [File(found.width, ext, data if as_is else _encode(original, ext, icc))]
+    with _opened(data) as image:
+        source = _reduced_on_decode(image, found, widths) or original
+    del original  # the variants need at most `source`: a 12 MP photo's memory goes now
+    return files + list(_variants(source, found, ext, widths, icc))
 
 
-def _still_files(
-    image: Image.Image, found: Inspected, ext: str, widths: list[int], data: bytes
+def _reduced_on_decode(
+    image: Image.Image, found: Inspected, widths: list[int]
+) -> Image.Image | None:
+    """A JPEG decoded again at the smallest scale (1/2, 1/4, 1/8) that still holds
+    the widest variant, upright; None if it cannot be decoded smaller. A scaled
+    decode costs a fraction of a full one, and the widest variant is then
+    resized from a quarter of the pixels or fewer."""
+    widest = max(widths)
+    if found.format != "jpeg" or widest >= found.width:
+        return None
+    scale = widest / found.width
+    wanted = (math.ceil(image.width * scale), math.ceil(image.height * scale))
+    full = image.size
+    image.draft("RGB", wanted)
+    return _upright(image) if image.size != full else None
+
+
+def _variants(
+    source: Image.Image, found: Inspected, ext: str, widths: list[int], icc: bytes | None
 ) -> Iterator[File]:
-    icc = image.info.get("icc_profile")
-    upright = _upright(image)
-    # A JPEG or WebP with nothing but its image is kept as it is (`clean`): encoded
-    # again it would only lose quality, and an exported image would not import as itself.
-    as_is = image.mode in ("RGB", "RGBA", "L") and clean.is_clean(data, found.format)
-    kept = data if as_is else _encode(upright, ext, icc)
-    yield File(found.width, ext, kept)
-    current = upright
+    current = source
     for width in sorted(widths, reverse=True):
         height = max(1, round(found.height * width / found.width))
-        if width != current.width:
-            # From the full image Lanczos costs a third of the whole on a 12 MP photo;
-            # bicubic there, Lanczos from one variant to the next (small images).
-            first = current is upright
-            kind = Image.Resampling.BICUBIC if first else Image.Resampling.LANCZOS
+        if (width, height) != current.size:
+            # From the (large) source, bicubic: Lanczos cost a third of the whole on
+            # a 12 MP photo; from one variant to the next (small images), Lanczos.
+            kind = Image.Resampling.BICUBIC if current is source else Image.Resampling.LANCZOS
             current = current.resize((width, height), kind, reducing_gap=2.0)
         if width != found.width:
             yield File(width, ext, _encode(current, ext, icc))

@@ -7,11 +7,13 @@ extension that is no image's refused), its content (a JPEG, PNG, GIF or WebP tha
 decodes, within MEDIA_MAX_PIXELS: `images.inspect`) and the blog's storage quota.
 Then the upload is kept as `incoming/<hash>` in the blog's `media` area, a row
 says "processing", and an outbox row asks the `media` queue to make its files
-(`processing`). The same file uploaded again is the image the blog already has.
+(`processing`). The same file uploaded again is the image the blog already has
+(unless that one failed: then it is tried again).
 """
 
 import hashlib
 import re
+import secrets
 import unicodedata
 from pathlib import PurePosixPath
 
@@ -58,10 +60,13 @@ def accept_upload(tenant: Tenant, filename: str, data: bytes, actor: Actor, alt:
     name, found = check_upload(filename, data)
     digest = hashlib.sha256(data).hexdigest()
     same = db.session.scalar(select(Media).where(Media.content_hash == digest))
-    if same is not None:  # its files exist (or are being made): one copy per blog
+    if same is not None and same.state != "failed":  # its files exist or are being made
         if alt and not same.alt:
             set_alt(same, alt)
         return same
+    if same is not None:  # it failed before: this upload is another try
+        db.session.delete(same)
+        db.session.flush()
     Budget(tenant.id).store(len(data))
     media = Media(
         tenant_id=tenant.id,
@@ -79,7 +84,9 @@ def accept_upload(tenant: Tenant, filename: str, data: bytes, actor: Actor, alt:
     db.session.add(media)
     db.session.flush()
     area(tenant).put_bytes(incoming_key(media), data, "application/octet-stream", "no-store")
-    outbox.enqueue(PROCESS_TASK, f"media:{media.id}", tenant_id=tenant.id, media_id=media.id)
+    # One row per upload: SQLite may give a new image the id of a deleted one.
+    effect = f"media:{media.id}:{secrets.token_hex(8)}"
+    outbox.enqueue(PROCESS_TASK, effect, tenant_id=tenant.id, media_id=media.id)
     return media
 
 

@@ -42,7 +42,7 @@ def process(tenant_id: int, media_id: int) -> str:
         try:
             data = store.read(incoming_key(media))
             config = current_app.config
-            found = images.inspect(
+            found = images.describe(
                 data, config["MEDIA_MAX_PIXELS"], config["MEDIA_MAX_ANIMATION_PIXELS"]
             )
             files = images.make_files(data, found)

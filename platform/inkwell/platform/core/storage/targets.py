@@ -82,13 +82,10 @@ class FolderTarget:
             path = self.root / checked(key)
             path.unlink(missing_ok=True)
             for parent in path.parents:  # drop folders the deletes emptied
-                if parent == self.root:
+                if parent == self.root or (parent.is_dir() and any(parent.iterdir())):
                     break
-                if not parent.exists():  # a key whose folder went earlier (an image's incoming/)
-                    continue
-                if any(parent.iterdir()):
-                    break
-                parent.rmdir()
+                if parent.is_dir():  # (a key that was never there may have no folder)
+                    parent.rmdir()
 
     def clear(self) -> int:
         count = _clear(self)

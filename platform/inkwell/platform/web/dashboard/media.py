@@ -18,6 +18,7 @@ commit, so in the embedded mode (no broker) the answer already says "ready".
 
 from flask import current_app, g, jsonify, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
@@ -62,15 +63,16 @@ def upload() -> Response:
     upload = request.files.get("file")
     if upload is None:
         return json_error("Choose an image file to upload.", 400)
+    data, alt = upload.read(), request.form.get("alt", "")
+    actor = Actor(current_user.email, current_user.id)
     try:
-        media = accept_upload(
-            g.tenant,
-            upload.filename or "",
-            upload.read(),
-            Actor(current_user.email, current_user.id),
-            alt=request.form.get("alt", ""),
-        )
-        db.session.commit()
+        try:
+            media = accept_upload(g.tenant, upload.filename or "", data, actor, alt=alt)
+            db.session.commit()
+        except IntegrityError:  # the same file, uploaded at the same moment: take that one
+            db.session.rollback()
+            media = accept_upload(g.tenant, upload.filename or "", data, actor, alt=alt)
+            db.session.commit()
     except (MediaRefused, QuotaExceeded) as refused:
         db.session.rollback()
         return json_error(str(refused), refused.status)

@@ -105,7 +105,6 @@
     xhr.open("POST", uploadUrl);
     xhr.responseType = "json";
     xhr.setRequestHeader("X-CSRFToken", token);
-    xhr.setRequestHeader("Accept", "application/json");
     xhr.upload.addEventListener("progress", (event) => {
       if (!event.lengthComputable) return;
       const percent = Math.floor((event.loaded / event.total) * 100);
@@ -190,18 +189,20 @@
     });
   }
 
+  // The uploaded image as the chosen cover: its choice, added unless the library
+  // had the same file already (one image per file: the same id comes back).
   function chooseCover(data) {
-    const template = document.getElementById("cover-choice");
-    const choice = template.content.firstElementChild.cloneNode(true);
-    const radio = choice.querySelector("input");
-    radio.value = data.id;
-    radio.id = `cover-${data.id}`;
-    choice.querySelector("label").htmlFor = radio.id;
-    const image = choice.querySelector("img");
-    image.src = data.thumb_url;
-    image.alt = "";
-    choice.querySelector(".caption").textContent = data.alt || data.name;
-    document.getElementById("cover-choices").append(choice);
+    let radio = document.getElementById(`cover-${data.id}`);
+    if (!radio) {
+      const choice = document.getElementById("cover-choice").content.firstElementChild.cloneNode(true);
+      radio = choice.querySelector("input");
+      radio.value = data.id;
+      radio.id = `cover-${data.id}`;
+      choice.querySelector("label").htmlFor = radio.id;
+      choice.querySelector("img").src = data.thumb_url;
+      choice.querySelector(".caption").textContent = data.alt || data.name;
+      document.getElementById("cover-choices").append(choice);
+    }
     radio.checked = true;
     radio.dispatchEvent(new Event("input", { bubbles: true }));
     return "Chosen as the cover; save to keep it.";
