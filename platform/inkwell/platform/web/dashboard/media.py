@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 from inkwell.platform.core import outbox
 from inkwell.platform.core.content.images import fallback_width
 from inkwell.platform.core.content.revisions import Actor
+from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.media.library import (
@@ -53,6 +54,7 @@ def _allow_image_bodies(endpoint: str | None, _values: object) -> None:
 
 
 @bp.errorhandler(RequestEntityTooLarge)
+@degrading
 def _too_large(_error: RequestEntityTooLarge) -> Response:
     most = current_app.config["MEDIA_MAX_BYTES"] / 1e6
     return json_error(f"This file is too large: images may be at most {most:g} MB.", 413)
