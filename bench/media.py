@@ -227,8 +227,13 @@ orientation 6 and a GPS position) made into the files the `media` queue stores: 
 original upright without metadata, and 320, 640, 1024 and 1600 px variants in WebP
 (effort 2) and JPEG. {ROUNDS} alternating rounds, each in a fresh process
 (`bench/media_pillow.py`: `core.media.images` itself; `bench/media_vips.py`: the
-same files with pyvips, `thumbnail` shrinking on load), medians. *Peak MB* is the
-process's peak resident memory, *baseline* the interpreter and library before the work.
+same files with pyvips, `thumbnail` shrinking on load), medians. *CPU s* is the
+user + system time of the work: steadier than the wall clock while other work
+shares the machine (with a load average above the CPU count, wall time is mostly
+waiting for a core). *Peak MB* is the process's peak resident memory (VmHWM),
+*baseline* the interpreter and library before the work; a Celery worker's process
+also holds the app (85 MB here where the baseline is 19 MB), so its peak is that
+much higher.
 
 | library | wall s | CPU s | peak MB | baseline MB | files | rounds, wall s |
 |---|---:|---:|---:|---:|---|---|

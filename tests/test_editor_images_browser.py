@@ -96,6 +96,18 @@ def wait_for_images(page, count: int) -> list[str]:
     return MEDIA_REF.findall(body_of(page))
 
 
+def stored(app: Flask, column: str) -> object:
+    """`column` of the one post, as stored."""
+    from sqlalchemy import select
+
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Post
+    from inkwell.platform.core.tenancy import across_tenants
+
+    with app.app_context(), across_tenants():
+        return db.session.scalars(select(getattr(Post, column))).one()
+
+
 def progress_was_shown(page) -> bool:
     seen = page.evaluate("window.seenProgress")
     return any(step["bar"] is not None and re.search(r"\d+ %", step["text"]) for step in seen)
@@ -134,13 +146,16 @@ def test_a_pasted_image_uploads_into_the_text(writing) -> None:
     assert progress_was_shown(writing)
 
 
-def test_the_picker_uploads_the_chosen_files(writing) -> None:
+def test_the_picker_uploads_the_chosen_files_and_autosave_keeps_them(app, writing) -> None:
     writing.set_input_files(
         "#image-picker",
         files=[{"name": "picked.png", "mimeType": "image/png", "buffer": png(500, 300)}],
     )
-    wait_for_images(writing, 1)
+    [media_id] = wait_for_images(writing, 1)
     assert progress_was_shown(writing)
+    # The inserted line counts as typing: the draft's autosave stores it.
+    writing.locator("#autosave-status").filter(has_text="Draft saved").wait_for()
+    assert f"](media:{media_id})" in stored(app, "body_md")
 
 
 def test_a_refused_upload_says_why_and_keeps_every_word(writing) -> None:
@@ -155,12 +170,6 @@ def test_a_refused_upload_says_why_and_keeps_every_word(writing) -> None:
 
 
 def test_a_cover_uploaded_in_the_editor_is_chosen_and_saved(app, writing) -> None:
-    from sqlalchemy import select
-
-    from inkwell.platform.core.extensions import db
-    from inkwell.platform.core.models import Post
-    from inkwell.platform.core.tenancy import across_tenants
-
     writing.set_input_files(
         "#cover-picker",
         files=[{"name": "cover.png", "mimeType": "image/png", "buffer": png(600, 400)}],
@@ -177,5 +186,4 @@ def test_a_cover_uploaded_in_the_editor_is_chosen_and_saved(app, writing) -> Non
     )
     writing.click("button:text('Save')")
     writing.wait_for_url("**/blogs/alice/")
-    with app.app_context(), across_tenants():
-        assert db.session.scalars(select(Post.cover_media_id)).one() == cover_id
+    assert stored(app, "cover_media_id") == cover_id

@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from fixtures.app import csrf_token
 from fixtures.images import (
     GPS_MARKER,
     frames_of,
@@ -205,3 +206,16 @@ def test_an_image_that_fails_processing_says_why_and_can_be_uploaded_again(
     assert again["state"] == "ready"
     with app.app_context(), tenancy.tenant_scope(alice.id):
         assert [m.state for m in db.session.scalars(select(Media))] == ["ready"]
+
+
+def test_the_editors_preview_shows_library_images_from_the_platform_host(client, alice):
+    body = upload(client, alice, jpeg_bytes(900, 600), alt="Preview me").get_json()
+    token = csrf_token(client, "/blogs/alice/posts/new")
+    shown = client.post(
+        "/blogs/alice/preview", json={"body_md": body["markdown"]}, headers={"X-CSRFToken": token}
+    ).get_json()["html"]
+    urls = srcset_urls(shown)
+    assert urls and all(url.startswith("/blogs/alice/media/") for url in urls)
+    src = shown.split('src="', 1)[1].split('"', 1)[0]
+    for url in [src, *urls]:  # the preview is framed on this host, where members see them
+        assert client.get(url).status_code == 200, url

@@ -139,6 +139,7 @@ def test_a_jpeg_named_png_is_kept_under_its_real_extension(client, alice):
         ("C:/Users/me/Pictures/cat.jpg", "cat.jpg"),
         ("a\x00b\x1b[31m\u202egpj.exe.jpg", "ab[31mgpj.exe.jpg"),
         ("\n\t.hidden.jpg", "hidden.jpg"),
+        ("Screen Shot 2024-05-01 at 10.30.45", "Screen Shot 2024-05-01 at 10.30.45.jpg"),
     ],
 )
 def test_file_names_lose_folders_and_control_characters(

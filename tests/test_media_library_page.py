@@ -131,3 +131,24 @@ def test_authors_change_only_the_images_they_uploaded(app, library, client, add_
     url = f"/blogs/alice/media/{own['id']}/alt"
     changed = post_form(writer, url, {"alt": "Mine"}, form_url="/blogs/alice/media/")
     assert changed.status_code == 302
+
+
+def test_an_image_not_processed_shows_why_instead_of_a_thumbnail(app, library, client) -> None:
+    from sqlalchemy import update
+
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Media
+    from inkwell.platform.core.tenancy import across_tenants
+
+    _blog, images, _posts = library
+    failed = images["sunset"]["id"]
+    with app.app_context(), across_tenants():
+        message = "This image could not be processed (broken data). Upload it again."
+        db.session.execute(
+            update(Media).where(Media.id == failed).values(state="failed", message=message)
+        )
+        db.session.commit()
+    page = client.get("/blogs/alice/media/").text
+    assert "could not be processed (broken data)" in card(page, failed)
+    assert "<img" not in card(page, failed)
+    assert "<img" in card(page, images["harbour"]["id"])

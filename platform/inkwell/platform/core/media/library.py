@@ -130,7 +130,10 @@ def clean_name(filename: str) -> str:
     kept = "".join(c for c in base if unicodedata.category(c)[0] != "C")
     kept = " ".join(kept.split()).lstrip(".")
     _stem, dot, ext = kept.rpartition(".")
-    if dot and ext.lower() not in IMAGE_EXTENSIONS and len(ext) <= 5 and ext.isalnum():
+    # An extension names a kind of file (".html", ".svg", ".exe"); digits after a
+    # dot are part of a name ("Screen Shot 2024-05-01 at 10.30.45").
+    looks_like_extension = len(ext) <= 5 and ext.isalnum() and not ext.isdigit()
+    if dot and looks_like_extension and ext.lower() not in IMAGE_EXTENSIONS:
         raise MediaRefused(
             f"“{kept[:80]}” does not look like an image: upload a JPEG, PNG, GIF or WebP file.",
             415,

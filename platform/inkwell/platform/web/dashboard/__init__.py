@@ -1,5 +1,5 @@
 """The bloggers' dashboard: the list of one's blogs (`home`) and, inside each blog,
-its posts (`editor`), snippets, team, mirror, export and import.
+its posts (`editor`), images (`media`), snippets, team, mirror, export and import.
 
 Every area inside a blog is a `blog_scope.blog_blueprint` under
 /blogs/<subdomain>/: its before_request checks the membership and enters the
@@ -58,4 +58,9 @@ invitations. The mirror page (`mirror`) shows where the mirror is, the "Publish
 mirror" button (refused past the blog's publishes per hour, saying when the next
 can start), the running publish's progress polled as `status.json`, and past
 publishes. Nothing in the dashboard is cached.
+
+Images (`media`): any member uploads one (`POST .../media`, multipart, from the
+editor's scripts; every answer JSON, errors included), checked and kept by
+`core.media`; members see the blog's image files on this host too
+(`.../media/<file>`), which the editor's preview links to.
 """

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.extensions import db, login_manager
 from inkwell.platform.core.models import Membership, Tenant
 
@@ -38,8 +39,8 @@ def blog_blueprint(
     bp.url_defaults(_keep_subdomain)
     if answers_json:
         _JSON_BLUEPRINTS.add(name)
-        bp.register_error_handler(CSRFError, lambda _error: json_error(CSRF_MESSAGE, 400))
-        bp.register_error_handler(HTTPException, _http_error_as_json)
+        bp.register_error_handler(CSRFError, degrading(lambda _e: json_error(CSRF_MESSAGE, 400)))
+        bp.register_error_handler(HTTPException, degrading(_http_error_as_json))
     return bp
 
 

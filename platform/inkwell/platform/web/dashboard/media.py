@@ -25,6 +25,7 @@ from werkzeug.wrappers import Response
 from inkwell.platform.core import outbox
 from inkwell.platform.core.content.images import fallback_width
 from inkwell.platform.core.content.revisions import Actor
+from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.media.library import (
@@ -53,6 +54,7 @@ def _allow_image_bodies(endpoint: str | None, _values: object) -> None:
 
 
 @bp.errorhandler(RequestEntityTooLarge)
+@degrading
 def _too_large(_error: RequestEntityTooLarge) -> Response:
     most = current_app.config["MEDIA_MAX_BYTES"] / 1e6
     return json_error(f"This file is too large: images may be at most {most:g} MB.", 413)
@@ -60,29 +62,32 @@ def _too_large(_error: RequestEntityTooLarge) -> Response:
 
 @bp.post("")
 def upload() -> Response:
-    upload = request.files.get("file")
-    if upload is None:
+    sent = request.files.get("file")
+    if sent is None:
         return json_error("Choose an image file to upload.", 400)
-    data, alt = upload.read(), request.form.get("alt", "")
-    actor = Actor(current_user.email, current_user.id)
     try:
-        try:
-            media = accept_upload(g.tenant, upload.filename or "", data, actor, alt=alt)
-            db.session.commit()
-        except IntegrityError:  # the same file, uploaded at the same moment: take that one
-            db.session.rollback()
-            media = accept_upload(g.tenant, upload.filename or "", data, actor, alt=alt)
-            db.session.commit()
+        media_id = _accepted(sent.filename or "", sent.read(), request.form.get("alt", ""))
     except (MediaRefused, QuotaExceeded) as refused:
         db.session.rollback()
         return json_error(str(refused), refused.status)
-    media_id = media.id
     # Processing now, not at teardown: inline (no broker) the answer can say "ready".
     relay.publish(outbox.pending(outbox.committed_ids()))
-    media = db.session.get(Media, media_id) or media
-    answer = jsonify(described(media))
+    answer = jsonify(described(db.session.get_one(Media, media_id)))
     answer.status_code = 201
     return answer
+
+
+def _accepted(filename: str, data: bytes, alt: str) -> int:
+    """The id of the image the upload is, committed."""
+    actor = Actor(current_user.email, current_user.id)
+    try:
+        media = accept_upload(g.tenant, filename, data, actor, alt=alt)
+        db.session.commit()
+    except IntegrityError:  # the same file, uploaded at the same moment: that one
+        db.session.rollback()
+        media = accept_upload(g.tenant, filename, data, actor, alt=alt)
+        db.session.commit()
+    return media.id
 
 
 def described(media: Media) -> dict[str, object]:
