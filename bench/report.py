@@ -11,9 +11,9 @@ from bench.redis_read import RedisRead
 RESULTS = Path(__file__).with_name("RESULTS.md")
 HEADER = """# Benchmark results
 
-Written by `make bench` (`python -m bench.run`): its `http` part (issue 4) and its
-`static` part (issue 6) each rewrite their own sections below and keep the
-other's, so each section says when it was measured.
+Written by `make bench` (`python -m bench.run`): its `http` part (issue 4), its
+`static` part (issue 6) and its `media` part (issue 17) each rewrite their own
+sections below and keep the others', so each section says when it was measured.
 """
 MACHINE = "Machine"
 LABELS = {

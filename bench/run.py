@@ -9,7 +9,10 @@ at 1,000,000 posts.
 `inkwell publish` into a local folder, and build it with Hugo and Pelican, in
 alternating rounds; then republish after editing one post.
 
-`python -m bench.run [http] [static]` runs the parts named (default: both) and
+`media` (issue 17): a 12 MP photo into its variants with Pillow and pyvips, and
+upload-to-visible in the embedded mode (`bench/media.py`).
+
+`python -m bench.run [http] [static] [media]` runs the parts named (default: all) and
 writes their sections of bench/RESULTS.md. Everything started here is stopped
 and dropped again, also when a step fails.
 """
@@ -23,7 +26,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import publish, services, static_builds, static_report
+from bench import media, publish, services, static_builds, static_report
 from bench.corpus import write_corpus
 from bench.http_load import Figures, Target, rounds, run_wrk
 from bench.index_query import QueryTiming, load, measure
@@ -42,7 +45,7 @@ POST_COUNT = 1_000
 ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
 STATIC_ROUNDS = 5
 MINIMAL_APP, PAGE_APP = "bench.minimal_app:app", "bench.minimal_app:page"
-PARTS = ("http", "static")
+PARTS = ("http", "static", "media")
 
 
 def main() -> None:
@@ -68,6 +71,10 @@ def main() -> None:
             static = run_static(tmp, machine)
             sections.append(static_report.section(static))
             summaries.append(static_report.summary(static))
+        if "media" in parts:
+            images = media.measure(tmp, _now(), load_average())
+            sections.append(media.section(images))
+            summaries.append(media.summary(images))
     write_results(machine, sections)
     print("\n\n".join(summaries))
     minutes = (time.monotonic() - started) / 60

@@ -40,15 +40,23 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/import/",
         "/blogs/alice/mirror/",
         "/blogs/alice/mirror/status.json",
+        "/blogs/alice/media/",
     ]
+    # Fetched by the dashboard's scripts and <img> tags: a 401 they can explain.
+    script_paths = [f"/blogs/alice/media/{'0' * 64}-320.webp"]
     blog_pages = [
         r for r in app.url_map.iter_rules() if r.rule.startswith("/blogs/") and "GET" in r.methods
     ]
-    assert len(blog_pages) == len(paths) - 1  # a new dashboard page must be listed here
+    # A new dashboard page must be listed here.
+    assert len(blog_pages) == len(paths) - 1 + len(script_paths)
     for path in paths:
         answer = client.get(path)
         assert answer.status_code == 302, path
         assert answer.headers["Location"].startswith("/login?next="), path
+    for path in script_paths:
+        answer = client.get(path)
+        assert answer.status_code == 401, path
+        assert "logged out" in answer.get_json()["error"]
 
 
 @pytest.mark.parametrize("email", ["alice@example.com", "nobody@example.com"])

@@ -71,7 +71,7 @@ def test_every_unsafe_endpoint_refuses_requests_without_token(
         with app.test_request_context():
             ids = {"post_id": post_id, "snippet_id": snippet_id, "user_id": 1,
                    "invitation_id": invited.id, "outbox_id": 1, "tenant_id": blog.id,
-                   "revision_id": 1, "post_uuid": uuid4(), "tag_id": 1}  # fmt: skip
+                   "revision_id": 1, "post_uuid": uuid4(), "tag_id": 1, "media_id": 1}  # fmt: skip
             url = url_for(endpoint, subdomain=blog.subdomain, **ids)
         data = {"email": "x@example.com", "password": "irrelevant1", "subdomain": "another",
                 "title": "Changed", "body_md": "changed", "status": "published",

@@ -13,6 +13,7 @@ from redis.exceptions import RedisError
 from fixtures.accounts import PASSWORD, AuthActions
 from fixtures.app import csrf_token, platform_browser
 from fixtures.browsers import blog_url, open_page
+from fixtures.images import png_bytes
 
 PHONE = 390
 LONG_TITLE = "A rather long title about Unterhaltungselektronikfachgeschäfte and more"
@@ -42,7 +43,8 @@ OFF_SCREEN = """() => {
   return {scrollWidth: document.documentElement.scrollWidth, found};
 }"""
 
-BLOG_SECTIONS = "", "posts/new", "tags/", "snippets/", "team/", "mirror/", "settings", "import/"
+BLOG_SECTIONS = ("", "posts/new", "media/", "tags/", "snippets/", "team/", "mirror/", "settings",
+                 "import/")  # fmt: skip
 MEMBER_PAGES = ["/dashboard/", "/blogs/alice/deleted"] + [
     f"/blogs/alice/{p}" for p in BLOG_SECTIONS
 ]
@@ -53,7 +55,7 @@ READER_PAGES = ["/", "/a-rather-long-title/", "/tags/unterhaltungselektronikfach
 
 
 @pytest.fixture
-def alice(app, make_tenant, make_post, add_member, make_snippet):
+def alice(app, make_tenant, make_post, add_member, make_snippet, make_media):
     from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
 
@@ -63,6 +65,9 @@ def alice(app, make_tenant, make_post, add_member, make_snippet):
     make_post(blog, LONG_TITLE, BODY, slug="a-rather-long-title")
     make_post(blog, "مسودة بعنوان عربي طويل نوعا ما", "نص", status="draft")
     make_snippet(blog, "A snippet with a long name as well", "print('hi')", language="python")
+    make_media(blog, png_bytes(1200, 800), "harbour-at-dawn.png", alt="The harbour at dawn")
+    make_media(blog, png_bytes(600, 900), "غروب.png", alt="غروب الشمس فوق البحر الأبيض المتوسط")
+    make_media(blog, png_bytes(900, 300), f"{LONG_TITLE.replace(' ', '-')}.png")
     add_member(blog, "a.writer.with.a.long.address@example.com", "author")
     with app.app_context():
         new_user("root@example.com", PASSWORD, admin=True, verified=True)
@@ -137,7 +142,7 @@ def test_a_blogs_sections_are_one_navigation_bar(app, alice, client, auth, add_m
     page = client.get("/blogs/alice/tags/").text
     bar = page[page.index('<nav class="sections" aria-label="Blog sections">') :]
     bar = bar[: bar.index("</nav>")]
-    for label in ("Posts", "Tags", "Snippets", "Team", "Mirror", "Import/Export",
+    for label in ("Posts", "Media", "Tags", "Snippets", "Team", "Mirror", "Import/Export",
                   "Deleted posts", "Settings"):  # fmt: skip
         assert f">{label}</a>" in bar, label
     assert 'href="/blogs/alice/tags/" aria-current="page">Tags' in bar
@@ -215,3 +220,11 @@ def test_the_413_page_says_what_happened_in_words(app, make_tenant, client, auth
     assert answer.status_code == 413
     assert "Too large to accept" in answer.text and "Nothing was saved" in answer.text
     assert 'href="/blogs/alice/import/">Back to the form</a>' in answer.text
+
+
+def test_the_import_preview_with_images_fits_a_phone(alice, live_server, chromium, media_root):
+    from fixtures.imports import image_bundle, preview_in
+
+    owner = open_page(chromium, live_server, alice.owner_email, width=PHONE)
+    measured = preview_in(owner, live_server, image_bundle()).evaluate(OFF_SCREEN)
+    assert measured["scrollWidth"] <= PHONE and measured["found"] == []

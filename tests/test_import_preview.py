@@ -239,3 +239,38 @@ def test_the_plan_names_every_field_a_replacement_changes(app, make_tenant, make
             (bundle / "posts" / "hello.md").write_text(text)
             [step] = plan_import(tenant, bundle).steps
             assert (step.action, step.changes) == (REPLACE, (field,)), field
+
+
+def test_the_preview_lists_new_images_and_names_the_ones_it_cannot_take(
+    app, client, auth, alice, media_root
+) -> None:
+    from fixtures.images import png_bytes
+
+    auth.login(alice.owner_email)
+    post = (
+        "---\ntitle: Album\n---\n![Ĉevalo ĉe la maro](photos/horse.png) ![[sea.png]] "
+        "![x](photos/broken.png) ![y](photos/gone.png)\n"
+    )
+    bundle = zipped(
+        {
+            "posts/album.md": post,
+            "posts/photos/horse.png": png_bytes(640, 480),
+            "sea.png": png_bytes(300, 200),
+            "posts/photos/broken.png": png_bytes()[:900],
+        }
+    )
+    preview = upload(client, bundle)
+    page = preview.text
+    assert preview.status_code == 200 and "<strong>2</strong> new images" in page
+    new = page.split("<h2>New images</h2>")[1].split("</table>")[0]
+    assert "posts/photos/horse.png" in new and "Ĉevalo ĉe la maro" in new and "sea.png" in new
+    cannot = page.split("Files it cannot import")[1].split("</table>")[0]
+    assert "posts/photos/broken.png" in cannot and "damaged or incomplete" in cannot
+    kept = page.split("Images the posts keep as written")[1].split("</ul>\n</ul>")[0]
+    assert "posts/album.md" in kept and "“photos/gone.png” is not in the bundle" in kept
+    assert "“posts/photos/broken.png” cannot be imported" in kept
+
+    assert confirm(client, page).status_code == 303
+    assert "2 new images, 1 not imported." in client.get("/blogs/alice/").text
+    body = posts(app, alice)["album"][1]
+    assert body.count("](media:") == 2 and "![x](photos/broken.png) ![y](photos/gone.png)" in body

@@ -1,6 +1,7 @@
 """Every page type is valid HTML (the Nu HTML checker: zero errors) and has no
 serious or critical accessibility problem (axe-core in Chromium): the blog's index,
-a post (with Arabic, a table, code and a footnote), a tag, about, 404, snippets,
+a post (with Arabic, a table, code, a footnote, an image of the blog's library and
+a missing one), a tag, about, 404, snippets,
 the unknown-blog and suspended-blog pages; login, signup, the editor, every
 dashboard list, every admin page, an error page; and the static mirror's pages.
 
@@ -20,6 +21,7 @@ from sqlalchemy import select
 from fixtures.accounts import PASSWORD, AuthActions
 from fixtures.app import platform_browser
 from fixtures.browsers import blog_url, open_page
+from fixtures.images import png_bytes
 from fixtures.mirrors import edit_post, publish
 from fixtures.services import unavailable
 
@@ -47,6 +49,7 @@ PLATFORM = [
     ("deleted posts", "/blogs/alice/deleted", "owner"),
     ("snippets", "/blogs/alice/snippets/", "owner"),
     ("snippet editor", "/blogs/alice/snippets/{snippet}/edit", "owner"),
+    ("media library", "/blogs/alice/media/", "owner"),
     ("tags", "/blogs/alice/tags/", "owner"),
     ("tag editor", "/blogs/alice/tags/{tag}", "owner"),
     ("team", "/blogs/alice/team/", "owner"),
@@ -81,8 +84,11 @@ MIRROR = ["index.html", "second-post/index.html", "tags/notes/index.html", "abou
 
 
 @pytest.fixture
-def ids(app: Flask, make_tenant, make_post, make_snippet, change_blog) -> dict[str, int]:
-    """Blogs alice (content in several scripts, an old address) and bob (suspended),
+def ids(
+    app: Flask, make_tenant, make_post, make_snippet, change_blog, make_media
+) -> dict[str, int]:
+    """Blogs alice (content in several scripts, an image in a post and as its cover,
+    one with an Arabic alt text, a missing one, an old address) and bob (suspended),
     an admin; the ids the pages' paths take."""
     from inkwell.platform.core import tenancy
     from inkwell.platform.core.accounts.registration import new_user
@@ -94,7 +100,12 @@ def ids(app: Flask, make_tenant, make_post, make_snippet, change_blog) -> dict[s
     moved = make_post(alice, "Moved", "Its address changed.", slug="moved")
     edit_post(app, alice.id, moved, slug="moved-here")
     make_post(alice, "Second post", "Short.", tags=["notes"])
-    post = make_post(alice, "مرحبا and hello", BODY, slug="first-post", tags=["notes", "日本語"])
+    photo = make_media(alice, png_bytes(900, 600), "harbour.png", alt="The harbour")
+    make_media(alice, png_bytes(480, 400), "غروب.png", alt="غروب الشمس")
+    images = f"\n![ميناء عند الغروب](media:{photo})\n\n![gone](media:999999)\n"
+    body = BODY + images
+    post = make_post(alice, "مرحبا and hello", body, slug="first-post", tags=["notes", "日本語"],
+                     cover_media_id=photo)  # fmt: skip
     make_post(alice, "A draft", "Not yet.", status="draft")
     snippet = make_snippet(alice, "Greeting", "print('hi')", language="python")
     change_blog(make_tenant("bob"), status="suspended", status_reason="Spam.")
@@ -209,3 +220,16 @@ def test_every_page_type_has_no_serious_accessibility_problem(
             tabs[None].goto((folder / name).as_uri())
             problems += axe_problems(tabs[None])
     assert not problems, "\n".join(problems)
+
+
+def test_the_import_preview_with_images_passes_both_checkers(
+    app, ids, live_server, chromium, media_root, tmp_path
+) -> None:
+    from fixtures.imports import image_bundle, preview_in
+
+    tab = preview_in(open_page(chromium, live_server, "alice@example.com"), live_server,
+                     image_bundle())  # fmt: skip
+    html = tab.content()
+    assert "New images" in html and "Images the posts keep as written" in html
+    assert not (errors := nu_errors({"import preview": html}, tmp_path)), "\n".join(errors)
+    assert not (problems := axe_problems(tab)), "\n".join(problems)

@@ -3,38 +3,14 @@ deleting or unpublishing the only post of a blog removes its page, its feed entr
 and its tag pages from the folder and the S3 mirror, and later changes still
 publish; a build that lost pages that should exist is still refused."""
 
-from collections.abc import Callable
-
 import feedparser
 import pytest
 
-from fixtures.mirrors import PREFIX, download, edit_post, post_id, publish, read_folder
+from fixtures.images import png_bytes
+from fixtures.mirrors import blog_uuid, edit_post, lose_pages, post_id, publish, read_folder
 
 TAGS = ["python", "travel", "notes", "life"]  # 8 tag pages: most of a one-post mirror
 TAG_PAGES = {f"tags/{tag}/{page}" for tag in TAGS for page in ("index.html", "latest.atom")}
-
-
-def blog_uuid(app, blog) -> str:
-    from inkwell.platform.core.extensions import db
-    from inkwell.platform.core.models import Tenant
-
-    with app.app_context():
-        return str(db.session.get_one(Tenant, blog.id).uuid)
-
-
-@pytest.fixture(params=["folder", "s3"])
-def mirror_of(request, app) -> Callable[..., dict[str, bytes]]:
-    """mirror_of(blog): the blog's mirror as {path: bytes}, on the folder or the S3 target."""
-    if request.param == "folder":
-        root = request.getfixturevalue("mirror_root")
-        return lambda blog: read_folder(root / blog_uuid(app, blog))
-    client = request.getfixturevalue("s3")
-
-    def read_s3(blog) -> dict[str, bytes]:
-        prefix = f"{PREFIX}/{blog_uuid(app, blog)}/"
-        return {key.removeprefix(prefix): obj["body"] for key, obj in download(client).items()}
-
-    return read_s3
 
 
 @pytest.fixture
@@ -99,21 +75,15 @@ def test_withdrawing_one_of_two_posts_leaves_the_other(app, make_tenant, make_po
     assert {"kept/index.html", "tags/kept/index.html", "tags/kept/latest.atom"} <= set(after)
 
 
-def lose_pages(monkeypatch, lost: Callable[[str], bool]) -> None:
-    """Make every build forget the pages for which `lost(url)`: a broken build."""
-    from inkwell.tenants.mirror import pages
-
-    every = pages.all_pages
-    monkeypatch.setattr(pages, "all_pages", lambda *a: {u for u in every(*a) if not lost(u)})
-
-
 def test_a_build_that_lost_the_home_page_and_posts_is_refused(
-    app, make_tenant, make_post, mirror_root, monkeypatch, client, auth
+    app, make_tenant, make_post, make_media, mirror_root, monkeypatch, client, auth
 ) -> None:
     blog = make_tenant("alice")
-    make_post(blog, "Only post", "Words.", tags=TAGS)
+    image = make_media(blog, png_bytes(300, 200), "image.png")
+    make_post(blog, "Only post", f"Words. ![An image](media:{image})", tags=TAGS)
     publish(app, blog.id)
     before = read_folder(mirror_root / blog_uuid(app, blog))
+    assert any(key.startswith("media/") for key in before)  # kept too, below
 
     with monkeypatch.context() as broken:
         lose_pages(broken, lambda url: url in ("/", "/only-post/"))

@@ -10,9 +10,8 @@ from sqlalchemy import delete, inspect, select, text, update
 
 from fixtures.accounts import AuthActions
 from fixtures.app import platform_browser, post_form
+from fixtures.blogs import purge_blog
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.administration import lifecycle, purge
-from inkwell.platform.core.audit import cli_actor
 from inkwell.platform.core.content.diffs import word_diff
 from inkwell.platform.core.content.posts import publish_due
 from inkwell.platform.core.extensions import db
@@ -300,13 +299,9 @@ def test_another_blogs_revisions_are_not_found(app, client, auth, make_tenant, m
 def test_a_purge_removes_the_blogs_revisions(app, make_tenant, make_post) -> None:
     blog = make_tenant("alice")
     make_post(blog, "Gone", "soon")
-    with app.app_context():
-        tenant = db.session.get_one(Tenant, blog.id)
-        lifecycle.delete(tenant, "Spam", cli_actor())
-        db.session.commit()
-        purge.purge(tenant, cli_actor())
-        with tenancy.across_tenants():
-            assert db.session.scalars(select(PostRevision)).all() == []
+    purge_blog(app, blog)
+    with app.app_context(), tenancy.across_tenants():
+        assert db.session.scalars(select(PostRevision)).all() == []
 
 
 def test_revisions_are_tenant_content_in_the_schema(app) -> None:

@@ -9,6 +9,7 @@ from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import (
     Invitation,
+    Media,
     Membership,
     Post,
     PostRevision,
@@ -121,7 +122,7 @@ def test_editor_urls_are_all_listed(app) -> None:
 
 
 def test_member_of_one_blog_gets_404_for_every_url_of_another(
-    app, make_tenant, client, auth, make_post, make_snippet, make_invitation
+    app, make_tenant, client, auth, make_post, make_snippet, make_invitation, make_media
 ) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
     bob_post = make_post(bob, "Bob's secret", "only bob", tags=["only bob"])
@@ -134,6 +135,8 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
     with app.app_context(), tenancy.tenant_scope(bob.id):
         revision = db.session.scalars(select(PostRevision)).one()
         bob_revision = {"revision_id": revision.id, "post_uuid": revision.post_uuid}
+        bob_image = db.session.get(Media, make_media(bob))
+        bob_file = bob_image.file_name(bob_image.widths[0], "webp")
     alice_post = make_post(alice, "Alice's own")
     auth.login(alice.owner_email)
     before = snapshot(app)
@@ -148,8 +151,8 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
         with app.test_request_context():
             # Every id argument gets bob's object id (posts here; new kinds add theirs).
             ids = {"post_id": bob_post, "snippet_id": bob_snippet, "user_id": bob_user,
-                   "invitation_id": bob_invitation, "tag_id": bob_tag,
-                   **bob_revision}  # fmt: skip
+                   "invitation_id": bob_invitation, "tag_id": bob_tag, "name": bob_file,
+                   "media_id": bob_image.id, **bob_revision}  # fmt: skip
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)

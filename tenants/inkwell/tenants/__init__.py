@@ -13,9 +13,10 @@ tags, without the Markdown, plus the recent posts unless their fragment is cache
 URLs are paths, never query strings, so a static mirror can hold every page: `/`,
 `/page/2/`, `/tags/<tag>/` and its pages, `/<slug>/`, `/about/`, `/snippets/`,
 `/assets/<name>.<hash>.css` (`assets`: content-hashed, cached a year as
-immutable), `/latest.atom` and `/tags/<tag>/latest.atom` (`feeds`: the 15 newest,
-`tag:` ids from the post's UUID, links made absolute: `links`), `/sitemap.xml` and
-`/robots.txt`. A view sees only the query parameters it declares
+immutable), `/media/<hash>-<width>.<ext>` (`media`: the blog's images, immutable
+too), `/latest.atom` and `/tags/<tag>/latest.atom` (`feeds`: the 15 newest,
+`tag:` ids from the post's UUID, links made absolute: `links`), `/sitemap.xml`
+and `/robots.txt`. A view sees only the query parameters it declares
 (`page_cache.reads_query`; none does so far), so a query string never makes
 another page, nor another cache entry. Every page has a canonical URL, its feed
 link and OpenGraph tags; Disqus and Discourse embeds are keyed by the canonical
@@ -56,10 +57,12 @@ from inkwell.platform.core.hosts import blog_url
 from inkwell.tenants import (
     assets,
     blog,
+    covers,
     fast_path,
     feeds,
     hosts,
     links,
+    media,
     page_cache,
     security,
     snippets,
@@ -94,9 +97,11 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
         app.wsgi_app = security.SecurityHeaders(served_wsgi)  # type: ignore[method-assign]
     app.add_template_global(blog_url)
     assets.init_app(app)
+    covers.init_app(app)
     links.init_app(app)
     security.init_app(app)
     app.register_blueprint(blog.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(snippets.bp)
+    app.register_blueprint(media.bp)
     return app

@@ -63,7 +63,7 @@ class Live:
     def post(self, slug: str) -> Post | None:
         # Joined, not selectin: one round trip for the post and its few tags; and
         # without the Markdown, which the page does not show (each tag's row repeats it).
-        page = joinedload(Post.tags), defer(Post.body_md)
+        page = joinedload(Post.tags), joinedload(Post.cover), defer(Post.body_md)
         query = public_posts().options(*page).where(Post.slug == slug)
         return db.session.scalars(query).unique().first()
 
@@ -79,7 +79,8 @@ class Live:
 
     def newest(self, tag: Tag | None = None) -> list[Post]:
         query = public_posts() if tag is None else tagged(public_posts(), tag)
-        return list(db.session.scalars(newest_first(query).limit(FEED_SIZE)))
+        query = newest_first(query).options(selectinload(Post.cover))  # feeds name covers
+        return list(db.session.scalars(query.limit(FEED_SIZE)))
 
     def recent(self) -> list[tuple[str, str]]:
         query = public_posts().with_only_columns(Post.slug, Post.title)
@@ -148,7 +149,8 @@ class Preloaded:
 
     def __init__(self, tenant: Tenant) -> None:
         self.tenant = tenant
-        query = public_posts().options(selectinload(Post.author))  # tags: _attach_tags
+        # Tags: _attach_tags; covers for pages and feeds (the rows outlive their session).
+        query = public_posts().options(selectinload(Post.author), selectinload(Post.cover))
         self.posts = list(db.session.scalars(query.order_by(*NEWEST_FIRST)))
         _attach_tags(self.posts)
         self._snippets = Live().snippets()

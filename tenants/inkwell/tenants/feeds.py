@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from inkwell.platform.core.hosts import blog_url, host_name
 from inkwell.platform.core.models import Post, Tenant
 from inkwell.tenants import content
+from inkwell.tenants.covers import cover_image
 from inkwell.tenants.links import rewrite_links
 
 bp = Blueprint("feeds", __name__)
@@ -47,6 +48,7 @@ def _entry(tenant: Tenant, post: Post) -> dict[str, object]:
         "tags": post.tags,
         "summary": post.excerpt,
         "html": absolutize(post.body_html, url),
+        "cover": cover_image(post),
     }
 
 

@@ -1,7 +1,7 @@
 """Background work on Celery: the app bound to Flask (`celery_app`), the outbox
 relay and sweeper (`relay`), mail tasks (`mail`), time-driven tasks (`schedule`),
-mirror publishes (`publish`, `mirror_sync`), queue lengths (`queues`) and the
-worker entry (`worker`).
+image processing (`media`), mirror publishes (`publish`, `mirror_sync`), queue
+lengths (`queues`) and the worker entry (`worker`).
 
     view:    change + outbox row ─commit─► after_commit notes the row ids
              app context ends ─► relay: apply_async(task, outbox_id, ids...)
@@ -21,7 +21,7 @@ worker entry (`worker`).
   app's context, `shared_task`s that take ids and strings. At-least-once settings:
   `acks_late`, `reject_on_worker_lost`, prefetch 1, soft and hard time limits
   (longer for publishes), a visibility timeout above the longest task plus its
-  retry delay. Queues `mail` and `publish`. With no broker configured,
+  retry delay. Queues `mail`, `publish` and `media`. With no broker configured,
   `task_always_eager`: the relay runs each task inline after the commit. The
   worker binds Celery to a base app (configuration, database, mail), not the web app.
 - Idempotency: a task claims its row with one UPDATE (a lease, so a duplicate
@@ -41,6 +41,8 @@ worker entry (`worker`).
   `.eml` files when MAIL_SERVER is empty. Templates (text and HTML) are in
   `templates/mail`; links come from `core.accounts.tokens.LINK_PATHS` and
   APP_HOST, never from a request's Host.
+- `media` makes an uploaded image's files (`core.media.processing`): its own
+  queue, so a burst of uploads never delays a password reset mail.
 - Mirror publishes need no outbox row: their queue is the blog's `mirrors` row
   (`inkwell.platform.core.publishing`). Beat runs the sweeper and `schedule`'s
   tasks (due posts go live, mirror publishes are dispatched, deleted blogs past

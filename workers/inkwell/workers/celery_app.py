@@ -9,9 +9,9 @@ from celery import Celery, Task
 from flask import Blueprint, Flask
 from flask.config import Config
 
-from inkwell.workers import mail, publish, relay, schedule
+from inkwell.workers import mail, media, publish, relay, schedule
 
-QUEUES = ("mail", "publish")
+QUEUES = ("mail", "publish", "media")
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -43,6 +43,7 @@ def _settings(config: Config) -> dict[str, Any]:
             f"{mail.__name__}.*": {"queue": "mail"},
             f"{relay.__name__}.*": {"queue": "mail"},
             f"{publish.__name__}.*": {"queue": "publish"},
+            f"{media.__name__}.*": {"queue": "media"},
         },
         # A publish of a big blog to S3 takes minutes, not a mail's seconds.
         "task_annotations": {

@@ -35,6 +35,8 @@ from inkwell.tenants.mirror.freeze import Built
 Manifest = dict[str, list[str]]
 IMMUTABLE = "public, max-age=31536000, immutable"
 ASSETS = "assets/"
+IMAGES = "media/"
+IMMUTABLE_FOLDERS = (ASSETS, IMAGES)  # content-hashed names: a file there never changes
 HOME = "index.html"
 ANNOUNCING = (".atom", ".xml", ".txt")  # feeds, sitemap, robots
 # The entry of a key whose content is not known: it matches no build, so the key
@@ -143,7 +145,7 @@ def _refusal(
 
 
 def cache_control(path: str, config: dict[str, Any]) -> str:
-    if path.startswith(ASSETS):  # hashed names: never change
+    if path.startswith(IMMUTABLE_FOLDERS):
         return IMMUTABLE
     return f"public, max-age={config['MIRROR_PAGE_MAX_AGE']}"
 
@@ -159,7 +161,7 @@ def _hashed(path: Path) -> tuple[int, str]:
 def _in_order(changed: list[Upload]) -> list[list[Upload]]:
     def rank(upload: Upload) -> int:
         path = upload[0].path
-        if path.startswith(ASSETS):
+        if path.startswith(IMMUTABLE_FOLDERS):
             return 0
         if path == HOME:
             return 3

@@ -1,6 +1,7 @@
 """Publishing a blog's static mirror: freeze the pages a change touched (or all
-of them), sync them to the target, and record progress and history as a
-`PublishRun`. One publish per blog at a time (`mirrors.claim`); requests that
+of them), copy in the images public pages show that the mirror lacks
+(`tenants.mirror.images`), sync them to the target, and record progress and
+history as a `PublishRun`. One publish per blog at a time (`mirrors.claim`); requests that
 arrive meanwhile make one follow-up run of the same loop.
 
 The claim's lease is renewed while the publish runs (`mirrors.Lease`), and the
@@ -37,7 +38,8 @@ from inkwell.platform.core.models import Mirror, PublishRun, Tenant
 from inkwell.platform.core.publishing import mirrors
 from inkwell.platform.core.storage import open_area
 from inkwell.platform.core.types import utcnow
-from inkwell.tenants.mirror.freeze import BlogFreezer
+from inkwell.tenants.mirror import images
+from inkwell.tenants.mirror.freeze import BlogFreezer, Built
 from inkwell.workers.mirror_sync import UNKNOWN, Refused, Report, SyncError, sync
 
 log = logging.getLogger(__name__)
@@ -185,6 +187,11 @@ def _freeze_and_sync(
     manifest = dict(mirror.manifest or {})
     if plan.full:
         manifest = _as_listed(manifest, set(target.keys()))
+    held = {key for key, entry in manifest.items() if entry != UNKNOWN}
+    for key, content_type in images.fetch(config, tenant.uuid, plan.images - held, build):
+        files.append(Built(key, content_type))
+    # An image no public post shows any more left with its posts: withdrawn content.
+    unshown = {key for key in manifest if key.startswith(images.FOLDER)} - plan.images
     try:
         manifest, _report = sync(
             target,
@@ -193,7 +200,7 @@ def _freeze_and_sync(
             manifest,
             plan.expected,
             config,
-            withdrawn=plan.withdrawn,
+            withdrawn=plan.withdrawn | unshown,
             missing=plan.missing,
             force=claim.force,
             progress=progress.synced,

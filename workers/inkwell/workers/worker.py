@@ -1,6 +1,6 @@
 """The worker's entry point:
 
-    celery -A inkwell.workers.worker worker -Q mail,publish
+    celery -A inkwell.workers.worker worker -Q mail,publish,media
     celery -A inkwell.workers.worker beat     # the schedule: sweeper, due posts, mirrors, purges
 
 It binds Celery to a base app (configuration, database, mail), not the web app.

@@ -35,6 +35,7 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         "CELERY_BROKER_URL",
         "MIRROR_URL",
         "MIRROR_ENDPOINT_URL",
+        "MEDIA_URL",
     ):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
@@ -70,6 +71,7 @@ def _derive(app: Flask) -> None:
         config.setdefault("CACHE_TYPE", "SimpleCache")
     config["MAIL_OUTBOX_DIR"] = config["MAIL_OUTBOX_DIR"] or str(Path(app.instance_path) / "outbox")
     config["MIRROR_URL"] = config["MIRROR_URL"] or str(Path(app.instance_path) / "mirror")
+    config["MEDIA_URL"] = config["MEDIA_URL"] or str(Path(app.instance_path) / "media")
     if config["PREFERRED_URL_SCHEME"] == "https":
         # `__Host-` makes browsers refuse the cookie unless Secure, Path=/ and no Domain.
         config.update(

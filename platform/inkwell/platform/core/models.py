@@ -10,7 +10,7 @@ and `account_tokens` (`SecretLink`s), `outbox`, `mirrors`, `audit_log`, `quotas`
 `subdomain_holds`.
 
 Tenant content subclasses `TenantScoped` (posts, tags, post_tags, post_aliases,
-tag_aliases, snippets, publish_runs, post_revisions, editor_presence); `tenancy` keeps
+tag_aliases, snippets, publish_runs, post_revisions, editor_presence, media); `tenancy` keeps
 every query and flush inside the current blog.
 Every index on those tables leads with `tenant_id`, so each blog's rows are one
 range of the index and no query reads another's; the one exception is on purpose,
@@ -62,6 +62,8 @@ TOKEN_PURPOSES = ("verify_email", "reset_password", "change_email")
 PUBLISH_STATUSES = ("running", "succeeded", "failed", "refused")
 # What made a post revision (see content.revisions); "baseline" is a post's stored
 # state from before it had history, recorded on its first change.
+MEDIA_FORMATS = ("jpeg", "png", "gif", "webp")
+MEDIA_STATES = ("processing", "ready", "failed")
 REVISION_KINDS = (
     "save", "autosave", "publish", "restore", "import", "scheduler", "admin", "delete", "baseline"
 )  # fmt: skip
@@ -349,6 +351,8 @@ class Post(TenantScoped, Timestamps, db.Model):
         Index(None, "tenant_id", "status", "published_at", "id"),
         # The scheduler's query across all blogs: only scheduled posts, so it stays tiny.
         _partial_index("ix_posts_due", "published_at", where="status = 'scheduled'"),
+        # The posts an image is the cover of (the media library, deleting an image).
+        Index(None, "tenant_id", "cover_media_id"),
         _one_of("status", POST_STATUSES),
     )
 
@@ -372,10 +376,18 @@ class Post(TenantScoped, Timestamps, db.Model):
     # row only if it still has the revision read, so no save overwrites another
     # unseen (content.conflicts).
     revision: Mapped[int] = mapped_column(server_default=text("1"))
+    # Its cover image (og:image, feeds; `content.covers`), an image of the blog's library.
+    cover_media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
 
     __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": revision}
 
     author: Mapped[User | None] = relationship()
+    # Only ever an image of the post's own blog, whatever the id says.
+    cover: Mapped["Media | None"] = relationship(
+        primaryjoin="and_(Media.tenant_id == Post.tenant_id,"
+        " Media.id == foreign(Post.cover_media_id))",
+        viewonly=True,
+    )
     tags: Mapped[list["Tag"]] = relationship(
         secondary="post_tags",
         primaryjoin="and_(Post.tenant_id == PostTag.tenant_id, Post.id == PostTag.post_id)",
@@ -543,6 +555,56 @@ class Snippet(TenantScoped, Timestamps, db.Model):
     code: Mapped[str] = mapped_column(Text, default="")
     # Highlighted at save time, like post bodies.
     html: Mapped[str] = mapped_column(Text, default="")
+
+
+class Media(TenantScoped, db.Model):
+    """An image uploaded to a blog (`core.media`): its original and resized variants
+    live in the storage area `media` under the blog's UUID, each file named
+    `<content_hash>-<width>.<ext>` (`file_name`). The names are known when the upload
+    is accepted, so a post renders its `<img srcset>` once, before processing ends.
+    Posts refer to it as `![alt](media:<id>)`."""
+
+    __tablename__ = "media"
+    __table_args__ = (
+        # The library, newest first.
+        Index(None, "tenant_id", "id"),
+        # One row per image a blog holds: the same file uploaded again is the same Media.
+        UniqueConstraint("tenant_id", "content_hash"),
+        _one_of("format", MEDIA_FORMATS),
+        _one_of("state", MEDIA_STATES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 (hex) of the uploaded file; every file made from it is named after it.
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # The uploader's file name, cleaned (no folders, no control characters).
+    name: Mapped[str] = mapped_column(String(200))
+    alt: Mapped[str] = mapped_column(Text, default="")
+    format: Mapped[str] = mapped_column(String(8))
+    # As displayed: after the EXIF orientation is applied.
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    # Widths of the resized variants (each in WebP and the original format); the
+    # original itself is `file_name(width, ext)`.
+    widths: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Stored bytes of the original and every variant, for the storage quota
+    # (the upload's size until processing has measured them).
+    stored_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="processing")
+    # Why processing failed, for the blogger.
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    created_by: Mapped[User | None] = relationship()
+
+    @property
+    def extension(self) -> str:
+        return "jpg" if self.format == "jpeg" else self.format
+
+    def file_name(self, width: int, ext: str) -> str:
+        """The key of one file of this image: `<hash>-<width>.<ext>`."""
+        return f"{self.content_hash}-{width}.{ext}"
 
 
 class Mirror(db.Model):

@@ -3,7 +3,7 @@
 Layers, last wins (see `configure`): these defaults, then `instance/config.py`,
 then `INKWELL_*` environment variables (JSON-parsed, so `INKWELL_PROXY_FIX__X_FOR=1`
 sets a nested int), then the conventional `DATABASE_URL` / `REDIS_URL` / `CELERY_BROKER_URL` /
-`MIRROR_URL` / `MIRROR_ENDPOINT_URL`, then the overrides a caller passes (tests).
+`MIRROR_URL` / `MIRROR_ENDPOINT_URL` / `MEDIA_URL`, then the overrides a caller passes (tests).
 """
 
 # "development" or "production". Production refuses to start without SECRET_KEY.
@@ -126,6 +126,24 @@ MIRROR_TIME_LIMIT = 1860
 # the hard limit) the next publish can start this long after, and repairs what
 # the dead one left half done. A publish that cannot renew it in time stops.
 MIRROR_LEASE = 45.0
+
+# Images in posts (core.media). Where their files go: "s3://bucket/prefix" (the
+# S3 settings of mirrors apply: MIRROR_ENDPOINT_URL, MIRROR_S3_ATTEMPTS) or a
+# folder; empty: `media/` in the instance folder. Keys are <prefix>/<blog uuid>/<file>.
+# `MEDIA_URL` sets it.
+MEDIA_URL = ""
+# Where readers fetch them straight from the store (a CloudFront origin on the
+# bucket): pages then link <MEDIA_PUBLIC_URL>/<blog uuid>/<file>. Empty: the blog's
+# host serves them at /media/<file>. Posts store the links: after changing it, run
+# `inkwell posts rerender --force`.
+MEDIA_PUBLIC_URL = ""
+# Largest image file accepted (bytes), and most pixels (width x height, per frame):
+# a small file can decode to gigabytes (a "decompression bomb"), so the size in
+# the header is checked before any decoding.
+MEDIA_MAX_BYTES = 10_000_000
+MEDIA_MAX_PIXELS = 50_000_000
+# Animated GIFs are kept animated up to this many frames x pixels in all.
+MEDIA_MAX_ANIMATION_PIXELS = 100_000_000
 
 # Mail. MAIL_SERVER empty (the embedded default) writes each message as an
 # .eml file into MAIL_OUTBOX_DIR (default: `outbox/` in the instance folder)

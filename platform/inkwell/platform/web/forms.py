@@ -14,6 +14,7 @@ from wtforms import (
     DateTimeLocalField,
     EmailField,
     HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     StringField,
@@ -22,8 +23,8 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from inkwell.platform.core.content import post_input
-from inkwell.platform.core.content.posts import PostInput
+from inkwell.platform.core.content import covers, post_input
+from inkwell.platform.core.content.posts import Keep, PostInput
 from inkwell.platform.core.content.slugs import SLUG_MAX
 from inkwell.platform.core.content.snippets import UnknownLanguageError, language_choices, lexer_for
 from inkwell.platform.core.content.tags import parse_tag_field, tag_problem
@@ -207,6 +208,13 @@ def _tags(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(problem)
 
 
+def _in_library(_form: FlaskForm, field: IntegerField) -> None:
+    if field.data is not None and not covers.is_in_library(field.data):
+        raise ValidationError(
+            "That image is not in the blog's library any more (it was deleted): choose another."
+        )
+
+
 class PostForm(PlatformForm):
     """A post as the editor and its autosave send it. Its fields are cleaned and
     limited by `content.post_input`, as every other way in is; `cleaned` holds
@@ -231,6 +239,8 @@ class PostForm(PlatformForm):
         ],
     )
     publish_at = DateTimeLocalField("Publish at (UTC)", validators=[Optional()])
+    # Radio buttons (dashboard/_cover.html): "" is "No cover"; absent, the post keeps its own.
+    cover_media_id = IntegerField("Cover image", validators=[Optional(), _in_library])
     cleaned: PostInput
 
     def __init__(self, *args: Any, time_zone: str = UTC_ZONE, **kwargs: Any) -> None:
@@ -262,6 +272,7 @@ class PostForm(PlatformForm):
             tags=self.tag_list(),
             excerpt=self.excerpt.data or "",
             published_at=self._publish_at(),
+            cover_media_id=self.cover_media_id.data if self.cover_media_id.raw_data else Keep.KEEP,
         )
 
     def _publish_at(self) -> datetime | None:
@@ -388,6 +399,12 @@ class InviteForm(PlatformForm):
         ],
         default="author",
     )
+
+
+class MediaAltForm(PlatformForm):
+    """An image's alt text in the media library (one line; `media.library` cleans it)."""
+
+    alt = StringField("Alt text")
 
 
 class ConfirmForm(PlatformForm):

@@ -22,6 +22,11 @@ the same views and templates that serve it.
   snapshot it also tells the pages of withdrawn content (deleted) from pages that
   should exist and the build lacks (a refused publish).
 
+- `images`: the files of the media library that public posts show (each `src`
+  and `srcset` entry), kept per post in the snapshot; the publish copies the ones
+  the mirror lacks into its `media/` folder (names are content hashes: a file
+  there never changes), and one no public post shows any more is withdrawn.
+
 The publish around it (the queue, the lock, the sync, the history) is
 `inkwell.platform.core.publishing` and `inkwell.workers.publish`.
 """

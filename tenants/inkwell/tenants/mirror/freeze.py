@@ -9,10 +9,11 @@ Content-Type its response had: a web server cannot guess it for feeds or for
 """
 
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from flask import Response, request, url_for
 from flask_frozen import Freezer, MissingURLGeneratorWarning
@@ -24,6 +25,7 @@ from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tenant
 from inkwell.tenants import content, create_site_app
 from inkwell.tenants.links import rewrite_links
+from inkwell.tenants.mirror import images
 from inkwell.tenants.mirror import pages as mirror_pages
 from inkwell.tenants.mirror.forking import in_processes
 
@@ -37,7 +39,8 @@ class Built:
 @dataclass(frozen=True)
 class Plan:
     snapshot: mirror_pages.Snapshot
-    expected: frozenset[str]  # every file the mirror should hold afterwards
+    expected: frozenset[str]  # every file the mirror should hold afterwards, images too
+    images: frozenset[str]  # the library's files public posts show (`images.keys`)
     urls: list[str]  # the pages to build now
     full: bool
     version: int  # the blog's content_version the snapshot was read at
@@ -50,6 +53,7 @@ class BlogFreezer:
 
     def __init__(self, tenant_id: int, destination: Path, config: dict[str, Any]) -> None:
         self.tenant_id = tenant_id
+        self.blog: UUID | None = None  # the blog's uuid, once planned
         self.app = create_site_app(config, pinned_to=tenant_id)
         self.app.config.update(
             FREEZER_DESTINATION=str(destination),
@@ -64,7 +68,7 @@ class BlogFreezer:
         self._paths: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
         self.app.jinja_env.globals["url_for"] = self._relative_url_for
         self.app.jinja_env.filters["body_links"] = lambda html: relative_body_links(
-            html, request.path
+            images.served_locally(html, self.blog), request.path
         )
         self.freezer = Freezer(
             self.app, with_static_files=False, with_no_argument_rules=False, log_url_for=False
@@ -86,24 +90,27 @@ class BlogFreezer:
                 Tenant, self.tenant_id, options=[selectinload(Tenant.domains)]
             )
             self.app.config["FREEZER_BASE_URL"] = blog_url(tenant)
-            changed = None
+            self.blog, changed = tenant.uuid, None
             if not full and previous is not None:
-                snap = mirror_pages.snapshot(
-                    tenant, mirror_pages.outline(), content.Live().snippets()
-                )
+                posts: Sequence[Any] = mirror_pages.outline()
+                snap = mirror_pages.snapshot(tenant, posts, content.Live().snippets())
                 with self.app.test_request_context():
                     changed = mirror_pages.affected_pages(previous, snap)
             if changed is None:
                 blog = content.Preloaded(tenant)
                 self.app.extensions[content.EXTENSION] = blog
-                snap = mirror_pages.snapshot(tenant, blog.posts, blog.snippets())
+                posts = blog.posts
+                snap = mirror_pages.snapshot(tenant, posts, blog.snippets())
+            snap["images"] = images.by_post(posts, snap["posts"], previous, tenant.uuid)
             with self.app.test_request_context():
                 every = mirror_pages.all_pages(snap, tenant)
                 shrink = mirror_pages.shrink(previous, snap, every, tenant)
         urls = sorted(every if changed is None else changed & every)
+        shown = images.keys(snap["images"])
         return Plan(
             snap,
-            self._files(every),
+            self._files(every) | shown,
+            shown,
             urls,
             changed is None,
             tenant.content_version,

@@ -7,6 +7,7 @@ The current tenant (see `tenancy`) must be the post's blog.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import Enum
 from typing import TypeVar
 
 from sqlalchemy import Select, and_, delete, select, update
@@ -30,6 +31,12 @@ SAVE_ATTEMPTS = 5
 T = TypeVar("T")
 
 
+class Keep(Enum):
+    """A PostInput value that leaves the post's own as it is."""
+
+    KEEP = "keep"
+
+
 @dataclass
 class PostInput:
     """What a writer submits, from the editor or an import."""
@@ -45,6 +52,9 @@ class PostInput:
     published_at: datetime | None = None
     # Old addresses to keep leading to the post (an import's); None: leave them as they are.
     old_slugs: tuple[str, ...] | None = None
+    # Its cover image, an image of the blog's library (checked by the caller: the
+    # editor's form); None: no cover; KEEP (restores, imports of a post's text): as it is.
+    cover_media_id: int | Keep | None = Keep.KEEP
 
 
 def unique_slug(
@@ -117,12 +127,12 @@ def save_post(
         stored = stored_size(body, html) - stored_size(post.body_md, post.body_html)
         charge(stored + revisions.cost(post, after, actor, kind))
     revisions.record_baseline(post)
-    changed = (post.title, post.body_md, post.excerpt) != (title, body, excerpt) or _tag_keys(
-        post.tags
-    ) != _tag_keys(tag_names)
+    cover = post.cover_media_id if data.cover_media_id is Keep.KEEP else data.cover_media_id
+    shown = (post.title, post.body_md, post.excerpt, post.cover_media_id)
+    changed = shown != (title, body, excerpt, cover) or _tag_keys(post.tags) != _tag_keys(tag_names)
     post.tenant_id = tenant.id
     _set_slug(post, slug)
-    post.title, post.excerpt = after.title, after.excerpt
+    post.title, post.excerpt, post.cover_media_id = after.title, after.excerpt, cover
     post.status, post.published_at = status, published_at
     if rerender:
         post.body_md, post.body_html, post.renderer_version = body, html, RENDERER_VERSION
@@ -235,8 +245,8 @@ def commit_retrying(work: Callable[[], T]) -> T:
 
 def changed_fields(post: Post, data: PostInput) -> list[str]:
     """What saving `data` (with the status it is to have) would change in `post`:
-    some of "title", "body", "excerpt", "tags", "date", "status", "slug", "old addresses";
-    [] for nothing.
+    some of "title", "body", "excerpt", "tags", "date", "status", "slug", "old addresses",
+    "cover"; [] for nothing.
 
     Imports skip a file that changes nothing, so importing it again writes nothing
     and bumps no content_version, and preview the rest by these names. Dates count
@@ -255,6 +265,8 @@ def changed_fields(post: Post, data: PostInput) -> list[str]:
         "status": post.status != data.status,
         "slug": post.slug != (data.slug or post.slug),
         "old addresses": bool(aliases.missing(post, data.old_slugs)),
+        "cover": data.cover_media_id is not Keep.KEEP
+        and post.cover_media_id != data.cover_media_id,
     }
     return [name for name, changed in fields.items() if changed]
 
@@ -271,10 +283,17 @@ def rerender_posts(tenant: Tenant, force: bool = False) -> int:
         query = query.where(Post.renderer_version != RENDERER_VERSION)
     count, changed = 0, False
     for post in db.session.scalars(query):
-        html = render_markdown(post.body_md)
-        changed = changed or html != post.body_html
-        post.body_html, post.renderer_version = html, RENDERER_VERSION
+        changed = rerender_post(post) or changed
         count += 1
     if changed:
         content_changed(tenant, "rendering")
     return count
+
+
+def rerender_post(post: Post) -> bool:
+    """Render the post's Markdown again (an image it shows changed); whether its
+    HTML changed. The caller records the change and commits."""
+    html = render_markdown(post.body_md)
+    changed = html != post.body_html
+    post.body_html, post.renderer_version = html, RENDERER_VERSION
+    return changed

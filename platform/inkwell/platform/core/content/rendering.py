@@ -3,6 +3,9 @@
 Run at save time; the result is stored with RENDERER_VERSION so a policy change
 can find and re-render old rows.
 
+Images of the blog's library, `![alt](media:<id>)`, become `<img srcset sizes width
+height loading decoding>` (`content.images`).
+
 Fenced code keeps its tabs (Python-Markdown turns every tab of a document into
 spaces before parsing; a Makefile copied from a post must work): `_TabsKeptInFences`.
 """
@@ -15,11 +18,13 @@ from markdown.extensions import Extension
 from markdown.extensions.fenced_code import FencedBlockPreprocessor
 from markdown.preprocessors import NormalizeWhitespace
 
+from inkwell.platform.core.content.images import LibraryImages
 from inkwell.platform.core.validation import strip_forbidden
 
 # Bump when the output for the same input changes (allowlist, extensions).
 # 2: tabs in fenced code stay tabs. 3: text blocks carry dir="auto".
-RENDERER_VERSION = 3
+# 4: `media:<id>` images of the blog's library.
+RENDERER_VERSION = 4
 
 # Stands for a tab of fenced code while the rest of the document is normalised:
 # a control character strip_forbidden removes, so never one of the writer's.
@@ -53,7 +58,9 @@ class _TabsKeptInFences(Extension):
         md.preprocessors.register(_TabKeepingWhitespace(md), "normalize_whitespace", 30)
 
 
-_EXTENSIONS = ["fenced_code", "tables", "footnotes", "toc", "codehilite", _TabsKeptInFences()]
+_EXTENSIONS = [
+    "fenced_code", "tables", "footnotes", "toc", "codehilite", _TabsKeptInFences(), LibraryImages()
+]  # fmt: skip
 _EXTENSION_CONFIGS = {
     # Classes only: colours come from the blog's Pygments stylesheet, and inline
     # styles would be stripped by the sanitizer anyway.
@@ -70,7 +77,7 @@ _TAGS = {
 _ATTRIBUTES = {
     "*": {"class", "id", "title"},
     "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
+    "img": {"src", "alt", "width", "height", "srcset", "sizes", "loading", "decoding"},
     "td": {"align", "colspan", "rowspan"},
     "th": {"align", "colspan", "rowspan"},
     "ol": {"start"},

@@ -241,6 +241,7 @@ class Line:
     used: int
     limit: int
     overridden: bool
+    note: str = ""  # what part of the usage is what, for reading
 
     def text(self, value: int) -> str:
         return shown(self.name, value)
@@ -279,7 +280,15 @@ def report(tenant_id: int) -> list[Line]:
         "publishes_per_hour": len(publishes_last_hour(tenant_id)),
         "mails_per_day": mails_last_day(tenant_id),
     }
+    notes = {"storage_bytes": f"images: {format_bytes(used.media_bytes)}"}
     return [
-        Line(name, LABELS[name], counts[name], getattr(own, name), name in own.overridden)
+        Line(
+            name,
+            LABELS[name],
+            counts[name],
+            getattr(own, name),
+            name in own.overridden,
+            notes.get(name, ""),
+        )
         for name in FIELDS
     ]

@@ -1,7 +1,7 @@
 """What each blog uses: posts, snippets and bytes of stored content (Markdown
 and rendered HTML of posts, code and highlighted HTML of snippets, the texts of
-post revisions, their `size`). Counted across blogs in one query each, for lists;
-quotas compare against it."""
+post revisions, their `size`, and the files of its images, `media.stored_bytes`).
+Counted across blogs in one query each, for lists; quotas compare against it."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -13,7 +13,7 @@ from sqlalchemy.types import Integer
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, PostRevision, Snippet
+from inkwell.platform.core.models import Media, Post, PostRevision, Snippet
 
 
 class byte_length(FunctionElement[int]):
@@ -40,6 +40,7 @@ class Usage:
     posts: int = 0
     snippets: int = 0
     storage_bytes: int = 0
+    media_bytes: int = 0  # of storage_bytes: the files of its images
 
 
 def usage(tenant_ids: list[int]) -> dict[int, Usage]:
@@ -50,7 +51,7 @@ def usage(tenant_ids: list[int]) -> dict[int, Usage]:
     snippet_rows = select(
         Snippet.tenant_id, func.count(), func.coalesce(func.sum(snippet_bytes), 0)
     )
-    counts: dict[int, list[int]] = {tenant_id: [0, 0, 0] for tenant_id in tenant_ids}
+    counts: dict[int, list[int]] = {tenant_id: [0, 0, 0, 0] for tenant_id in tenant_ids}
     with tenancy.across_tenants():
         for query, column in ((post_rows, 0), (snippet_rows, 1)):
             model = Post if column == 0 else Snippet
@@ -58,10 +59,14 @@ def usage(tenant_ids: list[int]) -> dict[int, Usage]:
             for tenant_id, count, size in db.session.execute(grouped):
                 counts[tenant_id][column] = count
                 counts[tenant_id][2] += int(size)
-        history = select(PostRevision.tenant_id, func.sum(PostRevision.size))
-        history = history.where(PostRevision.tenant_id.in_(tenant_ids))
-        for tenant_id, size in db.session.execute(history.group_by(PostRevision.tenant_id)):
-            counts[tenant_id][2] += int(size)
+        for size_column in (PostRevision.size, Media.stored_bytes):
+            table = size_column.class_
+            sizes = select(table.tenant_id, func.sum(size_column))
+            sizes = sizes.where(table.tenant_id.in_(tenant_ids)).group_by(table.tenant_id)
+            for tenant_id, size in db.session.execute(sizes):
+                counts[tenant_id][2] += int(size)
+                if table is Media:
+                    counts[tenant_id][3] = int(size)
     return {tenant_id: Usage(*values) for tenant_id, values in counts.items()}
 
 

@@ -2,8 +2,9 @@
 write them: an export imports back as the same blog.
 
 `markdown_io` reads a bundle, a folder or a .zip (`bundles`, which trusts nothing in
-it: entries that are absolute, hold `..` or hide are skipped; 5 MB a file and 200 MB
-in all, checked from the declared sizes, then again by a bounded read). Posts are
+it: entries that are absolute, hold `..` or hide are skipped; 5 MB a Markdown file
+and 200 MB of them in all, an image within the media limit, checked from the
+declared sizes, then again by a bounded read). Posts are
 files with YAML front matter (`front_matter`, `post_files`: title, date, tags, slug,
 draft, excerpt); snippets (`snippet_files`: title, slug, language) keep the raw code
 as their body. An import is a plan (`plan_import`: what each file will do, nothing
@@ -25,7 +26,19 @@ dashboard's Import) shows what the same code then applies. Import goes through
 - it commits every BATCH_SIZE writes, and refreshes the planner's statistics after
   a large import.
 
-Export writes `posts/<slug>.md` and `snippets/<slug>.md`. Entry points: `inkwell
-import markdown [--dry-run]`, `inkwell export`, and the dashboard's Export and Import
-(owners and editors; Import previews, then applies on confirmation).
+Images: an export carries each image of the blog's library as `media/<name>` (its
+stored original) and posts point at them relatively, `![alt](../media/<name>)`
+(`image_export`); an import brings the images its posts show, and all of a
+`media/` folder, into the blog's library through `core.media` (its checks and the
+storage quota), and points the posts at them as `media:<id>` (`image_import`).
+`image_refs` finds images in Markdown as exports, Obsidian (`![[x.png]]`, a file
+name found anywhere in the vault), Jekyll (`/assets/x.png`) and Hugo write them.
+An image that is missing or refused is named in the preview; the post keeps the
+reference as written. Entries are dated 1980-01-01, so export -> import -> export
+gives the same bytes.
+
+Export writes `posts/<slug>.md`, `snippets/<slug>.md` and `media/<name>`. Entry
+points: `inkwell import markdown [--dry-run]`, `inkwell export`, and the
+dashboard's Export and Import (owners and editors; Import previews, then applies
+on confirmation).
 """

@@ -1,8 +1,11 @@
-"""Read the Markdown files of a bundle, a folder or a .zip, without trusting it.
+"""Read the Markdown files of a bundle, a folder or a .zip, and the images beside
+them, without trusting it.
 
 A zip comes from anyone: entries that could point outside the bundle (absolute,
 `..`) or hide (dot files, `__MACOSX/`) are skipped, and sizes are capped from
-the declared sizes before anything is read, then again by a bounded read.
+the declared sizes before anything is read, then again by a bounded read. The
+200 MB cap is on the Markdown; images are read one at a time, each within the
+caller's limit (the media per-file limit), and count against the blog's quota.
 """
 
 import zipfile
@@ -15,6 +18,26 @@ from pathlib import Path, PurePosixPath
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_BUNDLE_BYTES = 200 * 1024 * 1024
 SUFFIX = ".md"
+# An export's alt texts of its library's images (`image_export`).
+ALT_TEXTS = "media/alt-text.yaml"
+# Files a post may show as an image; the media library says which it accepts.
+IMAGE_SUFFIXES = frozenset(
+    [
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".svg",
+        ".bmp",
+        ".tif",
+        ".tiff",
+        ".heic",
+        ".heif",
+        ".avif",
+        ".ico",
+    ]
+)
 
 
 class BundleError(ValueError):
@@ -29,21 +52,30 @@ class BundleFileError(ValueError):
 class BundleFile:
     name: str  # path inside the bundle, "/"-separated
     size: int  # as declared by the file system or the zip
-    _read: Callable[[], bytes]
+    _read: Callable[[int], bytes]  # at most limit + 1 bytes
 
-    def read(self) -> bytes:
-        """The file's bytes; raise BundleFileError if too large or unreadable."""
-        if self.size > MAX_FILE_BYTES:
-            raise BundleFileError(f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
-        data = self._read()
-        if len(data) > MAX_FILE_BYTES:
-            raise BundleFileError(f"larger than {MAX_FILE_BYTES // 1024 // 1024} MB")
+    def read(self, limit: int | None = None) -> bytes:
+        """The file's bytes; raise BundleFileError if larger than `limit` (by default
+        MAX_FILE_BYTES) or unreadable."""
+        limit = MAX_FILE_BYTES if limit is None else limit
+        if self.size > limit:
+            raise BundleFileError(f"larger than {_megabytes(limit)}")
+        data = self._read(limit)
+        if len(data) > limit:
+            raise BundleFileError(f"larger than {_megabytes(limit)}")
         return data
 
 
+@dataclass(frozen=True)
+class Bundle:
+    documents: list[BundleFile]  # the .md files, sorted by name
+    images: dict[str, BundleFile]  # the image files, by name
+    alt_texts: BundleFile | None = None  # ALT_TEXTS, if the bundle has it
+
+
 @contextmanager
-def open_bundle(path: Path) -> Iterator[list[BundleFile]]:
-    """The .md files of the folder or zip at `path`, sorted by name."""
+def open_bundle(path: Path) -> Iterator[Bundle]:
+    """The .md files and the images of the folder or zip at `path`."""
     if path.is_dir():
         yield _checked(_folder_files(path))
     elif path.is_file() and zipfile.is_zipfile(path):
@@ -58,26 +90,28 @@ def open_bundle(path: Path) -> Iterator[list[BundleFile]]:
         raise BundleError(f"{path}: no such file or folder")
 
 
-def _checked(files: list[BundleFile]) -> list[BundleFile]:
-    if sum(f.size for f in files) > MAX_BUNDLE_BYTES:
-        raise BundleError(f"the bundle is larger than {MAX_BUNDLE_BYTES // 1024 // 1024} MB")
-    return sorted(files, key=lambda f: f.name)
+def _checked(files: list[BundleFile]) -> Bundle:
+    documents = sorted((f for f in files if _suffix(f.name) == SUFFIX), key=lambda f: f.name)
+    if sum(f.size for f in documents) > MAX_BUNDLE_BYTES:
+        raise BundleError(f"the bundle is larger than {_megabytes(MAX_BUNDLE_BYTES)}")
+    images = {f.name: f for f in files if _suffix(f.name) in IMAGE_SUFFIXES}
+    return Bundle(documents, images, next((f for f in files if f.name == ALT_TEXTS), None))
 
 
 def _folder_files(root: Path) -> list[BundleFile]:
     files = []
-    for path in root.rglob(f"*{SUFFIX}"):
+    for path in root.rglob("*"):
         name = path.relative_to(root).as_posix()
-        if path.is_file() and _safe_name(name):
+        if _safe_name(name) and path.is_file():
             files.append(BundleFile(name, path.stat().st_size, _bounded_file_reader(path)))
     return files
 
 
-def _bounded_file_reader(path: Path) -> Callable[[], bytes]:
-    def read() -> bytes:
+def _bounded_file_reader(path: Path) -> Callable[[int], bytes]:
+    def read(limit: int) -> bytes:
         try:
             with path.open("rb") as file:
-                return file.read(MAX_FILE_BYTES + 1)
+                return file.read(limit + 1)
         except OSError as error:
             raise BundleFileError(f"cannot be read ({error.strerror})") from None
 
@@ -92,12 +126,12 @@ def _zip_files(archive: zipfile.ZipFile) -> list[BundleFile]:
     ]
 
 
-def _bounded_zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[], bytes]:
-    def read() -> bytes:
+def _bounded_zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Callable[[int], bytes]:
+    def read(limit: int) -> bytes:
         # The declared size may lie: never decompress more than the cap allows.
         try:
             with archive.open(info) as entry:
-                return entry.read(MAX_FILE_BYTES + 1)
+                return entry.read(limit + 1)
         except (zipfile.BadZipFile, zlib.error, RuntimeError, NotImplementedError) as error:
             raise BundleFileError(f"cannot be read from the zip ({error})") from None
 
@@ -105,10 +139,21 @@ def _bounded_zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Call
 
 
 def _safe_name(name: str) -> str | None:
-    """`name` as a relative "/" path if it is a visible .md file inside the bundle, else None."""
+    """`name` as a relative "/" path if it is a visible .md or image file (or
+    ALT_TEXTS) inside the bundle, else None."""
     path = PurePosixPath(name.replace("\\", "/"))
     if not path.parts or path.is_absolute() or ".." in path.parts or ":" in path.parts[0]:
         return None
     if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
         return None
-    return str(path) if path.suffix.lower() == SUFFIX else None
+    suffix = path.suffix.lower()
+    wanted = suffix == SUFFIX or suffix in IMAGE_SUFFIXES or str(path) == ALT_TEXTS
+    return str(path) if wanted else None
+
+
+def _suffix(name: str) -> str:
+    return PurePosixPath(name).suffix.lower()
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:g} MB"

@@ -14,7 +14,7 @@ blog as the same posts.
 
 import hashlib
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO
 
@@ -36,7 +36,14 @@ from inkwell.platform.core.database import refresh_statistics
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded
 from inkwell.platform.core.models import Post, Snippet, Tenant
-from inkwell.platform.core.portability.bundles import BundleFile, BundleFileError, open_bundle
+from inkwell.platform.core.portability import image_export
+from inkwell.platform.core.portability.bundles import (
+    Bundle,
+    BundleFile,
+    BundleFileError,
+    open_bundle,
+)
+from inkwell.platform.core.portability.image_import import ImagePlanner, ImageStep, ImageWriter
 from inkwell.platform.core.portability.post_files import (
     PostFileError,
     read_post_file,
@@ -53,6 +60,7 @@ SNIPPETS_DIR = "snippets/"
 # Commit every so many written posts: one commit per post makes a large import slow,
 # one for all holds every row of it in a single transaction.
 BATCH_SIZE = 200
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 NEW, REPLACE, UNCHANGED, ERROR = ACTIONS = ("new", "replace", "unchanged", "error")
 
 
@@ -66,6 +74,9 @@ class Step:
     changes: tuple[str, ...] = ()  # the fields a replacement changes
     message: str = ""  # why the file is not imported
     was: str = ""  # the title the replaced post or snippet has now
+    source: str = ""  # the body as the file has it, when it shows images of the bundle
+    cover: str = ""  # the bundle's image that is its cover
+    notes: tuple[str, ...] = ()  # its images that stay as written, and why
 
     @property
     def is_snippet(self) -> bool:
@@ -75,6 +86,9 @@ class Step:
 @dataclass
 class ImportPlan:
     steps: list[Step] = field(default_factory=list)
+    images: list[ImageStep] = field(default_factory=list)
+    bundle: Path | None = None  # where apply_import reads the images again
+    image_names: tuple[str, ...] = ()  # every image file of the bundle
 
     def of(self, action: str, snippets: bool = False) -> list[Step]:
         """The steps doing `action`, to posts (or to snippets); errors of both."""
@@ -86,11 +100,12 @@ class ImportPlan:
         """Changes whenever the plan would do anything else: a preview confirmed with
         it applies only if planning again gives the same."""
         seen = [(s.name, s.action, s.changes, s.message, repr(s.data)) for s in self.steps]
-        return hashlib.sha256(repr(seen).encode()).hexdigest()
+        return hashlib.sha256(repr((seen, self.images)).encode()).hexdigest()
 
 
 @dataclass
 class ImportReport:
+    images: int = 0  # images brought into the library
     created: int = 0
     updated: int = 0
     skipped: int = 0
@@ -112,8 +127,9 @@ def plan_import(tenant: Tenant, bundle: Path) -> ImportPlan:
     it is not imported (so importing again once the limit allows finishes it).
     Raises bundles.BundleError when the bundle itself cannot be read."""
     with tenancy.tenant_scope(tenant.id), open_bundle(bundle) as files:
-        planner, plan, stopped = _Planner(tenant.id), ImportPlan(), ""
-        for file in files:
+        planner, stopped = _Planner(tenant, files), ""
+        plan = ImportPlan(bundle=bundle, image_names=tuple(sorted(files.images)))
+        for file in files.documents:
             if stopped:
                 plan.steps.append(Step(file.name, ERROR, message=f"not imported: {stopped}"))
                 continue
@@ -125,6 +141,8 @@ def plan_import(tenant: Tenant, bundle: Path) -> ImportPlan:
                     stopped = str(refused)
                     step = Step(file.name, ERROR, message=stopped)
             plan.steps.append(step)
+        planner.images.library_folder()
+        plan.images = planner.images.result()
         return plan
 
 
@@ -132,19 +150,20 @@ class _Planner:
     """The blog's posts and snippets by slug, which file set each slug, and the
     limits the new ones count against."""
 
-    def __init__(self, tenant_id: int) -> None:
+    def __init__(self, tenant: Tenant, bundle: Bundle) -> None:
         self.posts = {
             p.slug: p for p in db.session.scalars(select(Post).options(selectinload(Post.tags)))
         }
         self.snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
         self.sources: dict[str, str] = {}  # slug -> the file that set it
-        self.budget = Budget(tenant_id)
+        self.budget = Budget(tenant.id)
+        self.images = ImagePlanner(tenant, bundle.images, self.budget, bundle.alt_texts)
 
     def step(self, file: BundleFile) -> Step:
         if file.name.startswith(SNIPPETS_DIR):
             return self.snippet(file)
         try:
-            data = read_post_file(file.name, file.read())
+            data, cover_path = read_post_file(file.name, file.read())
         except (BundleFileError, PostFileError) as error:
             return Step(file.name, ERROR, message=str(error))
         if (source := self.sources.setdefault(data.slug, file.name)) != file.name:
@@ -152,10 +171,16 @@ class _Planner:
         post = self.posts.get(data.slug)
         if post is None and (problem := slug_problem(data.slug, None)):
             return Step(file.name, ERROR, message=f"not imported: {problem}")
+        body, notes = self.images.post_body(file.name, data.body_md)
+        cover, cover_id, cover_notes = self.images.cover(file.name, cover_path)
+        source = data.body_md if body != data.body_md else ""
+        data = replace(data, body_md=body, cover_media_id=cover_id)
+        images = {"source": source, "cover": cover, "notes": notes + cover_notes}
         if post is None:
-            return Step(file.name, NEW, data)
+            return Step(file.name, NEW, data, **images)
         changes = tuple(changed_fields(post, data))
-        return Step(file.name, REPLACE if changes else UNCHANGED, data, changes, was=post.title)
+        action = REPLACE if changes else UNCHANGED
+        return Step(file.name, action, data, changes, was=post.title, **images)
 
     def snippet(self, file: BundleFile) -> Step:
         try:
@@ -181,6 +206,10 @@ def apply_import(tenant: Tenant, author_id: int | None, plan: ImportPlan) -> Imp
     report = ImportReport()
     with tenancy.tenant_scope(tenant.id):
         run = _Apply(tenant, author_id)
+        report.errors += [(s.name, s.message) for s in plan.images if s.action == ERROR]
+        if plan.bundle is not None:
+            report.errors += run.images.write(plan.bundle, plan.image_names, plan.images)
+        report.images = sum(s.name in run.images.ids for s in plan.images if s.action == NEW)
         stopped, pending = "", 0
         for step in plan.steps:
             if step.action == ERROR:
@@ -216,6 +245,7 @@ class _Apply:
         self.posts = {p.slug: p for p in db.session.scalars(select(Post))}
         self.snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
         self.budget = Budget(tenant.id)
+        self.images = ImageWriter(tenant, author_id, self.budget)
 
     def write(self, step: Step) -> list[str]:
         """QuotaExceeded before anything of this step changes; what was not kept."""
@@ -223,7 +253,12 @@ class _Apply:
             snippet = self.snippets.get(step.data.slug) or Snippet()
             save_snippet(snippet, self.tenant, step.data, self.budget.store)
         elif isinstance(step.data, PostInput):
-            return self.post(step.data)
+            data = step.data
+            if step.source:  # its images' ids are known now
+                data = replace(data, body_md=self.images.post_body(step.name, step.source))
+            if step.cover:
+                data = replace(data, cover_media_id=self.images.cover(step.cover))
+            return self.post(data)
         return []
 
     def post(self, data: PostInput) -> list[str]:
@@ -238,8 +273,22 @@ def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:
     with tenancy.tenant_scope(tenant.id), zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED) as zf:
         posts = select(Post).options(selectinload(Post.tags)).order_by(Post.slug)
         old_slugs = aliases.all_old_slugs()
+        images = image_export.library_names(tenant)
         for post in db.session.scalars(posts):
-            file = write_post_file(post, old_slugs.get(post.id, []))
-            zf.writestr(f"{POSTS_DIR}{post.slug}.md", file)
+            body = image_export.exported_body(post.body_md, images)
+            cover = image_export.cover_path(post, images)
+            file = write_post_file(post, old_slugs.get(post.id, []), body, cover)
+            _add(zf, f"{POSTS_DIR}{post.slug}.md", file)
         for snippet in db.session.scalars(select(Snippet).order_by(Snippet.slug)):
-            zf.writestr(f"{SNIPPETS_DIR}{snippet.slug}.md", write_snippet_file(snippet))
+            _add(zf, f"{SNIPPETS_DIR}{snippet.slug}.md", write_snippet_file(snippet))
+        # Images are compressed already: stored as they are.
+        image_export.write_images(tenant, images, lambda name, data: _add(zf, name, data, False))
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: str | bytes, compress: bool = True) -> None:
+    """One entry, dated ZIP_EPOCH rather than now: the same blog exports to the same
+    bytes, whenever (and an export imported elsewhere exports as it was)."""
+    entry = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+    entry.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    entry.external_attr = 0o644 << 16
+    archive.writestr(entry, data)

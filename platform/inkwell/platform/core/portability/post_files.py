@@ -4,6 +4,7 @@
     tags: list or "a, b"       slug: default from the file name
     draft: true or false       excerpt: optional
     aliases: the post's old addresses (slugs), which keep leading to it
+    cover: the path of its cover image in the bundle (Jekyll's `image` too)
 
 Dates are written in UTC to the second; a never-published draft has none. Tags
 are written as a list, so a name with a comma (`Smith, John`) stays one tag; in
@@ -32,9 +33,10 @@ class PostFileError(ValueError):
     """The file does not describe a post; the message is for the user."""
 
 
-def read_post_file(name: str, data: bytes) -> PostInput:
+def read_post_file(name: str, data: bytes) -> tuple[PostInput, str | None]:
     """What the file `name` with content `data` says, cleaned as the editor cleans it
-    (`content.post_input`); PostFileError names what is wrong."""
+    (`content.post_input`), and the image its `cover` (or Jekyll's `image`) names,
+    a path in the bundle; PostFileError names what is wrong."""
     try:
         meta, body = read_document(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -58,7 +60,7 @@ def read_post_file(name: str, data: bytes) -> PostInput:
         old_slugs=_aliases(meta.get("aliases")),
     )
     try:
-        return clean_post_input(given)
+        return clean_post_input(given), _cover(meta)
     except PostInputError as error:
         raise PostFileError(f"{_field_name(error.field, given)}: {error}") from None
 
@@ -116,6 +118,15 @@ def _tags(value: object) -> list[str]:
     return names
 
 
+def _cover(meta: dict[str, Any]) -> str | None:
+    value = meta.get("cover", meta.get("image"))
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise PostFileError("cover must be the path of an image (../media/photo.jpg)")
+    return value.strip()
+
+
 def _aliases(value: object) -> tuple[str, ...] | None:
     """Old addresses, as Hugo writes them (`aliases: [old-slug]`; a leading and
     trailing slash are allowed)."""
@@ -130,15 +141,20 @@ def _aliases(value: object) -> tuple[str, ...] | None:
     return slugs
 
 
-def write_post_file(post: Post, old_slugs: list[str] = ()) -> str:
-    """The file of `post` with its `old_slugs`, which read_post_file reads back as the
-    same post."""
+def write_post_file(
+    post: Post, old_slugs: list[str] = (), body: str | None = None, cover: str | None = None
+) -> str:
+    """The file of `post` with its `old_slugs` (and `body` in place of its own: images
+    pointing at files of the export; `cover` the path of its cover image), which
+    read_post_file reads back as the same post."""
     meta: dict[str, Any] = {"title": post.title}
     if post.published_at:
         meta["date"] = post.published_at.astimezone(UTC).isoformat(timespec="seconds")
     meta.update(tags=[tag.name for tag in post.tags], slug=post.slug, draft=post.status == "draft")
     if post.excerpt:
         meta["excerpt"] = post.excerpt
+    if cover:
+        meta["cover"] = cover
     if old_slugs:
         meta["aliases"] = list(old_slugs)
-    return write_document(meta, post.body_md)
+    return write_document(meta, post.body_md if body is None else body)

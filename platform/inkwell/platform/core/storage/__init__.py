@@ -2,8 +2,9 @@
 
 An area is a kind of file with a store of its own, set by `<AREA>_URL`: an
 `s3://bucket/prefix` or a folder (empty: a folder of that name in the instance
-folder). `mirror` holds the static mirrors today; media and exports will be
-areas too, so a purge that clears every area leaves nothing of a blog behind.
+folder). `mirror` holds the static mirrors, `media` the images uploaded to posts
+(`core.media`); exports will be an area too, so a purge that clears every area
+leaves nothing of a blog behind.
 `tenant_prefix` is the one maker of a blog's root in an area: keys never name
 a blog's subdomain, which a later blog may take.
 """
@@ -18,7 +19,7 @@ from inkwell.platform.core.storage.targets import FolderTarget, S3Target, Storag
 __all__ = ["AREAS", "StorageError", "Target", "clear_tenant", "open_area", "tenant_prefix"]
 
 # Area -> the setting naming its store.
-AREAS = {"mirror": "MIRROR_URL"}
+AREAS = {"mirror": "MIRROR_URL", "media": "MEDIA_URL"}
 
 
 def tenant_prefix(config: dict[str, Any], area: str, blog: UUID) -> str:

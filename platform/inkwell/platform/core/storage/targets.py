@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 S3_DELETE_BATCH = 1000  # DeleteObjects takes at most this many keys
+_MISSING = ("NoSuchKey", "404")  # GetObject's codes for a key that is not there
 
 
 class StorageError(OSError):
@@ -27,6 +28,8 @@ class Target(Protocol):
     description: str
 
     def put(self, key: str, source: Path, content_type: str, cache_control: str) -> None: ...
+    def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None: ...
+    def read(self, key: str) -> bytes: ...  # FileNotFoundError if there is no such key
     def delete(self, keys: list[str]) -> None: ...
     def keys(self) -> Iterator[str]: ...
     def clear(self) -> int: ...  # everything under the root; how many files
@@ -64,14 +67,25 @@ class FolderTarget:
             shutil.copyfile(source, aside)
         os.replace(aside, path)
 
+    def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
+        path = self.root / checked(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        aside = path.parent / f".publish-{secrets.token_hex(8)}"  # renamed whole, as in put
+        aside.write_bytes(data)
+        os.replace(aside, path)
+
+    def read(self, key: str) -> bytes:
+        return (self.root / checked(key)).read_bytes()
+
     def delete(self, keys: list[str]) -> None:
         for key in keys:
             path = self.root / checked(key)
             path.unlink(missing_ok=True)
             for parent in path.parents:  # drop folders the deletes emptied
-                if parent == self.root or any(parent.iterdir()):
+                if parent == self.root or (parent.is_dir() and any(parent.iterdir())):
                     break
-                parent.rmdir()
+                if parent.is_dir():  # (a key that was never there may have no folder)
+                    parent.rmdir()
 
     def clear(self) -> int:
         count = _clear(self)
@@ -111,14 +125,30 @@ class S3Target:
         return f"{self.prefix}/{checked(key)}"
 
     def put(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
+        self.put_bytes(key, source.read_bytes(), content_type, cache_control)
+
+    def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
         with _s3_errors():
             self.client.put_object(
                 Bucket=self.bucket,
                 Key=self._key(key),
-                Body=source.read_bytes(),
+                Body=data,
                 ContentType=content_type,
                 CacheControl=cache_control,
             )
+
+    def read(self, key: str) -> bytes:
+        from botocore.exceptions import ClientError
+
+        try:
+            with _s3_errors():
+                answer = self.client.get_object(Bucket=self.bucket, Key=self._key(key))
+                return answer["Body"].read()
+        except StorageError as error:
+            cause = error.__cause__
+            if isinstance(cause, ClientError) and cause.response["Error"]["Code"] in _MISSING:
+                raise FileNotFoundError(key) from error
+            raise
 
     def delete(self, keys: list[str]) -> None:
         for start in range(0, len(keys), S3_DELETE_BATCH):

@@ -64,7 +64,10 @@ def import_markdown_command(subdomain: str, path: Path, dry_run: bool) -> None:
         _show_plan(plan)
         return
     report = apply_import(tenant, _first_owner_id(tenant), plan)
-    click.echo(f"created {report.created}, updated {report.updated}, skipped {report.skipped}")
+    images = f", images {report.images}" if report.images else ""
+    click.echo(
+        f"created {report.created}, updated {report.updated}, skipped {report.skipped}{images}"
+    )
     for name, message in report.errors:
         click.echo(f"{name}: {message}", err=True)
     if report.errors:
@@ -80,6 +83,13 @@ def _show_plan(plan: ImportPlan) -> None:
             click.echo(f"replace  {step.name}: {step.was} (changes {', '.join(step.changes)})")
         elif step.action == ERROR:
             click.echo(f"error    {step.name}: {step.message}", err=True)
+        for note in step.notes:
+            click.echo(f"note     {step.name}: {note}", err=True)
+    for image in plan.images:
+        if image.action == NEW:
+            click.echo(f"image    {image.name}")
+        elif image.action == ERROR:
+            click.echo(f"error    {image.name}: {image.message}", err=True)
     counts = {action: sum(s.action == action for s in plan.steps) for action in ACTIONS}
     click.echo(
         f"dry run, nothing changed: {counts[NEW]} new, {counts[REPLACE]} to replace "

@@ -1,5 +1,5 @@
 """The bloggers' dashboard: the list of one's blogs (`home`) and, inside each blog,
-its posts (`editor`), snippets, team, mirror, export and import.
+its posts (`editor`), images (`media`), snippets, team, mirror, export and import.
 
 Every area inside a blog is a `blog_scope.blog_blueprint` under
 /blogs/<subdomain>/: its before_request checks the membership and enters the
@@ -32,6 +32,14 @@ same view for autosave; the settings form likewise between owners. The editor
 also beats every 20 s (`.../presence`) and shows who else has the post open.
 The posts page shows members the blog's usage against each limit.
 
+Images: the editor uploads files dropped on the body, pasted into it or chosen
+with its picker (`media`, POST .../media, JSON; static/editor_media.js shows each
+upload's progress and puts `![alt](media:<id>)` where the cursor was, or keeps the
+text as it was and shows the server's sentence), and picks the post's cover from
+the newest images or a file uploaded there. The media library (`media_library`)
+shows every image with its alt text (editable), its Markdown to copy and the posts
+using it, and deletes one after a warning naming them.
+
 The history page (`history`) lists a post's revisions (who, when, how, size, and
 what the history takes), compares one with the post word by word and restores it
 (a revision of its own); members see the history of the posts they may edit. Its
@@ -50,4 +58,9 @@ invitations. The mirror page (`mirror`) shows where the mirror is, the "Publish
 mirror" button (refused past the blog's publishes per hour, saying when the next
 can start), the running publish's progress polled as `status.json`, and past
 publishes. Nothing in the dashboard is cached.
+
+Images (`media`): any member uploads one (`POST .../media`, multipart, from the
+editor's scripts; every answer JSON, errors included), checked and kept by
+`core.media`; members see the blog's image files on this host too
+(`.../media/<file>`), which the editor's preview links to.
 """

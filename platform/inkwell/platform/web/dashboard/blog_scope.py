@@ -5,28 +5,54 @@ current tenant, so an id of another blog is simply not found (404) and nothing
 of it can change. Views read `g.tenant` and `g.role`. While an admin has the
 blog suspended or deleted, its members can read and export, but every unsafe
 request answers 403 with the reason.
+
+A blueprint made with `answers_json=True` (the media upload, which scripts send as
+multipart, not JSON) answers every error as `{"error": ...}`, as the editor's
+JSON requests are answered: logged out, not a member, a bad CSRF token, too large.
 """
 
 from typing import Any
 
 from flask import Blueprint, abort, g, jsonify, request
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import select
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.extensions import db, login_manager
 from inkwell.platform.core.models import Membership, Tenant
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+CSRF_MESSAGE = "Your form expired or came from another site. Reload the page and try again."
+_JSON_BLUEPRINTS: set[str] = set()
 
 
-def blog_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
+def blog_blueprint(
+    name: str, import_name: str, url_prefix: str = "", answers_json: bool = False
+) -> Blueprint:
     bp = Blueprint(name, import_name, url_prefix=f"/blogs/<subdomain>{url_prefix}")
     bp.url_value_preprocessor(_take_subdomain)
     bp.before_request(_check_membership)
     bp.url_defaults(_keep_subdomain)
+    if answers_json:
+        _JSON_BLUEPRINTS.add(name)
+        bp.register_error_handler(CSRFError, degrading(lambda _e: json_error(CSRF_MESSAGE, 400)))
+        bp.register_error_handler(HTTPException, degrading(_http_error_as_json))
     return bp
+
+
+def _answers_json() -> bool:
+    return request.is_json or request.blueprint in _JSON_BLUEPRINTS
+
+
+def _http_error_as_json(error: HTTPException) -> Response:
+    code = error.code or 500
+    generic = error.description == type(error).description
+    message = "There is nothing here." if code == 404 and generic else str(error.description)
+    return json_error(message, code)
 
 
 def json_error(message: str, status: int) -> Response:
@@ -48,7 +74,7 @@ def _take_subdomain(_endpoint: str | None, values: dict[str, Any] | None) -> Non
 def _check_membership() -> Response | None:
     if not current_user.is_authenticated:
         # Scripts (preview, autosave) get a status they can explain; pages go to login.
-        if request.is_json:
+        if _answers_json():
             return json_error("You are logged out. Log in again in another tab.", 401)
         return login_manager.unauthorized()
     query = (
@@ -73,7 +99,7 @@ def _refuse_changes(tenant: Tenant) -> Response:
         f"This blog is {tenant.status} by the platform's administrators: "
         f"{tenant.status_reason} Nothing can be changed or published until they restore it."
     )
-    if request.is_json:
+    if _answers_json():
         return json_error(message, 403)
     abort(403, message)
 

@@ -43,8 +43,9 @@ from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.models import Post, Tenant
 from inkwell.platform.core.time_zones import ambiguity_note, local
-from inkwell.platform.web.dashboard import edit_conflicts
+from inkwell.platform.web.dashboard import edit_conflicts, thumbnails
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, json_error, require_role
+from inkwell.platform.web.dashboard.media import preview_links
 from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
 from inkwell.tenants import assets
 
@@ -190,6 +191,10 @@ def _form_page(
         others=presence.others_editing(post.id, current_user.id) if post else [],
         old_slugs=aliases.old_slugs(post.id) if post else [],
         confirm_form=ConfirmForm(),
+        upload_url=url_for("media.upload"),
+        image_types=thumbnails.ACCEPTED_TYPES,
+        cover_choices=thumbnails.cover_choices(form.cover_media_id.data),
+        thumb_url=thumbnails.choice_url,
     )
     return page, status
 
@@ -206,6 +211,7 @@ def _form_data(post: Post, zone: str) -> dict[str, Any]:
         "status": post.status,
         # As the blog's clocks show it, which the form reads it back as.
         "publish_at": local(post.published_at, zone).replace(tzinfo=None) if scheduled else None,
+        "cover_media_id": post.cover_media_id,
     }
 
 
@@ -318,7 +324,7 @@ def remove_old_address(post_id: int) -> Response:
 def preview() -> Response:
     """The body as readers will see it, through the same pipeline as a save."""
     body = multi_line(str((request.get_json(silent=True) or {}).get("body_md", "")))
-    return jsonify(html=render_markdown(body[:BODY_MAX]))
+    return jsonify(html=preview_links(render_markdown(body[:BODY_MAX])))
 
 
 @bp.post("/posts/<int:post_id>/delete")

@@ -87,9 +87,10 @@ def apply() -> View:
         return _preview(plan, token, message, 409)
     report = apply_import(g.tenant, current_user.id, plan)
     path.unlink(missing_ok=True)
+    images = f", {report.images} new images" if report.images else ""
     flash(
         f"Imported: {report.created} new, {report.updated} replaced, "
-        f"{report.skipped} unchanged, {len(report.errors)} not imported.",
+        f"{report.skipped} unchanged{images}, {len(report.errors)} not imported.",
         "error" if report.errors else "message",
     )
     return redirect(url_for("editor.posts"), 303)

@@ -63,3 +63,22 @@ for (const field of document.querySelectorAll("input[data-browser-zone]")) {
     field.value = "UTC";
   }
 }
+
+// A copy button (data-copy="ID", the media library's Markdown) puts the value of the
+// field of that id on the clipboard and says so; where the browser refuses, the
+// text is selected for the person to copy.
+document.addEventListener("click", async (event) => {
+  const id = event.target.dataset && event.target.dataset.copy;
+  if (!id) return;
+  const field = document.getElementById(id);
+  const button = event.target;
+  const said = button.nextElementSibling; // the card's role="status"
+  try {
+    await navigator.clipboard.writeText(field.value);
+    said.textContent = "Copied.";
+    setTimeout(() => { said.textContent = ""; }, 4000);
+  } catch (error) {
+    field.select();
+    said.textContent = "Selected: press Ctrl+C (or ⌘C) to copy it.";
+  }
+});
