@@ -20,6 +20,7 @@ from inkwell.platform.core.content import covers
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.media import library
 from inkwell.platform.core.models import Media, Post, Tenant
+from inkwell.platform.core.template_filters import plural
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint
 from inkwell.platform.web.dashboard.thumbnails import thumb_url
 from inkwell.platform.web.forms import MediaAltForm
@@ -60,7 +61,7 @@ class Item:
             return f"{name} No post uses it. This cannot be undone."
         titles = ", ".join(f"“{post.title}”" for post in self.posts)
         return (
-            f"{name} It is used by {len(self.posts)} post{'s' if len(self.posts) > 1 else ''}: "
+            f"{name} It is used by {plural(len(self.posts), 'post')}: "
             f"{titles}. They will show “image not found” in its place. This cannot be undone."
         )
 
