@@ -23,4 +23,5 @@ pytest_plugins = [
     "fixtures.mirrors",
     "fixtures.migrations",
     "fixtures.browsers",
+    "fixtures.dns_server",
 ]

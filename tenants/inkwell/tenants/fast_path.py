@@ -7,13 +7,16 @@ blog, or nothing) comes from `hosts.HostCache`, looked up at most once per
 TENANT_LOOKUP_TTL seconds per host and process, unknown hosts included; so a
 publish reaches readers within that TTL, and a restarted Redis cannot bring back
 a stale page (the version is in the row). Anything else (misses, POSTs, unknown
-or suspended blogs) goes to the site app. What was found goes into the environ
-(`hosts.SERVED`), so a miss's view does not look the host up again and `security`
-sets the blog's headers on every answer, hits included. A database that cannot
-answer the lookup is a 503 here (`core.outages`), as in the site app.
+or suspended blogs) goes to the site app. A host of the blog other than its
+primary answers a 301 to the same path and query on the primary, here too. What
+was found goes into the environ (`hosts.SERVED`), so a miss's view does not look
+the host up again and `security` sets the blog's headers on every answer, hits
+included. A database that cannot answer the lookup is a 503 here (`core.outages`),
+as in the site app.
 """
 
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
@@ -22,6 +25,13 @@ from inkwell.platform.core import outages
 from inkwell.platform.core.hosts import host_name
 from inkwell.tenants.hosts import SERVED, HostCache, ServedBlog
 from inkwell.tenants.page_cache import Answer, EarlyAnswers
+
+# Characters a path keeps unquoted in the Location of a redirect to the primary host.
+URL_SAFE = "/:@!$&'()*+,;=-._~%"
+
+# Browsers keep a 301 without Cache-Control for good; a bounded one lets a blog
+# whose owner moves the primary back not loop between the two hosts for long.
+REDIRECT_MAX_AGE = 3600
 
 # Where the site app keeps its HostCache (tests move its clock).
 EXTENSION = "inkwell.host_cache"
@@ -44,12 +54,29 @@ class FastPath:
             outages.noted(error)
             return _send(method, outages.answer(), start_response)
         environ[SERVED] = found  # for the view on a miss, and the security headers always
+        if isinstance(found, ServedBlog) and host != found.primary:
+            return _send(method, _to_primary(found, environ), start_response)
         answer = None
         if isinstance(found, ServedBlog) and method in ("GET", "HEAD"):
             answer = self.answers(found.tenant, found.read_at, environ)
         if answer is None:
             return self.wsgi_app(environ, start_response)
         return _send(method, answer, start_response)
+
+
+def _to_primary(found: ServedBlog, environ: dict[str, Any]) -> Answer:
+    """A 301 to the same path and query on the blog's primary host."""
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    # WSGI hands the path as latin-1 characters of the raw bytes: quote those bytes again.
+    location = found.primary_url + quote(path.encode("latin-1"), safe=URL_SAFE)
+    if query := environ.get("QUERY_STRING"):
+        location += f"?{query}"
+    headers = [
+        ("Location", location),
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Cache-Control", f"public, max-age={REDIRECT_MAX_AGE}"),
+    ]
+    return "301 Moved Permanently", headers, f"Moved to {location}\n".encode()
 
 
 def _send(method: str, answer: Answer, start_response: Any) -> list[bytes]:

@@ -389,6 +389,11 @@ class InviteForm(PlatformForm):
     )
 
 
+class DomainForm(PlatformForm):
+    # Checked by core.domains.names, whose messages say what to type instead.
+    domain = StringField("Domain", validators=[Length(max=300)])
+
+
 class ConfirmForm(PlatformForm):
     """A POST with nothing but the CSRF token (delete, logout)."""
 
