@@ -121,22 +121,12 @@ def https_get(port: int, name: str, roots: str) -> tuple[str, dict]:
 
 
 def test_a_verified_domain_gets_a_certificate_and_an_unverified_one_none(
-    app: Flask, make_tenant, tmp_path: Path
+    app: Flask, make_tenant, add_domain, tmp_path: Path
 ) -> None:
     needs(CADDY, PEBBLE)
-    from inkwell.platform.core.extensions import db
-    from inkwell.platform.core.models import Domain
-    from inkwell.platform.core.types import utcnow
-
     blog = make_tenant("alice")
-    with app.app_context():
-        for own in db.session.query(Domain).filter_by(tenant_id=blog.id):
-            own.is_primary = False
-        db.session.flush()
-        served = Domain(tenant_id=blog.id, host="blog.example.org", verified_at=utcnow())
-        served.is_primary = True
-        db.session.add_all([served, Domain(tenant_id=blog.id, host="claimed.example.org")])
-        db.session.commit()
+    add_domain(blog, "blog.example.org", verified=True, primary=True)
+    add_domain(blog, "claimed.example.org")
 
     config, acme, management = pebble_config(tmp_path)
     pebble_env = {**os.environ, "PEBBLE_VA_ALWAYS_VALID": "1", "PEBBLE_VA_NOSLEEP": "1"}

@@ -13,19 +13,11 @@ ASK = "/.well-known/inkwell/tls-allowed"
 
 
 @pytest.fixture
-def domains(app: Flask, make_tenant) -> None:
-    from inkwell.platform.core.extensions import db
-    from inkwell.platform.core.models import Domain
-    from inkwell.platform.core.types import utcnow
-
+def domains(make_tenant, add_domain) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
-    with app.app_context():
-        db.session.add_all([
-            Domain(tenant_id=alice.id, host="blog.example.org", verified_at=utcnow()),
-            Domain(tenant_id=alice.id, host="claimed.example.org"),
-            Domain(tenant_id=bob.id, host="xn--bcher-kva.example", verified_at=utcnow()),
-        ])  # fmt: skip
-        db.session.commit()
+    add_domain(alice, "blog.example.org", verified=True)
+    add_domain(alice, "claimed.example.org")
+    add_domain(bob, "xn--bcher-kva.example", verified=True)
 
 
 def asked(app: Flask, domain: str, host: str = "127.0.0.1:8000") -> int:
