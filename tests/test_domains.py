@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from fixtures.app import post_form
 from fixtures.blogs import Blog
-from fixtures.mirrors import publish, read_folder
+from fixtures.mirrors import download, publish, read_folder
 
 DOMAINS = "/blogs/{sub}/domains/"
 
@@ -310,3 +310,15 @@ def test_suspension_stops_custom_domains_and_purge_removes_them(
         purge.purge(tenant, cli_actor())
         assert db.session.scalars(select(Domain.host)).all() == []
     assert reader.get("/", headers={"Host": "blog.example.org"}).status_code == 404
+
+
+def test_the_s3_mirror_uses_the_main_address(app, alice, add_domain, make_post, s3) -> None:
+    make_post(alice, "Hello", "Hi.")
+    add_domain(alice, "xn--bcher-kva.example", verified=True, primary=True)
+    [run] = publish(app, alice.id)
+    assert run.status == "succeeded"
+    # Keys are PREFIX/<blog uuid>/<page>.
+    pages = {key.split("/", 2)[2]: item["body"] for key, item in download(s3).items()}
+    canonical = b'<link rel="canonical" href="http://xn--bcher-kva.example/hello/">'
+    assert canonical in pages["hello/index.html"]
+    assert b"alice.blogs.test" not in b"".join(pages.values())
