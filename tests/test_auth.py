@@ -40,6 +40,7 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/import/",
         "/blogs/alice/mirror/",
         "/blogs/alice/mirror/status.json",
+        "/blogs/alice/domains/",
     ]
     blog_pages = [
         r for r in app.url_map.iter_rules() if r.rule.startswith("/blogs/") and "GET" in r.methods

@@ -16,7 +16,6 @@ as in the site app.
 """
 
 from typing import Any
-from urllib.parse import quote
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
@@ -25,13 +24,7 @@ from inkwell.platform.core import outages
 from inkwell.platform.core.hosts import host_name
 from inkwell.tenants.hosts import SERVED, HostCache, ServedBlog
 from inkwell.tenants.page_cache import Answer, EarlyAnswers
-
-# Characters a path keeps unquoted in the Location of a redirect to the primary host.
-URL_SAFE = "/:@!$&'()*+,;=-._~%"
-
-# Browsers keep a 301 without Cache-Control for good; a bounded one lets a blog
-# whose owner moves the primary back not loop between the two hosts for long.
-REDIRECT_MAX_AGE = 3600
+from inkwell.tenants.primary_host import to_primary
 
 # Where the site app keeps its HostCache (tests move its clock).
 EXTENSION = "inkwell.host_cache"
@@ -55,28 +48,13 @@ class FastPath:
             return _send(method, outages.answer(), start_response)
         environ[SERVED] = found  # for the view on a miss, and the security headers always
         if isinstance(found, ServedBlog) and host != found.primary:
-            return _send(method, _to_primary(found, environ), start_response)
+            return _send(method, to_primary(found, environ), start_response)
         answer = None
         if isinstance(found, ServedBlog) and method in ("GET", "HEAD"):
             answer = self.answers(found.tenant, found.read_at, environ)
         if answer is None:
             return self.wsgi_app(environ, start_response)
         return _send(method, answer, start_response)
-
-
-def _to_primary(found: ServedBlog, environ: dict[str, Any]) -> Answer:
-    """A 301 to the same path and query on the blog's primary host."""
-    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    # WSGI hands the path as latin-1 characters of the raw bytes: quote those bytes again.
-    location = found.primary_url + quote(path.encode("latin-1"), safe=URL_SAFE)
-    if query := environ.get("QUERY_STRING"):
-        location += f"?{query}"
-    headers = [
-        ("Location", location),
-        ("Content-Type", "text/plain; charset=utf-8"),
-        ("Cache-Control", f"public, max-age={REDIRECT_MAX_AGE}"),
-    ]
-    return "301 Moved Permanently", headers, f"Moved to {location}\n".encode()
 
 
 def _send(method: str, answer: Answer, start_response: Any) -> list[bytes]:

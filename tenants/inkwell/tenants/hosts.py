@@ -53,8 +53,8 @@ class ServedBlog:
     tenant: Tenant
     has_snippets: bool
     read_at: datetime
-    primary: str = ""
-    primary_url: str = ""
+    primary: str
+    primary_url: str
 
 
 class Gone(Enum):

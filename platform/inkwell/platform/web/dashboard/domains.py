@@ -75,7 +75,7 @@ def _act(
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        return _page(DomainForm(formdata=None), str(error), domain_id), 409
+        return _page(DomainForm(formdata=None), str(error)), 409
     flash(done.format(name=name))
     return redirect(url_for("domains.index"))
 
@@ -84,12 +84,12 @@ def _actor() -> Actor:
     return Actor(current_user.id, current_user.email, request.remote_addr or "")
 
 
-def _page(form: DomainForm, problem: str = "", problem_id: int | None = None) -> str:
+def _page(form: DomainForm, problem: str = "") -> str:
     config = current_app.config
     return render_template(
         "dashboard/domains.html", tenant=g.tenant, form=form, confirm=ConfirmForm(),
         domains=registry.domains_of(g.tenant), own_host=registry.own_host(g.tenant),
-        problem=problem, problem_id=problem_id, shown=shown,
+        problem=problem, shown=shown,
         record_name=verification.record_name, record_value=verification.record_value,
         cname=config["CUSTOM_DOMAIN_CNAME"] or host_name(config["APP_HOST"]),
         addresses=config["CUSTOM_DOMAIN_ADDRESSES"],
