@@ -322,3 +322,15 @@ def test_the_s3_mirror_uses_the_main_address(app, alice, add_domain, make_post, 
     canonical = b'<link rel="canonical" href="http://xn--bcher-kva.example/hello/">'
     assert canonical in pages["hello/index.html"]
     assert b"alice.blogs.test" not in b"".join(pages.values())
+
+
+def test_the_database_holds_one_verified_blog_per_host(app, make_tenant, add_domain) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    # Two blogs may claim a name while neither has proved it (a claim blocks no one)...
+    add_domain(alice, "blog.example.org", verified=True)
+    add_domain(bob, "blog.example.org")
+    # ...but only one holds it verified, even when two verifications race past the check.
+    with pytest.raises(IntegrityError):
+        add_domain(make_tenant("carol"), "blog.example.org", verified=True)
