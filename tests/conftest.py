@@ -24,4 +24,5 @@ pytest_plugins = [
     "fixtures.migrations",
     "fixtures.browsers",
     "fixtures.images",
+    "fixtures.dns_server",
 ]

@@ -41,6 +41,7 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/mirror/",
         "/blogs/alice/mirror/status.json",
         "/blogs/alice/media/",
+        "/blogs/alice/domains/",
     ]
     # Fetched by the dashboard's scripts and <img> tags: a 401 they can explain.
     script_paths = [f"/blogs/alice/media/{'0' * 64}-320.webp"]

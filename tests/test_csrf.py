@@ -42,9 +42,10 @@ def row_counts(app: Flask) -> dict[str, int]:
 
 
 def test_every_unsafe_endpoint_refuses_requests_without_token(
-    app, client, auth, make_tenant, make_post, make_snippet, make_invitation
+    app, client, auth, make_tenant, make_post, make_snippet, make_invitation, add_domain
 ) -> None:
     blog = make_tenant("alice")
+    domain_id = add_domain(blog, "blog.example.org")
     post_id = make_post(blog, "Keep me", "body")
     snippet_id = make_snippet(blog, "Keep me too", "x = 1")
     invited = make_invitation(blog, "ed@example.com")
@@ -71,7 +72,8 @@ def test_every_unsafe_endpoint_refuses_requests_without_token(
         with app.test_request_context():
             ids = {"post_id": post_id, "snippet_id": snippet_id, "user_id": 1,
                    "invitation_id": invited.id, "outbox_id": 1, "tenant_id": blog.id,
-                   "revision_id": 1, "post_uuid": uuid4(), "tag_id": 1, "media_id": 1}  # fmt: skip
+                   "revision_id": 1, "post_uuid": uuid4(), "tag_id": 1, "media_id": 1,
+                   "domain_id": domain_id}  # fmt: skip
             url = url_for(endpoint, subdomain=blog.subdomain, **ids)
         data = {"email": "x@example.com", "password": "irrelevant1", "subdomain": "another",
                 "title": "Changed", "body_md": "changed", "status": "published",

@@ -44,7 +44,7 @@ OFF_SCREEN = """() => {
 }"""
 
 BLOG_SECTIONS = ("", "posts/new", "media/", "tags/", "snippets/", "team/", "mirror/", "settings",
-                 "import/")  # fmt: skip
+                 "import/", "domains/")  # fmt: skip
 MEMBER_PAGES = ["/dashboard/", "/blogs/alice/deleted"] + [
     f"/blogs/alice/{p}" for p in BLOG_SECTIONS
 ]
@@ -55,7 +55,7 @@ READER_PAGES = ["/", "/a-rather-long-title/", "/tags/unterhaltungselektronikfach
 
 
 @pytest.fixture
-def alice(app, make_tenant, make_post, add_member, make_snippet, make_media):
+def alice(app, make_tenant, make_post, add_member, make_snippet, make_media, add_domain):
     from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
 
@@ -69,6 +69,10 @@ def alice(app, make_tenant, make_post, add_member, make_snippet, make_media):
     make_media(blog, png_bytes(600, 900), "غروب.png", alt="غروب الشمس فوق البحر الأبيض المتوسط")
     make_media(blog, png_bytes(900, 300), f"{LONG_TITLE.replace(' ', '-')}.png")
     add_member(blog, "a.writer.with.a.long.address@example.com", "author")
+    add_domain(
+        blog, "xn--unterhaltungselektronikfachgeschfte-17c.example", verified=True
+    )  # shown in Unicode
+    add_domain(blog, "a-rather-long-subdomain-name.of-an-even-longer-domain-name.example")
     with app.app_context():
         new_user("root@example.com", PASSWORD, admin=True, verified=True)
         db.session.commit()
@@ -143,7 +147,7 @@ def test_a_blogs_sections_are_one_navigation_bar(app, alice, client, auth, add_m
     bar = page[page.index('<nav class="sections" aria-label="Blog sections">') :]
     bar = bar[: bar.index("</nav>")]
     for label in ("Posts", "Media", "Tags", "Snippets", "Team", "Mirror", "Import/Export",
-                  "Deleted posts", "Settings"):  # fmt: skip
+                  "Deleted posts", "Settings", "Domains"):  # fmt: skip
         assert f">{label}</a>" in bar, label
     assert 'href="/blogs/alice/tags/" aria-current="page">Tags' in bar
     # An author is offered only the sections an author may open.

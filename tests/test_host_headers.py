@@ -157,7 +157,8 @@ def test_a_new_blog_or_domain_is_found_within_the_ttl(app: Flask, remembering, m
     assert browser.get("/", headers=new).status_code == 404  # the miss, remembered a while
     clock.advance(1)
     assert browser.get("/", headers=new).status_code == 200
-    assert browser.get("/", headers=custom).status_code == 200
+    # The custom domain serves the blog, by a redirect to its primary host.
+    assert browser.get("/", headers=custom).status_code == 301
 
 
 def test_remembered_hosts_are_bounded(app: Flask, clock) -> None:

@@ -74,7 +74,9 @@ def test_custom_domain_answers_only_once_verified(make_tenant, app: Flask) -> No
     with app.app_context():
         db.session.execute(update(Domain).values(verified_at=utcnow()))
         db.session.commit()
-    assert browser.get("/", headers={"Host": "www.alice.example"}).status_code == 200
+    # Verified, it serves the blog: by a redirect to the blog's primary host.
+    answer = browser.get("/", headers={"Host": "www.alice.example"})
+    assert (answer.status_code, answer.location) == (301, "http://alice.blogs.test/")
 
 
 @pytest.mark.parametrize("status", ["suspended", "deleted"])

@@ -55,6 +55,7 @@ PLATFORM = [
     ("team", "/blogs/alice/team/", "owner"),
     ("mirror", "/blogs/alice/mirror/", "owner"),
     ("settings", "/blogs/alice/settings", "owner"),
+    ("domains", "/blogs/alice/domains/", "owner"),
     ("import", "/blogs/alice/import/", "owner"),
     ("forbidden", "/blogs/alice/posts/999999/edit", "owner"),
     ("admin", "/admin/", "admin"),
@@ -85,11 +86,11 @@ MIRROR = ["index.html", "second-post/index.html", "tags/notes/index.html", "abou
 
 @pytest.fixture
 def ids(
-    app: Flask, make_tenant, make_post, make_snippet, change_blog, make_media
+    app: Flask, make_tenant, make_post, make_snippet, change_blog, make_media, add_domain
 ) -> dict[str, int]:
     """Blogs alice (content in several scripts, an image in a post and as its cover,
-    one with an Arabic alt text, a missing one, an old address) and bob (suspended),
-    an admin; the ids the pages' paths take."""
+    one with an Arabic alt text, a missing one, an old address, an IDN domain and one
+    waiting for verification) and bob (suspended), an admin; the ids the pages' paths take."""
     from inkwell.platform.core import tenancy
     from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
@@ -97,6 +98,8 @@ def ids(
 
     alice = make_tenant("alice")
     change_blog(alice, description="Notes, code and a little العربية.")
+    add_domain(alice, "xn--bcher-kva.example", verified=True)
+    add_domain(alice, "blog.example.org")
     moved = make_post(alice, "Moved", "Its address changed.", slug="moved")
     edit_post(app, alice.id, moved, slug="moved-here")
     make_post(alice, "Second post", "Short.", tags=["notes"])

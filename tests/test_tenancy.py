@@ -122,9 +122,10 @@ def test_editor_urls_are_all_listed(app) -> None:
 
 
 def test_member_of_one_blog_gets_404_for_every_url_of_another(
-    app, make_tenant, client, auth, make_post, make_snippet, make_invitation, make_media
+    app, make_tenant, client, auth, make_post, make_snippet, make_invitation, make_media, add_domain
 ) -> None:
     alice, bob = make_tenant("alice"), make_tenant("bob")
+    bob_domain = add_domain(bob, "bob.example.org")
     bob_post = make_post(bob, "Bob's secret", "only bob", tags=["only bob"])
     bob_invitation = make_invitation(bob, "bobs-friend@example.com").id
     with app.app_context():
@@ -152,7 +153,7 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
             # Every id argument gets bob's object id (posts here; new kinds add theirs).
             ids = {"post_id": bob_post, "snippet_id": bob_snippet, "user_id": bob_user,
                    "invitation_id": bob_invitation, "tag_id": bob_tag, "name": bob_file,
-                   "media_id": bob_image.id, **bob_revision}  # fmt: skip
+                   "media_id": bob_image.id, "domain_id": bob_domain, **bob_revision}  # fmt: skip
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)

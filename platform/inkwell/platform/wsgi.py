@@ -5,6 +5,7 @@ gunicorn: `gunicorn 'inkwell.platform.wsgi:create_app()'`; command line: `inkwel
     request ─► ProxyFix (only if PROXY_FIX names hops) ─► HostDispatcher
                  malformed Host   ──► 400, from the dispatcher itself
                  host == APP_HOST ──► platform app (inkwell.platform.web)
+                 /.well-known/inkwell/tls-allowed, any host ──► platform app (web.tls_ask)
                  any other host   ──► site app (inkwell.tenants)
                                         unknown or unverified host ─► 404 "No such blog"
                                         suspended or deleted blog  ─► 410
@@ -35,7 +36,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inkwell.platform.core.config import ConfigError
 from inkwell.platform.core.hosts import host_name, parse_host
-from inkwell.platform.web import create_platform_app
+from inkwell.platform.web import create_platform_app, tls_ask
 from inkwell.tenants import create_site_app
 
 BAD_HOST = "The Host header must be a host name, optionally with a port, and nothing else."
@@ -57,7 +58,9 @@ class HostDispatcher:
                 return BadRequest(BAD_HOST)(environ, start_response)
         else:  # no Host (HTTP/1.0): the server's own name, from its configuration
             name = host_name(environ.get("SERVER_NAME", ""))
-        target = self.platform_wsgi if name == self.app_host else self.site_wsgi
+        # The TLS ask comes from the local TLS server, by address, not by APP_HOST.
+        to_platform = name == self.app_host or environ.get("PATH_INFO") == tls_ask.PATH
+        target = self.platform_wsgi if to_platform else self.site_wsgi
         return target(environ, start_response)
 
 

@@ -7,10 +7,12 @@ blog, or nothing) comes from `hosts.HostCache`, looked up at most once per
 TENANT_LOOKUP_TTL seconds per host and process, unknown hosts included; so a
 publish reaches readers within that TTL, and a restarted Redis cannot bring back
 a stale page (the version is in the row). Anything else (misses, POSTs, unknown
-or suspended blogs) goes to the site app. What was found goes into the environ
-(`hosts.SERVED`), so a miss's view does not look the host up again and `security`
-sets the blog's headers on every answer, hits included. A database that cannot
-answer the lookup is a 503 here (`core.outages`), as in the site app.
+or suspended blogs) goes to the site app. A host of the blog other than its
+primary answers a 301 to the same path and query on the primary, here too. What
+was found goes into the environ (`hosts.SERVED`), so a miss's view does not look
+the host up again and `security` sets the blog's headers on every answer, hits
+included. A database that cannot answer the lookup is a 503 here (`core.outages`),
+as in the site app.
 """
 
 from typing import Any
@@ -22,6 +24,7 @@ from inkwell.platform.core import outages
 from inkwell.platform.core.hosts import host_name
 from inkwell.tenants.hosts import SERVED, HostCache, ServedBlog
 from inkwell.tenants.page_cache import Answer, EarlyAnswers
+from inkwell.tenants.primary_host import to_primary
 
 # Where the site app keeps its HostCache (tests move its clock).
 EXTENSION = "inkwell.host_cache"
@@ -44,6 +47,8 @@ class FastPath:
             outages.noted(error)
             return _send(method, outages.answer(), start_response)
         environ[SERVED] = found  # for the view on a miss, and the security headers always
+        if isinstance(found, ServedBlog) and host != found.primary:
+            return _send(method, to_primary(found, environ), start_response)
         answer = None
         if isinstance(found, ServedBlog) and method in ("GET", "HEAD"):
             answer = self.answers(found.tenant, found.read_at, environ)

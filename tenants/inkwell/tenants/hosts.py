@@ -27,7 +27,7 @@ from sqlalchemy.orm import joinedload
 
 from inkwell.platform.core import clock, tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.hosts import host_name
+from inkwell.platform.core.hosts import blog_url, host_name
 from inkwell.platform.core.models import Domain, Tenant
 from inkwell.platform.core.types import utcnow
 from inkwell.tenants import content
@@ -46,13 +46,15 @@ class ServedBlog:
     """An active blog as the fast path found it: its row with the domains loaded
     (for `blog_url`), detached from any session and shared by the requests of
     TENANT_LOOKUP_TTL seconds, so read it and never change it; whether it has
-    snippets (every page's nav); and when it was read (wall clock, a moment before
+    snippets (every page's nav); when it was read (wall clock, a moment before
     the query): what the row cannot have seen, `page_cache.last_modified` must not
-    vouch for."""
+    vouch for; and its primary host with the URL every other host redirects to."""
 
     tenant: Tenant
     has_snippets: bool
     read_at: datetime
+    primary: str
+    primary_url: str
 
 
 class Gone(Enum):
@@ -82,8 +84,10 @@ def look_up(host: str) -> Lookup:
         return None
     if tenant.status != "active":
         return GONE
+    primary = next(d.host for d in tenant.domains if d.is_primary)
     with tenancy.tenant_scope(tenant.id):
-        return ServedBlog(tenant, content.Live().has_snippets(), read_at)
+        has_snippets = content.Live().has_snippets()
+    return ServedBlog(tenant, has_snippets, read_at, primary, blog_url(tenant, ""))
 
 
 class HostCache:

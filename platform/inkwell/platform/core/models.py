@@ -133,23 +133,32 @@ class Tenant(Timestamps, db.Model):
 
 
 class Domain(db.Model):
-    """A host a blog answers on: its platform subdomain or a verified custom domain.
+    """A host a blog answers on: its platform subdomain or a custom domain, which
+    serves once verified (`core.domains`). Hosts are ASCII (IDNs as punycode).
 
     Platform routing data, not tenant content: it is read before any tenant is known.
+    Blogs may claim the same host while unverified; only one can hold it verified,
+    so a claim never blocks the blog that proves it owns the name.
     """
 
     __tablename__ = "domains"
     __table_args__ = (
-        Index(None, "tenant_id"),
+        UniqueConstraint("tenant_id", "host"),
         # At most one primary host per blog.
         _partial_index("uq_domains_primary", "tenant_id", where="is_primary", unique=True),
+        # One blog per served host; also the index of every request's host lookup.
+        _partial_index(
+            "uq_domains_verified_host", "host", where="verified_at IS NOT NULL", unique=True
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id", ondelete="CASCADE"))
-    host: Mapped[str] = mapped_column(String(253), unique=True)
+    host: Mapped[str] = mapped_column(String(253))
     is_primary: Mapped[bool] = mapped_column(default=False)
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the owner puts in the TXT record that proves the name is theirs.
+    verify_token: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tenant: Mapped[Tenant] = relationship(back_populates="domains")

@@ -211,6 +211,23 @@ CACHE_BREAKER_COOLDOWN = 15.0
 # new blog or domain answers, within this time.
 TENANT_LOOKUP_TTL = 1.0
 
+# Custom domains (`core.domains`). Owners point a domain at CUSTOM_DOMAIN_CNAME
+# (empty: the APP_HOST name) or, for a domain without subdomain, at the addresses
+# in CUSTOM_DOMAIN_ADDRESSES (IPv4/IPv6; empty: the instructions offer the CNAME
+# only). DNS_RESOLVER: the "host:port" that answers the verification's TXT
+# queries (empty: the system's resolvers), within DNS_TIMEOUT seconds.
+CUSTOM_DOMAIN_CNAME = ""
+CUSTOM_DOMAIN_ADDRESSES = []
+CUSTOM_DOMAINS_MAX = 10
+DNS_RESOLVER = ""
+DNS_TIMEOUT = 5.0
+
+# The on-demand TLS ask (/.well-known/inkwell/tls-allowed) says yes to verified
+# custom domains of active blogs; to the platform's own hosts (APP_HOST, blogs'
+# subdomains) only when this is true. Off by default: a wildcard certificate
+# covers those, and one certificate per subdomain meets the CA's rate limits.
+TLS_ASK_PLATFORM_HOSTS = False
+
 # Cache-Control of public pages and feeds: browsers revalidate after max-age
 # (cheap: a 304), shared caches (a CDN) keep pages s-maxage seconds.
 PUBLIC_MAX_AGE = 60

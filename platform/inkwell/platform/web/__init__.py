@@ -17,7 +17,7 @@ from flask import Flask
 from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.extensions import csrf, limiter, login_manager
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.web import cli, errors, health, login_throttle, security
+from inkwell.platform.web import cli, errors, health, login_throttle, security, tls_ask
 from inkwell.platform.web.accounts import (
     account,
     auth,
@@ -33,6 +33,7 @@ from inkwell.platform.web.admin.quotas import views as admin_quotas
 from inkwell.platform.web.admin.tenants import views as admin_tenants
 from inkwell.platform.web.admin.users import views as admin_users
 from inkwell.platform.web.dashboard import (
+    domains,
     editor,
     exports,
     history,
@@ -63,6 +64,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     for blueprint in (
         assets.bp,  # the blogs' stylesheets, for the editor's preview (same origin: CSP)
         health.bp,
+        tls_ask.bp,
         auth.bp,
         verification.bp,
         password_reset.bp,
@@ -78,6 +80,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         snippets.bp,
         tags.bp,
         team.bp,
+        domains.bp,
         invitations.bp,
         mirror.bp,
         admin_home.bp,

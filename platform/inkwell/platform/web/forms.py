@@ -407,6 +407,11 @@ class MediaAltForm(PlatformForm):
     alt = StringField("Alt text")
 
 
+class DomainForm(PlatformForm):
+    # Checked by core.domains.names, whose messages say what to type instead.
+    domain = StringField("Domain", validators=[Length(max=300)])
+
+
 class ConfirmForm(PlatformForm):
     """A POST with nothing but the CSRF token (delete, logout)."""
 

@@ -21,8 +21,9 @@ from inkwell.platform.core.models import Tenant
 # posts: posts went live, changed or left; snippets: the same for snippets;
 # settings: the blog's title, look or comments; status: an admin's action
 # (suspend, restore, quarantine...); rendering: stored HTML rendered anew;
-# tags: a tag renamed, moved to another address or merged into another.
-What = Literal["posts", "snippets", "settings", "status", "rendering", "tags"]
+# tags: a tag renamed, moved to another address or merged into another; domains: the
+# primary host changed, so every absolute URL did.
+What = Literal["posts", "snippets", "settings", "status", "rendering", "tags", "domains"]
 
 _signals = Namespace()
 # Sent with the blog's id as sender and `change=Change(...)`.
