@@ -54,7 +54,9 @@ def test_the_editor_turns_a_post_into_a_page_and_back(
     form = {"title": "Now", "body_md": "What I do now", "status": "published", "kind": "page"}
     assert post_form(client, "/blogs/alice/posts/new", form).status_code == 302
     assert reader.get("/now/").status_code == 200 and "/now/" not in reader.get("/").text
-    edit_url = re.search(r"/blogs/alice/posts/\d+/edit", client.get("/blogs/alice/").text)[0]
+    listed = client.get("/blogs/alice/").text
+    assert '<span class="status">page</span>' in listed  # owners tell pages from posts
+    edit_url = re.search(r"/blogs/alice/posts/\d+/edit", listed)[0]
     chosen = re.search(r'<option[^>]*value="page"[^>]*>', client.get(edit_url).text)[0]
     assert "selected" in chosen
     # An autosave of an editor that sends no kind keeps the page a page.
