@@ -17,7 +17,7 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from inkwell.platform.core.content.posts import NEWEST_FIRST, public_posts, tagged
+from inkwell.platform.core.content.posts import NEWEST_FIRST, listed_posts, public_posts, tagged
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, PostAlias, PostTag, Snippet, Tag, TagAlias, Tenant
 
@@ -54,7 +54,7 @@ def newest_first(query: Select[tuple[Post]]) -> Select[tuple[Post]]:
 
 class Live:
     def page(self, number: int, tag: Tag | None = None) -> Pagination:
-        query = public_posts() if tag is None else tagged(public_posts(), tag)
+        query = listed_posts() if tag is None else tagged(listed_posts(), tag)
         return db.paginate(newest_first(query), page=number, per_page=PAGE_SIZE, error_out=False)
 
     def tag(self, slug: str) -> Tag | None:
@@ -78,17 +78,17 @@ class Live:
         return db.session.scalar(query.with_only_columns(Tag.slug).limit(1))
 
     def newest(self, tag: Tag | None = None) -> list[Post]:
-        query = public_posts() if tag is None else tagged(public_posts(), tag)
+        query = listed_posts() if tag is None else tagged(listed_posts(), tag)
         query = newest_first(query).options(selectinload(Post.cover))  # feeds name covers
         return list(db.session.scalars(query.limit(FEED_SIZE)))
 
     def recent(self) -> list[tuple[str, str]]:
-        query = public_posts().with_only_columns(Post.slug, Post.title)
+        query = listed_posts().with_only_columns(Post.slug, Post.title)
         query = query.order_by(*NEWEST_FIRST).limit(RECENT_POSTS)
         return [(slug, title) for slug, title in db.session.execute(query)]
 
     def post_dates(self) -> list[tuple[str, datetime | None]]:
-        """(slug, last change) of every public post."""
+        """(slug, last change) of every public post, pages too (the sitemap)."""
         query = public_posts().with_only_columns(Post.slug, Post.content_updated_at)
         query = query.order_by(*NEWEST_FIRST)
         return [(slug, updated) for slug, updated in db.session.execute(query)]
@@ -125,10 +125,10 @@ _tag_alias_link = (TagAlias.tenant_id == Tag.tenant_id) & (TagAlias.tag_id == Ta
 
 
 def _tags_in_use() -> Select[tuple[Post]]:
-    """Public posts joined to their tags."""
+    """Public posts, not pages, joined to their tags."""
     link = (PostTag.tenant_id == Post.tenant_id) & (PostTag.post_id == Post.id)
     return (
-        public_posts()
+        listed_posts()
         .join(PostTag, link)
         .join(Tag, (Tag.tenant_id == PostTag.tenant_id) & (Tag.id == PostTag.tag_id))
     )
@@ -151,13 +151,15 @@ class Preloaded:
         self.tenant = tenant
         # Tags: _attach_tags; covers for pages and feeds (the rows outlive their session).
         query = public_posts().options(selectinload(Post.author), selectinload(Post.cover))
+        # Every public post, pages too (their own addresses); `_listed` without pages.
         self.posts = list(db.session.scalars(query.order_by(*NEWEST_FIRST)))
         _attach_tags(self.posts)
+        self._listed = [post for post in self.posts if not post.is_page]
         self._snippets = Live().snippets()
         self._by_slug = {post.slug: post for post in self.posts}
         self._tags: dict[str, Tag] = {}
         self._tagged: dict[str, list[Post]] = {}
-        for post in self.posts:
+        for post in self._listed:
             for tag in post.tags:
                 self._tags.setdefault(tag.slug, tag)
                 self._tagged.setdefault(tag.slug, []).append(post)
@@ -165,7 +167,7 @@ class Preloaded:
         self._moved_tags = {old: new for old, new in moved_tags.items() if new in self._tags}
 
     def page(self, number: int, tag: Tag | None = None) -> Pagination:
-        items = self.posts if tag is None else self._tagged.get(tag.slug, [])
+        items = self._listed if tag is None else self._tagged.get(tag.slug, [])
         return _ListPagination(page=number, per_page=PAGE_SIZE, error_out=False, items=items)
 
     def tag(self, slug: str) -> Tag | None:
@@ -181,10 +183,10 @@ class Preloaded:
         return self._moved_tags.get(old_slug)
 
     def newest(self, tag: Tag | None = None) -> list[Post]:
-        return (self.posts if tag is None else self._tagged.get(tag.slug, []))[:FEED_SIZE]
+        return (self._listed if tag is None else self._tagged.get(tag.slug, []))[:FEED_SIZE]
 
     def recent(self) -> list[tuple[str, str]]:
-        return [(post.slug, post.title) for post in self.posts[:RECENT_POSTS]]
+        return [(post.slug, post.title) for post in self._listed[:RECENT_POSTS]]
 
     def post_dates(self) -> list[tuple[str, datetime | None]]:
         return [(post.slug, post.content_updated_at) for post in self.posts]

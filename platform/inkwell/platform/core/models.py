@@ -46,6 +46,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -387,6 +388,9 @@ class Post(TenantScoped, Timestamps, db.Model):
     revision: Mapped[int] = mapped_column(server_default=text("1"))
     # Its cover image (og:image, feeds; `content.covers`), an image of the blog's library.
     cover_media_id: Mapped[int | None] = mapped_column(ForeignKey("media.id", ondelete="SET NULL"))
+    # A page (`/now/`): at its address, in the sitemap and the mirror, but not on the
+    # index, tag pages, feeds or "recent posts" (`content.posts.listed_posts`).
+    is_page: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": revision}
 

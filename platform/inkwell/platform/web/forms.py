@@ -239,6 +239,11 @@ class PostForm(PlatformForm):
         ],
     )
     publish_at = DateTimeLocalField("Publish at (UTC)", validators=[Optional()])
+    # A page (`/now/`) is left out of the index, tag pages and feeds; absent (an old
+    # editor's autosave), the post keeps its kind.
+    kind = SelectField(
+        "Kind", choices=[SelectChoice("post", "Post"), SelectChoice("page", "Page")], default="post"
+    )
     # Radio buttons (dashboard/_cover.html): "" is "No cover"; absent, the post keeps its own.
     cover_media_id = IntegerField("Cover image", validators=[Optional(), _in_library])
     cleaned: PostInput
@@ -273,6 +278,7 @@ class PostForm(PlatformForm):
             excerpt=self.excerpt.data or "",
             published_at=self._publish_at(),
             cover_media_id=self.cover_media_id.data if self.cover_media_id.raw_data else Keep.KEEP,
+            is_page=self.kind.data == "page" if self.kind.raw_data else Keep.KEEP,
         )
 
     def _publish_at(self) -> datetime | None:

@@ -101,7 +101,8 @@ class BlogFreezer:
                 self.app.extensions[content.EXTENSION] = blog
                 posts = blog.posts
                 snap = mirror_pages.snapshot(tenant, posts, blog.snippets())
-            snap["images"] = images.by_post(posts, snap["posts"], previous, tenant.uuid)
+            entries = snap["posts"] + snap["pages"]
+            snap["images"] = images.by_post(posts, entries, previous, tenant.uuid)
             with self.app.test_request_context():
                 every = mirror_pages.all_pages(snap, tenant)
                 shrink = mirror_pages.shrink(previous, snap, every, tenant)

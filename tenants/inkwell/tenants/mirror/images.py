@@ -75,7 +75,9 @@ def by_post(
     known: dict[str, list[str]] | None = previous.get("images") if previous else None
     stamps = {}
     if previous is not None and known is not None:  # older snapshots have no images
-        stamps = {e[pages.UUID]: e[pages.STAMP] for e in previous["posts"]}
+        stamps = {
+            e[pages.UUID]: e[pages.STAMP] for e in previous["posts"] + previous.get("pages", [])
+        }
     found: dict[str, set[str]] = {}
     read = []
     for entry in entries:

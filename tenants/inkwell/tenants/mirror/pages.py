@@ -46,6 +46,7 @@ class Outline(NamedTuple):
     updated_at: object
     content_updated_at: object
     renderer_version: int
+    is_page: bool
     tags: list[Tag]
 
 
@@ -54,7 +55,7 @@ def outline() -> list[Outline]:
     loading whole posts when only a few pages will be built."""
     columns = (Post.id, Post.uuid, Post.slug, Post.title, Post.updated_at)
     query = public_posts().with_only_columns(
-        *columns, Post.content_updated_at, Post.renderer_version
+        *columns, Post.content_updated_at, Post.renderer_version, Post.is_page
     )
     rows = db.session.execute(query.order_by(*NEWEST_FIRST)).all()
     tags = tags_by_post()
@@ -78,7 +79,7 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
         bool(snippet_rows),
         bool(tenant.quarantined_at),
     ]
-    entries = [_entry(post) for post in posts]
+    entries = [_entry(post) for post in posts if not post.is_page]
     moved_posts, moved_tags = moved_addresses()
     in_use = _by_tag(entries)
     return {
@@ -87,6 +88,8 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
         "snippets": [slug for slug, _ in snippet_rows],
         "snippets_digest": _digest(snippet_rows),
         "posts": entries,
+        # Pages (`/now/`): their own addresses only, in no list.
+        "pages": [_entry(post) for post in posts if post.is_page],
         # [old slug, current slug] of public posts, and of the tags on them.
         "moved_posts": sorted([old, new] for old, new in moved_posts.items()),
         "moved_tags": sorted([old, new] for old, new in moved_tags.items() if new in in_use),
@@ -109,7 +112,7 @@ def all_pages(snap: Snapshot, tenant: Tenant) -> set[str]:
     pages = {url_for("blog.about"), url_for("feeds.robots"), url_for("blog.index")}
     pages |= _feeds(snap)
     pages |= {_index_page(n) for n in range(2, _page_count(len(posts)) + 1)}
-    pages |= {url_for("blog.post", slug=post[SLUG]) for post in posts}
+    pages |= {url_for("blog.post", slug=post[SLUG]) for post in posts + snap.get("pages", [])}
     for tag, members in _by_tag(posts).items():
         pages |= {_tag_page(tag, n) for n in range(1, _page_count(len(members)) + 1)}
         pages.add(url_for("feeds.tag_latest", tag_slug=tag))
@@ -129,6 +132,7 @@ def affected_pages(old: Snapshot | None, new: Snapshot) -> set[str] | None:
         return None  # added, removed, re-slugged or re-ordered: pages shift
     recent = {p[UUID] for p in new_posts[:RECENT_POSTS]}
     pages = _feeds(new)
+    pages |= _changed_pages(old.get("pages", []), new["pages"])
     pages |= _moved_pages(*(_changed(old, new, key) for key in ("moved_posts", "moved_tags")))
     if old["snippets_digest"] != new["snippets_digest"]:
         pages |= _snippet_pages(new)
@@ -156,14 +160,24 @@ def shrink(old: Snapshot | None, new: Snapshot, every: set[str], tenant: Tenant)
     post of `new`, and for every post that left it yet the database still has
     public (a snapshot that lost a post is no reason to delete its page)."""
     required = {url_for("blog.index"), url_for("blog.about"), url_for("feeds.latest")}
-    required |= {url_for("blog.post", slug=post[SLUG]) for post in new["posts"]}
+    required |= {url_for("blog.post", slug=post[SLUG]) for post in _posts_and_pages(new)}
     if old is None:
         return Shrink(set(), required - every)
-    kept = {post[UUID] for post in new["posts"]}
-    left = [post for post in old["posts"] if post[UUID] not in kept]
+    kept = {post[UUID] for post in _posts_and_pages(new)}
+    left = [post for post in _posts_and_pages(old) if post[UUID] not in kept]
     public = _still_public([post[UUID] for post in left])
     required |= {url_for("blog.post", slug=post[SLUG]) for post in left if post[UUID] in public}
     return Shrink(all_pages(old, tenant) - every - required, required - every)
+
+
+def _posts_and_pages(snap: Snapshot) -> list[list[Any]]:
+    return snap["posts"] + snap.get("pages", [])
+
+
+def _changed_pages(old: list[list[Any]], new: list[list[Any]]) -> set[str]:
+    """The addresses of pages (`/now/`) added, changed or re-slugged; one that left
+    is withdrawn by `shrink`."""
+    return {url_for("blog.post", slug=page[SLUG]) for page in new if page not in old}
 
 
 def _still_public(uuids: list[str]) -> set[str]:

@@ -41,7 +41,8 @@ The caller commits; `commit_retrying` runs a save again when it lost a unique-ke
 race (slug, tag) to another.
 
 Readers see only `public_posts()`: published, with `published_at` not in the future,
-so drafts and scheduled posts are nowhere (site, feeds, mirrors). The order is
+so drafts and scheduled posts are nowhere (site, feeds, mirrors); lists (index,
+tags, feeds, recent posts) read `listed_posts()`, which leaves pages out. The order is
 `NEWEST_FIRST`, `published_at DESC, id DESC`: ties broken, so pages and mirrors are
 stable, and the index `(tenant_id, status, published_at, id)` yields it without a
 sort.

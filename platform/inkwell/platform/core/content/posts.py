@@ -55,6 +55,9 @@ class PostInput:
     # Its cover image, an image of the blog's library (checked by the caller: the
     # editor's form); None: no cover; KEEP (restores, imports of a post's text): as it is.
     cover_media_id: int | Keep | None = Keep.KEEP
+    # A page (Post.is_page) rather than a post; KEEP (restores, autosaves of old
+    # editors): as it is.
+    is_page: bool | Keep = Keep.KEEP
 
 
 def unique_slug(
@@ -76,6 +79,12 @@ NEWEST_FIRST = (Post.published_at.desc(), Post.id.desc())
 def public_posts() -> Select[tuple[Post]]:
     """Posts readers may see: published, and not dated in the future."""
     return select(Post).where(Post.status == "published", Post.published_at <= utcnow())
+
+
+def listed_posts() -> Select[tuple[Post]]:
+    """Public posts that are not pages: what the index, tag pages, feeds and
+    "recent posts" list."""
+    return public_posts().where(Post.is_page.is_(False))
 
 
 def tagged(query: Select[tuple[Post]], tag: Tag) -> Select[tuple[Post]]:
@@ -128,11 +137,15 @@ def save_post(
         charge(stored + revisions.cost(post, after, actor, kind))
     revisions.record_baseline(post)
     cover = post.cover_media_id if data.cover_media_id is Keep.KEEP else data.cover_media_id
-    shown = (post.title, post.body_md, post.excerpt, post.cover_media_id)
-    changed = shown != (title, body, excerpt, cover) or _tag_keys(post.tags) != _tag_keys(tag_names)
+    is_page = post.is_page if data.is_page is Keep.KEEP else data.is_page
+    shown = (post.title, post.body_md, post.excerpt, post.cover_media_id, bool(post.is_page))
+    changed = shown != (title, body, excerpt, cover, is_page) or _tag_keys(post.tags) != _tag_keys(
+        tag_names
+    )
     post.tenant_id = tenant.id
     _set_slug(post, slug)
     post.title, post.excerpt, post.cover_media_id = after.title, after.excerpt, cover
+    post.is_page = bool(is_page)
     post.status, post.published_at = status, published_at
     if rerender:
         post.body_md, post.body_html, post.renderer_version = body, html, RENDERER_VERSION
@@ -246,7 +259,7 @@ def commit_retrying(work: Callable[[], T]) -> T:
 def changed_fields(post: Post, data: PostInput) -> list[str]:
     """What saving `data` (with the status it is to have) would change in `post`:
     some of "title", "body", "excerpt", "tags", "date", "status", "slug", "old addresses",
-    "cover"; [] for nothing.
+    "cover", "kind" (post or page); [] for nothing.
 
     Imports skip a file that changes nothing, so importing it again writes nothing
     and bumps no content_version, and preview the rest by these names. Dates count
@@ -267,6 +280,7 @@ def changed_fields(post: Post, data: PostInput) -> list[str]:
         "old addresses": bool(aliases.missing(post, data.old_slugs)),
         "cover": data.cover_media_id is not Keep.KEEP
         and post.cover_media_id != data.cover_media_id,
+        "kind": data.is_page is not Keep.KEEP and bool(post.is_page) != data.is_page,
     }
     return [name for name, changed in fields.items() if changed]
 

@@ -5,6 +5,7 @@
     draft: true or false       excerpt: optional
     aliases: the post's old addresses (slugs), which keep leading to it
     cover: the path of its cover image in the bundle (Jekyll's `image` too)
+    page: true for a page (`/now/`: in no list), absent for a post
 
 Dates are written in UTC to the second; a never-published draft has none. Tags
 are written as a list, so a name with a comma (`Smith, John`) stays one tag; in
@@ -48,6 +49,9 @@ def read_post_file(name: str, data: bytes) -> tuple[PostInput, str | None]:
     draft = meta.get("draft", False)
     if not isinstance(draft, bool):
         raise PostFileError("draft must be true or false")
+    page = meta.get("page", False)
+    if not isinstance(page, bool):
+        raise PostFileError("page must be true or false")
     given = PostInput(
         title=_text(meta, "title"),
         body_md=body,
@@ -58,6 +62,7 @@ def read_post_file(name: str, data: bytes) -> tuple[PostInput, str | None]:
         excerpt=_text(meta, "excerpt"),
         published_at=_date(meta.get("date")),
         old_slugs=_aliases(meta.get("aliases")),
+        is_page=page,
     )
     try:
         return clean_post_input(given), _cover(meta)
@@ -155,6 +160,8 @@ def write_post_file(
         meta["excerpt"] = post.excerpt
     if cover:
         meta["cover"] = cover
+    if post.is_page:
+        meta["page"] = True
     if old_slugs:
         meta["aliases"] = list(old_slugs)
     return write_document(meta, post.body_md if body is None else body)
