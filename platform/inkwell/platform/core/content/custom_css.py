@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 import tinycss2
-from tinycss2.serializer import serialize_identifier
 from tinycss2.ast import (
     AtRule,
     CurlyBracketsBlock,
@@ -25,6 +24,7 @@ from tinycss2.ast import (
     URLToken,
     WhitespaceToken,
 )
+from tinycss2.serializer import serialize_identifier
 
 # At-rules whose block holds rules, and those whose block holds declarations.
 RULE_BLOCKS = frozenset(
