@@ -13,6 +13,7 @@ from flask import Flask
 from fixtures.accounts import AuthActions
 from fixtures.app import platform_browser, post_form
 from fixtures.blogs import Blog
+from fixtures.browsers import blog_url
 from fixtures.mirrors import publish, read_folder
 
 CSS_PAGE = "/blogs/{sub}/css/"
@@ -234,3 +235,18 @@ def test_the_mirror_holds_the_stylesheet_with_a_relative_link(
     assert files[name] == b"body { color: #123 }\n"
     assert f'href="../{name}"'.encode() in files["hello/index.html"]
     assert f'href="{name}"'.encode() in files["index.html"]
+
+
+def test_chromium_applies_the_css_under_the_blogs_content_security_policy(
+    make_tenant, change_blog, live_server, chromium
+) -> None:
+    blog = make_tenant("alice")
+    css = "body { background-color: rgb(1, 2, 3) }\n"
+    change_blog(blog, custom_css_source=css, custom_css=css)
+    page = chromium.new_context().new_page()  # the CSP enforced, not bypassed
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text))
+    page.goto(blog_url(live_server, "alice") + "/")
+    color = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert color == "rgb(1, 2, 3)"
+    assert not [text for text in refused if "Content Security Policy" in text]
