@@ -4,7 +4,10 @@ a content-hashed stylesheet, also in the mirror. Hostile CSS never gets a remote
 file, a script or a way out of a <style> element into what the blog serves."""
 
 import html
+import io
 import re
+import zipfile
+from pathlib import Path
 
 import pytest
 import tinycss2
@@ -250,3 +253,68 @@ def test_chromium_applies_the_css_under_the_blogs_content_security_policy(
     color = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert color == "rgb(1, 2, 3)"
     assert not [text for text in refused if "Content Security Policy" in text]
+
+
+def export_bytes(app: Flask, blog: Blog) -> bytes:
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+    from inkwell.platform.core.portability.markdown_io import export_markdown
+
+    out = io.BytesIO()
+    with app.app_context():
+        export_markdown(db.session.get_one(Tenant, blog.id), out)
+    return out.getvalue()
+
+
+def import_into(app: Flask, blog: Blog, bundle: Path):
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+    from inkwell.platform.core.portability.markdown_io import import_markdown
+
+    with app.app_context():
+        return import_markdown(db.session.get_one(Tenant, blog.id), None, bundle)
+
+
+def stored_css(app: Flask, blog: Blog) -> tuple[str, str]:
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+
+    with app.app_context():
+        tenant = db.session.get_one(Tenant, blog.id)
+        return tenant.custom_css_source, tenant.custom_css
+
+
+def test_export_import_export_carries_the_css_byte_for_byte(
+    app: Flask, make_tenant, make_post, change_blog, tmp_path
+) -> None:
+    alice = make_tenant("alice")
+    make_post(alice, "Hello", "Some text.")
+    source = "/* mine */\n@import url(//x.example/a.css);\nh1 { color: #a03 }\n"
+    change_blog(alice, custom_css_source=source, custom_css=clean(source).css)
+    first = export_bytes(app, alice)
+    with zipfile.ZipFile(io.BytesIO(first)) as archive:
+        assert archive.read("custom.css").decode() == source  # the owner's text
+    bundle = tmp_path / "alice.zip"
+    bundle.write_bytes(first)
+    bob = make_tenant("bob")
+    report = import_into(app, bob, bundle)
+    assert report.errors == [] and report.created == 1
+    assert stored_css(app, bob) == (source, "h1 { color: #a03 }\n")
+    assert export_bytes(app, bob) == first
+
+
+def test_an_imported_css_file_is_cleaned_and_invalid_utf8_refused(
+    app: Flask, make_tenant, tmp_path
+) -> None:
+    alice = make_tenant("alice")
+    hostile = tmp_path / "hostile"
+    hostile.mkdir()
+    (hostile / "custom.css").write_text("body { background: url(https://evil.example/x) }")
+    assert import_into(app, alice, hostile).errors == []
+    assert stored_css(app, alice)[1] == "body {}\n"
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "custom.css").write_bytes(b"h1 { color: red }\xff\xfe")
+    report = import_into(app, alice, broken)
+    assert report.errors == [("custom.css", "not imported: not UTF-8 text (byte 18)")]
+    assert stored_css(app, alice)[0] == "body { background: url(https://evil.example/x) }"
