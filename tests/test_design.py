@@ -44,7 +44,7 @@ OFF_SCREEN = """() => {
 }"""
 
 BLOG_SECTIONS = ("", "posts/new", "media/", "tags/", "snippets/", "team/", "mirror/", "settings",
-                 "import/", "domains/")  # fmt: skip
+                 "import/", "domains/", "css/")  # fmt: skip
 MEMBER_PAGES = ["/dashboard/", "/blogs/alice/deleted"] + [
     f"/blogs/alice/{p}" for p in BLOG_SECTIONS
 ]
@@ -147,7 +147,7 @@ def test_a_blogs_sections_are_one_navigation_bar(app, alice, client, auth, add_m
     bar = page[page.index('<nav class="sections" aria-label="Blog sections">') :]
     bar = bar[: bar.index("</nav>")]
     for label in ("Posts", "Media", "Tags", "Snippets", "Team", "Mirror", "Import/Export",
-                  "Deleted posts", "Settings", "Domains"):  # fmt: skip
+                  "Deleted posts", "Settings", "Domains", "CSS"):  # fmt: skip
         assert f">{label}</a>" in bar, label
     assert 'href="/blogs/alice/tags/" aria-current="page">Tags' in bar
     # An author is offered only the sections an author may open.

@@ -56,6 +56,7 @@ PLATFORM = [
     ("mirror", "/blogs/alice/mirror/", "owner"),
     ("settings", "/blogs/alice/settings", "owner"),
     ("domains", "/blogs/alice/domains/", "owner"),
+    ("custom css", "/blogs/alice/css/", "owner"),
     ("import", "/blogs/alice/import/", "owner"),
     ("forbidden", "/blogs/alice/posts/999999/edit", "owner"),
     ("admin", "/admin/", "admin"),
@@ -98,6 +99,9 @@ def ids(
 
     alice = make_tenant("alice")
     change_blog(alice, description="Notes, code and a little العربية.")
+    # Custom CSS with a part left out: the CSS page lists it, every page links the rest.
+    change_blog(alice, custom_css_source="@import url(//x.example/a.css);\nh1 { color: #a03 }",
+                custom_css="h1 { color: #a03 }\n")  # fmt: skip
     add_domain(alice, "xn--bcher-kva.example", verified=True)
     add_domain(alice, "blog.example.org")
     moved = make_post(alice, "Moved", "Its address changed.", slug="moved")

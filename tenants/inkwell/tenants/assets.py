@@ -1,14 +1,15 @@
 """Stylesheets and the comments script under content-hashed names
 (`/assets/site.3f9a1c2e.css`, `/assets/code-monokai.91b0d4aa.css`,
-`/assets/comments.5b0e2d71.js`): a new release or style gets a new name, so
-browsers, CDNs and static mirrors may keep any one of them for a year."""
+`/assets/comments.5b0e2d71.js`), and a blog's own CSS (`/assets/custom-<hash>.css`,
+the cleaned text of `core.content.custom_css`): a new release, style or CSS gets a
+new name, so browsers, CDNs and static mirrors may keep any one of them for a year."""
 
 import hashlib
 import mimetypes
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, abort
+from flask import Blueprint, Flask, Response, abort, g
 from pygments.formatters import HtmlFormatter
 from pygments.styles import get_all_styles
 
@@ -19,6 +20,7 @@ bp = Blueprint("assets", __name__, url_prefix="/assets")
 STATIC = Path(__file__).parent / "static"
 IMMUTABLE = "public, max-age=31536000, immutable"
 CODE_PREFIX = "code-"
+CUSTOM_PREFIX = "custom-"
 
 
 COMMENTS_SCRIPT = "comments.js"
@@ -28,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.add_template_global(asset_name)
     app.add_template_global(has_comments)
+    app.add_template_global(custom_css_name)
 
 
 def has_comments(tenant: Tenant) -> bool:
@@ -45,13 +48,22 @@ def asset_name(name: str) -> str:
     return hashed
 
 
-def asset_names(code_style: str, comments: bool) -> list[str]:
+def asset_names(tenant: Tenant) -> list[str]:
     """The hashed names one blog's pages link to (for freezing): the script only
-    if its posts embed comments."""
+    if its posts embed comments, its own CSS only if it has some."""
+    comments = has_comments(tenant)
     files = (p for p in sorted(STATIC.iterdir()) if p.is_file())
     names = [p.name for p in files if comments or p.name != COMMENTS_SCRIPT]
-    names.append(f"{CODE_PREFIX}{code_style}.css")
-    return [name for name in map(_fingerprinted, names) if name]
+    names.append(f"{CODE_PREFIX}{tenant.code_style}.css")
+    hashed = [name for name in map(_fingerprinted, names) if name]
+    return hashed + [name for name in [custom_css_name(tenant)] if name]
+
+
+def custom_css_name(tenant: Tenant) -> str | None:
+    """The hashed name of the blog's own stylesheet, or None when it has none."""
+    if not tenant.custom_css:
+        return None
+    return f"{CUSTOM_PREFIX}{hashlib.sha256(tenant.custom_css.encode()).hexdigest()[:16]}.css"
 
 
 def stylesheets(code_style: str) -> list[str]:
@@ -62,7 +74,7 @@ def stylesheets(code_style: str) -> list[str]:
 
 @bp.get("/<filename>")
 def asset(filename: str) -> Response:
-    found = _by_hashed_name().get(filename) or _code_stylesheet(filename)
+    found = _by_hashed_name().get(filename) or _code_stylesheet(filename) or _custom(filename)
     if found is None:
         abort(404)
     # The type by suffix: under `nosniff` a script served as text/css would not run.
@@ -99,6 +111,13 @@ def _code_stylesheet(filename: str) -> bytes | None:
     style_name = name.rpartition(".")[0] + ".css"
     if style_name.startswith(CODE_PREFIX) and _fingerprinted(style_name) == filename:
         return _source(style_name)
+    return None
+
+
+def _custom(filename: str) -> bytes | None:
+    # Only today's name: an old one would be cached a year with other content.
+    if filename.startswith(CUSTOM_PREFIX) and filename == custom_css_name(g.tenant):
+        return g.tenant.custom_css.encode()
     return None
 
 

@@ -129,6 +129,9 @@ class Tenant(Timestamps, db.Model):
     settings_revision: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     # The IANA zone its pages show times in and its editor takes them (core.time_zones).
     time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
+    # The owner's CSS as typed, and what the blog serves of it (core.content.custom_css).
+    custom_css_source: Mapped[str] = mapped_column(Text, default="", server_default="")
+    custom_css: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     domains: Mapped[list["Domain"]] = relationship(back_populates="tenant")
 

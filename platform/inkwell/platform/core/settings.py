@@ -222,6 +222,9 @@ CUSTOM_DOMAINS_MAX = 10
 DNS_RESOLVER = ""
 DNS_TIMEOUT = 5.0
 
+# A blog's own CSS (Settings → CSS): at most this many bytes as the owner types it.
+CUSTOM_CSS_MAX_BYTES = 50_000
+
 # The on-demand TLS ask (/.well-known/inkwell/tls-allowed) says yes to verified
 # custom domains of active blogs; to the platform's own hosts (APP_HOST, blogs'
 # subdomains) only when this is true. Off by default: a wildcard certificate

@@ -33,6 +33,7 @@ from inkwell.platform.web.admin.quotas import views as admin_quotas
 from inkwell.platform.web.admin.tenants import views as admin_tenants
 from inkwell.platform.web.admin.users import views as admin_users
 from inkwell.platform.web.dashboard import (
+    custom_css,
     domains,
     editor,
     exports,
@@ -81,6 +82,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         tags.bp,
         team.bp,
         domains.bp,
+        custom_css.bp,
         invitations.bp,
         mirror.bp,
         admin_home.bp,

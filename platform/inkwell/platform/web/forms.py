@@ -393,6 +393,11 @@ class BlogSettingsForm(PlatformForm):
         return {name: self[name].data for name in self.SETTINGS}
 
 
+class CustomCssForm(PlatformForm):
+    base_revision = RevisionField()
+    css = TextAreaField("CSS")
+
+
 class InviteForm(PlatformForm):
     # _single_line: the address goes into a mail header (To).
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), _single_line, Email()])

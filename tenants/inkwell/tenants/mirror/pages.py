@@ -30,7 +30,7 @@ from inkwell.platform.core.content.posts import NEWEST_FIRST, public_posts
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Post, Snippet, Tag, Tenant
-from inkwell.tenants.assets import asset_names, has_comments
+from inkwell.tenants.assets import asset_names, custom_css_name
 from inkwell.tenants.content import PAGE_SIZE, RECENT_POSTS, moved_addresses, tags_by_post
 
 Snapshot = dict[str, Any]
@@ -70,6 +70,7 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
         tenant.title,
         tenant.description,
         tenant.code_style,
+        custom_css_name(tenant),  # every page links it
         tenant.time_zone,
         tenant.comments_provider,
         tenant.comments_target,
@@ -118,7 +119,7 @@ def all_pages(snap: Snapshot, tenant: Tenant) -> set[str]:
         pages.add(url_for("feeds.tag_latest", tag_slug=tag))
     pages |= _snippet_pages(snap)
     pages |= _moved_pages(snap.get("moved_posts", []), snap.get("moved_tags", []))
-    names = asset_names(tenant.code_style, has_comments(tenant))
+    names = asset_names(tenant)
     pages |= {url_for("assets.asset", filename=name) for name in names}
     return pages
 

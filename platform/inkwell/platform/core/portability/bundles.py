@@ -20,6 +20,7 @@ MAX_BUNDLE_BYTES = 200 * 1024 * 1024
 SUFFIX = ".md"
 # An export's alt texts of its library's images (`image_export`).
 ALT_TEXTS = "media/alt-text.yaml"
+CUSTOM_CSS = "custom.css"  # the blog's own CSS (`custom_css_files`)
 # Files a post may show as an image; the media library says which it accepts.
 IMAGE_SUFFIXES = frozenset(
     [
@@ -71,6 +72,7 @@ class Bundle:
     documents: list[BundleFile]  # the .md files, sorted by name
     images: dict[str, BundleFile]  # the image files, by name
     alt_texts: BundleFile | None = None  # ALT_TEXTS, if the bundle has it
+    custom_css: BundleFile | None = None  # CUSTOM_CSS, if the bundle has it
 
 
 @contextmanager
@@ -95,7 +97,8 @@ def _checked(files: list[BundleFile]) -> Bundle:
     if sum(f.size for f in documents) > MAX_BUNDLE_BYTES:
         raise BundleError(f"the bundle is larger than {_megabytes(MAX_BUNDLE_BYTES)}")
     images = {f.name: f for f in files if _suffix(f.name) in IMAGE_SUFFIXES}
-    return Bundle(documents, images, next((f for f in files if f.name == ALT_TEXTS), None))
+    named = {f.name: f for f in files}
+    return Bundle(documents, images, named.get(ALT_TEXTS), named.get(CUSTOM_CSS))
 
 
 def _folder_files(root: Path) -> list[BundleFile]:
@@ -140,14 +143,14 @@ def _bounded_zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Call
 
 def _safe_name(name: str) -> str | None:
     """`name` as a relative "/" path if it is a visible .md or image file (or
-    ALT_TEXTS) inside the bundle, else None."""
+    ALT_TEXTS or CUSTOM_CSS) inside the bundle, else None."""
     path = PurePosixPath(name.replace("\\", "/"))
     if not path.parts or path.is_absolute() or ".." in path.parts or ":" in path.parts[0]:
         return None
     if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
         return None
     suffix = path.suffix.lower()
-    wanted = suffix == SUFFIX or suffix in IMAGE_SUFFIXES or str(path) == ALT_TEXTS
+    wanted = suffix == SUFFIX or suffix in IMAGE_SUFFIXES or str(path) in (ALT_TEXTS, CUSTOM_CSS)
     return str(path) if wanted else None
 
 

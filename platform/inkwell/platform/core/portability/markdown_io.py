@@ -36,7 +36,7 @@ from inkwell.platform.core.database import refresh_statistics
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded
 from inkwell.platform.core.models import Post, Snippet, Tenant
-from inkwell.platform.core.portability import image_export
+from inkwell.platform.core.portability import custom_css_files, image_export
 from inkwell.platform.core.portability.bundles import (
     Bundle,
     BundleFile,
@@ -89,6 +89,7 @@ class ImportPlan:
     images: list[ImageStep] = field(default_factory=list)
     bundle: Path | None = None  # where apply_import reads the images again
     image_names: tuple[str, ...] = ()  # every image file of the bundle
+    custom_css: str | None = None  # the bundle's custom.css, when it changes the blog's
 
     def of(self, action: str, snippets: bool = False) -> list[Step]:
         """The steps doing `action`, to posts (or to snippets); errors of both."""
@@ -100,7 +101,7 @@ class ImportPlan:
         """Changes whenever the plan would do anything else: a preview confirmed with
         it applies only if planning again gives the same."""
         seen = [(s.name, s.action, s.changes, s.message, repr(s.data)) for s in self.steps]
-        return hashlib.sha256(repr((seen, self.images)).encode()).hexdigest()
+        return hashlib.sha256(repr((seen, self.images, self.custom_css)).encode()).hexdigest()
 
 
 @dataclass
@@ -143,6 +144,9 @@ def plan_import(tenant: Tenant, bundle: Path) -> ImportPlan:
             plan.steps.append(step)
         planner.images.library_folder()
         plan.images = planner.images.result()
+        plan.custom_css, refused = custom_css_files.planned(tenant, files.custom_css)
+        if refused:
+            plan.steps.append(Step(custom_css_files.NAME, ERROR, message=refused))
         return plan
 
 
@@ -210,6 +214,8 @@ def apply_import(tenant: Tenant, author_id: int | None, plan: ImportPlan) -> Imp
         if plan.bundle is not None:
             report.errors += run.images.write(plan.bundle, plan.image_names, plan.images)
         report.images = sum(s.name in run.images.ids for s in plan.images if s.action == NEW)
+        if plan.custom_css is not None:
+            custom_css_files.store(tenant, plan.custom_css)
         stopped, pending = "", 0
         for step in plan.steps:
             if step.action == ERROR:
@@ -283,6 +289,8 @@ def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:
             _add(zf, f"{SNIPPETS_DIR}{snippet.slug}.md", write_snippet_file(snippet))
         # Images are compressed already: stored as they are.
         image_export.write_images(tenant, images, lambda name, data: _add(zf, name, data, False))
+        if (css := custom_css_files.exported(tenant)) is not None:
+            _add(zf, custom_css_files.NAME, css)
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: str | bytes, compress: bool = True) -> None:
