@@ -2,7 +2,7 @@
 (`core.content.custom_css`)
 
 Revision ID: 0025
-Revises: 0023
+Revises: 0024
 Create Date: 2026-12-18 09:00:00
 
 Existing blogs get none, so every page looks as it did.
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0025"
-down_revision: str | None = "0023"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
