@@ -65,6 +65,7 @@ def alice(app, make_tenant, make_post, add_member, make_snippet, make_media, add
     make_post(blog, LONG_TITLE, BODY, slug="a-rather-long-title")
     make_post(blog, "مسودة بعنوان عربي طويل نوعا ما", "نص", status="draft")
     make_snippet(blog, "A snippet with a long name as well", "print('hi')", language="python")
+    make_post(blog, "About", BODY, is_page=True)
     make_media(blog, png_bytes(1200, 800), "harbour-at-dawn.png", alt="The harbour at dawn")
     make_media(blog, png_bytes(600, 900), "غروب.png", alt="غروب الشمس فوق البحر الأبيض المتوسط")
     make_media(blog, png_bytes(900, 300), f"{LONG_TITLE.replace(' ', '-')}.png")

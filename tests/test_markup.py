@@ -99,6 +99,7 @@ def ids(
 
     alice = make_tenant("alice")
     change_blog(alice, description="Notes, code and a little العربية.")
+    make_post(alice, "About", "Notes, code and a little العربية.", is_page=True)
     # Custom CSS with a part left out: the CSS page lists it, every page links the rest.
     change_blog(alice, custom_css_source="@import url(//x.example/a.css);\nh1 { color: #a03 }",
                 custom_css="h1 { color: #a03 }\n")  # fmt: skip
