@@ -58,6 +58,7 @@ PLATFORM = [
     ("domains", "/blogs/alice/domains/", "owner"),
     ("custom css", "/blogs/alice/css/", "owner"),
     ("import", "/blogs/alice/import/", "owner"),
+    ("navigation", "/blogs/alice/navigation/", "owner"),
     ("forbidden", "/blogs/alice/posts/999999/edit", "owner"),
     ("admin", "/admin/", "admin"),
     ("admin blogs", "/admin/tenants/", "admin"),

@@ -60,7 +60,8 @@ def save() -> Response | tuple[str, int]:
             )
     except NavigationError as error:
         rows = [r._replace(error=error.problems.get(i, "")) for i, r in enumerate(rows)]
-        return _page(form, rows, error.problems.get(None, "")), 400
+        problem = error.problems.get(None) or "A link below needs a change: nothing was saved."
+        return _page(form, rows, problem), 400
     except EditConflict:
         db.session.rollback()
         form.base_revision.data = str(g.tenant.settings_revision)
