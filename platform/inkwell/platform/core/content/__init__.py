@@ -68,6 +68,10 @@ an empty language guessed; they have no drafts, so every change is public at onc
 row per tab in `editor_presence`, gone after a minute of silence), so writers see
 each other; it never blocks an edit.
 
+`navigation` is the blog's header links as its owners order them (pages, tags, the
+feed, the snippets, other sites), saved whole under the settings compare-and-set;
+readers see only those whose target is public (`inkwell.tenants.navigation`).
+
 `changes.content_changed` is the only code that bumps a blog's `content_version`,
 in the caller's transaction; subscribers (the mirror's publish queue today) connect
 to `changes.changed`, so the code that saves never lists who reacts.
