@@ -79,14 +79,9 @@ def _site_wide() -> dict[str, object]:
 
 def header_links() -> list[tuple[Link, bool]]:
     """The blog's navigation as links to what is public, each with whether it is the
-    page shown; a cached fragment like `recent_posts` (a saved navigation bumps
-    content_version, so does any post)."""
-    key = tenant_key(g.tenant, "fragment:navigation")
-    cached = cache_get(key)
-    if cached is None:
-        cached = [tuple(link(item)) for item in content.current().navigation()]
-        cache_set(key, cached)
-    links = [Link(*row) for row in cached]
+    page shown. Not a cached fragment: two small queries, paid only by a page the page
+    cache does not hold (and cache entries stay one per page)."""
+    links = [link(item) for item in content.current().navigation()]
     here = request.path
     return [(a, not a.url and url_for(a.endpoint, **a.values) == here) for a in links]
 

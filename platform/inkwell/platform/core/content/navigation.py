@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from typing import Literal, cast, get_args
 from urllib.parse import urlsplit
 
-from sqlalchemy import exists, select
+from sqlalchemy import select
 
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.conflicts import claim_settings
 from inkwell.platform.core.content.posts import public_posts
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, Snippet, Tag, Tenant
+from inkwell.platform.core.models import Post, Tag, Tenant
 from inkwell.platform.core.validation import single_line_problem
 
 Kind = Literal["page", "tag", "feed", "snippets", "url"]
@@ -72,15 +72,12 @@ def items_of(tenant: Tenant) -> list[Item]:
 
 
 def default_items() -> list[Item]:
-    """What a blog whose owners never edited it shows: Snippets if it has any, its
-    About page if it has one, and the feed."""
-    items = []
-    if db.session.scalar(select(exists().select_from(Snippet))):
-        items.append(Item("Snippets", "snippets"))
+    """What a blog whose owners never edited it shows: the snippets (readers see the
+    link once there are some), its About page if it has one, and the feed."""
     about = public_posts().where(Post.slug == ABOUT_SLUG).with_only_columns(Post.uuid)
-    if (about_uuid := db.session.scalar(about)) is not None:
-        items.append(Item("About", "page", str(about_uuid)))
-    return [*items, Item("Feed", "feed")]
+    about_uuid = db.session.scalar(about)
+    about_item = [Item("About", "page", str(about_uuid))] if about_uuid is not None else []
+    return [Item("Snippets", "snippets"), *about_item, Item("Feed", "feed")]
 
 
 def save_navigation(tenant: Tenant, items: list[Item], base_revision: int | None) -> None:

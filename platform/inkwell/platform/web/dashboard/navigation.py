@@ -51,8 +51,9 @@ def save() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _page(form, rows), 400
     rows = _apply_action(rows, request.form.get("action", "save"))
+    reset = request.form.get("action") == "reset"
     try:
-        if request.form.get("action") == "reset":
+        if reset:
             navigation.reset_navigation(g.tenant, form.base_revision.revision)
         else:
             navigation.save_navigation(
@@ -71,7 +72,7 @@ def save() -> Response | tuple[str, int]:
         )
         return _page(form, rows, problem), 409
     db.session.commit()
-    flash("Navigation saved: every page of the blog shows it.")
+    flash("Back to the default links." if reset else "Navigation saved: every page shows it.")
     return redirect(url_for("navigation.index"))
 
 
