@@ -6,22 +6,11 @@ Folder and S3 (moto's server) targets."""
 
 import pytest
 
-from fixtures.images import jpeg_bytes, png_bytes
+from fixtures.images import file_of, jpeg_bytes, png_bytes
 from fixtures.mirrors import blog_uuid, broken_links, publish
 from inkwell.tenants.mirror.images import in_stylesheet, stylesheet_links
 
 HASH = "ab" * 32
-
-
-def file_of(app, blog, media_id: int) -> str:
-    """The name of the original file of the blog's image `media_id`."""
-    from inkwell.platform.core import tenancy
-    from inkwell.platform.core.extensions import db
-    from inkwell.platform.core.models import Media
-
-    with app.app_context(), tenancy.tenant_scope(blog.id):
-        media = db.session.get_one(Media, media_id)
-        return media.file_name(media.width, media.extension)
 
 
 def custom_css(files: dict[str, bytes]) -> str:
