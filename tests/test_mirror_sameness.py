@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.browsers import open_page
-from fixtures.images import file_of, jpeg_bytes, png_bytes
+from fixtures.images import css_with_image, jpeg_bytes
 from fixtures.mirrors import blog_uuid, broken_links, publish
 
 BACKGROUND = "rgb(250, 240, 230)"
@@ -51,13 +51,11 @@ def address(path: str) -> str:
 def full_blog(app, make_tenant, make_post, make_media, change_blog):
     blog = make_tenant("alice")
     cover = make_media(blog, jpeg_bytes(1200, 800), "cover.jpg")
-    paper = file_of(app, blog, make_media(blog, png_bytes(64, 64), "paper.png"))
-    css = f"body {{ background: {BACKGROUND} url(/media/{paper}) repeat }}\n"
-    change_blog(blog, custom_css_source=css, custom_css=css)
+    css = f"body {{ background: {BACKGROUND} url({{image}}) repeat }}\n"
+    blog.paper = css_with_image(app, blog, make_media, change_blog, css, 64)
     make_post(blog, "A walk", "By the *river*, [see the page](/now/).", tags=["walks"],
               cover_media_id=cover)  # fmt: skip
     make_post(blog, "Now", "Reading these days.", is_page=True)
-    blog.paper = paper
     return blog
 
 

@@ -6,7 +6,7 @@ Folder and S3 (moto's server) targets."""
 
 import pytest
 
-from fixtures.images import file_of, jpeg_bytes, png_bytes
+from fixtures.images import css_with_image, file_of, jpeg_bytes
 from fixtures.mirrors import blog_uuid, broken_links, publish
 from inkwell.tenants.mirror.images import in_stylesheet, stylesheet_links
 
@@ -22,10 +22,8 @@ def custom_css(files: dict[str, bytes]) -> str:
 def styled_blog(make_tenant, make_post, make_media, change_blog, app):
     blog = make_tenant("alice")
     make_post(blog, "Hello", "No image in the text.")
-    paper = file_of(app, blog, make_media(blog, png_bytes(300, 200), "paper.png"))
-    css = f'body {{ background: url(/media/{paper}) }}\nh1 {{ mask: url("/media/{paper}") }}\n'
-    change_blog(blog, custom_css_source=css, custom_css=css)
-    blog.paper = paper
+    css = 'body { background: url({image}) }\nh1 { mask: url("{image}") }\n'
+    blog.paper = css_with_image(app, blog, make_media, change_blog, css, 300)
     return blog
 
 
