@@ -159,3 +159,38 @@ def test_the_cli_lists_domains_and_removes_one(app, alice, add_domain, make_tena
     ):
         refused = run(args=["domains", *args])
         assert refused.exit_code == 1 and message in refused.output, refused.output
+
+
+def test_people_read_an_idn_in_unicode_and_links_keep_punycode(
+    app, admin, client, auth, alice, add_domain
+) -> None:
+    add_domain(alice, IDN, verified=True, primary=True)
+    auth.login(alice.owner_email)
+    pages = {
+        "/dashboard/": "http://bücher.example/",
+        "/blogs/alice/": "http://bücher.example/",
+        "/blogs/alice/snippets/": "http://bücher.example/snippets/",
+    }
+    for url, shown in pages.items():
+        page = client.get(url).text
+        punycode = shown.replace("bücher.example", IDN)
+        assert f'href="{punycode}" dir="ltr">{shown}</a>' in page, url
+        assert f">{punycode}<" not in page, url
+    console = admin.get(f"/admin/tenants/{alice.id}/").text
+    assert f'href="http://{IDN}/" dir="ltr">http://bücher.example/</a>' in console
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        (f"http://{IDN}/x/?q=1", "http://bücher.example/x/?q=1"),
+        (f"https://{IDN}:8443/", "https://bücher.example:8443/"),
+        ("http://alice.blogs.test:5000/", "http://alice.blogs.test:5000/"),
+        ("http://xn--broken--.example/", "http://xn--broken--.example/"),  # not IDNA: as stored
+        ("/relative/", "/relative/"),
+    ],
+)
+def test_shown_url(url: str, shown: str) -> None:
+    from inkwell.platform.core.domains.names import shown_url
+
+    assert shown_url(url) == shown
