@@ -5,6 +5,8 @@ Each function checks, changes the session, records the audit entry and leaves
 the commit to the caller; a refusal is a DomainError and changes nothing.
 """
 
+from uuid import UUID
+
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +45,18 @@ def every_domain(tenant: Tenant | None = None) -> list[Domain]:
         query = query.where(Domain.tenant_id == tenant.id)
     order = (Tenant.subdomain, Domain.is_primary.desc(), Domain.id)
     return list(db.session.scalars(query.order_by(*order)))
+
+
+def served_hosts() -> list[tuple[str, UUID]]:
+    """(host, blog uuid) of every verified host of an active blog, by host: what
+    the web server's mirror fallback may answer for (infra/nginx)."""
+    query = (
+        select(Domain.host, Tenant.uuid)
+        .join(Domain.tenant)
+        .where(Domain.verified_at.is_not(None), Tenant.status == "active")
+        .order_by(Domain.host)
+    )
+    return [(host, uuid) for host, uuid in db.session.execute(query)]
 
 
 def find(tenant: Tenant, domain_id: int) -> Domain | None:

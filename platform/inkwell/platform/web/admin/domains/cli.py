@@ -2,9 +2,12 @@
 host as people read it (an IDN in Unicode, its punycode beside it), whether it is
 verified and since when, or when its unverified claim expires, and which is the
 blog's main address; `remove` takes a custom domain off a blog, audited as
-`cli:<os user>`, through the same `core.domains.registry` the owners' page uses."""
+`cli:<os user>`, through the same `core.domains.registry` the owners' page uses;
+`nginx-map` writes the host -> blog map nginx's mirror fallback reads, so
+custom domains keep their mirror while the app is down (infra/nginx)."""
 
 from datetime import datetime
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
@@ -16,7 +19,8 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Domain
 from inkwell.platform.web.cli.args import blog_named
 
-domains_cli = AppGroup("domains", help="Blogs' custom domains: list, remove.")
+domains_cli = AppGroup("domains", help="Blogs' custom domains: list, remove, nginx-map.")
+MAP_HEADER = "# Written by `inkwell domains nginx-map`: host -> blog UUID (infra/nginx).\n"
 
 
 @domains_cli.command("list")
@@ -45,6 +49,28 @@ def remove_command(host: str, subdomain: str) -> None:
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Removed {shown(domain.host)} from {tenant.subdomain}.")
+
+
+@domains_cli.command("nginx-map")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the map to this file (only when it changed) instead of printing it.",
+)  # fmt: skip
+def nginx_map_command(output: Path | None) -> None:
+    """The host -> blog UUID map of nginx's mirror fallback: every verified host of
+    an active blog, custom domains included. With --output, says "written" or
+    "unchanged", so cron can reload nginx only after a change."""
+    text = MAP_HEADER + "".join(f"{host} {uuid};\n" for host, uuid in registry.served_hosts())
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    if output.exists() and output.read_text() == text:
+        click.echo(f"{output}: unchanged")
+        return
+    partial = output.with_name(output.name + ".partial")
+    partial.write_text(text)
+    partial.replace(output)  # nginx never reads half a map
+    click.echo(f"{output}: written")
 
 
 def _stored(typed: str) -> str:
