@@ -178,6 +178,9 @@ def test_people_read_an_idn_in_unicode_and_links_keep_punycode(
         assert f">{punycode}<" not in page, url
     console = admin.get(f"/admin/tenants/{alice.id}/").text
     assert f'href="http://{IDN}/" dir="ltr">http://bücher.example/</a>' in console
+    # A reader at an IDN no blog serves reads the name they typed.
+    unknown = app.test_client().get("/", headers={"Host": "xn--nchts-gra.example"})
+    assert unknown.status_code == 404 and "<strong>nächts.example</strong>" in unknown.text
 
 
 @pytest.mark.parametrize(
