@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from fixtures.browsers import open_page
 from fixtures.images import css_with_image, jpeg_bytes
 from fixtures.mirrors import blog_uuid, broken_links, publish
 
@@ -79,12 +78,12 @@ def test_every_page_of_the_mirror_reads_as_the_live_one(
 
 
 def test_chromium_applies_the_blogs_css_to_the_mirror_opened_from_disk(
-    app, full_blog, mirror_root, chromium, live_server
+    app, full_blog, mirror_root, chromium
 ) -> None:
     [run] = publish(app, full_blog.id)
     assert run.status == "succeeded", run.error
     root: Path = mirror_root / blog_uuid(app, full_blog)
-    page = open_page(chromium, live_server, width=390)
+    page = chromium.new_context(viewport={"width": 390, "height": 900}).new_page()
     for path in ("index.html", "a-walk/index.html", "now/index.html"):
         page.goto((root / path).as_uri())
         assert page.evaluate("getComputedStyle(document.body).backgroundColor") == BACKGROUND

@@ -162,7 +162,8 @@ class BlogFreezer:
         # The blog's own CSS names its images as /media/<file>, which leaves the
         # mirror's folder from disk or under a prefix; its copy links them relatively.
         name = (request.view_args or {}).get("filename", "")
-        if request.endpoint == "assets.asset" and name.startswith(CUSTOM_PREFIX):
+        custom = request.endpoint == "assets.asset" and name.startswith(CUSTOM_PREFIX)
+        if custom and response.status_code == 200:
             css = response.get_data(as_text=True)
             response.set_data(images.stylesheet_links(css, self._relative))
         return response
