@@ -26,6 +26,7 @@ from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response as BaseResponse
 
 from inkwell.platform.core.caching import cache_get, cache_set, tenant_key
+from inkwell.platform.core.domains.names import shown_url
 from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tag
@@ -135,5 +136,7 @@ def unavailable(_error: Exception) -> Response:
 @degrading
 def not_found(_error: Exception) -> tuple[str, int]:
     if g.get("no_such_blog"):
-        return render_template("blog/no_such_blog.html", host=request.host), 404
+        # The name as the reader typed it: an IDN in Unicode, not the punycode sent.
+        host = shown_url(f"http://{request.host}").removeprefix("http://")
+        return render_template("blog/no_such_blog.html", host=host), 404
     return render_template("blog/not_found.html", tenant=g.tenant), 404
