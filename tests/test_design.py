@@ -183,12 +183,12 @@ TABS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("section", ["", "mirror/", "domains/", "css/"])
+@pytest.mark.parametrize("section", ["", "mirror/", "domains/", "css/", "navigation/"])
 def test_the_section_bar_is_one_row_on_a_phone(alice, live_server, chromium, section) -> None:
     page = open_page(chromium, live_server, alice.owner_email, width=PHONE)
     page.goto(f"{live_server}/blogs/alice/{section}")
     bar = page.evaluate(TABS)
-    assert len(bar["tabs"]) == 11 and len({tab["top"] for tab in bar["tabs"]}) == 1  # one row
+    assert len(bar["tabs"]) == 12 and len({tab["top"] for tab in bar["tabs"]}) == 1  # one row
     assert bar["height"] < 90 and bar["width"] <= PHONE  # the title's line and the row's
     [current] = [tab for tab in bar["tabs"] if tab["current"]]
     assert current["inView"], current  # scrolled to, wherever it is in the row
