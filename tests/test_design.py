@@ -47,7 +47,7 @@ OFF_SCREEN = """() => {
 }"""
 
 BLOG_SECTIONS = ("", "posts/new", "media/", "tags/", "snippets/", "team/", "mirror/", "settings",
-                 "import/", "domains/", "css/")  # fmt: skip
+                 "import/", "domains/", "css/", "navigation/")  # fmt: skip
 MEMBER_PAGES = ["/dashboard/", "/blogs/alice/deleted"] + [
     f"/blogs/alice/{p}" for p in BLOG_SECTIONS
 ]
@@ -58,7 +58,9 @@ READER_PAGES = ["/", "/a-rather-long-title/", "/tags/unterhaltungselektronikfach
 
 
 @pytest.fixture
-def alice(app, make_tenant, make_post, add_member, make_snippet, make_media, add_domain):
+def alice(
+    app, make_tenant, make_post, add_member, make_snippet, make_media, add_domain, change_blog
+):
     from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
 
@@ -68,6 +70,15 @@ def alice(app, make_tenant, make_post, add_member, make_snippet, make_media, add
     make_post(blog, LONG_TITLE, BODY, slug="a-rather-long-title")
     make_post(blog, "مسودة بعنوان عربي طويل نوعا ما", "نص", status="draft")
     make_snippet(blog, "A snippet with a long name as well", "print('hi')", language="python")
+    make_post(blog, "About", BODY, is_page=True)
+    # Header links as long as labels may be, in two scripts: they wrap, never widen a page.
+    links = [
+        {"label": "Unterhaltungselektronikfachgeschäfte", "kind": "feed", "target": ""},
+        {"label": "روابط المدونة الطويلة جدا للقراء", "kind": "snippets", "target": ""},
+        {"label": "A rather long label of forty characters", "kind": "url",
+         "target": "https://example.org/"},
+    ]  # fmt: skip
+    change_blog(blog, navigation=links)
     make_media(blog, png_bytes(1200, 800), "harbour-at-dawn.png", alt="The harbour at dawn")
     make_media(blog, png_bytes(600, 900), "غروب.png", alt="غروب الشمس فوق البحر الأبيض المتوسط")
     make_media(blog, png_bytes(900, 300), f"{LONG_TITLE.replace(' ', '-')}.png")
@@ -172,12 +183,12 @@ TABS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("section", ["", "mirror/", "domains/", "css/"])
+@pytest.mark.parametrize("section", ["", "mirror/", "domains/", "css/", "navigation/"])
 def test_the_section_bar_is_one_row_on_a_phone(alice, live_server, chromium, section) -> None:
     page = open_page(chromium, live_server, alice.owner_email, width=PHONE)
     page.goto(f"{live_server}/blogs/alice/{section}")
     bar = page.evaluate(TABS)
-    assert len(bar["tabs"]) == 11 and len({tab["top"] for tab in bar["tabs"]}) == 1  # one row
+    assert len(bar["tabs"]) == 12 and len({tab["top"] for tab in bar["tabs"]}) == 1  # one row
     assert bar["height"] < 90 and bar["width"] <= PHONE  # the title's line and the row's
     [current] = [tab for tab in bar["tabs"] if tab["current"]]
     assert current["inView"], current  # scrolled to, wherever it is in the row
