@@ -64,6 +64,7 @@ from inkwell.tenants import (
     links,
     media,
     page_cache,
+    search,
     security,
     snippets,
 )
@@ -103,5 +104,6 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
     app.register_blueprint(blog.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(snippets.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(media.bp)
     return app

@@ -66,6 +66,8 @@ MAX_KEYED_LENGTH = 512
 
 # The attribute `reads_query` puts on a view function.
 QUERY_PARAMETERS = "inkwell_query_parameters"
+# In `g`: the view asked for its page not to be stored (`not_stored`).
+NOT_STORED = "inkwell_page_not_stored"
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -93,6 +95,12 @@ def reads_query(*names: str) -> Callable[[View], View]:
         return view
 
     return declare
+
+
+def not_stored() -> None:
+    """Keep this request's page out of the cache: a view whose query parameters have
+    many values (search) stores only the pages it chose to."""
+    setattr(g, NOT_STORED, True)
 
 
 def kept_query(view: Callable[..., Any] | None, query_string: bytes) -> list[tuple[str, str]]:
@@ -234,6 +242,7 @@ def _validate_and_store(response: Response) -> Response:
         and "Set-Cookie" not in response.headers
         and keyable(request.path, query)
         and _canonical_path()
+        and not g.get(NOT_STORED)
     ):
         cache_set(key, (response.get_data(), response.content_type, own_policy))
         response.headers["X-Cache"] = MISS

@@ -76,7 +76,7 @@ def content_security_policy(provider: str = "none", target: str = "") -> str:
         "img-src": ["'self'", "https:", "http:", "data:"],
         "style-src": ["'self'", _BARE_PAGE_HASH],
         "base-uri": ["'none'"],
-        "form-action": ["'none'"],
+        "form-action": ["'self'"],  # the search form
     }
     for directive, origins in _comment_sources(provider, target).items():
         sources.setdefault(directive, []).extend(origins)

@@ -12,7 +12,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, PostAlias, Tenant
 
 # Paths of the public blog that a post at /<slug>/ would hide behind.
-RESERVED_SLUGS = frozenset({"about", "assets", "page", "snippets", "tags"})
+RESERVED_SLUGS = frozenset({"about", "assets", "page", "search", "snippets", "tags"})
 
 
 class SlugTaken(ValueError):
