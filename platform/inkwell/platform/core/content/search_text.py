@@ -37,6 +37,9 @@ _MARKDOWN = re.compile(r"!?\[|\]\([^)\s]*\)|\]|[*`#>|~]+")
 _TAG = re.compile(r"<[^>\n]{1,200}>")
 
 
+_CLEANED = {"Cc": " ", "Cs": "", "Co": ""}
+
+
 class QueryTooLong(ValueError):
     """The query is longer than MAX_QUERY characters."""
 
@@ -63,7 +66,9 @@ def normalized(raw: str) -> str:
     nothing to search. QueryTooLong past MAX_QUERY characters."""
     if len(raw) > 4 * MAX_QUERY:  # not worth cleaning first
         raise QueryTooLong(raw[:20])
-    kept = "".join(c for c in raw if unicodedata.category(c) not in ("Cc", "Cs", "Co"))
+    # Control characters (NUL, line breaks) part words; lone surrogates and private
+    # use (the marks' characters) go.
+    kept = "".join(_CLEANED.get(unicodedata.category(c), c) for c in raw)
     query = " ".join(unicodedata.normalize("NFC", kept).split())
     if len(query) > MAX_QUERY:
         raise QueryTooLong(query[:20])
