@@ -6,6 +6,7 @@
 (function () {
   "use strict";
   var MAX_QUERY = 200;
+  var SHOWN = 50; // results listed: the best ones; more words narrow them down
   var posts = window.inkwellSearchPosts || [];
   var status = document.getElementById("search-status");
   var list = document.getElementById("search-results");
@@ -70,9 +71,10 @@
     });
     found.sort(function (a, b) { return b.points - a.points || a.order - b.order; });
     status.textContent = found.length
-      ? found.length + (found.length === 1 ? " result" : " results") + " for “" + query + "”."
+      ? found.length + (found.length === 1 ? " result" : " results") + " for “" + query + "”" +
+        (found.length > SHOWN ? ", the best " + SHOWN + " shown." : ".")
       : "No posts match “" + query + "”.";
-    found.forEach(function (hit) {
+    found.slice(0, SHOWN).forEach(function (hit) {
       var item = document.createElement("li"), heading = document.createElement("h2");
       var link = document.createElement("a"), snippet = document.createElement("p");
       item.dir = "auto";
