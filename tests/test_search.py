@@ -12,7 +12,7 @@ from flask import Flask
 from redis import Redis
 from sqlalchemy import select, text
 
-from fixtures.mirrors import edit_post, publish, read_folder
+from fixtures.mirrors import blog_uuid, edit_post, publish, read_folder
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content.posts import delete_post
 from inkwell.platform.core.content.revisions import Actor
@@ -255,8 +255,7 @@ def test_the_mirror_ships_an_index_of_public_posts(app, alice, make_post, mirror
     make_post(alice, "Draft", "Secret.", status="draft")
     [run] = publish(app, alice.id)
     assert run.status == "succeeded", run.error
-    with app.app_context():
-        root = mirror_root / str(db.session.get_one(Tenant, alice.id).uuid)
+    root = mirror_root / blog_uuid(app, alice)
     files = read_folder(root)
     assert (
         "search/index.html" in files

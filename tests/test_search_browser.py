@@ -3,15 +3,12 @@
 right-to-left words in a right-to-left result."""
 
 from fixtures.browsers import blog_url, open_page
-from fixtures.mirrors import publish
+from fixtures.mirrors import blog_uuid, publish
 
 
 def test_a_mirror_opened_from_disk_searches(
     app, live_server, chromium, make_tenant, make_post, mirror_root
 ) -> None:
-    from inkwell.platform.core.extensions import db
-    from inkwell.platform.core.models import Tenant
-
     blog = make_tenant("alice")
     make_post(blog, "Lighthouse keepers", "Who kept the <b>lights</b> on.", tags=["sea"])
     make_post(blog, "Gardening", "Beans, and a lighthouse seen from the garden.")
@@ -19,8 +16,7 @@ def test_a_mirror_opened_from_disk_searches(
     make_post(blog, "Secret lighthouse", "A draft.", status="draft")
     [run] = publish(app, blog.id)
     assert run.status == "succeeded", run.error
-    with app.app_context():
-        root = mirror_root / str(db.session.get_one(Tenant, blog.id).uuid)
+    root = mirror_root / blog_uuid(app, blog)
 
     page = open_page(chromium, live_server)
     page.goto((root / "index.html").as_uri())
