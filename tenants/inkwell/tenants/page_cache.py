@@ -20,7 +20,8 @@ Nobody outside may choose how many copies of a page the cache holds, or the firs
 `/?junk=<random>` flood would evict every blog's pages. So a page is stored once,
 under its canonical URL: the path the app builds for its view and arguments
 (`/page/2/`, never `/page/02/`), and only the query parameters its view declares
-with `reads_query` (none so far: URLs are paths). Any other query string is
+with `reads_query` (only search: other URLs are paths), and a view with many
+values may keep a page out (`not_stored`). Any other query string is
 answered from, and stored under, that same key; a view sees only what it
 declared (`SiteRequest.args`), so a parameter it reads cannot be left out of the
 key. Paths and queries longer than MAX_KEYED_LENGTH are not stored at all. The

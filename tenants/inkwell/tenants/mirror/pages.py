@@ -14,6 +14,9 @@ Comparing snapshots also tells a mirror that shrinks because the blog did (posts
 tags or snippets withdrawn: their pages must leave every copy) from a build that
 lost pages it should have (`shrink`): the sync deletes the first and refuses the
 second.
+
+Every mirror holds the search page and its index (`/search/posts.js`: every
+public post's text), rebuilt whenever a post or page changed.
 """
 
 import hashlib
