@@ -14,7 +14,7 @@ from sqlalchemy import select, text
 
 from fixtures.mirrors import blog_uuid, edit_post, publish, read_folder
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.content.posts import delete_post
+from inkwell.platform.core.content.posts import delete_post, publish_due
 from inkwell.platform.core.content.revisions import Actor
 from inkwell.platform.core.content.search_text import (
     MAX_QUERY,
@@ -125,6 +125,19 @@ def test_the_index_follows_edits_and_deletes(app, alice, make_post, site_client)
                     actor=Actor("me"))  # fmt: skip
         db.session.commit()
     assert titles(reader.get("/search/?q=fresh")) == []
+
+
+def test_a_scheduled_post_is_found_once_the_scheduler_publishes_it(
+    app, alice, make_post, site_client, wall_clock
+) -> None:
+    due = utcnow() + timedelta(hours=1)
+    make_post(alice, "Scheduled kettle", "Kettle.", status="scheduled", published_at=due)
+    reader = site_client(alice)
+    assert titles(reader.get("/search/?q=kettle")) == []
+    wall_clock.advance(2 * 3600)
+    with app.app_context():
+        assert publish_due() == 1
+    assert titles(reader.get("/search/?q=kettle")) == ["Scheduled kettle"]
 
 
 HOSTILE = [
