@@ -192,7 +192,7 @@ def measure_index_query(tmp: Path) -> list[QueryTiming]:
 
 
 def run_search(tmp: Path) -> search_query.SearchTiming:
-    started, date = time.monotonic(), _now()
+    started, date, load_at_start = time.monotonic(), _now(), load_average()
     with services.database(SEARCH_DATABASE) as url:
         env = services.base_env(url, "", tmp / "instance")
         services.inkwell(env, "db", "upgrade")
@@ -200,7 +200,7 @@ def run_search(tmp: Path) -> search_query.SearchTiming:
         search_query.load(url)
         median, p99, plan = search_query.measure(url, env["INKWELL_SECRET_KEY"])
     minutes = (time.monotonic() - started) / 60
-    return search_query.SearchTiming(median, p99, plan, date, minutes)
+    return search_query.SearchTiming(median, p99, plan, date, minutes, load_at_start)
 
 
 def run_static(tmp: Path, machine: dict[str, str]) -> StaticRun:
