@@ -16,6 +16,7 @@ from fixtures.mirrors import blog_uuid, edit_post, publish, read_folder
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content.posts import delete_post, publish_due
 from inkwell.platform.core.content.revisions import Actor
+from inkwell.platform.core.content.search import follow_language
 from inkwell.platform.core.content.search_text import (
     MAX_QUERY,
     QueryTooLong,
@@ -206,6 +207,22 @@ def test_posts_are_indexed_in_their_blog_language(app, alice, make_post, monkeyp
     post = make_post(alice, "Häuser", "Die Häuser am Meer.")
     with app.app_context(), tenancy.tenant_scope(alice.id):
         assert db.session.get_one(Post, post).search_config == "german"
+
+
+def test_a_new_language_reindexes_the_blog_posts(
+    app, alice, make_tenant, make_post, site_client, monkeypatch
+) -> None:
+    bob = make_tenant("bob")
+    ours, theirs = make_post(alice, "Runs", "She runs daily."), make_post(bob, "Runs", "Runs.")
+    monkeypatch.setattr(Tenant, "language", "en", raising=False)
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        assert follow_language(db.session.get_one(Tenant, alice.id)) == 1
+        db.session.commit()
+        assert db.session.get_one(Post, ours).search_config == "english"
+    with app.app_context(), tenancy.tenant_scope(bob.id):
+        assert db.session.get_one(Post, theirs).search_config == "simple"
+        if db.engine.dialect.name == "postgresql":  # English stemming: running ~ runs
+            assert titles(site_client(alice).get("/search/?q=running")) == ["Runs"]
 
 
 @pytest.fixture

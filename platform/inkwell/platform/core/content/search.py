@@ -13,7 +13,9 @@ criteria on `posts` (row-level security on PostgreSQL too) and, on SQLite,
 `posts_fts.tenant_id`.
 
 A post's configuration comes from its blog's language when it is saved
-(`search_text.config_for_blog`); posts keep theirs until saved again.
+(`search_text.config_for_blog`); when the language changes, `follow_language`
+re-indexes the blog's posts in the new one (queries use the blog's configuration,
+so a post left in the old one would be found by whole words only).
 """
 
 from dataclasses import dataclass
@@ -21,7 +23,18 @@ from datetime import datetime
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Select, column, func, literal, literal_column, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    table,
+    update,
+)
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from inkwell.platform.core import tenancy
@@ -96,6 +109,19 @@ def search(tenant: Tenant, query: str, page: int = 1) -> Results:
         for row in rows
     ]  # fmt: skip
     return Results(hits, total, page)
+
+
+def follow_language(tenant: Tenant) -> int:
+    """Give the current blog's posts its language's text-search configuration (after
+    the language changed: the seam for the settings form); how many changed. On
+    PostgreSQL their vectors are generated again. The caller commits."""
+    config = config_for_blog(tenant)
+    # Compared as text: PostgreSQL reads a bare 'english' beside a regconfig as an oid.
+    other = cast(Post.search_config, String) != config
+    changed = update(Post).where(Post.tenant_id == tenant.id, other)
+    # What readers see is the same: no new `updated_at`, so no page of a mirror changes.
+    result = db.session.execute(changed.values(search_config=config, updated_at=Post.updated_at))
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def _snippet(marked: str) -> Markup:
