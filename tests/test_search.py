@@ -174,6 +174,11 @@ def test_empty_and_unmatched_searches_say_so(alice, make_post, site_client) -> N
     assert 'No posts match “<span dir="auto">zebra</span>”.' in reader.get("/search/?q=zebra").text
 
 
+def test_only_a_mirror_has_the_index_file(alice, make_post, site_client) -> None:
+    make_post(alice, "Kettle", "Water.")
+    assert site_client(alice).get("/search/posts.js").status_code == 404  # the site searches
+
+
 def test_every_page_has_a_search_form_in_its_footer(alice, make_post, site_client) -> None:
     make_post(alice, "Kettle", "Water.", slug="kettle")
     reader = site_client(alice)
@@ -248,7 +253,7 @@ def test_a_flood_of_queries_cannot_fill_the_cache(
         read(f"q={word}")
     assert "X-Cache" not in read("q=kite").headers  # past the cap: answered, not stored
     # Not stored either: spellings other than the normalized one, page=1 spelled out.
-    for query in ("q=+kettle", "q=kettle&page=1", "q=Kettle%00"):
+    for query in ("q=+kettle", "q=kettle&page=1", "q=Kettle%00", "q=+", "page=7", "q=" + "w" * 300):
         assert "X-Cache" not in read(query).headers, query
     stored = entries.dbsize() - before
     assert stored <= 3 + 1  # three pages and the counter

@@ -46,8 +46,10 @@ def search() -> tuple[str, int]:
     except QueryTooLong:
         page_cache.not_stored()
         message = f"That search is too long: up to {MAX_QUERY} characters, please."
-        return _page(raw[:MAX_QUERY], error=message), 400
-    if not query:
+        return _page(normalized(raw[:MAX_QUERY]), error=message), 400
+    if not query:  # stored once, for the bare /search/ only
+        if request.args:
+            page_cache.not_stored()
         return _page(""), 200
     results = find(g.tenant, query, page)
     if page > 1 and not results.hits:
