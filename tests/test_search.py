@@ -285,6 +285,17 @@ def test_the_migration_moves_a_post_at_search_and_downgrades(app, alice, make_po
         assert post.search_config == "simple"
 
 
+def test_sqlite_keeps_the_index_triggers_at_head(app) -> None:
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            return
+        query = "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'posts'"
+        found = set(connection.exec_driver_sql(query).scalars())
+    # A batch migration that rebuilds `posts` drops them: it must run 0028's
+    # sqlite_triggers() again.
+    assert {"posts_fts_insert", "posts_fts_delete", "posts_fts_update"} <= found
+
+
 def test_the_mirror_ships_an_index_of_public_posts(app, alice, make_post, mirror_root) -> None:
     post = make_post(alice, "Kettle", "Boiling **water**.", tags=["tea"])
     make_post(alice, "Draft", "Secret.", status="draft")
