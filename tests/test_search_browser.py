@@ -2,6 +2,8 @@
 (its footer form, search.js over search/posts.js), and the served page marks
 right-to-left words in a right-to-left result."""
 
+from urllib.parse import quote
+
 from fixtures.browsers import blog_url, open_page
 from fixtures.mirrors import blog_uuid, publish
 
@@ -33,14 +35,18 @@ def test_a_mirror_opened_from_disk_searches(
     page.click("main button[type=submit]")
     page.wait_for_url("**/search/index.html?q=cafe")
     assert results.all_inner_texts() == ["Café notes"]
+    for query, titles in (("lighthouse -garden", ["Lighthouse keepers"]),
+                          ("coffee or beans", ["Café notes", "Gardening"]),  # newest first
+                          ('"seen from the garden"', ["Gardening"])):  # fmt: skip
+        page.goto((root / "search" / "index.html").as_uri() + "?q=" + quote(query))
+        assert results.all_inner_texts() == titles, query
     page.fill("#q", "<img src=x onerror=alert(1)> zebra")
     page.click("main button[type=submit]")
     page.wait_for_url("**/search/index.html?q=*zebra")
     assert page.locator("#search-results li").count() == 0 and page.locator("img").count() == 0
     assert "No posts match" in page.locator("#search-status").inner_text()
 
-    page.go_back()
-    page.go_back()
+    page.goto((root / "search" / "index.html").as_uri() + "?q=keepers")
     page.locator("#search-results a").first.click()
     page.wait_for_url("**/lighthouse-keepers/index.html")
     assert page.locator("article h1").inner_text() == "Lighthouse keepers"

@@ -1,8 +1,8 @@
 // Search in a blog's static mirror (tenants.search), where no server can answer:
 // /search/posts.js assigns every public post's title, address, tags and first words
 // to window.inkwellSearchPosts (a fetch of a JSON file is refused on a page opened
-// from disk), and this script shows those holding every word of ?q=, titles first,
-// the words marked. Text goes into the page as text nodes only, never as HTML.
+// from disk), and this script shows those matching ?q= as the served search would
+// (every word, "phrases", `or`, -word), titles first, the words marked. Text goes into the page as text nodes only, never as HTML.
 (function () {
   "use strict";
   var MAX_QUERY = 200;
@@ -19,23 +19,40 @@
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").normalize("NFC").toLowerCase();
   }
 
-  function wordsOf(query) {
-    var words = [];
+  // As the served search reads a query: words all present, "a phrase", `or`
+  // between alternatives, -word absent.
+  function parse(query) {
+    var groups = [], absent = [], joined = false;
     query.replace(/"([^"]*)"?|(\S+)/g, function (_all, phrase, word) {
-      var text = fold(phrase !== undefined ? phrase : word).replace(/^[-+]+/, "").trim();
-      if (text && text !== "or" && /[\p{L}\p{N}]/u.test(text)) words.push(text);
+      var quoted = phrase !== undefined, text = fold(quoted ? phrase : word).trim();
+      if (!quoted && text === "or" && groups.length) { joined = true; return ""; }
+      var negative = !quoted && text.charAt(0) === "-";
+      if (negative) text = text.slice(1);
+      if (!/[\p{L}\p{N}]/u.test(text)) return "";
+      if (negative) absent.push(text);
+      else if (joined) groups[groups.length - 1].push(text);
+      else groups.push([text]);
+      joined = false;
       return "";
     });
-    return words;
+    return { groups: groups, absent: absent };
   }
 
-  function score(post, words) {
+  // 0 when the post does not match; more for words in its title.
+  function score(post, wanted) {
     var title = fold(post.title), rest = fold(post.tags.join(" ") + " " + post.text);
+    var has = function (text, word) { return text.indexOf(word) >= 0; };
     var total = 0;
-    for (var i = 0; i < words.length; i++) {
-      var inTitle = title.indexOf(words[i]) >= 0;
-      if (!inTitle && rest.indexOf(words[i]) < 0) return 0;
-      total += inTitle ? 3 : 1;
+    for (var i = 0; i < wanted.absent.length; i++) {
+      if (has(title, wanted.absent[i]) || has(rest, wanted.absent[i])) return 0;
+    }
+    for (var g = 0; g < wanted.groups.length; g++) {
+      var best = 0;
+      wanted.groups[g].forEach(function (word) {
+        best = Math.max(best, has(title, word) ? 3 : has(rest, word) ? 1 : 0);
+      });
+      if (!best) return 0;
+      total += best;
     }
     return total;
   }
@@ -61,12 +78,12 @@
   }
 
   function show(query) {
-    var words = wordsOf(query);
+    var wanted = parse(query), words = [].concat.apply([], wanted.groups);
     list.textContent = "";
     if (!words.length) { status.textContent = "Type something to search."; return; }
     var found = [];
     posts.forEach(function (post, order) {
-      var points = score(post, words);
+      var points = score(post, wanted);
       if (points) found.push({ post: post, points: points, order: order });
     });
     found.sort(function (a, b) { return b.points - a.points || a.order - b.order; });
