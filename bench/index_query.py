@@ -23,8 +23,8 @@ BLOGS = 10_000
 POSTS = 1_000_000
 EXECUTIONS = 5_000
 
-# Status mix: mostly published, some drafts (no date), a few scheduled (future date).
-LOAD_SQL = """
+# The blogs, numbered 1 to %(blogs)s (the search bench's too).
+BLOGS_SQL = """
 SET synchronous_commit = off;
 INSERT INTO tenants (uuid, subdomain, title, description, status, status_reason,
                      before_delete_status, before_delete_reason, signup_network,
@@ -33,6 +33,9 @@ INSERT INTO tenants (uuid, subdomain, title, description, status, status_reason,
 SELECT gen_random_uuid(), 'blog' || n, 'Blog ' || n, '', 'active', '', '', '', '', 1,
        'default', 'none', '', now(), now()
 FROM generate_series(1, %(blogs)s) AS n;
+"""
+# Status mix: mostly published, some drafts (no date), a few scheduled (future date).
+LOAD_SQL = """
 INSERT INTO posts (uuid, slug, title, body_md, body_html, renderer_version, excerpt, status,
                    tenant_id, published_at, content_updated_at, created_at, updated_at)
 SELECT gen_random_uuid(), 'post-' || n, 'Post ' || n, 'Body ' || n, '<p>Body ' || n || '</p>',
@@ -63,6 +66,7 @@ class QueryTiming:
 def load(url: str) -> None:
     """Fill the (migrated, empty) database at `url` with blogs and posts."""
     with psycopg2.connect(url) as connection, connection.cursor() as cursor:
+        cursor.execute(BLOGS_SQL, {"blogs": BLOGS})
         cursor.execute(LOAD_SQL, {"blogs": BLOGS, "posts": POSTS})
 
 

@@ -12,7 +12,10 @@ alternating rounds; then republish after editing one post.
 `media` (issue 17): a 12 MP photo into its variants with Pillow and pyvips, and
 upload-to-visible in the embedded mode (`bench/media.py`).
 
-`python -m bench.run [http] [static] [media]` runs the parts named (default: all) and
+`search` (issue 20): one blog's search query at 1,000,000 posts and 10,000 blogs
+on PostgreSQL, median and p99, with its plan (`bench/search_query.py`).
+
+`python -m bench.run [http] [static] [media] [search]` runs the parts named (default: all) and
 writes their sections of bench/RESULTS.md. Everything started here is stopped
 and dropped again, also when a step fails.
 """
@@ -26,7 +29,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import media, publish, services, static_builds, static_report
+from bench import media, publish, search_query, services, static_builds, static_report
 from bench.corpus import write_corpus
 from bench.http_load import Figures, Target, rounds, run_wrk
 from bench.index_query import QueryTiming, load, measure
@@ -38,6 +41,7 @@ from bench.static_report import StaticRun
 
 DATABASE, BIG_DATABASE = "inkwell_bench", "inkwell_bench_big"
 MIRROR_DATABASE = "inkwell_bench_mirror"
+SEARCH_DATABASE = "inkwell_bench_search"
 REDIS_URL = "redis://127.0.0.1:6379/13"  # the bench's own database, flushed before and after
 BLOG, HOST = "bench", "bench.blogs.bench"
 EMAIL, PASSWORD = "bench@example.com", "bench-password"
@@ -45,7 +49,7 @@ POST_COUNT = 1_000
 ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
 STATIC_ROUNDS = 5
 MINIMAL_APP, PAGE_APP = "bench.minimal_app:app", "bench.minimal_app:page"
-PARTS = ("http", "static", "media")
+PARTS = ("http", "static", "media", "search")
 
 
 def main() -> None:
@@ -75,6 +79,10 @@ def main() -> None:
             images = media.measure(tmp, _now(), load_average())
             sections.append(media.section(images))
             summaries.append(media.summary(images))
+        if "search" in parts:
+            found = run_search(tmp)
+            sections.append(search_query.section(found))
+            summaries.append(search_query.summary(found))
     write_results(machine, sections)
     print("\n\n".join(summaries))
     minutes = (time.monotonic() - started) / 60
@@ -181,6 +189,18 @@ def measure_index_query(tmp: Path) -> list[QueryTiming]:
         print("Loading 10,000 blogs and 1,000,000 posts...", flush=True)
         load(url)
         return measure(url, env["INKWELL_SECRET_KEY"])
+
+
+def run_search(tmp: Path) -> search_query.SearchTiming:
+    started, date, load_at_start = time.monotonic(), _now(), load_average()
+    with services.database(SEARCH_DATABASE) as url:
+        env = services.base_env(url, "", tmp / "instance")
+        services.inkwell(env, "db", "upgrade")
+        print("Loading 10,000 blogs and 1,000,000 posts of words...", flush=True)
+        search_query.load(url)
+        median, p99, plan = search_query.measure(url, env["INKWELL_SECRET_KEY"])
+    minutes = (time.monotonic() - started) / 60
+    return search_query.SearchTiming(median, p99, plan, date, minutes, load_at_start)
 
 
 def run_static(tmp: Path, machine: dict[str, str]) -> StaticRun:

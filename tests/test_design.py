@@ -54,7 +54,8 @@ MEMBER_PAGES = ["/dashboard/", "/blogs/alice/deleted"] + [
 ADMIN_PAGES = ["/admin/", "/admin/tenants/", "/admin/tenants/{blog}/", "/admin/users/",
                "/admin/quotas/?blog=alice", "/admin/jobs/", "/admin/audit/"]  # fmt: skip
 READER_PAGES = ["/", "/a-rather-long-title/", "/tags/unterhaltungselektronikfachgeschafte/",
-                "/about/", "/no/such/page/"]  # fmt: skip
+                "/about/", "/no/such/page/",
+                "/search/?q=Unterhaltungselektronikfachgesch%C3%A4fte"]  # fmt: skip
 
 
 @pytest.fixture

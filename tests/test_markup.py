@@ -1,7 +1,7 @@
 """Every page type is valid HTML (the Nu HTML checker: zero errors) and has no
 serious or critical accessibility problem (axe-core in Chromium): the blog's index,
 a post (with Arabic, a table, code, a footnote, an image of the blog's library and
-a missing one), a tag, about, 404, snippets,
+a missing one), a tag, about, 404, snippets, search (results, none, a query too long),
 the unknown-blog and suspended-blog pages; login, signup, the editor, every
 dashboard list, every admin page, an error page; and the static mirror's pages.
 
@@ -78,12 +78,16 @@ SITE = [
     ("blog 404", "alice", "/no/such/page/"),
     ("snippets index", "alice", "/snippets/"),
     ("snippet", "alice", "/snippets/greeting/"),
+    ("search", "alice", "/search/?q=hello"),
+    ("search, nothing found", "alice", "/search/?q=zebra"),
+    ("search, too long", "alice", "/search/?q=" + "w" * 201),
     ("no such blog", "nobody", "/"),
     ("suspended blog", "bob", "/"),
 ]
 # Files of alice's static mirror, "moved" being an old address's redirect page.
 MIRROR = ["index.html", "second-post/index.html", "tags/notes/index.html", "about/index.html",
-          "snippets/greeting/index.html", "first-post/index.html", "moved/index.html"]  # fmt: skip
+          "snippets/greeting/index.html", "first-post/index.html", "moved/index.html",
+          "search/index.html"]  # fmt: skip
 
 
 @pytest.fixture

@@ -8,12 +8,14 @@ from flask import Flask
 from sqlalchemy import inspect
 
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.migration_env import mapped
 
 
 def test_migrated_schema_equals_models(app: Flask) -> None:
     # The session's database was built by `upgrade head` from empty (see fixtures/app.py).
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        opts = {"compare_type": True, "include_name": mapped}  # as migrations compare
+        context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, db.metadata) == []
 
 

@@ -52,9 +52,14 @@ def test_a_published_mirror_is_whole_and_typed(app, s3, blog) -> None:
     assert feed["type"] == "application/atom+xml; charset=utf-8"
     assert feedparser.parse(feed["body"]).bozo == 0
     assert objects[prefix + "sitemap.xml"]["type"] == "application/xml; charset=utf-8"
-    css = [obj for key, obj in objects.items() if key.startswith(prefix + "assets/")]
+    assets = {key: obj for key, obj in objects.items() if key.startswith(prefix + "assets/")}
+    css = [obj for key, obj in assets.items() if key.endswith(".css")]
+    script = [obj for key, obj in assets.items() if key.endswith(".js")]  # the search's
     assert len(css) == 2 and all(obj["type"] == "text/css; charset=utf-8" for obj in css)
-    assert all("immutable" in obj["cache"] for obj in css)
+    assert [obj["type"] for obj in script] == ["text/javascript; charset=utf-8"]
+    assert all("immutable" in obj["cache"] for obj in assets.values())
+    index = objects[prefix + "search/posts.js"]
+    assert index["type"] == script[0]["type"] and index["cache"] == "public, max-age=60"
 
 
 def test_edits_upload_only_what_changed_and_deletes_remove_keys(app, s3, blog) -> None:

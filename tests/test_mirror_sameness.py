@@ -18,20 +18,24 @@ BACKGROUND = "rgb(250, 240, 230)"
 
 
 class _MainText(HTMLParser):
-    """The text inside <main>, its whitespace collapsed."""
+    """The text inside <main> that a browser with scripts on shows (no <noscript>),
+    its whitespace collapsed: the mirror's search page says more to a reader without
+    scripts, since it has no server to search for them."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.depth, self.parts = 0, []
+        self.depth, self.hidden, self.parts = 0, 0, []
 
     def handle_starttag(self, tag: str, _attrs: object) -> None:
         self.depth += tag == "main"
+        self.hidden += tag == "noscript"
 
     def handle_endtag(self, tag: str) -> None:
         self.depth -= tag == "main"
+        self.hidden -= tag == "noscript"
 
     def handle_data(self, data: str) -> None:
-        if self.depth:
+        if self.depth and not self.hidden:
             self.parts.append(data)
 
 

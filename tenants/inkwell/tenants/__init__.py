@@ -16,12 +16,14 @@ URLs are paths, never query strings, so a static mirror can hold every page: `/`
 immutable), `/media/<hash>-<width>.<ext>` (`media`: the blog's images, immutable
 too), `/latest.atom` and `/tags/<tag>/latest.atom` (`feeds`: the 15 newest,
 `tag:` ids from the post's UUID, links made absolute: `links`), `/sitemap.xml`
-and `/robots.txt`. A view sees only the query parameters it declares
-(`page_cache.reads_query`; none does so far), so a query string never makes
-another page, nor another cache entry. Every page has a canonical URL, its feed
-link and OpenGraph tags; Disqus and Discourse embeds are keyed by the canonical
-URL, so the same thread shows on the blog and on its mirror. An old address of a
-post or tag (and a tag's pages and feed) answers a 301 to where it is now; 301s
+and `/robots.txt`; `/search/?q=` (`search`), whose mirror copy searches
+`/search/posts.js` in the browser. A view sees only the query parameters it declares
+(`page_cache.reads_query`: only search, `q` and `page`), so a query string never
+makes another page, nor another cache entry (search stores a bounded number).
+Every page has a canonical URL, its feed link and OpenGraph tags; Disqus and
+Discourse embeds are keyed by the canonical URL, so the same thread shows on the
+blog and on its mirror. An old address of a post or tag (and a tag's pages and
+feed) answers a 301 to where it is now; 301s
 are never cached, and the version bump of the move drops the old 200s. A mirror
 holds a page that redirects there instead (meta refresh, canonical link), since
 static files cannot send a 301 (nginx serves them as they are; see `blog.moved`).
@@ -64,6 +66,7 @@ from inkwell.tenants import (
     links,
     media,
     page_cache,
+    search,
     security,
     snippets,
 )
@@ -103,5 +106,6 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
     app.register_blueprint(blog.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(snippets.bp)
+    app.register_blueprint(search.bp)
     app.register_blueprint(media.bp)
     return app

@@ -20,7 +20,8 @@ Nobody outside may choose how many copies of a page the cache holds, or the firs
 `/?junk=<random>` flood would evict every blog's pages. So a page is stored once,
 under its canonical URL: the path the app builds for its view and arguments
 (`/page/2/`, never `/page/02/`), and only the query parameters its view declares
-with `reads_query` (none so far: URLs are paths). Any other query string is
+with `reads_query` (only search: other URLs are paths), and a view with many
+values may keep a page out (`not_stored`). Any other query string is
 answered from, and stored under, that same key; a view sees only what it
 declared (`SiteRequest.args`), so a parameter it reads cannot be left out of the
 key. Paths and queries longer than MAX_KEYED_LENGTH are not stored at all. The
@@ -66,6 +67,8 @@ MAX_KEYED_LENGTH = 512
 
 # The attribute `reads_query` puts on a view function.
 QUERY_PARAMETERS = "inkwell_query_parameters"
+# In `g`: the view asked for its page not to be stored (`not_stored`).
+NOT_STORED = "inkwell_page_not_stored"
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -93,6 +96,12 @@ def reads_query(*names: str) -> Callable[[View], View]:
         return view
 
     return declare
+
+
+def not_stored() -> None:
+    """Keep this request's page out of the cache: a view whose query parameters have
+    many values (search) stores only the pages it chose to."""
+    setattr(g, NOT_STORED, True)
 
 
 def kept_query(view: Callable[..., Any] | None, query_string: bytes) -> list[tuple[str, str]]:
@@ -234,6 +243,7 @@ def _validate_and_store(response: Response) -> Response:
         and "Set-Cookie" not in response.headers
         and keyable(request.path, query)
         and _canonical_path()
+        and not g.get(NOT_STORED)
     ):
         cache_set(key, (response.get_data(), response.content_type, own_policy))
         response.headers["X-Cache"] = MISS

@@ -13,7 +13,8 @@ cache hits and 304s, error pages and unknown hosts alike.
   and the Disqus CDN; Discourse: the forum's origin). Stylesheets from the blog
   (and the one inline style of the bare error pages, by its hash); images from
   anywhere over http(s) and data: URLs, since posts show images from anywhere. No
-  forms, no <base>. Blog pages may be framed: nothing on them acts for a reader.
+  form but to the blog itself (the search form, a GET), no <base>. Blog pages may
+  be framed: nothing on them acts for a reader.
 
 READER_HEADERS is also what infra/ puts on static mirrors served without the app
 (nginx's fallback, CloudFront's response headers policy); tests hold them equal.
@@ -76,7 +77,7 @@ def content_security_policy(provider: str = "none", target: str = "") -> str:
         "img-src": ["'self'", "https:", "http:", "data:"],
         "style-src": ["'self'", _BARE_PAGE_HASH],
         "base-uri": ["'none'"],
-        "form-action": ["'none'"],
+        "form-action": ["'self'"],  # the search form
     }
     for directive, origins in _comment_sources(provider, target).items():
         sources.setdefault(directive, []).extend(origins)

@@ -53,7 +53,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import JSON
 
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.types import UTCDateTime, utcnow
+from inkwell.platform.core.types import SEARCH_CONFIG, UTCDateTime, utcnow
 
 ROLES = ("owner", "editor", "author")
 POST_STATUSES = ("draft", "scheduled", "published")
@@ -397,6 +397,13 @@ class Post(TenantScoped, Timestamps, db.Model):
     # A page (`/now/`): at its address, in the sitemap and the mirror, but not on the
     # index, tag pages, feeds or "recent posts" (`content.posts.listed_posts`).
     is_page: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The text-search configuration its words are indexed with, from the blog's
+    # language at save time (`content.search_config`). The index itself is not
+    # mapped: a generated `search_vector` on PostgreSQL, the FTS5 table `posts_fts`
+    # on SQLite (migration 0028; `content.search`).
+    search_config: Mapped[str] = mapped_column(
+        SEARCH_CONFIG, default="simple", server_default="simple"
+    )
 
     __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": revision}
 

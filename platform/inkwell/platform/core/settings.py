@@ -239,6 +239,11 @@ TLS_ASK_PLATFORM_HOSTS = False
 PUBLIC_MAX_AGE = 60
 PUBLIC_S_MAXAGE = 300
 
+# How many pages of search results (`/search/?q=`) one blog keeps in the page cache
+# until its next change: readers choose the queries, so a flood of random ones must
+# not fill the cache. Past it, results are served uncached.
+SEARCH_CACHED_PAGES = 200
+
 # Arguments to werkzeug's ProxyFix: how many proxies to trust per header, e.g.
 # {"x_for": 1, "x_proto": 1} behind one nginx. Empty: trust no proxy header.
 PROXY_FIX: dict[str, int] = {}

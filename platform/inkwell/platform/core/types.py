@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, String
+from sqlalchemy.dialects.postgresql import REGCONFIG
 from sqlalchemy.types import TypeDecorator
 
 from inkwell.platform.core import clock
@@ -28,3 +29,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
+
+
+# A text-search configuration's name ('simple', 'english'): PostgreSQL's regconfig,
+# which a generated tsvector may use (a text cast to regconfig is not immutable);
+# elsewhere only a name.
+SEARCH_CONFIG = String(64).with_variant(REGCONFIG(), "postgresql")

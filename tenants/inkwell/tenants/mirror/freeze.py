@@ -63,6 +63,8 @@ class BlogFreezer:
             FREEZER_REDIRECT_POLICY="error",
             # Old addresses of posts and tags become pages that redirect (blog.moved).
             REDIRECT_PAGES=True,
+            # No server to search: /search/ searches /search/posts.js in the browser.
+            STATIC_SEARCH=True,
         )
         self.types: dict[str, str] = {}
         self.app.after_request(self._record_type)

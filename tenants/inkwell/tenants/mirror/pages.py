@@ -15,6 +15,9 @@ Comparing snapshots also tells a mirror that shrinks because the blog did (posts
 tags or snippets withdrawn: their pages must leave every copy) from a build that
 lost pages it should have (`shrink`): the sync deletes the first and refuses the
 second.
+
+Every mirror holds the search page and its index (`/search/posts.js`: every
+public post's text), rebuilt whenever a post or page changed.
 """
 
 import hashlib
@@ -130,6 +133,7 @@ def all_pages(snap: Snapshot, tenant: Tenant) -> set[str]:
         pages.add(url_for("feeds.tag_latest", tag_slug=tag))
     pages |= _snippet_pages(snap)
     pages |= _moved_pages(snap.get("moved_posts", []), snap.get("moved_tags", []))
+    pages |= {url_for("search.search"), _search_index()}
     names = asset_names(tenant)
     pages |= {url_for("assets.asset", filename=name) for name in names}
     return pages
@@ -146,6 +150,8 @@ def affected_pages(old: Snapshot | None, new: Snapshot) -> set[str] | None:
     pages = _feeds(new)
     pages |= _changed_pages(old.get("pages", []), new["pages"])
     pages |= _moved_pages(*(_changed(old, new, key) for key in ("moved_posts", "moved_tags")))
+    if old_posts != new_posts or old.get("pages", []) != new["pages"]:
+        pages.add(_search_index())  # titles, tags and text of every post
     if old["snippets_digest"] != new["snippets_digest"]:
         pages |= _snippet_pages(new)
     old_tags, new_tags = _by_tag(old_posts), _by_tag(new_posts)
@@ -252,6 +258,10 @@ def _snippet_pages(snap: Snapshot) -> set[str]:
     slugs = snap["snippets"]
     pages = {url_for("site_snippets.snippet", slug=slug) for slug in slugs}
     return pages | {url_for("site_snippets.index")} if slugs else pages
+
+
+def _search_index() -> str:
+    return url_for("search.posts_script")
 
 
 def _page_count(items: int) -> int:

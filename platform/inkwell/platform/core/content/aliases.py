@@ -13,7 +13,7 @@ from inkwell.platform.core.models import Post, PostAlias, Tenant
 
 # Paths of the public blog that a post at /<slug>/ would hide behind.
 # (`about` is not one: the About page is an ordinary page at /about/.)
-RESERVED_SLUGS = frozenset({"assets", "page", "snippets", "tags"})
+RESERVED_SLUGS = frozenset({"assets", "page", "search", "snippets", "tags"})
 
 
 class SlugTaken(ValueError):

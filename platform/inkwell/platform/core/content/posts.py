@@ -19,6 +19,7 @@ from inkwell.platform.core.content.aliases import RESERVED_SLUGS, SlugTaken
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.conflicts import check_base, compare_and_set
 from inkwell.platform.core.content.rendering import RENDERER_VERSION, render_markdown
+from inkwell.platform.core.content.search_text import config_for_blog
 from inkwell.platform.core.content.slugs import first_free, slugify
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.usage import stored_size
@@ -146,6 +147,7 @@ def save_post(
     _set_slug(post, slug)
     post.title, post.excerpt, post.cover_media_id = after.title, after.excerpt, cover
     post.is_page = bool(is_page)
+    post.search_config = config_for_blog(tenant)  # the words of the blog's language
     post.status, post.published_at = status, published_at
     if rerender:
         post.body_md, post.body_html, post.renderer_version = body, html, RENDERER_VERSION
