@@ -161,6 +161,7 @@ def test_tag_feeds(blog, site_client, path: str) -> None:
         assert doc["feed_url"] == "http://alice.blogs.test/tags/notes/feed.json"
     for missing in ("nope", "%00", "x" * 300, "%3Cscript%3E"):
         assert reader.get(f"/tags/{missing}{path}").status_code == 404, missing
+    assert reader.get("/tags/%00/").status_code == reader.get("/%00/").status_code == 404
 
 
 def test_a_tag_of_drafts_and_pages_has_no_feed(app, blog, make_post, site_client) -> None:
