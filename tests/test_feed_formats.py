@@ -11,7 +11,6 @@ import pytest
 
 from fixtures.mirrors import publish, read_folder
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, Tenant
 from inkwell.platform.core.types import utcnow
@@ -70,18 +69,8 @@ def outline(reader, path: str) -> list[tuple[str, str, str, datetime]]:
     ]
 
 
-def change(app, blog, **attributes) -> None:
-    """Set the blog's `attributes` as a settings change does (its cached pages drop)."""
-    with app.app_context():
-        tenant = db.session.get_one(Tenant, blog.id)
-        for name, value in attributes.items():
-            setattr(tenant, name, value)
-        content_changed(tenant, "settings")
-        db.session.commit()
-
-
 @pytest.fixture
-def blog(app, make_tenant, make_post):
+def blog(make_tenant, make_post, change_blog):
     alice = make_tenant("alice")
     start = utcnow() - timedelta(days=3)
     make_post(alice, "Older", "See [the next](/newer/).", tags=["Python", "Notes"],
@@ -89,7 +78,7 @@ def blog(app, make_tenant, make_post):
     make_post(alice, "Newer", "Body **two**", tags=["Python"], published_at=start + timedelta(1))
     make_post(alice, "Now", "A page", is_page=True, tags=["Python"])
     make_post(alice, "Draft", "Not yet", status="draft", tags=["Python"])
-    change(app, alice, time_zone="Asia/Tokyo")
+    change_blog(alice, time_zone="Asia/Tokyo")
     return alice
 
 
@@ -214,7 +203,7 @@ def test_a_post_that_had_an_alias_address_keeps_it(app, blog, make_post, site_cl
         assert db.session.get_one(Post, fresh).slug not in ("rss", "feed")
 
 
-def test_pages_link_all_three_formats(app, blog, site_client) -> None:
+def test_pages_link_all_three_formats(blog, site_client, change_blog) -> None:
     reader = site_client(blog)
     home = reader.get("/").text
     for path, content_type in TYPES.items():
@@ -224,7 +213,7 @@ def test_pages_link_all_three_formats(app, blog, site_client) -> None:
     for path in TYPES:
         assert f'href="/tags/python{path}"' in tag_page and f'href="{path}"' in tag_page
     assert 'title="Alice: Python (JSON Feed)"' in tag_page
-    change(app, blog, quarantined_at=utcnow())
+    change_blog(blog, quarantined_at=utcnow())
     assert 'rel="alternate"' not in reader.get("/tags/python/").text
     assert 'rel="alternate"' not in reader.get("/").text
 
@@ -233,18 +222,18 @@ def test_pages_link_all_three_formats(app, blog, site_client) -> None:
 HUB = "http://127.0.0.1:9/hub"
 
 
-def test_hub_links_only_when_a_hub_is_set(app, blog, site_client, use_hub) -> None:
+def test_hub_links_only_when_a_hub_is_set(app, blog, site_client, use_hub, change_blog) -> None:
     reader = site_client(blog)
     assert "hub" not in reader.get("/latest.atom").text + reader.get("/rss.xml").text
     use_hub(app, HUB, WEBSUB_MAX_RETRIES=0)
-    change(app, blog, description="Now followed through WebSub")  # the cached feeds drop
+    change_blog(blog, description="Now followed through WebSub")  # the cached feeds drop
     for path in ("/latest.atom", "/rss.xml", "/tags/python/latest.atom", "/tags/python/rss.xml"):
         links = {link.rel: link.href for link in read(reader, path).feed.links}
         assert links["hub"] == HUB
         assert links["self"] == "http://alice.blogs.test" + path
     doc = json.loads(reader.get("/feed.json").text)
     assert doc["hubs"] == [{"type": "WebSub", "url": HUB}]
-    change(app, blog, quarantined_at=utcnow())  # it sends no pings, so names no hub
+    change_blog(blog, quarantined_at=utcnow())  # it sends no pings, so names no hub
     assert 'rel="hub"' not in reader.get("/rss.xml").text
     assert "hubs" not in json.loads(reader.get("/feed.json").text)
 
