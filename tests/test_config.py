@@ -62,3 +62,13 @@ def test_https_hardens_cookies(bare_env: Path) -> None:
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["REMEMBER_COOKIE_NAME"] == "__Host-remember"
     assert config["SESSION_COOKIE_DOMAIN"] in (None, False)
+
+
+def test_a_websub_hub_must_be_a_web_address(
+    bare_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("INKWELL_WEBSUB_HUB_URL", "file:///etc/passwd")
+    with pytest.raises(ConfigError, match="INKWELL_WEBSUB_HUB_URL"):
+        create_base_app("t")
+    monkeypatch.setenv("INKWELL_WEBSUB_HUB_URL", "https://hub.example/")
+    assert create_base_app("t").config["WEBSUB_HUB_URL"] == "https://hub.example/"

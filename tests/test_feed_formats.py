@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import feedparser
 import pytest
 
-from fixtures.mirrors import publish, read_folder
+from fixtures.mirrors import edit_post, post_id, publish, read_folder
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, Tenant
@@ -253,3 +253,11 @@ def test_the_mirror_holds_every_format(app, blog, mirror_root, site_client) -> N
             assert [e.title for e in feed.entries] == ["Newer", "Older"], name
             assert feed.entries[0].link == "http://alice.blogs.test/newer/"
     assert not {"feed/index.html", "rss/index.html", "feed.xml", "index.xml"} & set(files)
+    # An edit republishes every feed the post is in, in each format.
+    edit_post(app, blog.id, post_id(app, blog.id, "older"), body_md="Words I changed")
+    [again] = publish(app, blog.id)
+    after = read_folder(mirror_root / uuid)
+    changed = {name for name in after if after[name] != files.get(name)}
+    feeds = {*FILES, *(f"tags/{tag}/{name}" for tag in ("python", "notes") for name in FILES)}
+    assert again.status == "succeeded" and not again.full and feeds <= changed
+    assert all(b"Words I changed" in after[name] for name in feeds)

@@ -46,6 +46,15 @@ def test_a_publish_pings_the_hub_with_every_feed(app, make_tenant, make_post, hu
     assert row.done_at is not None and row.last_error == ""
 
 
+def test_pings_name_the_primary_host(app, make_tenant, make_post, add_domain, hub, use_hub):
+    alice = make_tenant("alice")
+    add_domain(alice, "blog.example.org", verified=True, primary=True)
+    use_hub(app, hub.url)
+    make_post(alice, "Hello")
+    assert hub.published() == [[url.replace("alice.blogs.test", "blog.example.org")
+                                for url in BLOG_FEEDS]]  # fmt: skip
+
+
 def test_no_ping_without_a_hub_for_drafts_or_snippets(app, make_tenant, make_post, hub, use_hub):
     alice = make_tenant("alice")
     make_post(alice, "Before the hub")
