@@ -3,6 +3,7 @@ A real hub on a loopback port records the pings; tasks run inline (the relay
 after each commit) or on a real Celery worker."""
 
 import time
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -13,7 +14,7 @@ from inkwell.platform.core import tenancy
 from inkwell.platform.core.administration import lifecycle
 from inkwell.platform.core.audit import cli_actor
 from inkwell.platform.core.content.changes import content_changed
-from inkwell.platform.core.content.posts import PostInput, save_post
+from inkwell.platform.core.content.posts import PostInput, publish_due, save_post
 from inkwell.platform.core.content.revisions import Actor
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Outbox, Post, Tenant
@@ -64,6 +65,17 @@ def test_no_ping_without_a_hub_for_drafts_or_snippets(app, make_tenant, make_pos
         content_changed(alice.id, "snippets")  # snippets are in no feed
         db.session.commit()
     assert hub.published() == [] and pings(app) == []
+
+
+def test_a_scheduled_post_pings_when_it_goes_live(app, make_tenant, make_post, hub, use_hub):
+    alice = make_tenant("alice")
+    use_hub(app, hub.url)
+    soon = utcnow() + timedelta(minutes=5)
+    make_post(alice, "Soon", status="scheduled", published_at=soon)
+    assert hub.published() == []  # readers see nothing yet
+    with app.app_context():
+        assert publish_due(now=soon + timedelta(seconds=1)) == 1
+    assert hub.published() == [BLOG_FEEDS]
 
 
 def test_one_transaction_is_one_ping(app, make_tenant, hub, use_hub) -> None:
