@@ -15,7 +15,8 @@ from flask import Blueprint, Response, abort, g, redirect, render_template, url_
 from werkzeug.wrappers import Response as BaseResponse
 
 from inkwell.platform.core.hosts import blog_url
-from inkwell.tenants import blog, content
+from inkwell.tenants import content
+from inkwell.tenants.blog import post as post_page
 from inkwell.tenants.feed_model import FORMATS, Feed, build
 from inkwell.tenants.json_feed import document as json_document
 
@@ -61,7 +62,7 @@ def _root_alias(name: str, address: str) -> str | BaseResponse:
     slug = address.rstrip("/")
     blog_content = content.current()
     if address.endswith("/") and (blog_content.post(slug) or blog_content.moved_post(slug)):
-        return blog.post(slug)  # a post that had this address before the alias did keeps it
+        return post_page(slug)  # a post that had this address before the alias did keeps it
     return redirect(url_for(f"feeds.{FORMATS[name].endpoint}"), 301)
 
 
@@ -69,15 +70,20 @@ def _tag_alias(name: str, tag_slug: str) -> BaseResponse:
     return redirect(url_for(f"feeds.tag_{FORMATS[name].endpoint}", tag_slug=tag_slug), 301)
 
 
-for _name, _format in FORMATS.items():
-    bp.add_url_rule(f"/{_format.file}", _format.endpoint, partial(_blog_feed, _name))
-    bp.add_url_rule(
-        f"/tags/<tag_slug>/{_format.file}", f"tag_{_format.endpoint}", partial(_tag_feed, _name)
-    )
-for _address, _name in ALIASES.items():
-    _key = _address.replace("/", "").replace(".", "_")
-    bp.add_url_rule(f"/{_address}", f"alias_{_key}", partial(_root_alias, _name, _address))
-    bp.add_url_rule(f"/tags/<tag_slug>/{_address}", f"tag_alias_{_key}", partial(_tag_alias, _name))
+def _add_rules() -> None:
+    """Each format's feed for the blog and for a tag, and each alias at both."""
+    for name, fmt in FORMATS.items():
+        bp.add_url_rule(f"/{fmt.file}", fmt.endpoint, partial(_blog_feed, name))
+        tag_view = partial(_tag_feed, name)
+        bp.add_url_rule(f"/tags/<tag_slug>/{fmt.file}", f"tag_{fmt.endpoint}", tag_view)
+    for address, name in ALIASES.items():
+        key = address.replace("/", "").replace(".", "_")
+        bp.add_url_rule(f"/{address}", f"alias_{key}", partial(_root_alias, name, address))
+        tag_alias = partial(_tag_alias, name)
+        bp.add_url_rule(f"/tags/<tag_slug>/{address}", f"tag_alias_{key}", tag_alias)
+
+
+_add_rules()
 
 
 @bp.get("/sitemap.xml")
