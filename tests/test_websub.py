@@ -11,13 +11,13 @@ from fixtures.app import post_form
 from fixtures.jobs import running_worker
 from fixtures.services import free_port
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.administration import lifecycle
+from inkwell.platform.core.administration import job_health, lifecycle
 from inkwell.platform.core.audit import cli_actor
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.posts import PostInput, publish_due, save_post
 from inkwell.platform.core.content.revisions import Actor
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Outbox, Post, Tenant
+from inkwell.platform.core.models import AuditEntry, Outbox, Post, Tenant
 from inkwell.platform.core.types import utcnow
 from inkwell.workers import relay
 
@@ -162,6 +162,25 @@ def test_an_unreachable_hub_never_breaks_a_save(
     use_hub(app, hub.url)  # the hub is back
     retry_until_done(app)
     assert hub.published() == [BLOG_FEEDS]
+
+
+def test_a_refused_ping_is_not_retried_but_an_admin_can_send_it_again(
+    app, make_tenant, make_post, hub, use_hub
+) -> None:
+    alice = make_tenant("alice")
+    use_hub(app, hub.url)
+    hub.failures, hub.failure_status = 1, 403  # a hub that refuses: retrying changes nothing
+    make_post(alice, "Hello")
+    [row] = pings(app)
+    assert row.done_at is not None and "403" in row.last_error and row.attempts == 1
+    with app.app_context():
+        assert relay.sweep(older_than=0) == 0
+        reopened = job_health.reopen_outbox(row.id, cli_actor())  # the hub was fixed
+        db.session.commit()
+        relay.publish([reopened])
+        [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "job.retry"))
+        assert entry.target_label == "alice"
+    assert hub.published() == [BLOG_FEEDS] * 2 and pings(app)[0].last_error == ""
 
 
 def test_pings_through_the_celery_worker(jobs_app, broker, make_tenant, hub) -> None:
