@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from fixtures.app import post_form
 from fixtures.jobs import running_worker
+from fixtures.mirrors import edit_post
 from fixtures.services import free_port
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.administration import job_health, lifecycle
@@ -76,6 +77,20 @@ def test_a_scheduled_post_pings_when_it_goes_live(app, make_tenant, make_post, h
     with app.app_context():
         assert publish_due(now=soon + timedelta(seconds=1)) == 1
     assert hub.published() == [BLOG_FEEDS]
+
+
+def test_pages_ping_only_when_they_join_or_leave_the_feeds(
+    app, make_tenant, make_post, hub, use_hub
+) -> None:
+    alice = make_tenant("alice")
+    use_hub(app, hub.url)
+    page = make_post(alice, "Now", "What I do now", is_page=True)
+    edit_post(app, alice.id, page, body_md="What I do today")
+    assert hub.published() == []  # pages are in no feed
+    post = make_post(alice, "Hello")
+    edit_post(app, alice.id, post, is_page=True)  # leaves the feeds
+    edit_post(app, alice.id, page, is_page=False)  # joins them
+    assert hub.published() == [BLOG_FEEDS] * 3
 
 
 def test_one_transaction_is_one_ping(app, make_tenant, hub, use_hub) -> None:
