@@ -5,6 +5,7 @@ after each commit) or on a real Celery worker."""
 import time
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from fixtures.app import post_form
@@ -30,15 +31,20 @@ BLOG_FEEDS = [
 PYTHON_FEEDS = [url.replace(".test/", ".test/tags/python/") for url in BLOG_FEEDS]
 
 
+@pytest.fixture
+def alice(app, make_tenant, hub, use_hub):
+    """Alice's blog, on an app whose WebSub hub is `hub` (fast retries)."""
+    use_hub(app, hub.url)
+    return make_tenant("alice")
+
+
 def pings(app) -> list[Outbox]:
     with app.app_context():
         query = select(Outbox).where(Outbox.task == "inkwell.workers.websub.ping_hub")
         return list(db.session.scalars(query.order_by(Outbox.id)))
 
 
-def test_a_publish_pings_the_hub_with_every_feed(app, make_tenant, make_post, hub, use_hub):
-    alice = make_tenant("alice")
-    use_hub(app, hub.url)
+def test_a_publish_pings_the_hub_with_every_feed(app, alice, make_post, hub):
     make_post(alice, "Hello", "Words", tags=["Python"])
     assert hub.published() == [BLOG_FEEDS + PYTHON_FEEDS]  # on the primary host, absolute
     [ping] = hub.pings
@@ -68,9 +74,7 @@ def test_no_ping_without_a_hub_for_drafts_or_snippets(app, make_tenant, make_pos
     assert hub.published() == [] and pings(app) == []
 
 
-def test_a_scheduled_post_pings_when_it_goes_live(app, make_tenant, make_post, hub, use_hub):
-    alice = make_tenant("alice")
-    use_hub(app, hub.url)
+def test_a_scheduled_post_pings_when_it_goes_live(app, alice, make_post, hub):
     soon = utcnow() + timedelta(minutes=5)
     make_post(alice, "Soon", status="scheduled", published_at=soon)
     assert hub.published() == []  # readers see nothing yet
@@ -79,11 +83,7 @@ def test_a_scheduled_post_pings_when_it_goes_live(app, make_tenant, make_post, h
     assert hub.published() == [BLOG_FEEDS]
 
 
-def test_pages_ping_only_when_they_join_or_leave_the_feeds(
-    app, make_tenant, make_post, hub, use_hub
-) -> None:
-    alice = make_tenant("alice")
-    use_hub(app, hub.url)
+def test_pages_ping_only_when_they_join_or_leave_the_feeds(app, alice, make_post, hub) -> None:
     page = make_post(alice, "Now", "What I do now", is_page=True)
     edit_post(app, alice.id, page, body_md="What I do today")
     assert hub.published() == []  # pages are in no feed
@@ -93,9 +93,7 @@ def test_pages_ping_only_when_they_join_or_leave_the_feeds(
     assert hub.published() == [BLOG_FEEDS] * 3
 
 
-def test_one_transaction_is_one_ping(app, make_tenant, hub, use_hub) -> None:
-    alice = make_tenant("alice")
-    use_hub(app, hub.url)
+def test_one_transaction_is_one_ping(app, alice, hub) -> None:
     with app.app_context():
         tenant = db.session.get_one(Tenant, alice.id)
         content_changed(tenant, "settings")
@@ -147,9 +145,7 @@ def retry_until_done(app, timeout: float = 5.0) -> None:
     assert pings(app)[0].done_at is not None
 
 
-def test_a_failing_hub_is_retried(app, make_tenant, make_post, hub, use_hub) -> None:
-    alice = make_tenant("alice")
-    use_hub(app, hub.url)
+def test_a_failing_hub_is_retried(app, alice, make_post, hub) -> None:
     hub.failures = 2  # answers 500 twice
     make_post(alice, "Hello")
     retry_until_done(app)
@@ -180,10 +176,8 @@ def test_an_unreachable_hub_never_breaks_a_save(
 
 
 def test_a_refused_ping_is_not_retried_but_an_admin_can_send_it_again(
-    app, make_tenant, make_post, hub, use_hub
+    app, alice, make_post, hub
 ) -> None:
-    alice = make_tenant("alice")
-    use_hub(app, hub.url)
     hub.failures, hub.failure_status = 1, 403  # a hub that refuses: retrying changes nothing
     make_post(alice, "Hello")
     [row] = pings(app)
