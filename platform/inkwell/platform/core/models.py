@@ -132,6 +132,9 @@ class Tenant(Timestamps, db.Model):
     # The owner's CSS as typed, and what the blog serves of it (core.content.custom_css).
     custom_css_source: Mapped[str] = mapped_column(Text, default="", server_default="")
     custom_css: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The header's links as the owners ordered them (`core.content.navigation`); None
+    # until they first save it: the default (About, Snippets, Feed) follows the content.
+    navigation: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
     domains: Mapped[list["Domain"]] = relationship(back_populates="tenant")
 
