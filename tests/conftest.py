@@ -25,4 +25,5 @@ pytest_plugins = [
     "fixtures.browsers",
     "fixtures.images",
     "fixtures.dns_server",
+    "fixtures.hubs",
 ]

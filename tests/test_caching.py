@@ -55,7 +55,8 @@ def test_each_blog_gets_its_own_pages(cached_app, make_tenant, make_post) -> Non
         for n in range(12):
             make_post(blog, f"{blog.subdomain} post {n}", tags=["shared"])
         make_post(blog, "Hello", f"{blog.subdomain} says hello")
-    for path in ("/", "/page/2/", "/latest.atom", "/hello/", "/tags/shared/"):
+    paths = ("/", "/page/2/", "/latest.atom", "/rss.xml", "/feed.json", "/hello/", "/tags/shared/")
+    for path in (*paths, "/tags/shared/rss.xml", "/tags/shared/feed.json"):
         for blog in (alice, bob, alice, bob):
             other = "bob" if blog is alice else "alice"
             answer = reader(cached_app, blog.subdomain).get(path)
@@ -89,7 +90,7 @@ def test_only_public_200s_are_cached(cached_app, make_tenant) -> None:
     assert "public" not in dashboard.headers.get("Cache-Control", "")
 
 
-@pytest.mark.parametrize("path", ["/", "/latest.atom"])
+@pytest.mark.parametrize("path", ["/", "/latest.atom", "/rss.xml", "/feed.json"])
 def test_conditional_get(cached_app, make_tenant, make_post, change_blog, path: str) -> None:
     blog = make_tenant("alice")
     make_post(blog, "Hello")

@@ -33,14 +33,23 @@ def test_secret_key_is_generated_once_and_kept(bare_env: Path) -> None:
     assert (bare_env / "secret_key").stat().st_mode & 0o077 == 0
 
 
-def test_production_refuses_to_start_without_secret(
-    bare_env: Path, monkeypatch: pytest.MonkeyPatch
+# (what is set first, the key that is then wrong or missing, a value that works)
+REFUSED = [
+    ({"INKWELL_ENV": "production"}, "SECRET_KEY", "s3cret"),
+    ({"INKWELL_WEBSUB_HUB_URL": "file:///etc/passwd"}, "WEBSUB_HUB_URL", "https://hub.example/"),
+]
+
+
+@pytest.mark.parametrize(("first", "key", "working"), REFUSED, ids=["secret", "websub hub"])
+def test_a_setting_that_cannot_work_stops_the_start(
+    bare_env: Path, monkeypatch: pytest.MonkeyPatch, first: dict, key: str, working: str
 ) -> None:
-    monkeypatch.setenv("INKWELL_ENV", "production")
-    with pytest.raises(ConfigError, match="INKWELL_SECRET_KEY"):
+    for name, value in first.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=f"INKWELL_{key}"):
         create_base_app("t")
-    monkeypatch.setenv("INKWELL_SECRET_KEY", "s3cret")
-    assert create_base_app("t").config["SECRET_KEY"] == "s3cret"
+    monkeypatch.setenv(f"INKWELL_{key}", working)
+    assert create_base_app("t").config[key] == working
 
 
 def test_environment_switches_services(bare_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:

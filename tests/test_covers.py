@@ -4,6 +4,7 @@ size and alt) and by the feeds (Atom enclosure and Media RSS, as feed readers
 read them); never another blog's image."""
 
 import html
+import json
 import re
 
 import feedparser
@@ -55,6 +56,10 @@ def test_a_cover_chosen_in_the_editor_is_the_posts_og_image_and_in_its_feed(
     [entry] = feed.entries
     assert [e["href"] for e in entry.enclosures] == [url]
     assert entry.media_content[0]["url"] == url and entry.media_content[0]["medium"] == "image"
+    # The same picture in the RSS feed (enclosure, Media RSS) and the JSON Feed (image).
+    [item] = feedparser.parse(site_client(blog).get("/rss.xml").data).entries
+    assert [e["href"] for e in item.enclosures] == [url] and item.media_content[0]["url"] == url
+    assert json.loads(site_client(blog).get("/feed.json").data)["items"][0]["image"] == url
 
 
 def test_without_a_cover_pages_and_feeds_name_none(client, auth, make_tenant, site_client) -> None:
@@ -64,6 +69,7 @@ def test_without_a_cover_pages_and_feeds_name_none(client, auth, make_tenant, si
     assert og(site_client(blog).get("/harbour/").text, "og:image") is None
     [entry] = feedparser.parse(site_client(blog).get("/latest.atom").data).entries
     assert not entry.get("enclosures") and not entry.get("media_content")
+    assert "image" not in json.loads(site_client(blog).get("/feed.json").data)["items"][0]
 
 
 def test_changing_or_removing_the_cover_reaches_readers(

@@ -1,6 +1,7 @@
 """Feeds a reader can subscribe to: valid Atom, stable ids, honest dates."""
 
 import html
+import json
 from datetime import timedelta
 
 import feedparser
@@ -102,6 +103,9 @@ def test_hostile_text_gives_valid_feeds_and_readable_pages(
     assert "Fish &amp; &lt;chips&gt; ]]&gt; 🐟 שלום nulvtesc" in page.text
     tag_slug = entry.tags[0].term
     parse(reader.get(f"/tags/{tag_slug}/latest.atom"))
+    rss = feedparser.parse(reader.get(f"/tags/{tag_slug}/rss.xml").data)
+    assert rss.bozo == 0 and rss.entries[0].title == entry.title
+    assert json.loads(reader.get("/feed.json").data)["items"][0]["title"] == entry.title
 
 
 XSS = [
@@ -130,6 +134,8 @@ def test_markup_is_sanitized_on_page_feed_and_preview(
     parse(feed)
     # The raw XML, unescaped: feedparser would hide a leak by sanitizing on its own.
     assert forbidden not in html.unescape(feed.text)
+    assert forbidden not in html.unescape(reader.get("/rss.xml").text)
+    assert forbidden not in json.loads(reader.get("/feed.json").data)["items"][0]["content_html"]
     auth.login(alice.owner_email)
     token = (
         client.get("/blogs/alice/posts/new")

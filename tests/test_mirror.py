@@ -42,6 +42,7 @@ def test_a_mirror_holds_every_public_page_and_nothing_else(app, blog, mirror_roo
     for page in ("index.html", "page/2/index.html", "post-0/index.html", "about/index.html",
                  "tags/python/index.html", "tags/python/page/2/index.html",
                  "tags/notes/latest.atom", "latest.atom", "sitemap.xml", "robots.txt",
+                 "rss.xml", "feed.json", "tags/notes/rss.xml", "tags/notes/feed.json",
                  "snippets/index.html", "snippets/greeting/index.html"):  # fmt: skip
         assert page in files, page
     everything = b"".join(files.values())
@@ -72,7 +73,11 @@ def test_an_edit_rebuilds_and_uploads_only_what_it_touches(app, blog, mirror_roo
         "index.html",  # post-3 is the 9th newest: on the first page
         "tags/python/index.html",
         "tags/python/latest.atom",
+        "tags/python/rss.xml",
+        "tags/python/feed.json",
         "latest.atom",
+        "rss.xml",
+        "feed.json",
         "sitemap.xml",
         "search/posts.js",  # the mirror's search index holds every post's text
     }
@@ -196,9 +201,9 @@ def test_publish_command(app, blog, mirror_root) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["publish", "alice"])
     assert result.exit_code == 0, result.output
-    assert "alice: succeeded (full): pages 30, uploaded 30, skipped 0, deleted 0" in result.output
+    assert "alice: succeeded (full): pages 36, uploaded 36, skipped 0, deleted 0" in result.output
     again = runner.invoke(args=["publish", "alice", "--full"])
-    assert "alice: succeeded (full): pages 30, uploaded 0, skipped 30" in again.output
+    assert "alice: succeeded (full): pages 36, uploaded 0, skipped 36" in again.output
     missing = runner.invoke(args=["publish", "alice", "nope"])
     assert missing.exit_code == 1 and "no blog 'nope'" in missing.output
     assert runner.invoke(args=["publish"]).exit_code == 2  # a blog or --all
@@ -221,7 +226,7 @@ def test_dashboard_publishes_and_shows_progress(app, client, auth, blog, add_mem
         jobs.dispatch(jobs.send)
     state = client.get("/blogs/alice/mirror/status.json").json
     assert state["queued"] is False and state["run"]["status"] == "succeeded"
-    assert state["run"]["pages_built"] == state["run"]["pages_total"] == 30  # 12 posts, 18 more
+    assert state["run"]["pages_built"] == state["run"]["pages_total"] == 36  # 12 posts, 24 more
     history = client.get("/blogs/alice/mirror/").text
     assert "<td>Full rebuild</td>\n      <td>succeeded</td>" in history
 
@@ -241,7 +246,7 @@ def test_a_full_publish_repairs_a_mirror_changed_behind_its_back(app, blog, mirr
     (root / "post-3" / "index.html").unlink()
     (root / "stray.html").write_text("left by hand")
     [quick] = publish(app, blog.id)  # changes only: trusts what it published
-    assert (quick.full, quick.pages_built, quick.uploaded) == (False, 2, 0) and not (
+    assert (quick.full, quick.pages_built, quick.uploaded) == (False, 4, 0) and not (
         root / "post-3" / "index.html"
     ).exists()
     [full] = publish(app, blog.id, full=True)

@@ -9,8 +9,9 @@ import pytest
 from fixtures.images import png_bytes
 from fixtures.mirrors import blog_uuid, edit_post, lose_pages, post_id, publish, read_folder
 
-TAGS = ["python", "travel", "notes", "life"]  # 8 tag pages: most of a one-post mirror
-TAG_PAGES = {f"tags/{tag}/{page}" for tag in TAGS for page in ("index.html", "latest.atom")}
+TAGS = ["python", "travel", "notes", "life"]  # 16 tag pages: most of a one-post mirror
+TAG_FILES = ("index.html", "latest.atom", "rss.xml", "feed.json")
+TAG_PAGES = {f"tags/{tag}/{page}" for tag in TAGS for page in TAG_FILES}
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def test_a_withdrawn_post_leaves_the_mirror_of_a_one_post_blog(
     [run] = publish(app, one_post_blog.id)
     after = mirror_of(one_post_blog)
     assert run.status == "succeeded", run.error
-    assert run.deleted == 9 and not ({"only-post/index.html"} | TAG_PAGES) & set(after)
+    assert run.deleted == 17 and not ({"only-post/index.html"} | TAG_PAGES) & set(after)
     assert feedparser.parse(after["latest.atom"]).entries == []
     assert all(b"Only post" not in body for body in after.values())
 

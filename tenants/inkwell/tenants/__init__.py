@@ -14,8 +14,10 @@ URLs are paths, never query strings, so a static mirror can hold every page: `/`
 `/page/2/`, `/tags/<tag>/` and its pages, `/<slug>/` (pages: `/about/`), `/snippets/`,
 `/assets/<name>.<hash>.css` (`assets`: content-hashed, cached a year as
 immutable), `/media/<hash>-<width>.<ext>` (`media`: the blog's images, immutable
-too), `/latest.atom` and `/tags/<tag>/latest.atom` (`feeds`: the 15 newest,
-`tag:` ids from the post's UUID, links made absolute: `links`), `/sitemap.xml`
+too), `/latest.atom`, `/rss.xml`, `/feed.json` and the same under `/tags/<tag>/`
+(`feeds`: the 15 newest in Atom, RSS 2.0 and JSON Feed 1.1 from one model,
+`feed_model`: `tag:` ids from the post's UUID, links made absolute: `links`;
+`/feed/` and other guessed addresses 301 to them), `/sitemap.xml`
 and `/robots.txt`; `/search/?q=` (`search`), whose mirror copy searches
 `/search/posts.js` in the browser. A view sees only the query parameters it declares
 (`page_cache.reads_query`: only search, `q` and `page`), so a query string never

@@ -1,7 +1,8 @@
 """A post's cover image where readers' software looks for it: `og:image` (with its
-type, size and alt) on the post's page, and in feeds an Atom `enclosure` link plus
-Media RSS `<media:content medium="image">`, the element Feedly, Inoreader and
-NetNewsWire take an entry's picture from (`feeds/atom.xml`).
+type, size and alt) on the post's page, and in feeds an Atom `enclosure` link (an
+RSS `<enclosure>`) plus Media RSS `<media:content medium="image">`, the element
+Feedly, Inoreader and NetNewsWire take an entry's picture from (`feeds/atom.xml`,
+`feeds/rss.xml`), and a JSON Feed item's `image` (`json_feed`).
 
 One variant serves all of them: the narrowest at least OG_WIDTH wide (link previews
 show up to about that on sharp screens), else the widest there is, in the image's

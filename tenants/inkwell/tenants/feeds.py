@@ -1,102 +1,89 @@
-"""Atom feeds (the blog's and each tag's), the sitemap and robots.txt.
+"""The blog's feeds and each tag's, in Atom, RSS 2.0 and JSON Feed 1.1
+(`feed_model`: one model, the same entries in all three), their common aliases,
+the sitemap and robots.txt.
 
-Feed readers keep entries by id, so ids are `tag:` URIs from the post's UUID,
-never from its URL; links in content are made absolute, since a reader shows
-them away from the blog.
+Aliases (`/feed/`, `/rss/`, `/atom.xml`, ... at the root and in a tag's folder)
+answer a 301 to the feed readers expect there; a post that already had such an
+address keeps it (the alias yields), and new posts cannot take one
+(`RESERVED_SLUGS`). A static mirror holds no alias: it cannot answer a 301, and
+a page that redirects is HTML a feed reader would not follow.
 """
 
-from datetime import datetime
-from urllib.parse import urljoin
+from functools import partial
 
-from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, g, redirect, render_template, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from inkwell.platform.core.hosts import blog_url, host_name
-from inkwell.platform.core.models import Post, Tenant
+from inkwell.platform.core.hosts import blog_url
 from inkwell.tenants import content
-from inkwell.tenants.covers import cover_image
-from inkwell.tenants.links import rewrite_links
+from inkwell.tenants.blog import post as post_page
+from inkwell.tenants.feed_model import FORMATS, Feed, build
+from inkwell.tenants.json_feed import document as json_document
 
 bp = Blueprint("feeds", __name__)
 
-ATOM = "application/atom+xml; charset=utf-8"
+# An address readers try -> the format it leads to (WordPress /feed/, Jekyll
+# /feed.xml, Hugo /index.xml...).
+ALIASES = {
+    "feed/": "rss",
+    "rss/": "rss",
+    "atom/": "atom",
+    "feed.xml": "atom",
+    "atom.xml": "atom",
+    "index.xml": "rss",
+}
 
 
-def tag_uri(created: datetime, specific: str) -> str:
-    authority = current_app.config["FEED_ID_AUTHORITY"] or host_name(
-        current_app.config["BLOG_DOMAIN"]
-    )
-    return f"tag:{authority},{created:%Y-%m-%d}:{specific}"
+def _answer(feed: Feed, name: str) -> Response:
+    if name == "json":
+        body = json_document(feed)
+    else:
+        body = render_template(f"feeds/{name}.xml", feed=feed, zone=feed.tenant.time_zone)
+    return Response(body, content_type=FORMATS[name].content_type)
 
 
-def absolutize(html: str, base: str) -> str:
-    """`html` with every href/src resolved against `base`."""
-    return rewrite_links(html, lambda link: urljoin(base, link))
+def _blog_feed(name: str) -> Response:
+    return _answer(build(content.current().newest(), g.tenant.title), name)
 
 
-def _entry(tenant: Tenant, post: Post) -> dict[str, object]:
-    url = blog_url(tenant, url_for("blog.post", slug=post.slug))
-    published = post.published_at
-    return {
-        "id": tag_uri(post.created_at, f"post:{post.uuid}"),
-        "title": post.title,
-        "url": url,
-        "published": published,
-        # Only a real edit moves <updated>; never earlier than <published>.
-        "updated": max(published, post.content_updated_at or published),
-        "author": (post.author.display_name if post.author else "") or tenant.title,
-        "tags": post.tags,
-        "summary": post.excerpt,
-        "html": absolutize(post.body_html, url),
-        "cover": cover_image(post),
-    }
-
-
-def _feed(posts: list[Post], title: str, self_path: str, alternate_path: str, key: str) -> Response:
-    tenant = g.tenant
-    entries = [_entry(tenant, post) for post in posts]
-    updated = max((e["updated"] for e in entries), default=tenant.created_at)
-    xml = render_template(
-        "feeds/atom.xml",
-        tenant=tenant,
-        feed_id=tag_uri(tenant.created_at, key),
-        title=title,
-        updated=updated,
-        self_url=blog_url(tenant, self_path),
-        alternate_url=blog_url(tenant, alternate_path),
-        entries=entries,
-    )
-    return Response(xml, content_type=ATOM)
-
-
-@bp.get("/latest.atom")
-def latest() -> Response:
-    tenant = g.tenant
-    return _feed(
-        content.current().newest(),
-        tenant.title,
-        url_for("feeds.latest"),
-        url_for("blog.index"),
-        f"blog:{tenant.uuid}",
-    )
-
-
-@bp.get("/tags/<tag_slug>/latest.atom")
-def tag_latest(tag_slug: str) -> Response | BaseResponse:
+def _tag_feed(name: str, tag_slug: str) -> Response | BaseResponse:
+    endpoint = f"feeds.tag_{FORMATS[name].endpoint}"
     found = content.current().tag(tag_slug)
     if found is None:  # an old address of the tag: a 301 to its feed (mirrors hold none)
         now = content.current().moved_tag(tag_slug) or abort(404)
-        return redirect(url_for("feeds.tag_latest", tag_slug=now), 301)
+        return redirect(url_for(endpoint, tag_slug=now), 301)
     posts = content.current().newest(found)
     if not posts:
         abort(404)  # a tag of drafts only: readers must not learn it exists
-    return _feed(
-        posts,
-        f"{g.tenant.title}: {found.name}",
-        url_for("feeds.tag_latest", tag_slug=found.slug),
-        url_for("blog.tag", tag_slug=found.slug),
-        f"blog:{g.tenant.uuid}:tag:{found.slug}",
-    )
+    return _answer(build(posts, f"{g.tenant.title}: {found.name}", found), name)
+
+
+def _root_alias(name: str, address: str) -> str | BaseResponse:
+    slug = address.rstrip("/")
+    blog_content = content.current()
+    if address.endswith("/") and (blog_content.post(slug) or blog_content.moved_post(slug)):
+        return post_page(slug)  # a post that had this address before the alias did keeps it
+    return redirect(url_for(f"feeds.{FORMATS[name].endpoint}"), 301)
+
+
+def _tag_alias(name: str, tag_slug: str) -> BaseResponse:
+    return redirect(url_for(f"feeds.tag_{FORMATS[name].endpoint}", tag_slug=tag_slug), 301)
+
+
+def _add_rules() -> None:
+    """Each format's feed for the blog and for a tag, and each alias at both."""
+    for name, fmt in FORMATS.items():
+        bp.add_url_rule(f"/{fmt.file}", fmt.endpoint, partial(_blog_feed, name))
+        tag_view = partial(_tag_feed, name)
+        bp.add_url_rule(f"/tags/<tag_slug>/{fmt.file}", f"tag_{fmt.endpoint}", tag_view)
+    for address, name in ALIASES.items():
+        key = address.replace("/", "").replace(".", "_")
+        bp.add_url_rule(f"/{address}", f"alias_{key}", partial(_root_alias, name, address))
+        tag_alias = partial(_tag_alias, name)
+        bp.add_url_rule(f"/tags/<tag_slug>/{address}", f"tag_alias_{key}", tag_alias)
+
+
+_add_rules()
 
 
 @bp.get("/sitemap.xml")

@@ -138,3 +138,5 @@ def init_app(app: Flask, pinned_to: int | None = None) -> None:
             abort(410)  # before g.tenant is set: no view runs, nothing is cached
         g.tenant = tenant
         tenancy.enter_for_request(tenant.id)
+        if "\x00" in request.path:  # names no slug, and PostgreSQL refuses it in a query
+            abort(404)

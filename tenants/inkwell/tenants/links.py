@@ -1,6 +1,6 @@
 """Links inside a post's stored HTML, written for where the HTML is shown: as the
 writer wrote them on the blog itself (`body_links`, a template filter), absolute in
-feeds (`feeds.absolutize`), relative in a static mirror (`mirror.freeze`), which
+feeds (`feed_model.absolutize`), relative in a static mirror (`mirror.freeze`), which
 may be opened from disk or served under a prefix, where `/other-post/` leads nowhere.
 
 The HTML is the sanitizer's output: attributes in double quotes, and a quote

@@ -9,7 +9,7 @@ from celery import Celery, Task
 from flask import Blueprint, Flask
 from flask.config import Config
 
-from inkwell.workers import mail, media, publish, relay, schedule
+from inkwell.workers import mail, media, publish, relay, schedule, websub
 
 QUEUES = ("mail", "publish", "media")
 
@@ -42,6 +42,7 @@ def _settings(config: Config) -> dict[str, Any]:
         "task_routes": {
             f"{mail.__name__}.*": {"queue": "mail"},
             f"{relay.__name__}.*": {"queue": "mail"},
+            f"{websub.__name__}.*": {"queue": "mail"},  # short HTTP calls, like mail
             f"{publish.__name__}.*": {"queue": "publish"},
             f"{media.__name__}.*": {"queue": "media"},
         },

@@ -98,11 +98,13 @@ def is_transient(error: Exception) -> bool:
     return isinstance(error, OSError | SoftTimeLimitExceeded)  # refused, reset, timed out
 
 
-def backoff(retries: int) -> float:
+def backoff(retries: int, prefix: str = "MAIL") -> float:
     """Seconds before retry number `retries` + 1: exponential, capped, with jitter
-    over the upper half, so delays grow and retries of many tasks spread out."""
+    over the upper half, so delays grow and retries of many tasks spread out.
+    `prefix`: whose settings (`<prefix>_RETRY_BACKOFF`, `<prefix>_RETRY_BACKOFF_MAX`)."""
     config = current_app.config
-    ceiling = min(config["MAIL_RETRY_BACKOFF_MAX"], config["MAIL_RETRY_BACKOFF"] * 2**retries)
+    base, cap = config[f"{prefix}_RETRY_BACKOFF"], config[f"{prefix}_RETRY_BACKOFF_MAX"]
+    ceiling = min(cap, base * 2**retries)
     return ceiling / 2 + random.uniform(0, ceiling / 2)  # noqa: S311 - not for secrets
 
 

@@ -12,7 +12,7 @@ from inkwell.platform.core import config, outages, row_security, template_filter
 from inkwell.platform.core.bodies import BoundedRequest
 from inkwell.platform.core.extensions import cache, db, mail
 from inkwell.platform.core.numbers import BoundedInt
-from inkwell.platform.core.publishing import mirrors
+from inkwell.platform.core.publishing import mirrors, websub
 
 
 class InkwellApp(Flask):
@@ -51,6 +51,7 @@ def create_base_app(
     mail.init_app(app)
     tenancy.init_app(app)
     mirrors.init_app(app)
+    websub.init_app(app)
     template_filters.init_app(app)
     row_security.install()
     _configure_logging(app)

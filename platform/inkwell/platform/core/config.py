@@ -52,6 +52,10 @@ def _derive(app: Flask) -> None:
             raise ConfigError("INKWELL_SECRET_KEY must be set when INKWELL_ENV=production")
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
     _check_password_profile(config)
+    if config["WEBSUB_HUB_URL"] and not config["WEBSUB_HUB_URL"].startswith(
+        ("http://", "https://")
+    ):
+        raise ConfigError("INKWELL_WEBSUB_HUB_URL must be an http:// or https:// URL")
     if config["ADMIN_REQUIRE_2FA"] is None:
         config["ADMIN_REQUIRE_2FA"] = config["ENV"] == "production"
     config["SQLALCHEMY_DATABASE_URI"] = _with_driver(config["DATABASE_URL"]) or (

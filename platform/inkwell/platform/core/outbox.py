@@ -39,6 +39,13 @@ def enqueue(task: str, key: str, **args: Any) -> Outbox:
     return row
 
 
+def in_transaction(task: str) -> list[Outbox]:
+    """Rows of `task` the current transaction added, flushed or not (no query)."""
+    rows = [row for row in db.session.new if isinstance(row, Outbox)]
+    rows += [db.session.get_one(Outbox, id_) for id_ in db.session.info.get(_FLUSHED, [])]
+    return [row for row in rows if row.task == task]
+
+
 def committed_ids() -> list[int]:
     """Ids of outbox rows committed in this app context and not yet relayed."""
     return g.pop(COMMITTED, []) if has_app_context() else []

@@ -27,6 +27,22 @@ BLOG_DOMAIN = "localhost:5000"
 # see every entry as new.
 FEED_ID_AUTHORITY = ""
 
+# WebSub (https://www.w3.org/TR/websub/): the hub's URL, e.g.
+# "https://pubsubhubbub.appspot.com/". Set, every feed (Atom, RSS, JSON Feed) names
+# it as its hub beside its own URL, and each change readers of a blog's feeds
+# would see POSTs `hub.mode=publish` and the blog's feed URLs to it (through the
+# outbox), so subscribed readers update within seconds instead of polling.
+# Empty: no hub links, no pings. Quarantined and suspended blogs send none.
+WEBSUB_HUB_URL = ""
+# Seconds a ping waits for the hub. A failed ping (refused, timed out, a 5xx or
+# 429 reply) is retried after WEBSUB_RETRY_BACKOFF * 2**n seconds with jitter,
+# capped at WEBSUB_RETRY_BACKOFF_MAX, at most WEBSUB_MAX_RETRIES times; then the
+# outbox sweeper tries again later. Other 4xx replies are not retried.
+WEBSUB_TIMEOUT = 10
+WEBSUB_RETRY_BACKOFF = 10.0
+WEBSUB_RETRY_BACKOFF_MAX = 600.0
+WEBSUB_MAX_RETRIES = 6
+
 # Scheme of every absolute URL we build. "https" also turns on Secure,
 # `__Host-`-prefixed cookies.
 PREFERRED_URL_SCHEME = "http"

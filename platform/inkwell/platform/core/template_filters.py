@@ -8,10 +8,13 @@ in a blog's zone.
   default date, time and the zone's abbreviation), its `datetime` the same
   moment with that zone's exact offset, to the second (`stamp`, as feeds write
   it too): validators and feed readers refuse fractions of a second there.
+- `{{ moment | rfc822(tenant.time_zone) }}`: the same moment as RSS 2.0 dates
+  are written ("Tue, 02 Jan 2024 05:00:00 +0900").
 - `{{ moment | local_time(tenant.time_zone) }}`: the text of such an element.
 """
 
 from datetime import datetime
+from email.utils import format_datetime
 
 from flask import Flask
 from markupsafe import Markup
@@ -25,6 +28,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(plural)
     app.add_template_filter(time_tag)
     app.add_template_filter(stamp)
+    app.add_template_filter(rfc822)
     app.add_template_filter(local_time)
 
 
@@ -36,6 +40,11 @@ def plural(count: int, one: str, many: str | None = None) -> str:
 def stamp(moment: datetime, zone_name: str) -> str:
     """`moment` in zone `zone_name` as a `datetime` attribute or a feed wants it."""
     return local(moment, zone_name).isoformat(timespec="seconds")
+
+
+def rfc822(moment: datetime, zone_name: str) -> str:
+    """`moment` in zone `zone_name` as an RSS `pubDate` (RFC 822, four-digit year)."""
+    return format_datetime(local(moment, zone_name).replace(microsecond=0))
 
 
 def local_time(moment: datetime, zone_name: str, pattern: str = DATE_AND_TIME) -> str:

@@ -37,6 +37,7 @@ from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Post, Snippet, Tag, Tenant
 from inkwell.tenants.assets import asset_names, custom_css_name
 from inkwell.tenants.content import PAGE_SIZE, RECENT_POSTS, moved_addresses, tags_by_post
+from inkwell.tenants.feed_model import FORMATS
 from inkwell.tenants.navigation import resolve
 
 Snapshot = dict[str, Any]
@@ -82,6 +83,7 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
         tenant.comments_target,
         blog_url(tenant),
         config["FEED_ID_AUTHORITY"],
+        config["WEBSUB_HUB_URL"],  # every feed names it
         GENERATION,
         bool(snippet_rows),
         bool(tenant.quarantined_at),
@@ -130,7 +132,7 @@ def all_pages(snap: Snapshot, tenant: Tenant) -> set[str]:
     pages |= {url_for("blog.post", slug=post[SLUG]) for post in posts + snap.get("pages", [])}
     for tag, members in _by_tag(posts).items():
         pages |= {_tag_page(tag, n) for n in range(1, _page_count(len(members)) + 1)}
-        pages.add(url_for("feeds.tag_latest", tag_slug=tag))
+        pages |= _tag_feeds(tag)
     pages |= _snippet_pages(snap)
     pages |= _moved_pages(snap.get("moved_posts", []), snap.get("moved_tags", []))
     pages |= {url_for("search.search"), _search_index()}
@@ -219,8 +221,10 @@ def _changed(old: Snapshot, new: Snapshot, key: str) -> list[list[str]]:
 
 
 def _feeds(snap: Snapshot) -> set[str]:
-    """The blog's feed, and its sitemap unless it is quarantined (it has none then)."""
-    pages = {url_for("feeds.latest")}
+    """The blog's feeds (Atom, RSS, JSON Feed), and its sitemap unless it is
+    quarantined (it has none then). Feed aliases (`/feed/`) are in no mirror: a
+    static host cannot answer their 301."""
+    pages = {url_for(f"feeds.{fmt.endpoint}") for fmt in FORMATS.values()}
     if not snap["quarantined"]:
         pages.add(url_for("feeds.sitemap"))
     return pages
@@ -233,13 +237,17 @@ def _tag_pages_of(
     for tag in tags:
         members = new_tags.get(tag, [])
         if members:
-            pages.add(url_for("feeds.tag_latest", tag_slug=tag))
+            pages |= _tag_feeds(tag)
         if old_tags.get(tag) == members:  # same posts: only the page this one is on
             pages.add(_tag_page(tag, members.index(uuid) // PAGE_SIZE + 1))
         else:  # posts joined or left the tag: its pages shift
             count = _page_count(len(members)) if members else 0
             pages |= {_tag_page(tag, n) for n in range(1, count + 1)}
     return pages
+
+
+def _tag_feeds(tag: str) -> set[str]:
+    return {url_for(f"feeds.tag_{fmt.endpoint}", tag_slug=tag) for fmt in FORMATS.values()}
 
 
 def _by_tag(posts: list[list[Any]]) -> dict[str, list[str]]:

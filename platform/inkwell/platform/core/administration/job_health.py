@@ -95,7 +95,9 @@ def reopen_outbox(outbox_id: int, actor: Actor) -> Outbox:
 
 def _concerns(row: Outbox) -> Tenant | User:
     """Whom the row's work is for, as the audit log names targets: an
-    invitation's blog, or an account mail's user."""
+    invitation's blog, an account mail's user, or the blog of a hub ping."""
+    if (tenant_id := row.args.get("tenant_id")) and (tenant := db.session.get(Tenant, tenant_id)):
+        return tenant
     if invitation_id := row.args.get("invitation_id"):
         invitation = db.session.get(Invitation, invitation_id)
         if invitation is not None:

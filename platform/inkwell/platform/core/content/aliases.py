@@ -12,8 +12,10 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, PostAlias, Tenant
 
 # Paths of the public blog that a post at /<slug>/ would hide behind.
-# (`about` is not one: the About page is an ordinary page at /about/.)
-RESERVED_SLUGS = frozenset({"assets", "page", "search", "snippets", "tags"})
+# (`about` is not one: the About page is an ordinary page at /about/.) "feed",
+# "rss", "atom": feed aliases (`tenants.feeds`); a post that had one before keeps
+# it (the alias yields to it), but no post takes one any more.
+RESERVED_SLUGS = frozenset({"assets", "atom", "feed", "page", "rss", "search", "snippets", "tags"})
 
 
 class SlugTaken(ValueError):
