@@ -17,9 +17,19 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from inkwell.platform.core.content.blog_icons import icon_of
 from inkwell.platform.core.content.posts import NEWEST_FIRST, listed_posts, public_posts, tagged
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, PostAlias, PostTag, Snippet, Tag, TagAlias, Tenant
+from inkwell.platform.core.models import (
+    Media,
+    Post,
+    PostAlias,
+    PostTag,
+    Snippet,
+    Tag,
+    TagAlias,
+    Tenant,
+)
 
 PAGE_SIZE = 10
 RECENT_POSTS = 5
@@ -40,6 +50,7 @@ class Content(Protocol):
     def has_snippets(self) -> bool: ...
     def snippets(self) -> list[Snippet]: ...
     def snippet(self, slug: str) -> Snippet | None: ...
+    def icon(self) -> Media | None: ...
 
 
 def current() -> Content:
@@ -117,6 +128,9 @@ class Live:
     def snippet(self, slug: str) -> Snippet | None:
         return db.session.scalar(select(Snippet).where(Snippet.slug == slug))
 
+    def icon(self) -> Media | None:
+        return icon_of(g.tenant)
+
 
 _LIVE = Live()
 
@@ -165,6 +179,7 @@ class Preloaded:
                 self._tagged.setdefault(tag.slug, []).append(post)
         self._moved_posts, moved_tags = moved_addresses()
         self._moved_tags = {old: new for old, new in moved_tags.items() if new in self._tags}
+        self._icon = icon_of(tenant)
 
     def page(self, number: int, tag: Tag | None = None) -> Pagination:
         items = self._listed if tag is None else self._tagged.get(tag.slug, [])
@@ -203,6 +218,9 @@ class Preloaded:
 
     def snippet(self, slug: str) -> Snippet | None:
         return next((s for s in self._snippets if s.slug == slug), None)
+
+    def icon(self) -> Media | None:
+        return self._icon
 
 
 def tags_by_post() -> dict[int, list[Tag]]:

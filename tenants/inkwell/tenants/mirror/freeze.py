@@ -103,6 +103,7 @@ class BlogFreezer:
                 snap = mirror_pages.snapshot(tenant, posts, blog.snippets())
             entries = snap["posts"] + snap["pages"]
             snap["images"] = images.by_post(posts, entries, previous, tenant.uuid)
+            snap["images"] |= images.blog_icon(tenant)
             with self.app.test_request_context():
                 every = mirror_pages.all_pages(snap, tenant)
                 shrink = mirror_pages.shrink(previous, snap, every, tenant)

@@ -1,0 +1,82 @@
+"""The code colours of a blog's pages: one Pygments style, or its theme's pair
+(light and dark, by `prefers-color-scheme`).
+
+Every stylesheet gives `.highlight` its own background and text colour (the
+`--code-bg` and `--code-fg` the page's code boxes, line numbers included, are
+drawn with), so code never inherits the page's text colour: many styles name no
+colour for plain text, and a dark page's light text on a light style's box, or
+the reverse, was unreadable. A style's own text colour is kept when it reads on
+its background (WCAG contrast ≥ 4.5), else black or white, whichever reads better."""
+
+from functools import cache
+
+from pygments.formatters import HtmlFormatter
+from pygments.styles import get_style_by_name
+from pygments.token import Text, Token
+
+from inkwell.platform.core.content.themes import THEMES
+
+READABLE = 4.5  # WCAG AA for body text
+
+
+def base_colours(style: str) -> tuple[str, str]:
+    """(background, text colour) of code blocks in `style`, as #rrggbb."""
+    found = get_style_by_name(style)
+    background = _hex(found.background_color) or "#ffffff"
+    for token in (Text, Token):
+        colour = _hex(found.style_for_token(token)["color"])
+        if colour and contrast(colour, background) >= READABLE:
+            return background, colour
+    black, white = "#000000", "#ffffff"
+    return background, max(black, white, key=lambda c: contrast(c, background))
+
+
+@cache
+def style_css(style: str) -> bytes:
+    """The stylesheet of one Pygments style, light and dark pages alike."""
+    return _rules(style).encode()
+
+
+@cache
+def theme_pair_css(theme: str) -> bytes:
+    """The stylesheet of a theme's own pair: each half only in its colour scheme
+    (one matches: no preference counts as light), so no token colour of one leaks
+    into the other."""
+    pair = THEMES[theme]
+    light = f"@media (prefers-color-scheme: light) {{\n{_rules(pair.light_code)}}}\n"
+    return (
+        light + f"@media (prefers-color-scheme: dark) {{\n{_rules(pair.dark_code)}}}\n"
+    ).encode()
+
+
+def _rules(style: str) -> str:
+    background, colour = base_colours(style)
+    base = (
+        f".highlight {{ --code-bg: {background}; --code-fg: {colour};"
+        f" background: {background}; color: {colour}; }}\n"
+    )
+    return base + HtmlFormatter(style=style).get_style_defs(".highlight") + "\n"
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two #rrggbb colours (1 to 21)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _hex(colour: str | None) -> str | None:
+    """`colour` as #rrggbb (Pygments writes `#fff`, `fff`, `#FFFFFF`), or None."""
+    if not colour:
+        return None
+    digits = colour.lstrip("#").lower()
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    if len(digits) != 6 or any(c not in "0123456789abcdef" for c in digits):
+        return None
+    return "#" + digits
