@@ -5,7 +5,7 @@ whose file a mirror copies like a post's images (`mirror.images`)."""
 
 from dataclasses import dataclass
 
-from flask import Flask, url_for
+from flask import Flask
 from markupsafe import Markup
 
 from inkwell.platform.core.content import descriptions
@@ -17,7 +17,7 @@ from inkwell.tenants import content
 
 @dataclass(frozen=True)
 class Icon:
-    url: str
+    file: str  # linked as url_for("site_media.media_file", name=file) by the templates
     type: str
 
 
@@ -29,14 +29,13 @@ def init_app(app: Flask) -> None:
 
 
 def blog_icon() -> Icon | None:
-    """The current blog's favicon, or None for the inline SVG. Always through the
-    blog's own /media/ route (also under MEDIA_PUBLIC_URL): url_for, so a frozen
-    page links it relatively and a mirror read from disk finds it."""
+    """The current blog's favicon, or None for the inline SVG. Pages link it through
+    the blog's own /media/ route (also under MEDIA_PUBLIC_URL) with the templates'
+    url_for, which a freeze makes relative: a mirror read from disk finds it."""
     media = content.current().icon()
     if media is None:
         return None
-    url = url_for("site_media.media_file", name=icon_file(media))
-    return Icon(url=url, type=CONTENT_TYPES[media.extension])
+    return Icon(file=icon_file(media), type=CONTENT_TYPES[media.extension])
 
 
 def description_html(text: str) -> Markup:

@@ -5,7 +5,7 @@ is the blog's index as readers see it: its name, description and newest posts,
 then a code block, linking the blog's stylesheets (served on this host too, so the
 platform's CSP needs no other origin). It shows the saved theme without JS; with
 it (settings.js) picking a card or a code style swaps the frame's stylesheets, so
-the owner sees a theme before saving it. Two frames: light and dark."""
+the owner sees a theme before saving it, light or dark as their system is."""
 
 from typing import Any
 
@@ -17,6 +17,7 @@ from pygments.lexers import PythonLexer
 from pygments.styles import get_all_styles
 
 from inkwell.platform.core.content import descriptions
+from inkwell.platform.core.content.languages import direction
 from inkwell.platform.core.content.posts import NEWEST_FIRST, listed_posts
 from inkwell.platform.core.content.themes import THEME_CODE, THEMES
 from inkwell.platform.core.extensions import db
@@ -42,6 +43,7 @@ def preview_document(tenant: Tenant, theme: str, code_style: str) -> str:
         description=Markup(descriptions.inline_html(tenant.description)),  # noqa: S704
         posts=posts,
         code=Markup(code),  # noqa: S704 - Pygments escapes the sample
+        rtl=direction(tenant.language) == "rtl",
     )
 
 

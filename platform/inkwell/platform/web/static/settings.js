@@ -1,5 +1,5 @@
 // Blog settings: picking a theme card or a code style swaps the stylesheets of the
-// preview frames (dashboard/_themes.html), so the owner sees the blog with it
+// preview frame (dashboard/_themes.html), so the owner sees the blog with it
 // before saving. Without this script the frames show the saved theme and the
 // choice still saves.
 (() => {
