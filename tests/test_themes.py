@@ -27,7 +27,14 @@ from inkwell.tenants import assets
 from inkwell.tenants.code_styles import READABLE, contrast, style_css, theme_pair_css
 
 STYLESHEET_RE = re.compile(r'<link rel="stylesheet" href="([^"]+)"')
-CODE_BOX_RE = re.compile(r"\.highlight \{ --code-bg: (#[0-9a-f]{6}); --code-fg: (#[0-9a-f]{6});")
+HEX = "(#[0-9a-f]{6})"
+CODE_BOX_RE = re.compile(
+    rf"\.highlight \{{ --code-bg: {HEX}; --code-fg: {HEX}; --code-muted: {HEX};"
+)
+# A token's colour (not one drawn on a background of its own, as errors are).
+TOKEN_COLOUR_RE = re.compile(
+    r"^\.highlight \.[\w-]+ \{ color: (#[0-9A-Fa-f]{6})(?![^}]*background)", re.M
+)
 ICON_RE = re.compile(r'<link rel="icon" type="image/png" href="([^"]+)">')
 SVG_ICON = '<link rel="icon" href="data:image/svg+xml,'
 
@@ -83,16 +90,24 @@ def test_themes_leave_code_colours_to_the_code_stylesheet() -> None:
         assert "--code-" not in (assets.STATIC / f"theme-{theme}.css").read_text(), theme
 
 
+def assert_readable(css: str, where: tuple[str, str]) -> None:
+    """The box of one code stylesheet (or one half of a pair): its text, line numbers
+    and every token colour read on its background, and its rule comes last (it wins)."""
+    [(background, text, numbers)] = CODE_BOX_RE.findall(css)
+    boxes = [line for line in css.splitlines() if line.startswith(".highlight {")]
+    assert boxes[-1].startswith(".highlight { --code-bg:"), where
+    for colour in [text, numbers, *TOKEN_COLOUR_RE.findall(css)]:
+        assert contrast(background, colour.lower()) >= READABLE, (*where, background, colour)
+
+
 @pytest.mark.parametrize("theme", list(THEMES))
 def test_code_is_readable_in_every_theme_with_every_code_style(theme) -> None:
     # Issue 19: with a dark code style, snippet pages showed light text on a light box.
-    boxes = {style: style_css(style).decode() for style in get_all_styles()}
-    boxes[THEME_CODE] = theme_pair_css(theme).decode()
-    for style, css in boxes.items():
-        found = CODE_BOX_RE.findall(css)
-        assert len(found) == (2 if style == THEME_CODE else 1), style
-        for background, text in found:
-            assert contrast(background, text) >= READABLE, (theme, style, background, text)
+    for style in get_all_styles():
+        assert_readable(style_css(style).decode(), (theme, style))
+    light, dark = theme_pair_css(theme).decode().split("@media (prefers-color-scheme: dark)")
+    assert_readable(light, (theme, "own light"))
+    assert_readable(dark, (theme, "own dark"))
 
 
 def test_a_snippet_page_draws_its_code_box_in_the_styles_colours(
@@ -104,7 +119,7 @@ def test_a_snippet_page_draws_its_code_box_in_the_styles_colours(
     reader = site_client(alice)
     links = STYLESHEET_RE.findall(reader.get("/snippets/hi/").text)
     css = reader.get(links[-1]).text
-    assert CODE_BOX_RE.findall(css) == [("#272822", "#f8f8f2")]
+    assert [box[:2] for box in CODE_BOX_RE.findall(css)] == [("#272822", "#f8f8f2")]
 
 
 # The settings form.

@@ -6,8 +6,11 @@ Every stylesheet gives `.highlight` its own background and text colour (the
 drawn with), so code never inherits the page's text colour: many styles name no
 colour for plain text, and a dark page's light text on a light style's box, or
 the reverse, was unreadable. A style's own text colour is kept when it reads on
-its background (WCAG contrast ≥ 4.5), else black or white, whichever reads better."""
+its background (WCAG contrast ≥ 4.5), else black or white, whichever reads better.
+So are its token colours: one that reads worse (many styles' comments, Solarized's
+cyan) is moved toward that black or white just until it reads, keeping its hue."""
 
+import re
 from functools import cache
 
 from pygments.formatters import HtmlFormatter
@@ -17,6 +20,12 @@ from pygments.token import Text, Token
 from inkwell.platform.core.content.themes import THEMES
 
 READABLE = 4.5  # WCAG AA for body text
+# A token's rule as Pygments writes it, with its colour; not one with a background
+# of its own (errors, highlighted lines), which is read against that.
+_LINE_NUMBERS_RE = re.compile(r"^(?:td|span)\.linenos.*\n", re.M)
+_TOKEN_RULE_RE = re.compile(
+    r"^(\.highlight \.[\w-]+ \{ color: )(#[0-9A-Fa-f]{6})(?![^}]*background)", re.M
+)
 
 
 def base_colours(style: str) -> tuple[str, str]:
@@ -50,12 +59,41 @@ def theme_pair_css(theme: str) -> bytes:
 
 
 def _rules(style: str) -> str:
+    """Pygments' rules for `style`, its token colours made readable, its line-number
+    colours left out (the box's own, below), then the box itself, last so it wins
+    over Pygments' own `.highlight` rule."""
     background, colour = base_colours(style)
-    base = (
-        f".highlight {{ --code-bg: {background}; --code-fg: {colour};"
+    numbers = readable(_mix(colour, background, 0.4), background)
+    defs = HtmlFormatter(style=style).get_style_defs(".highlight")
+    defs = _LINE_NUMBERS_RE.sub("", defs)
+    defs = _TOKEN_RULE_RE.sub(lambda m: m[1] + readable(m[2], background), defs)
+    box = (
+        f".highlight {{ --code-bg: {background}; --code-fg: {colour}; --code-muted: {numbers};"
         f" background: {background}; color: {colour}; }}\n"
     )
-    return base + HtmlFormatter(style=style).get_style_defs(".highlight") + "\n"
+    return defs + "\n" + box
+
+
+def readable(colour: str, background: str) -> str:
+    """`colour` (#rrggbb), or the nearest mix of it with black or white (whichever
+    reads better on `background`) that reads on `background`."""
+    colour = _hex(colour) or colour
+    if contrast(colour, background) >= READABLE:
+        return colour
+    target = max("#000000", "#ffffff", key=lambda c: contrast(c, background))
+    for step in range(1, 21):
+        mixed = _mix(colour, target, step / 20)
+        if contrast(mixed, background) >= READABLE:
+            return mixed
+    return target
+
+
+def _mix(colour: str, target: str, share: float) -> str:
+    channels = (
+        round(int(colour[i : i + 2], 16) * (1 - share) + int(target[i : i + 2], 16) * share)
+        for i in (1, 3, 5)
+    )
+    return "#" + "".join(f"{c:02x}" for c in channels)
 
 
 def contrast(first: str, second: str) -> float:

@@ -129,7 +129,9 @@ class Live:
         return db.session.scalar(select(Snippet).where(Snippet.slug == slug))
 
     def icon(self) -> Media | None:
-        return icon_of(g.tenant)
+        # No blog on an unknown or unavailable blog's page, which shows the default icon.
+        tenant = g.get("tenant")
+        return icon_of(tenant) if tenant is not None else None
 
 
 _LIVE = Live()
