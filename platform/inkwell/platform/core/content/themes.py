@@ -32,8 +32,8 @@ THEMES: dict[str, Theme] = {
             "longread",
             "Long read",
             "Book-like: larger serif on warm paper, a narrow column, generous leading.",
-            "solarized-light",
-            "solarized-dark",
+            "gruvbox-light",
+            "gruvbox-dark",
         ),
         Theme(
             "compact",
