@@ -271,6 +271,19 @@ def test_the_icon_comes_from_the_library_and_goes_with_its_image(
     assert SVG_ICON in reader.get("/").text
 
 
+def test_a_blog_with_an_icon_can_be_purged(app, make_tenant, make_media, change_blog) -> None:
+    # tenants.icon_media_id and media.tenant_id point at each other: the purge's
+    # deletes (media, then the blog) must not trip over the cycle.
+    from inkwell.platform.core.administration.purge import SCHEDULER, purge
+
+    alice = make_tenant("alice")
+    change_blog(alice, icon_media_id=make_media(alice, png_bytes(64, 64), "logo.png"))
+    change_blog(alice, status="deleted")
+    with app.app_context():
+        purge(db.session.get_one(Tenant, alice.id), SCHEDULER)
+        assert db.session.get(Tenant, alice.id) is None
+
+
 def test_the_mirror_holds_the_icon_and_links_it_relatively(
     app, make_tenant, make_post, make_media, change_blog, mirror_root
 ) -> None:
