@@ -28,6 +28,7 @@ ADMIN_URLS = [
     ("POST", "/admin/tenants/<int:tenant_id>/purge"),
     ("POST", "/admin/tenants/<int:tenant_id>/republish"),
     ("POST", "/admin/tenants/<int:tenant_id>/rerender"),
+    ("POST", "/admin/tenants/<int:tenant_id>/domains/<int:domain_id>/remove"),
     ("GET", "/admin/users/"),
     ("GET", "/admin/users/<int:user_id>/"),
     ("POST", "/admin/users/<int:user_id>/disable"),
@@ -47,14 +48,18 @@ ADMIN_URLS = [
 
 def alice_ids(app: Flask) -> dict[str, int]:
     """The ids admin URLs take: the blog alice (which every test here makes), its
-    owner, and an outbox row (a mail to the owner) to retry."""
+    owner, its domain, and an outbox row (a mail to the owner) to retry."""
     from inkwell.platform.core import outbox
+    from inkwell.platform.core.models import Domain
 
     with app.app_context():
         owner = db.session.scalars(select(User.id).where(User.email == "alice@example.com")).one()
         mail = outbox.enqueue(SEND_MAIL, f"test:{uuid4()}", kind="verify_email", user_id=owner)
         db.session.commit()
-        return {"tenant_id": blog_id(app, "alice"), "user_id": owner, "outbox_id": mail.id}
+        tenant_id = blog_id(app, "alice")
+        domain = db.session.scalars(select(Domain.id).where(Domain.tenant_id == tenant_id)).one()
+        return {"tenant_id": tenant_id, "user_id": owner, "outbox_id": mail.id,
+                "domain_id": domain}  # fmt: skip
 
 
 SEND_MAIL = "inkwell.workers.mail.send_account_mail"

@@ -58,10 +58,13 @@ def test_demo_is_idempotent_and_prints_the_login(app, site_client) -> None:
     with app.app_context():
         tenant = db.session.scalar(select(Tenant).where(Tenant.subdomain == "demo"))
         with tenancy.tenant_scope(tenant.id):
-            assert db.session.scalar(select(func.count()).select_from(Post)) == len(demo.POSTS)
+            # Its posts and its About page, made once.
+            assert db.session.scalar(select(func.count()).select_from(Post)) == len(demo.POSTS) + 1
     page = site_client("demo").get("/highlighted-code/")
     assert page.status_code == 200
     assert '<div class="highlight">' in page.text
+    assert '<a href="/about/" dir="auto">About</a>' in page.text
+    assert "/about/" not in site_client("demo").get("/").text.split("</header>")[1]  # a page
 
 
 @pytest.mark.parametrize(

@@ -26,11 +26,14 @@ BODY = (
 )
 
 # What is wider than the screen, or clips content in a sideways scroller. Code,
-# a post's tables and textareas scroll on their own by design; the page never does.
+# a post's tables, textareas and the section bar's tabs (one row on a phone:
+# test_the_section_bar_is_one_row_on_a_phone) scroll on their own by design; the
+# page never does.
 OFF_SCREEN = """() => {
   const width = document.documentElement.clientWidth, found = [];
   for (const el of document.querySelectorAll("body *")) {
-    if (el.closest("pre, .highlight, .body table, textarea, input, select")) continue;
+    const own = "pre, .highlight, .body table, textarea, input, select, nav.sections .tabs";
+    if (el.closest(own)) continue;
     const box = el.getBoundingClientRect();
     if (!box.width && !box.height) continue;
     const style = getComputedStyle(el);
@@ -44,7 +47,7 @@ OFF_SCREEN = """() => {
 }"""
 
 BLOG_SECTIONS = ("", "posts/new", "media/", "tags/", "snippets/", "team/", "mirror/", "settings",
-                 "import/", "domains/", "css/")  # fmt: skip
+                 "import/", "domains/", "css/", "navigation/")  # fmt: skip
 MEMBER_PAGES = ["/dashboard/", "/blogs/alice/deleted"] + [
     f"/blogs/alice/{p}" for p in BLOG_SECTIONS
 ]
@@ -55,7 +58,9 @@ READER_PAGES = ["/", "/a-rather-long-title/", "/tags/unterhaltungselektronikfach
 
 
 @pytest.fixture
-def alice(app, make_tenant, make_post, add_member, make_snippet, make_media, add_domain):
+def alice(
+    app, make_tenant, make_post, add_member, make_snippet, make_media, add_domain, change_blog
+):
     from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
 
@@ -65,6 +70,15 @@ def alice(app, make_tenant, make_post, add_member, make_snippet, make_media, add
     make_post(blog, LONG_TITLE, BODY, slug="a-rather-long-title")
     make_post(blog, "مسودة بعنوان عربي طويل نوعا ما", "نص", status="draft")
     make_snippet(blog, "A snippet with a long name as well", "print('hi')", language="python")
+    make_post(blog, "About", BODY, is_page=True)
+    # Header links as long as labels may be, in two scripts: they wrap, never widen a page.
+    links = [
+        {"label": "Unterhaltungselektronikfachgeschäfte", "kind": "feed", "target": ""},
+        {"label": "روابط المدونة الطويلة جدا للقراء", "kind": "snippets", "target": ""},
+        {"label": "A rather long label of forty characters", "kind": "url",
+         "target": "https://example.org/"},
+    ]  # fmt: skip
+    change_blog(blog, navigation=links)
     make_media(blog, png_bytes(1200, 800), "harbour-at-dawn.png", alt="The harbour at dawn")
     make_media(blog, png_bytes(600, 900), "غروب.png", alt="غروب الشمس فوق البحر الأبيض المتوسط")
     make_media(blog, png_bytes(900, 300), f"{LONG_TITLE.replace(' ', '-')}.png")
@@ -155,6 +169,30 @@ def test_a_blogs_sections_are_one_navigation_bar(app, alice, client, auth, add_m
     AuthActions(writer).login("a.writer.with.a.long.address@example.com")
     page = writer.get("/blogs/alice/").text
     assert ">Posts</a>" in page and ">Settings</a>" not in page and ">Tags</a>" not in page
+
+
+# Where each tab of the section bar is, and what is in view of its row.
+TABS = """() => {
+  const nav = document.querySelector("nav.sections"), row = nav.querySelector(".tabs");
+  const shown = row.getBoundingClientRect();
+  return {height: nav.getBoundingClientRect().height, width: document.documentElement.scrollWidth,
+    tabs: [...row.querySelectorAll("a")].map(a => { const box = a.getBoundingClientRect();
+      return {text: a.textContent, top: Math.round(box.top),
+              current: a.hasAttribute("aria-current"),
+              inView: box.left >= shown.left - 1 && box.right <= shown.right + 1}; })};
+}"""
+
+
+@pytest.mark.parametrize("section", ["", "mirror/", "domains/", "css/", "navigation/"])
+def test_the_section_bar_is_one_row_on_a_phone(alice, live_server, chromium, section) -> None:
+    page = open_page(chromium, live_server, alice.owner_email, width=PHONE)
+    page.goto(f"{live_server}/blogs/alice/{section}")
+    bar = page.evaluate(TABS)
+    assert len(bar["tabs"]) == 12 and len({tab["top"] for tab in bar["tabs"]}) == 1  # one row
+    assert bar["height"] < 90 and bar["width"] <= PHONE  # the title's line and the row's
+    [current] = [tab for tab in bar["tabs"] if tab["current"]]
+    assert current["inView"], current  # scrolled to, wherever it is in the row
+    assert not all(tab["inView"] for tab in bar["tabs"])  # the rest a swipe away
 
 
 def test_error_pages_offer_a_way_back(app, alice, client, auth, site_client, change_blog) -> None:

@@ -54,7 +54,7 @@ http {{
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
     upstream inkwell_app {{ server 127.0.0.1:{app_port}; }}
-    map $host $inkwell_mirror {{ default ""; alice.blogs.test {uuid}; }}
+    map $host $inkwell_mirror {{ default ""; {hosts} }}
     server {{
         listen 127.0.0.1:{port};
         location / {{ include snippets/inkwell-proxy.conf; }}
@@ -78,7 +78,11 @@ class FailingApp(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def nginx_in_front_of(app_port: int, prefix: Path, uuid: str) -> Iterator[int]:
+def nginx_in_front_of(
+    app_port: int, prefix: Path, uuid: str, hosts: str | None = None
+) -> Iterator[int]:
+    """nginx on a free port in front of the app, its mirror fallback finding blog
+    `uuid` at alice.blogs.test, or the hosts of the map lines `hosts`."""
     shutil.copytree(ROOT / "infra" / "nginx" / "snippets", prefix / "snippets")
     port = free_port()
     mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
@@ -90,7 +94,7 @@ def nginx_in_front_of(app_port: int, prefix: Path, uuid: str) -> Iterator[int]:
             mime=mime,
             app_port=app_port,
             port=port,
-            uuid=uuid,
+            hosts=hosts or f"alice.blogs.test {uuid};",
         )
     )
     server = subprocess.Popen([NGINX, "-p", prefix, "-c", conf], stderr=subprocess.PIPE)
@@ -136,6 +140,46 @@ def test_nginx_serves_the_mirror_when_the_app_fails(tmp_path: Path) -> None:
         assert get(port, "alice.blogs.test", "/gone/")[0] == 404
         # A host with no mirror must not reach another blog's folder.
         assert get(port, "mallory.blogs.test", f"/{uuid}/index.html")[0] == 503
+
+
+def test_custom_domains_get_their_mirror_through_the_generated_map(
+    app, make_tenant, add_domain, change_blog, tmp_path: Path
+) -> None:
+    if NGINX is None:
+        unavailable("nginx is not installed (.ci/run installs it)")
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+
+    alice, bob = make_tenant("alice"), make_tenant("bob")
+    add_domain(alice, "xn--bcher-kva.example", verified=True)  # bücher.example
+    add_domain(alice, "claim.example.org")  # not verified: not served
+    add_domain(bob, "bob.example.org", verified=True)
+    change_blog(bob, status="suspended", status_reason="Spam.")  # no mirror for it either
+    with app.app_context():
+        uuid = str(db.session.get_one(Tenant, alice.id).uuid)
+    hosts_map, run = tmp_path / "hosts.map", app.test_cli_runner().invoke
+    written = run(args=["domains", "nginx-map", "--output", str(hosts_map)])
+    assert written.exit_code == 0 and written.output.endswith("written\n"), written.output
+    assert run(args=["domains", "nginx-map", "--output", str(hosts_map)]).output.endswith(
+        "unchanged\n"
+    )
+    lines = [line for line in hosts_map.read_text().splitlines() if not line.startswith("#")]
+    assert lines == [f"alice.blogs.test {uuid};", f"xn--bcher-kva.example {uuid};"]
+    (tmp_path / "mirror" / uuid).mkdir(parents=True)
+    (tmp_path / "mirror" / uuid / "index.html").write_text("mirror home")
+    failing = ThreadingHTTPServer(("127.0.0.1", 0), FailingApp)
+    threading.Thread(target=failing.serve_forever, daemon=True).start()
+    try:
+        with nginx_in_front_of(
+            failing.server_address[1], tmp_path, uuid, hosts=f"include {hosts_map};"
+        ) as port:
+            for host in ("xn--bcher-kva.example", "alice.blogs.test"):
+                assert get(port, host)[:2] == (200, "mirror home"), host
+            for host in ("claim.example.org", "bob.example.org", "bob.blogs.test"):
+                assert get(port, host)[0] == 503, host
+    finally:
+        failing.shutdown()
+        failing.server_close()
 
 
 def get(port: int, host: str, path: str = "/") -> tuple[int, str, dict[str, str]]:

@@ -147,13 +147,13 @@ def crawl(page, start: str, root: Path) -> tuple[set[str], list[str]]:
 
 
 def test_the_mirror_opened_from_disk_has_every_link_working(
-    app, live_server, chromium, make_tenant, make_post, make_snippet, change_blog, mirror_root
+    app, live_server, chromium, make_tenant, make_post, make_snippet, mirror_root
 ) -> None:
     from inkwell.platform.core.extensions import db
     from inkwell.platform.core.models import Tenant
 
     blog = make_tenant("alice")
-    change_blog(blog, description="Notes, and a [link to a post](/second-post/).")
+    make_post(blog, "About", "Notes, and a [link to a post](/second-post/).", is_page=True)
     make_post(blog, "Second post", "Linked to.", tags=["notes"])
     body = ("See [the second post](/second-post/), [notes](/tags/notes/), [home](/), "
             "[a site](https://example.org/) and a footnote[^1].\n\n[^1]: The note.")  # fmt: skip

@@ -58,6 +58,7 @@ PLATFORM = [
     ("domains", "/blogs/alice/domains/", "owner"),
     ("custom css", "/blogs/alice/css/", "owner"),
     ("import", "/blogs/alice/import/", "owner"),
+    ("navigation", "/blogs/alice/navigation/", "owner"),
     ("forbidden", "/blogs/alice/posts/999999/edit", "owner"),
     ("admin", "/admin/", "admin"),
     ("admin blogs", "/admin/tenants/", "admin"),
@@ -104,6 +105,7 @@ def ids(
 
     alice = make_tenant("alice")
     change_blog(alice, description="Notes, code and a little العربية.")
+    make_post(alice, "About", "Notes, code and a little العربية.", is_page=True)
     # Custom CSS with a part left out: the CSS page lists it, every page links the rest.
     change_blog(alice, custom_css_source="@import url(//x.example/a.css);\nh1 { color: #a03 }",
                 custom_css="h1 { color: #a03 }\n")  # fmt: skip

@@ -22,6 +22,7 @@ def blog(make_tenant, make_post, make_snippet):
     later = utcnow() + timedelta(days=1)
     make_post(blog, "Future post", "soon", status="scheduled", published_at=later)
     make_snippet(blog, "Greeting", "print('hi')", language="python")
+    make_post(blog, "About", "Who writes here.", is_page=True)
     return blog
 
 

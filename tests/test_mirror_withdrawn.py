@@ -62,6 +62,27 @@ def test_a_withdrawn_post_leaves_the_mirror_of_a_one_post_blog(
     assert [e.title for e in feedparser.parse(after["latest.atom"]).entries] == ["A new start"]
 
 
+def test_the_old_about_page_leaves_a_mirror_whose_blog_has_no_about_page(
+    app, one_post_blog, make_post, mirror_root
+) -> None:
+    from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Mirror
+
+    publish(app, one_post_blog.id)
+    root = mirror_root / blog_uuid(app, one_post_blog)
+    # As a mirror published before About became a page holds it: no page of the blog now.
+    (root / "about").mkdir()
+    (root / "about" / "index.html").write_text("<p>This blog has no description yet.</p>")
+    with app.app_context():
+        mirror = db.session.get_one(Mirror, one_post_blog.id)
+        mirror.manifest = {**mirror.manifest, "about/index.html": ["0" * 64, "text/html"]}
+        db.session.commit()
+    make_post(one_post_blog, "Later", "A change to publish.")
+    [run] = publish(app, one_post_blog.id)
+    assert run.status == "succeeded", run.error
+    assert "about/index.html" not in read_folder(root) and run.deleted == 1
+
+
 def test_withdrawing_one_of_two_posts_leaves_the_other(app, make_tenant, make_post, mirror_of):
     blog = make_tenant("alice")
     make_post(blog, "Kept", "Still here.", tags=["kept"])

@@ -131,3 +131,18 @@ def kinds(app, blog) -> dict[str, bool]:
         return {
             slug: is_page for slug, is_page in db.session.execute(select(Post.slug, Post.is_page))
         }
+
+
+def test_about_is_an_ordinary_page(app, make_tenant, make_post, site_client) -> None:
+    blog = make_tenant("alice")
+    reader = site_client(blog)
+    assert reader.get("/about/").status_code == 404  # a new blog has none until written
+    make_post(blog, "A post", "Post text")
+    about = make_post(blog, "About", "Who writes *here*.", is_page=True)
+    page = reader.get("/about/").text
+    assert "<em>here</em>" in page and '<a href="/about/" dir="auto" aria-current="page">' in page
+    assert 'href="/about/"' not in reader.get("/").text.split("</header>")[1]  # in no list
+    assert "http://alice.blogs.test/about/" in reader.get("/sitemap.xml").text
+    edit_post(app, blog.id, about, status="draft")
+    assert reader.get("/about/").status_code == 404
+    assert 'href="/about/"' not in reader.get("/").text  # nor in the header: never a dead link

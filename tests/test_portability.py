@@ -155,7 +155,7 @@ def test_bad_files_are_named_and_the_good_ones_still_import(app, make_tenant, tm
         "bad-date.md": "---\ntitle: When\ndate: next tuesday\n---\n",
         "latin1.md": "---\ntitle: Café\n---\n".encode("latin-1"),
         "bad-slug.md": "---\ntitle: Slug\nslug: Not A Slug\n---\n",
-        "about.md": "---\ntitle: About me\n---\n",
+        "snippets.md": "---\ntitle: My snippets\n---\n",
         "twin.md": "---\ntitle: Twin\nslug: good\n---\n",
     }
     report = run_import(app, blog, write(tmp_path, files))
@@ -168,7 +168,7 @@ def test_bad_files_are_named_and_the_good_ones_still_import(app, make_tenant, tm
     assert "next tuesday" in errors["bad-date.md"]
     assert errors["latin1.md"] == "not UTF-8 text"
     assert "Not A Slug" in errors["bad-slug.md"]
-    assert "/about/ is a page of the blog" in errors["about.md"]
+    assert "/snippets/ is a page of the blog" in errors["snippets.md"]
     assert "good.md" in errors["twin.md"]
 
 

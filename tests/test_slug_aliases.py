@@ -87,7 +87,7 @@ def test_an_old_address_is_not_taken_by_another_post(alice, moved, client, site_
 def test_a_typed_slug_that_is_taken_is_a_form_error(alice, client, make_post) -> None:
     make_post(alice, "First", slug="hello")
     for slug, message in (("hello", "/hello/ is the address of “First”"),
-                          ("about", "/about/ is a page of the blog")):  # fmt: skip
+                          ("tags", "/tags/ is a page of the blog")):  # fmt: skip
         data = {"title": "Second", "body_md": "keep me", "slug": slug, "status": "draft"}
         answer = post_form(client, "/blogs/alice/posts/new", data)
         assert answer.status_code == 409, slug

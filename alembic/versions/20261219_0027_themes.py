@@ -2,7 +2,7 @@
 (`content.themes`, `content.languages`, `content.blog_icons`)
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-12-19 09:00:00
 
 Existing blogs get the classic theme (today's look), English and no icon (the
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0027"
-down_revision: str | None = "0025"
+down_revision: str | None = "0026"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

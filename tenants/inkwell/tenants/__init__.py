@@ -11,7 +11,7 @@ scheduled posts are nowhere; a post page is one joined query for the post and it
 tags, without the Markdown, plus the recent posts unless their fragment is cached.
 
 URLs are paths, never query strings, so a static mirror can hold every page: `/`,
-`/page/2/`, `/tags/<tag>/` and its pages, `/<slug>/`, `/about/`, `/snippets/`,
+`/page/2/`, `/tags/<tag>/` and its pages, `/<slug>/` (pages: `/about/`), `/snippets/`,
 `/assets/<name>.<hash>.css` (`assets`: content-hashed, cached a year as
 immutable), `/media/<hash>-<width>.<ext>` (`media`: the blog's images, immutable
 too), `/latest.atom` and `/tags/<tag>/latest.atom` (`feeds`: the 15 newest,

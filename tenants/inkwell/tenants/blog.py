@@ -1,5 +1,6 @@
 """Public pages of one blog: index and tag pages (paginated by path, since a
-static mirror cannot keep query strings), posts and about; and the blog host's
+static mirror cannot keep query strings) and posts (pages such as /about/ too),
+with every page's header links (`navigation`); and the blog host's
 error pages, `degrading` to a minimal page should one fail (core.error_pages).
 
 An old address of a post or tag (`content.moved_post`, `moved_tag`) answers a
@@ -25,10 +26,12 @@ from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response as BaseResponse
 
 from inkwell.platform.core.caching import cache_get, cache_set, tenant_key
+from inkwell.platform.core.domains.names import shown_url
 from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tag
 from inkwell.tenants import content
+from inkwell.tenants.navigation import Link, link
 
 bp = Blueprint("blog", __name__, template_folder="templates")
 
@@ -72,7 +75,16 @@ def tag(tag_slug: str, page: int = 1) -> str | BaseResponse:
 @bp.app_context_processor
 def _site_wide() -> dict[str, object]:
     # Called by the templates that show them only, so other pages pay nothing.
-    return {"recent_posts": recent_posts, "has_snippets": lambda: content.current().has_snippets()}
+    return {"recent_posts": recent_posts, "header_links": header_links}
+
+
+def header_links() -> list[tuple[Link, bool]]:
+    """The blog's navigation as links to what is public, each with whether it is the
+    page shown. Not a cached fragment: two small queries, paid only by a page the page
+    cache does not hold (and cache entries stay one per page)."""
+    links = [link(item) for item in content.current().navigation()]
+    here = request.path
+    return [(a, not a.url and url_for(a.endpoint, **a.values) == here) for a in links]
 
 
 def recent_posts() -> list[tuple[str, str]]:
@@ -84,11 +96,6 @@ def recent_posts() -> list[tuple[str, str]]:
         cached = content.current().recent()
         cache_set(key, cached)
     return cached
-
-
-@bp.get("/about/")
-def about() -> str:
-    return render_template("blog/about.html", tenant=g.tenant)
 
 
 @bp.get("/<slug>/")
@@ -129,5 +136,7 @@ def unavailable(_error: Exception) -> Response:
 @degrading
 def not_found(_error: Exception) -> tuple[str, int]:
     if g.get("no_such_blog"):
-        return render_template("blog/no_such_blog.html", host=request.host), 404
+        # The name as the reader typed it: an IDN in Unicode, not the punycode sent.
+        host = shown_url(f"http://{request.host}").removeprefix("http://")
+        return render_template("blog/no_such_blog.html", host=host), 404
     return render_template("blog/not_found.html", tenant=g.tenant), 404

@@ -8,6 +8,7 @@ questions, so views and templates cannot tell them apart; `moved_post` and
 `moved_tag` answer where an old address of a post or tag leads now.
 """
 
+import uuid
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inkwell.platform.core.content.blog_icons import icon_of
+from inkwell.platform.core.content.navigation import items_of
 from inkwell.platform.core.content.posts import NEWEST_FIRST, listed_posts, public_posts, tagged
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import (
@@ -30,6 +32,7 @@ from inkwell.platform.core.models import (
     TagAlias,
     Tenant,
 )
+from inkwell.tenants.navigation import Resolved, resolve
 
 PAGE_SIZE = 10
 RECENT_POSTS = 5
@@ -51,6 +54,7 @@ class Content(Protocol):
     def snippets(self) -> list[Snippet]: ...
     def snippet(self, slug: str) -> Snippet | None: ...
     def icon(self) -> Media | None: ...
+    def navigation(self) -> list[Resolved]: ...
 
 
 def current() -> Content:
@@ -133,6 +137,28 @@ class Live:
         tenant = g.get("tenant")
         return icon_of(tenant) if tenant is not None else None
 
+    def navigation(self) -> list[Resolved]:
+        """The header's links whose targets are public (two small queries, by key)."""
+        items = items_of(g.tenant)
+        page_uuids = [_uuid(i.target) for i in items if i.kind == "page"]
+        tag_ids = [int(i.target) for i in items if i.kind == "tag" and i.target.isdigit()]
+        pages = public_posts().where(Post.uuid.in_([u for u in page_uuids if u]))
+        pages = pages.with_only_columns(Post.uuid, Post.slug)
+        tags = _tags_in_use().where(Tag.id.in_(tag_ids)).with_only_columns(Tag.id, Tag.slug)
+        return resolve(
+            items,
+            {str(u): slug for u, slug in db.session.execute(pages)} if page_uuids else {},
+            {str(i): slug for i, slug in db.session.execute(tags.distinct())} if tag_ids else {},
+            self.has_snippets(),
+        )
+
+
+def _uuid(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
 
 _LIVE = Live()
 
@@ -182,6 +208,12 @@ class Preloaded:
         self._moved_posts, moved_tags = moved_addresses()
         self._moved_tags = {old: new for old, new in moved_tags.items() if new in self._tags}
         self._icon = icon_of(tenant)
+        self._navigation = resolve(
+            items_of(tenant),
+            {str(post.uuid): post.slug for post in self.posts},
+            {str(tag.id): tag.slug for tag in self._tags.values()},
+            bool(self._snippets),
+        )
 
     def page(self, number: int, tag: Tag | None = None) -> Pagination:
         items = self._listed if tag is None else self._tagged.get(tag.slug, [])
@@ -223,6 +255,9 @@ class Preloaded:
 
     def icon(self) -> Media | None:
         return self._icon
+
+    def navigation(self) -> list[Resolved]:
+        return self._navigation
 
 
 def tags_by_post() -> dict[int, list[Tag]]:

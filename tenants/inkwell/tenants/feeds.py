@@ -104,7 +104,7 @@ def sitemap() -> Response:
     if g.tenant.quarantined_at:
         abort(404)  # a quarantined blog is in no sitemap, its own included
     blog = content.current()
-    urls = [(url_for("blog.index"), None), (url_for("blog.about"), None)]
+    urls = [(url_for("blog.index"), None)]  # pages (About too) are among the posts
     urls += [(url_for("blog.post", slug=slug), updated) for slug, updated in blog.post_dates()]
     urls += [(url_for("blog.tag", tag_slug=slug), when) for slug, when in blog.tags_in_use()]
     snippets = blog.snippets()

@@ -87,5 +87,9 @@ def _settings(config: Config) -> dict[str, Any]:
                 "task": schedule.prune_post_revisions.name,
                 "schedule": config["TENANT_PURGE_INTERVAL"],
             },
+            "expire-domain-claims": {
+                "task": schedule.expire_domain_claims.name,
+                "schedule": config["TENANT_PURGE_INTERVAL"],
+            },
         },
     }

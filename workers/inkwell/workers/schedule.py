@@ -1,12 +1,14 @@
 """Time-driven work on celery beat's schedule: scheduled posts go live,
 mirror publishes start, deleted blogs past their grace period are purged, post
-revisions are thinned and expired ones removed."""
+revisions are thinned and expired ones removed, unverified domain claims past
+their lifetime are removed."""
 
 from celery import shared_task
 
 from inkwell.platform.core.administration import purge
 from inkwell.platform.core.content import revision_retention
 from inkwell.platform.core.content.posts import publish_due
+from inkwell.platform.core.domains import expiry
 from inkwell.workers import publish
 
 
@@ -32,3 +34,9 @@ def purge_deleted_blogs() -> int:
 def prune_post_revisions() -> int:
     """Thin old autosave revisions and remove deleted posts' expired ones; how many went."""
     return revision_retention.prune()
+
+
+@shared_task(name=f"{__name__}.expire_domain_claims")
+def expire_domain_claims() -> int:
+    """Remove unverified domain claims older than DOMAIN_CLAIM_DAYS; how many."""
+    return expiry.remove_expired()

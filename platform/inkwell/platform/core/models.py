@@ -141,6 +141,9 @@ class Tenant(Timestamps, db.Model):
     icon_media_id: Mapped[int | None] = mapped_column(
         ForeignKey("media.id", ondelete="SET NULL", use_alter=True)
     )
+    # The header's links as the owners ordered them (`core.content.navigation`); None
+    # until they first save it: the default (About, Snippets, Feed) follows the content.
+    navigation: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
 
     domains: Mapped[list["Domain"]] = relationship(back_populates="tenant")
 

@@ -219,6 +219,9 @@ TENANT_LOOKUP_TTL = 1.0
 CUSTOM_DOMAIN_CNAME = ""
 CUSTOM_DOMAIN_ADDRESSES = []
 CUSTOM_DOMAINS_MAX = 10
+# Days an added domain may wait for its verification: an older unverified claim is
+# removed by the periodic job (`core.domains.expiry`), audited.
+DOMAIN_CLAIM_DAYS = 7
 DNS_RESOLVER = ""
 DNS_TIMEOUT = 5.0
 

@@ -15,6 +15,7 @@ from typing import Any
 from flask import Flask
 
 from inkwell.platform.core.app import create_base_app
+from inkwell.platform.core.domains.names import shown_url
 from inkwell.platform.core.extensions import csrf, limiter, login_manager
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.web import cli, errors, health, login_throttle, security, tls_ask
@@ -42,6 +43,7 @@ from inkwell.platform.web.dashboard import (
     media,
     media_library,
     mirror,
+    navigation,
     snippets,
     tags,
     team,
@@ -59,6 +61,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_throttle.init_app(app)
     celery_init_app(app)
     app.add_template_global(blog_url)
+    app.add_template_global(shown_url)  # a URL's host as people read it (IDNs in Unicode)
     auth.init_app(app, login_manager)
     errors.init_app(app)
     cli.init_app(app)
@@ -83,6 +86,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         team.bp,
         domains.bp,
         custom_css.bp,
+        navigation.bp,
         invitations.bp,
         mirror.bp,
         admin_home.bp,

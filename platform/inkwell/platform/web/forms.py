@@ -447,6 +447,13 @@ class CustomCssForm(PlatformForm):
     css = TextAreaField("CSS")
 
 
+class NavigationForm(PlatformForm):
+    """The CSRF token and base revision of Settings → Navigation; its rows are read
+    by `dashboard.navigation`, one set of fields per link."""
+
+    base_revision = RevisionField()
+
+
 class InviteForm(PlatformForm):
     # _single_line: the address goes into a mail header (To).
     email = EmailField("Email", validators=[DataRequired(), Length(max=254), _single_line, Email()])

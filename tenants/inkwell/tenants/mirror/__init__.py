@@ -23,7 +23,8 @@ the same views and templates that serve it.
   should exist and the build lacks (a refused publish).
 
 - `images`: the files of the media library that public posts show (each `src`
-  and `srcset` entry), kept per post in the snapshot; the publish copies the ones
+  and `srcset` entry) and the blog's own CSS names (its copy in the mirror links
+  them relatively), kept per post in the snapshot; the publish copies the ones
   the mirror lacks into its `media/` folder (names are content hashes: a file
   there never changes), and one no public post shows any more is withdrawn.
 

@@ -24,6 +24,7 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tenant
 from inkwell.tenants import content, create_site_app
+from inkwell.tenants.assets import CUSTOM_PREFIX
 from inkwell.tenants.links import rewrite_links
 from inkwell.tenants.mirror import images
 from inkwell.tenants.mirror import pages as mirror_pages
@@ -65,6 +66,7 @@ class BlogFreezer:
         )
         self.types: dict[str, str] = {}
         self.app.after_request(self._record_type)
+        self.app.after_request(self._relative_stylesheet)
         self._paths: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
         self.app.jinja_env.globals["url_for"] = self._relative_url_for
         self.app.jinja_env.filters["body_links"] = lambda html: relative_body_links(
@@ -102,7 +104,8 @@ class BlogFreezer:
                 posts = blog.posts
                 snap = mirror_pages.snapshot(tenant, posts, blog.snippets())
             entries = snap["posts"] + snap["pages"]
-            snap["images"] = images.by_post(posts, entries, previous, tenant.uuid)
+            found = images.by_post(posts, entries, previous, tenant.uuid)
+            snap["images"] = images.with_stylesheet(found, tenant.custom_css)
             snap["images"] |= images.blog_icon(tenant)
             with self.app.test_request_context():
                 every = mirror_pages.all_pages(snap, tenant)
@@ -154,6 +157,19 @@ class BlogFreezer:
         path = self._paths.get(key)
         if path is None:
             path = self._paths[key] = url_for(endpoint, **values)
+        return relative_link(path, request.path)
+
+    def _relative_stylesheet(self, response: Response) -> Response:
+        # The blog's own CSS names its images as /media/<file>, which leaves the
+        # mirror's folder from disk or under a prefix; its copy links them relatively.
+        name = (request.view_args or {}).get("filename", "")
+        custom = request.endpoint == "assets.asset" and name.startswith(CUSTOM_PREFIX)
+        if custom and response.status_code == 200:
+            css = response.get_data(as_text=True)
+            response.set_data(images.stylesheet_links(css, self._relative))
+        return response
+
+    def _relative(self, path: str) -> str:
         return relative_link(path, request.path)
 
     def _record_type(self, response: Response) -> Response:

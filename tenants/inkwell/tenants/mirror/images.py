@@ -13,11 +13,15 @@ few pages reads only those posts' HTML. A file no public post shows any more is
 withdrawn content (it leaves the mirror like a deleted post's page). The blog's
 icon (`content.blog_icons`), which every page links, is held the same way, under
 ICON_KEY instead of a post's uuid.
+
+The blog's own CSS may name its files too (`url(/media/<file>)`): the mirror holds
+those as well, kept in the snapshot under STYLESHEET, and its copy of the
+stylesheet links them relatively (`stylesheet_links`), so the mirror looks the same.
 """
 
 import logging
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -41,6 +45,10 @@ _FILE = r"[0-9a-f]{64}-[0-9]{1,5}\.(?:jpg|png|gif|webp)"
 _LOCAL_RE = re.compile(rf"/media/({_FILE})")
 _ATTR_RE = re.compile(r'\s(?:src|srcset)="([^"]*)"')
 ICON_KEY = "blog-icon"  # among the snapshot's images, which are by post uuid otherwise
+# A url() of the blog's own CSS naming a /media/ path, as the cleaner keeps it:
+# `url(/media/x)` or `url("/media/x")` (core.content.custom_css).
+_CSS_URL_RE = re.compile(r"""(url\(\s*(["']?))(/media/[^"')\s]+)(\2\s*\))""", re.IGNORECASE)
+STYLESHEET = "stylesheet"  # the key of the blog's own CSS among the snapshot's images
 
 
 def public_prefix(blog: UUID) -> str:
@@ -67,6 +75,23 @@ def files_in(html: str, blog: UUID) -> list[str]:
             if match := _LOCAL_RE.fullmatch(candidate.strip().split(" ")[0]):
                 found.add(match[1])
     return sorted(found)
+
+
+def in_stylesheet(css: str | None) -> list[str]:
+    """The library files the blog's own CSS names in its url()s, sorted."""
+    paths = (match[3] for match in _CSS_URL_RE.finditer(css or ""))
+    return sorted({match[1] for path in paths if (match := _LOCAL_RE.fullmatch(path))})
+
+
+def stylesheet_links(css: str, relative: Callable[[str], str]) -> str:
+    """`css` with each url() of a /media/ path made `relative(path)`: the mirror's copy."""
+    return _CSS_URL_RE.sub(lambda m: m[1] + relative(m[3]) + m[4], css)
+
+
+def with_stylesheet(images: dict[str, list[str]], css: str | None) -> dict[str, list[str]]:
+    """The snapshot's `images` (`by_post`) and the files the blog's own CSS names."""
+    shown = in_stylesheet(css)
+    return images | {STYLESHEET: shown} if shown else images
 
 
 def by_post(

@@ -4,9 +4,10 @@ A snapshot is what the mirror's pages were built from: every public post in page
 order (uuid, slug, title, tags and a stamp that moves with any edit), the
 snippets, the old addresses of posts and tags (each a page that redirects: a
 mirror cannot answer 301), and a digest of everything shown on every page (titles, styles,
-time zone, comments, hosts, quarantine, the release). It is stored with the mirror, so
-the next publish can compare and rebuild only what changed: an edited post's page, the index and
-tag pages it is on, the feeds and the sitemap. Whatever moves pages around (a
+time zone, comments, hosts, quarantine, the header's links, the release). It is
+stored with the mirror, so the next publish can compare and rebuild only what
+changed: an edited post's page, the index and tag pages it is on, the feeds and
+the sitemap. Whatever moves pages around (a
 post added, removed, re-dated or renamed; the recent-posts block; settings; a
 new release) rebuilds everything, which content hashes then mostly skip.
 
@@ -27,12 +28,14 @@ from flask import current_app, url_for
 
 from inkwell.platform.core.caching import GENERATION
 from inkwell.platform.core.content.blog_icons import icon_file, icon_of
+from inkwell.platform.core.content.navigation import items_of
 from inkwell.platform.core.content.posts import NEWEST_FIRST, public_posts
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Post, Snippet, Tag, Tenant
 from inkwell.tenants.assets import asset_names, custom_css_name
 from inkwell.tenants.content import PAGE_SIZE, RECENT_POSTS, moved_addresses, tags_by_post
+from inkwell.tenants.navigation import resolve
 
 Snapshot = dict[str, Any]
 UUID, SLUG, TITLE, TAGS, STAMP = range(5)
@@ -88,6 +91,7 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
         GENERATION,
         bool(snippet_rows),
         bool(tenant.quarantined_at),
+        _navigation(tenant, posts, bool(snippet_rows)),  # every page's header
     ]
     entries = [_entry(post) for post in posts if not post.is_page]
     moved_posts, moved_tags = moved_addresses()
@@ -106,6 +110,13 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
     }
 
 
+def _navigation(tenant: Tenant, posts: Sequence[Post | Outline], snippets: bool) -> list[Any]:
+    """The header's links as every page shows them: their targets among `posts`."""
+    pages = {str(post.uuid): post.slug for post in posts}
+    tags = {str(tag.id): tag.slug for post in posts if not post.is_page for tag in post.tags}
+    return resolve(items_of(tenant), pages, tags, snippets)
+
+
 def _entry(post: Post | Outline) -> list[Any]:
     stamp = [str(post.updated_at), str(post.content_updated_at), post.renderer_version]
     tags = [[tag.slug, tag.name] for tag in post.tags]
@@ -119,7 +130,7 @@ def _digest(value: object) -> str:
 def all_pages(snap: Snapshot, tenant: Tenant) -> set[str]:
     """URL paths of every page the mirror should hold (needs a request context)."""
     posts = snap["posts"]
-    pages = {url_for("blog.about"), url_for("feeds.robots"), url_for("blog.index")}
+    pages = {url_for("feeds.robots"), url_for("blog.index")}
     pages |= _feeds(snap)
     pages |= {_index_page(n) for n in range(2, _page_count(len(posts)) + 1)}
     pages |= {url_for("blog.post", slug=post[SLUG]) for post in posts + snap.get("pages", [])}
@@ -166,10 +177,10 @@ class Shrink(NamedTuple):
 def shrink(old: Snapshot | None, new: Snapshot, every: set[str], tenant: Tenant) -> Shrink:
     """How the pages `every` (of `new`) fall short of the previous snapshot's.
 
-    A page should exist for the home page, the about page and the feed, for every
+    A page should exist for the home page and the feed, for every
     post of `new`, and for every post that left it yet the database still has
     public (a snapshot that lost a post is no reason to delete its page)."""
-    required = {url_for("blog.index"), url_for("blog.about"), url_for("feeds.latest")}
+    required = {url_for("blog.index"), url_for("feeds.latest")}
     required |= {url_for("blog.post", slug=post[SLUG]) for post in _posts_and_pages(new)}
     if old is None:
         return Shrink(set(), required - every)

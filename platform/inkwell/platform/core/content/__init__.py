@@ -11,9 +11,9 @@ dated in the future scheduled for that date), `PostInputError` naming the field.
 
 - strips the characters XML forbids (feeds must parse) and renders the Markdown,
   only when it or the renderer changed;
-- keeps slugs unique per blog and never a path of the blog's own pages (`about`,
-  `page`, `tags`, `snippets`, `assets`): a slug made from the title (`slugs`,
-  other scripts transliterated) gets `-2`, `-3`...; one the writer asked for that
+- keeps slugs unique per blog and never a path of the blog's own pages (`page`,
+  `tags`, `snippets`, `assets`; About is an ordinary page): a slug made from the
+  title (`slugs`, other scripts transliterated) gets `-2`, `-3`...; one the writer asked for that
   is taken raises `aliases.SlugTaken`, never a silent suffix;
 - keeps a published post's old slug as an alias (`aliases`): the site answers it
   with a 301, and no other post takes it until it is removed;
@@ -67,6 +67,10 @@ an empty language guessed; they have no drafts, so every change is public at onc
 `presence` records which editor tabs have a post open (a heartbeat every ~20 s, a
 row per tab in `editor_presence`, gone after a minute of silence), so writers see
 each other; it never blocks an edit.
+
+`navigation` is the blog's header links as its owners order them (pages, tags, the
+feed, the snippets, other sites), saved whole under the settings compare-and-set;
+readers see only those whose target is public (`inkwell.tenants.navigation`).
 
 `changes.content_changed` is the only code that bumps a blog's `content_version`,
 in the caller's transaction; subscribers (the mirror's publish queue today) connect

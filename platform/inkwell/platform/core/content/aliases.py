@@ -12,7 +12,8 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, PostAlias, Tenant
 
 # Paths of the public blog that a post at /<slug>/ would hide behind.
-RESERVED_SLUGS = frozenset({"about", "assets", "page", "snippets", "tags"})
+# (`about` is not one: the About page is an ordinary page at /about/.)
+RESERVED_SLUGS = frozenset({"assets", "page", "snippets", "tags"})
 
 
 class SlugTaken(ValueError):

@@ -22,8 +22,10 @@ from inkwell.platform.core.models import Tenant
 # settings: the blog's title, look or comments; status: an admin's action
 # (suspend, restore, quarantine...); rendering: stored HTML rendered anew;
 # tags: a tag renamed, moved to another address or merged into another; domains: the
-# primary host changed, so every absolute URL did.
-What = Literal["posts", "snippets", "settings", "status", "rendering", "tags", "domains"]
+# primary host changed, so every absolute URL did; navigation: the header's links.
+What = Literal[
+    "posts", "snippets", "settings", "status", "rendering", "tags", "domains", "navigation"
+]
 
 _signals = Namespace()
 # Sent with the blog's id as sender and `change=Change(...)`.

@@ -13,7 +13,9 @@ of the blog answers 301 to it (`tenants.fast_path`). Removing the primary makes 
 platform subdomain primary again; the subdomain itself cannot be removed. A change
 of primary is a `content_changed(..., "domains")`: cached pages drop and the
 mirror is built again with the new URLs. Adding, verifying, choosing the primary
-and removing are recorded in the audit log.
+and removing are recorded in the audit log. An unverified claim lasts
+DOMAIN_CLAIM_DAYS: the periodic job removes older ones, audited (`expiry`).
+Operators see every blog's domains in the console and `inkwell domains`.
 
 `tls.allowed` answers the on-demand TLS server's question (`infra/caddy`): a
 certificate only for a verified domain of an active blog, with one read.

@@ -2,6 +2,7 @@
 message that says what to type instead."""
 
 import ipaddress
+from urllib.parse import urlsplit, urlunsplit
 
 import idna
 from flask import current_app
@@ -44,6 +45,16 @@ def shown(host: str) -> str:
         return idna.decode(host)
     except idna.IDNAError:  # stored before this check, or not IDNA 2008: show it as stored
         return host
+
+
+def shown_url(url: str) -> str:
+    """An absolute URL as people read it: its host in Unicode, the rest as is. Only
+    for text; links (`href`) keep the punycode, which every client understands."""
+    parts = urlsplit(url)
+    if not parts.hostname:
+        return url
+    netloc = parts.netloc.replace(parts.hostname, shown(parts.hostname), 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def _refuse_shapes(text: str) -> None:

@@ -1,12 +1,16 @@
-"""A blog's domains changed by its owners: add, verify, make primary, remove.
+"""A blog's domains changed by its owners (and removed by admins): add, verify,
+make primary, remove; and every blog's domains listed for operators.
 
 Each function checks, changes the session, records the audit entry and leaves
 the commit to the caller; a refusal is a DomainError and changes nothing.
 """
 
+from uuid import UUID
+
 from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from inkwell.platform.core import audit
 from inkwell.platform.core.content.changes import content_changed
@@ -32,6 +36,27 @@ def domains_of(tenant: Tenant) -> list[Domain]:
     """The blog's domains: the primary first, then as added."""
     query = select(Domain).where(Domain.tenant_id == tenant.id)
     return list(db.session.scalars(query.order_by(Domain.is_primary.desc(), Domain.id)))
+
+
+def every_domain(tenant: Tenant | None = None) -> list[Domain]:
+    """Every blog's domains (or `tenant`'s) for operators: by blog, primary first."""
+    query = select(Domain).join(Domain.tenant).options(contains_eager(Domain.tenant))
+    if tenant is not None:
+        query = query.where(Domain.tenant_id == tenant.id)
+    order = (Tenant.subdomain, Domain.is_primary.desc(), Domain.id)
+    return list(db.session.scalars(query.order_by(*order)))
+
+
+def served_hosts() -> list[tuple[str, UUID]]:
+    """(host, blog uuid) of every verified host of an active blog, by host: what
+    the web server's mirror fallback may answer for (infra/nginx)."""
+    query = (
+        select(Domain.host, Tenant.uuid)
+        .join(Domain.tenant)
+        .where(Domain.verified_at.is_not(None), Tenant.status == "active")
+        .order_by(Domain.host)
+    )
+    return [(host, uuid) for host, uuid in db.session.execute(query)]
 
 
 def find(tenant: Tenant, domain_id: int) -> Domain | None:

@@ -37,7 +37,9 @@ An image that is missing or refused is named in the preview; the post keeps the
 reference as written. Entries are dated 1980-01-01, so export -> import -> export
 gives the same bytes.
 
-Export writes `posts/<slug>.md`, `snippets/<slug>.md` and `media/<name>`. Entry
+Export writes `posts/<slug>.md`, `snippets/<slug>.md` and `media/<name>`, and the
+blog's `custom.css` (`custom_css_files`) and `navigation.yaml` (`navigation_files`:
+links naming pages by slug and tags by name) when it has them. Entry
 points: `inkwell import markdown [--dry-run]`, `inkwell export`, and the
 dashboard's Export and Import (owners and editors; Import previews, then applies
 on confirmation).

@@ -16,7 +16,7 @@ import hashlib
 import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -36,7 +36,12 @@ from inkwell.platform.core.database import refresh_statistics
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded
 from inkwell.platform.core.models import Post, Snippet, Tenant
-from inkwell.platform.core.portability import custom_css_files, image_export, settings_files
+from inkwell.platform.core.portability import (
+    custom_css_files,
+    image_export,
+    navigation_files,
+    settings_files,
+)
 from inkwell.platform.core.portability.bundles import (
     Bundle,
     BundleFile,
@@ -90,6 +95,7 @@ class ImportPlan:
     bundle: Path | None = None  # where apply_import reads the images again
     image_names: tuple[str, ...] = ()  # every image file of the bundle
     custom_css: str | None = None  # the bundle's custom.css, when it changes the blog's
+    navigation: list[dict[str, Any]] | None = None  # navigation.yaml's links, when they change
     settings: settings_files.SettingsPlan | None = None  # its settings.yaml, when it changes any
 
     def of(self, action: str, snippets: bool = False) -> list[Step]:
@@ -102,8 +108,8 @@ class ImportPlan:
         """Changes whenever the plan would do anything else: a preview confirmed with
         it applies only if planning again gives the same."""
         seen = [(s.name, s.action, s.changes, s.message, repr(s.data)) for s in self.steps]
-        changes = (seen, self.images, self.custom_css, self.settings)
-        return hashlib.sha256(repr(changes).encode()).hexdigest()
+        planned = (seen, self.images, self.custom_css, self.navigation, self.settings)
+        return hashlib.sha256(repr(planned).encode()).hexdigest()
 
 
 @dataclass
@@ -150,6 +156,9 @@ def plan_import(tenant: Tenant, bundle: Path, settings: bool = True) -> ImportPl
         plan.custom_css, refused = custom_css_files.planned(tenant, files.custom_css)
         if refused:
             plan.steps.append(Step(custom_css_files.NAME, ERROR, message=refused))
+        plan.navigation, refused = navigation_files.planned(tenant, files.navigation)
+        if refused:
+            plan.steps.append(Step(navigation_files.NAME, ERROR, message=refused))
         brought = {s.name: s.media_id for s in plan.images if s.action != ERROR}
         plan.settings, problems = settings_files.planned(tenant, files.settings, brought)
         if plan.settings is not None and not settings:
@@ -248,6 +257,9 @@ def apply_import(tenant: Tenant, author_id: int | None, plan: ImportPlan) -> Imp
             if pending >= BATCH_SIZE:
                 db.session.commit()
                 pending = 0
+        if plan.navigation is not None:  # after the posts: its pages may be among them
+            notes = navigation_files.store(tenant, plan.navigation)
+            report.errors += [(navigation_files.NAME, note) for note in notes]
         db.session.commit()
     if report.created + report.updated >= BATCH_SIZE:
         refresh_statistics()
@@ -302,6 +314,8 @@ def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:
         image_export.write_images(tenant, images, lambda name, data: _add(zf, name, data, False))
         if (css := custom_css_files.exported(tenant)) is not None:
             _add(zf, custom_css_files.NAME, css)
+        if (links := navigation_files.exported(tenant)) is not None:
+            _add(zf, navigation_files.NAME, links)
         _add(zf, settings_files.NAME, settings_files.exported(tenant, images))
 
 

@@ -10,6 +10,7 @@ import click
 from flask import Flask
 
 from inkwell.platform.web.admin.audit.cli import audit_command
+from inkwell.platform.web.admin.domains.cli import domains_cli
 from inkwell.platform.web.admin.jobs.cli import jobs_cli
 from inkwell.platform.web.admin.quotas.cli import quotas_cli
 from inkwell.platform.web.admin.tenants.cli import tenants_cli
@@ -35,6 +36,7 @@ COMMANDS: tuple[click.Command, ...] = (
     quotas_cli,
     jobs_cli,
     audit_command,
+    domains_cli,
 )
 
 

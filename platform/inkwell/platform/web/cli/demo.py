@@ -45,6 +45,12 @@ POSTS = [
     ),
 ]
 
+ABOUT = (
+    "This blog shows what Inkwell does. *About* is an ordinary page: it stays out of the\n"
+    "index and the feeds, and the owners choose where the header links under\n"
+    "Settings → Navigation.\n"
+)
+
 
 @click.command("demo")
 @with_appcontext
@@ -70,6 +76,9 @@ def ensure_demo_blog() -> Iterator[str]:
             for title, tags, body in POSTS:
                 data = PostInput(title=title, body_md=body, tags=tags, status="published")
                 save_post(Post(author_id=user.id), tenant, data, actor=Actor(user.email, user.id))
+            # A page, which the default navigation links as "About".
+            about = PostInput(title="About", body_md=ABOUT, status="published", is_page=True)
+            save_post(Post(author_id=user.id), tenant, about, actor=Actor(user.email, user.id))
             db.session.flush()
     elif db.session.get(Membership, (tenant.id, user.id)) is None:
         raise AccountError(f"the blog {DEMO_SUBDOMAIN!r} exists but {DEMO_EMAIL} is not its member")

@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from inkwell.platform.core.administration import purge
 from inkwell.platform.core.content import revision_retention
 from inkwell.platform.core.content.posts import publish_due
+from inkwell.platform.core.domains import expiry
 from inkwell.workers import publish, relay
 
 outbox_cli = AppGroup("outbox", help="Background work waiting in the outbox.")
@@ -35,22 +36,23 @@ def outbox_sweep(older_than: float | None) -> None:
 @with_appcontext
 def scheduler_command(interval: float | None, once: bool) -> None:
     """Publish due scheduled posts, sweep the outbox, publish mirrors, purge
-    deleted blogs past their grace period and prune post revisions, round after
-    round: what `celery beat` does, for hosts without it (`make run` runs this).
-    Without a broker, mirror publishes run in this process."""
+    deleted blogs past their grace period, prune post revisions and remove expired
+    domain claims, round after round: what `celery beat` does, for hosts without
+    it (`make run` runs this). Without a broker, mirror publishes run in this process."""
     interval = interval or current_app.config["MIRROR_DISPATCH_INTERVAL"]
     next_purge = 0.0  # purges are looked for every TENANT_PURGE_INTERVAL, not every round
     while True:
         went_live, swept = publish_due(), relay.sweep()
-        published, purged, pruned = publish.dispatch(publish.send), 0, 0
+        published, purged, pruned, expired = publish.dispatch(publish.send), 0, 0, 0
         if time.monotonic() >= next_purge:
             purged, pruned = purge.purge_due(), revision_retention.prune()
+            expired = expiry.remove_expired()
             next_purge = time.monotonic() + current_app.config["TENANT_PURGE_INTERVAL"]
-        if went_live or swept or published or purged or pruned:
+        if went_live or swept or published or purged or pruned or expired:
             click.echo(
                 f"{went_live} scheduled posts went live, {swept} outbox rows published, "
                 f"{published} mirror publishes started, {purged} deleted blogs purged, "
-                f"{pruned} post revisions pruned."
+                f"{pruned} post revisions pruned, {expired} expired domain claims removed."
             )
         if once:
             return

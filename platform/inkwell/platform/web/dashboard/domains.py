@@ -1,7 +1,8 @@
 """Settings → Domains: the blog's owners add a domain, read how to point it at
-the platform and prove it theirs, verify it, choose the primary and remove one
-(`core.domains`). A refusal shows the page again with its reason (400 for what
-was typed, 409 for a state another blog or an earlier click made)."""
+the platform and prove it theirs (and by when: `core.domains.expiry`), verify it,
+choose the primary and remove one (`core.domains`). A refusal shows the page again
+with its reason (400 for what was typed, 409 for a state another blog or an
+earlier click made)."""
 
 from collections.abc import Callable
 
@@ -10,7 +11,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from inkwell.platform.core.audit import Actor
-from inkwell.platform.core.domains import registry, verification
+from inkwell.platform.core.domains import expiry, registry, verification
 from inkwell.platform.core.domains.names import DomainError, shown
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import host_name
@@ -89,7 +90,7 @@ def _page(form: DomainForm, problem: str = "") -> str:
     return render_template(
         "dashboard/domains.html", tenant=g.tenant, form=form, confirm=ConfirmForm(),
         domains=registry.domains_of(g.tenant), own_host=registry.own_host(g.tenant),
-        problem=problem, shown=shown,
+        problem=problem, shown=shown, expires_at=expiry.expires_at,
         record_name=verification.record_name, record_value=verification.record_value,
         cname=config["CUSTOM_DOMAIN_CNAME"] or host_name(config["APP_HOST"]),
         addresses=config["CUSTOM_DOMAIN_ADDRESSES"],

@@ -82,3 +82,12 @@ document.addEventListener("click", async (event) => {
     said.textContent = "Selected: press Ctrl+C (or ⌘C) to copy it.";
   }
 });
+
+// On a phone the section bar is one row that scrolls sideways: start it with the
+// current section in view (not the page: only the row scrolls).
+for (const current of document.querySelectorAll("nav.sections .tabs [aria-current=page]")) {
+  const row = current.parentElement;
+  if (row.scrollWidth > row.clientWidth) {
+    row.scrollLeft = current.offsetLeft - row.offsetLeft - (row.clientWidth - current.offsetWidth) / 2;
+  }
+}

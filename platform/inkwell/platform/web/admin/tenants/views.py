@@ -1,5 +1,6 @@
 """Blogs in the console: /admin/tenants/ (search, pages, an action on the ticked
-blogs) and one blog's page with its actions. Each action goes through
+blogs) and one blog's page with its actions and its domains (a custom one can be
+removed, through `core.domains.registry`). Each action goes through
 `core.administration.lifecycle` (or the purge job), which writes the audit entry in the same
 transaction; then a flash and a redirect. A refused action shows the page
 again with the reason (4xx)."""
@@ -14,6 +15,8 @@ from inkwell.platform.core import tenancy
 from inkwell.platform.core.administration import lifecycle
 from inkwell.platform.core.administration import purge as purge_job
 from inkwell.platform.core.administration.lifecycle import LifecycleError
+from inkwell.platform.core.domains import expiry, registry
+from inkwell.platform.core.domains.names import DomainError, shown
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import PublishRun, Tenant
 from inkwell.platform.core.numbers import query_int
@@ -159,6 +162,23 @@ def purge(tenant_id: int) -> Response | tuple[str, int]:
     return redirect(url_for(".index"), 303)
 
 
+@bp.post("/<int:tenant_id>/domains/<int:domain_id>/remove")
+def remove_domain(tenant_id: int, domain_id: int) -> Response | tuple[str, int]:
+    """Take a custom domain off the blog (a name it should not hold), audited."""
+    check_token()
+    tenant = _tenant(tenant_id)
+    domain = registry.find(tenant, domain_id) or abort(404)
+    name = shown(domain.host)
+    try:
+        registry.remove(tenant, domain, acting_admin())
+    except DomainError as error:
+        db.session.rollback()
+        return _page(tenant, str(error), 409)
+    db.session.commit()
+    flash(f"Removed {name} from {tenant.subdomain}.")
+    return redirect(url_for(".show", tenant_id=tenant.id), 303)
+
+
 def _act(
     tenant: Tenant, action: Callable[[], object], done: str, form: ReasonForm | None = None
 ) -> Response | tuple[str, int]:
@@ -190,6 +210,10 @@ def _page(
         "admin/tenant.html",
         tenant=tenant,
         members=members(tenant.id),
+        domains=registry.every_domain(tenant),
+        own_host=registry.own_host(tenant),
+        shown=shown,
+        expires_at=expiry.expires_at,
         runs=runs,
         entries=list(entries),
         row=rows([tenant])[0],
