@@ -46,7 +46,7 @@ def test_preview_links_the_blog_stylesheets(client, auth, make_tenant) -> None:
     assert post_form(client, "/blogs/alice/settings", settings).status_code == 302
     page = client.get("/blogs/alice/posts/new").text
     styles = json.loads(html.unescape(re.search(r"data-styles='([^']*)'", page)[1]))
-    assert len(styles) == 2 and "code-monokai." in styles[1]
+    assert len(styles) == 3 and "theme-classic." in styles[1] and "code-monokai." in styles[2]
     for url in styles:
         assert url.startswith("/assets/"), url
         css = client.get(url)

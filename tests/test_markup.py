@@ -81,6 +81,11 @@ SITE = [
     ("search", "alice", "/search/?q=hello"),
     ("search, nothing found", "alice", "/search/?q=zebra"),
     ("search, too long", "alice", "/search/?q=" + "w" * 201),
+    # Each theme besides alice's classic one, right to left, with an icon and code colours.
+    ("long read theme index", "carol", "/"),
+    ("long read theme post", "carol", "/a-post/"),
+    ("compact theme index", "dave", "/"),
+    ("compact theme post", "dave", "/a-post/"),
     ("no such blog", "nobody", "/"),
     ("suspended blog", "bob", "/"),
 ]
@@ -122,6 +127,14 @@ def ids(
     make_post(alice, "A draft", "Not yet.", status="draft")
     snippet = make_snippet(alice, "Greeting", "print('hi')", language="python")
     change_blog(make_tenant("bob"), status="suspended", status_reason="Spam.")
+    carol = make_tenant("carol")
+    icon = make_media(carol, png_bytes(200, 200), "logo.png")
+    about = "ملاحظات عن *البرمجة* و`code` و[روابط](https://example.org)."
+    change_blog(carol, theme="longread", language="ar", icon_media_id=icon, description=about)
+    make_post(carol, "عنوان طويل عن الخطوط", body, slug="a-post", tags=["خطوط"])
+    dave = make_tenant("dave")
+    change_blog(dave, theme="compact", language="he", code_style="monokai")
+    make_post(dave, "שלום and hello", BODY, slug="a-post", tags=["notes"])
     with app.app_context():
         admin = new_user(ADMIN, PASSWORD, admin=True, verified=True)
         db.session.commit()

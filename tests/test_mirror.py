@@ -201,9 +201,9 @@ def test_publish_command(app, blog, mirror_root) -> None:
     runner = app.test_cli_runner()
     result = runner.invoke(args=["publish", "alice"])
     assert result.exit_code == 0, result.output
-    assert "alice: succeeded (full): pages 36, uploaded 36, skipped 0, deleted 0" in result.output
+    assert "alice: succeeded (full): pages 37, uploaded 37, skipped 0, deleted 0" in result.output
     again = runner.invoke(args=["publish", "alice", "--full"])
-    assert "alice: succeeded (full): pages 36, uploaded 0, skipped 36" in again.output
+    assert "alice: succeeded (full): pages 37, uploaded 0, skipped 37" in again.output
     missing = runner.invoke(args=["publish", "alice", "nope"])
     assert missing.exit_code == 1 and "no blog 'nope'" in missing.output
     assert runner.invoke(args=["publish"]).exit_code == 2  # a blog or --all
@@ -226,7 +226,7 @@ def test_dashboard_publishes_and_shows_progress(app, client, auth, blog, add_mem
         jobs.dispatch(jobs.send)
     state = client.get("/blogs/alice/mirror/status.json").json
     assert state["queued"] is False and state["run"]["status"] == "succeeded"
-    assert state["run"]["pages_built"] == state["run"]["pages_total"] == 36  # 12 posts, 24 more
+    assert state["run"]["pages_built"] == state["run"]["pages_total"] == 37  # 12 posts, 25 more
     history = client.get("/blogs/alice/mirror/").text
     assert "<td>Full rebuild</td>\n      <td>succeeded</td>" in history
 

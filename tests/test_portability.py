@@ -254,7 +254,7 @@ def test_cli_import_and_export(app, make_tenant, tmp_path) -> None:
     out = tmp_path / "out.zip"
     result = cli(app, "export", "alice", str(out))
     assert result.exit_code == 0, result.output
-    assert zipfile.ZipFile(out).namelist() == ["posts/hello.md"]
+    assert zipfile.ZipFile(out).namelist() == ["posts/hello.md", "settings.yaml"]
     result = cli(app, "import", "markdown", "alice", str(out))
     assert (result.exit_code, result.output) == (0, "created 0, updated 0, skipped 1\n")
 
@@ -328,7 +328,8 @@ def test_dashboard_download_for_owners_and_editors(
     assert answer.mimetype == "application/zip"
     assert f"filename=alice-export-{today}.zip" in answer.headers["Content-Disposition"]
     assert answer.headers["Content-Disposition"].startswith("attachment")
-    assert zipfile.ZipFile(io.BytesIO(answer.data)).namelist() == ["posts/hello.md"]
+    names = zipfile.ZipFile(io.BytesIO(answer.data)).namelist()
+    assert names == ["posts/hello.md", "settings.yaml"]
 
 
 def test_thousand_posts_import_and_paginate(app, make_tenant, site_client, tmp_path) -> None:

@@ -118,11 +118,12 @@ def test_about_sitemap_and_robots(alice, make_post, make_snippet, site_client) -
 
 
 def test_stylesheets_have_hashed_names_and_keep_a_year(change_blog, alice, site_client) -> None:
+    # site.css, the theme's file, the code colours (tenants.assets).
     reader = site_client(alice)
     change_blog(alice, code_style="monokai")
     page = reader.get("/").text
     links = re.findall(r'<link rel="stylesheet" href="([^"]+)"', page)
-    assert len(links) == 2 and all(link.startswith("/assets/") for link in links)
+    assert len(links) == 3 and all(link.startswith("/assets/") for link in links)
     code = next(link for link in links if "/code-monokai." in link)
     css = reader.get(code)
     assert css.status_code == 200 and css.content_type == "text/css; charset=utf-8"

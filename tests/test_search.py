@@ -206,20 +206,21 @@ def test_a_blog_language_picks_its_text_search_configuration() -> None:
     assert search_config_for("ja") == "simple" and search_config_for(None) == "simple"
 
 
-def test_posts_are_indexed_in_their_blog_language(app, alice, make_post, monkeypatch) -> None:
-    # `tenants.language` comes from another change; the seam reads it when there.
-    monkeypatch.setattr(Tenant, "language", "de", raising=False)
+def test_posts_are_indexed_in_their_blog_language(app, alice, make_post, change_blog) -> None:
+    change_blog(alice, language="de")
     post = make_post(alice, "Häuser", "Die Häuser am Meer.")
     with app.app_context(), tenancy.tenant_scope(alice.id):
         assert db.session.get_one(Post, post).search_config == "german"
 
 
 def test_a_new_language_reindexes_the_blog_posts(
-    app, alice, make_tenant, make_post, site_client, monkeypatch
+    app, alice, make_tenant, make_post, site_client, change_blog
 ) -> None:
     bob = make_tenant("bob")
+    change_blog(alice, language="ja")
+    change_blog(bob, language="ja")
     ours, theirs = make_post(alice, "Runs", "She runs daily."), make_post(bob, "Runs", "Runs.")
-    monkeypatch.setattr(Tenant, "language", "en", raising=False)
+    change_blog(alice, language="en")
     with app.app_context(), tenancy.tenant_scope(alice.id):
         assert follow_language(db.session.get_one(Tenant, alice.id)) == 1
         db.session.commit()

@@ -2,7 +2,7 @@
 (`core.content.search`)
 
 Revision ID: 0028
-Revises: 0025
+Revises: 0027
 Create Date: 2026-12-19 09:00:00
 
 PostgreSQL: `posts.search_config` (the text-search configuration, from the blog's
@@ -29,7 +29,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0028"
-down_revision: str | None = "0026"
+down_revision: str | None = "0027"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

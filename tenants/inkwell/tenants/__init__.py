@@ -59,6 +59,7 @@ from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.tenants import (
+    appearance,
     assets,
     blog,
     covers,
@@ -102,6 +103,7 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
         app.wsgi_app = security.SecurityHeaders(served_wsgi)  # type: ignore[method-assign]
     app.add_template_global(blog_url)
     assets.init_app(app)
+    appearance.init_app(app)
     covers.init_app(app)
     links.init_app(app)
     security.init_app(app)

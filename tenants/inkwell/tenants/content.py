@@ -18,10 +18,20 @@ from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from inkwell.platform.core.content.blog_icons import icon_of
 from inkwell.platform.core.content.navigation import items_of
 from inkwell.platform.core.content.posts import NEWEST_FIRST, listed_posts, public_posts, tagged
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, PostAlias, PostTag, Snippet, Tag, TagAlias, Tenant
+from inkwell.platform.core.models import (
+    Media,
+    Post,
+    PostAlias,
+    PostTag,
+    Snippet,
+    Tag,
+    TagAlias,
+    Tenant,
+)
 from inkwell.tenants.navigation import Resolved, resolve
 
 PAGE_SIZE = 10
@@ -43,6 +53,7 @@ class Content(Protocol):
     def has_snippets(self) -> bool: ...
     def snippets(self) -> list[Snippet]: ...
     def snippet(self, slug: str) -> Snippet | None: ...
+    def icon(self) -> Media | None: ...
     def navigation(self) -> list[Resolved]: ...
 
 
@@ -121,6 +132,11 @@ class Live:
     def snippet(self, slug: str) -> Snippet | None:
         return db.session.scalar(select(Snippet).where(Snippet.slug == slug))
 
+    def icon(self) -> Media | None:
+        # No blog on an unknown or unavailable blog's page, which shows the default icon.
+        tenant = g.get("tenant")
+        return icon_of(tenant) if tenant is not None else None
+
     def navigation(self) -> list[Resolved]:
         """The header's links whose targets are public (two small queries, by key)."""
         items = items_of(g.tenant)
@@ -191,6 +207,7 @@ class Preloaded:
                 self._tagged.setdefault(tag.slug, []).append(post)
         self._moved_posts, moved_tags = moved_addresses()
         self._moved_tags = {old: new for old, new in moved_tags.items() if new in self._tags}
+        self._icon = icon_of(tenant)
         self._navigation = resolve(
             items_of(tenant),
             {str(post.uuid): post.slug for post in self.posts},
@@ -235,6 +252,9 @@ class Preloaded:
 
     def snippet(self, slug: str) -> Snippet | None:
         return next((s for s in self._snippets if s.slug == slug), None)
+
+    def icon(self) -> Media | None:
+        return self._icon
 
     def navigation(self) -> list[Resolved]:
         return self._navigation

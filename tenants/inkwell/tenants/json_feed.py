@@ -23,6 +23,7 @@ def document(feed: Feed) -> str:
         "feed_url": feed.self_urls["json"],
         "description": tenant.description or None,
         "authors": [{"name": tenant.title}],
+        "language": tenant.language,
         "hubs": [{"type": "WebSub", "url": feed.hub}] if feed.hub else None,
         "items": [_item(entry, tenant.time_zone) for entry in feed.entries],
     }

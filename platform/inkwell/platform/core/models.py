@@ -103,7 +103,8 @@ class Tenant(Timestamps, db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
     # Pygments style of code blocks; the site serves one stylesheet per style.
-    code_style: Mapped[str] = mapped_column(String(40), default="default")
+    # "theme": the theme's own pair, light and dark (`content.themes.THEME_CODE`).
+    code_style: Mapped[str] = mapped_column(String(40), default="theme")
     # Comments under posts: a Disqus shortname or a Discourse base URL.
     comments_provider: Mapped[str] = mapped_column(String(16), default="none")
     comments_target: Mapped[str] = mapped_column(String(200), default="")
@@ -132,6 +133,14 @@ class Tenant(Timestamps, db.Model):
     # The owner's CSS as typed, and what the blog serves of it (core.content.custom_css).
     custom_css_source: Mapped[str] = mapped_column(Text, default="", server_default="")
     custom_css: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Its reader theme (`content.themes`) and language, a BCP 47 tag (`content.languages`).
+    theme: Mapped[str] = mapped_column(String(20), default="classic", server_default="classic")
+    language: Mapped[str] = mapped_column(String(35), default="en", server_default="en")
+    # Its favicon: an image of its own library (`content.blog_icons`). use_alter: media
+    # rows point back at tenants, and the cycle needs one side added after both tables.
+    icon_media_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media.id", ondelete="SET NULL", use_alter=True)
+    )
     # The header's links as the owners ordered them (`core.content.navigation`); None
     # until they first save it: the default (About, Snippets, Feed) follows the content.
     navigation: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)

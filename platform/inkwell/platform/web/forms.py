@@ -16,6 +16,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -24,10 +25,16 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from inkwell.platform.core.content import covers, post_input
+from inkwell.platform.core.content.languages import (
+    COMMON_LANGUAGES,
+    language_problem,
+    normalize_language,
+)
 from inkwell.platform.core.content.posts import Keep, PostInput
 from inkwell.platform.core.content.slugs import SLUG_MAX
 from inkwell.platform.core.content.snippets import UnknownLanguageError, language_choices, lexer_for
 from inkwell.platform.core.content.tags import parse_tag_field, tag_problem
+from inkwell.platform.core.content.themes import THEME_CODE, THEMES, theme_problem
 from inkwell.platform.core.time_zones import DEFAULT as UTC_ZONE
 from inkwell.platform.core.time_zones import (
     MissingLocalTime,
@@ -353,10 +360,23 @@ def _time_zone(_form: FlaskForm, field: SelectField) -> None:
         raise ValidationError(problem)
 
 
+def _blog_language(_form: FlaskForm, field: SelectField) -> None:
+    field.data = normalize_language(field.data or "")
+    if problem := language_problem(field.data):
+        raise ValidationError(problem)
+
+
+def _theme(_form: FlaskForm, field: RadioField) -> None:
+    if problem := theme_problem(field.data or ""):
+        raise ValidationError(problem)
+
+
 class BlogSettingsForm(PlatformForm):
-    # The blog's columns below are named like the fields (see `settings`).
+    # The blog's columns below are named like the fields (see `settings`). A field the
+    # request leaves out keeps the blog's value (WTForms keeps `obj`'s data).
     SETTINGS = (
-        "title", "description", "time_zone", "code_style", "comments_provider", "comments_target"
+        "title", "description", "theme", "language", "icon_media_id", "time_zone",
+        "code_style", "comments_provider", "comments_target",
     )  # fmt: skip
     base_revision = RevisionField()
     title = StringField("Title", validators=[DataRequired(), Length(max=200), _single_line])
@@ -376,7 +396,27 @@ class BlogSettingsForm(PlatformForm):
         validate_choice=False,
         validators=[_time_zone],
     )
-    code_style = SelectField("Code colours", choices=sorted(get_all_styles()))
+    # Cards with a live preview (dashboard/_themes.html); checked by _theme.
+    theme = RadioField(
+        "Theme",
+        choices=[SelectChoice(t.name, t.label) for t in THEMES.values()],
+        validate_choice=False,
+        validators=[_theme],
+    )
+    # Common languages; any well-formed BCP 47 tag (an import's) is kept: see __init__.
+    language = SelectField(
+        "Language",
+        choices=[SelectChoice(tag, name) for tag, name in COMMON_LANGUAGES],
+        validate_choice=False,
+        validators=[_blog_language],
+    )
+    # Radio buttons of library images (dashboard/_blog_icon.html); "" is the default icon.
+    icon_media_id = IntegerField("Icon", validators=[Optional(), _in_library])
+    code_style = SelectField(
+        "Code colours",
+        choices=[SelectChoice(THEME_CODE, "The theme's own (light and dark)")]
+        + [SelectChoice(name, name) for name in sorted(get_all_styles())],
+    )
     comments_provider = SelectField(
         "Comments",
         choices=[
@@ -389,7 +429,16 @@ class BlogSettingsForm(PlatformForm):
         "Disqus shortname or Discourse URL", validators=[Length(max=200), _comments_target]
     )
 
-    def settings(self) -> dict[str, str]:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        tags = [tag for tag, _ in COMMON_LANGUAGES]
+        if self.language.data and self.language.data not in tags:
+            self.language.choices = [
+                SelectChoice(self.language.data, self.language.data),
+                *self.language.choices,
+            ]
+
+    def settings(self) -> dict[str, str | int | None]:
         return {name: self[name].data for name in self.SETTINGS}
 
 

@@ -108,6 +108,7 @@ class BlogFreezer:
             entries = snap["posts"] + snap["pages"]
             found = images.by_post(posts, entries, previous, tenant.uuid)
             snap["images"] = images.with_stylesheet(found, tenant.custom_css)
+            snap["images"] |= images.blog_icon(tenant)
             with self.app.test_request_context():
                 every = mirror_pages.all_pages(snap, tenant)
                 shrink = mirror_pages.shrink(previous, snap, every, tenant)

@@ -10,7 +10,9 @@ File names are content hashes, so a file the mirror holds never changes: a
 publish fetches only the files its manifest lacks. Which files each post shows
 is kept in the snapshot next to the post's stamp, so a publish that rebuilds a
 few pages reads only those posts' HTML. A file no public post shows any more is
-withdrawn content (it leaves the mirror like a deleted post's page).
+withdrawn content (it leaves the mirror like a deleted post's page). The blog's
+icon (`content.blog_icons`), which every page links, is held the same way, under
+ICON_KEY instead of a post's uuid.
 
 The blog's own CSS may name its files too (`url(/media/<file>)`): the mirror holds
 those as well, kept in the snapshot under STYLESHEET, and its copy of the
@@ -27,9 +29,10 @@ from uuid import UUID
 from flask import current_app
 from sqlalchemy import select
 
+from inkwell.platform.core.content.blog_icons import icon_file, icon_of
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.media.images import CONTENT_TYPES
-from inkwell.platform.core.models import Media, Post
+from inkwell.platform.core.models import Media, Post, Tenant
 from inkwell.platform.core.storage import StorageError, open_area
 from inkwell.tenants.covers import cover_width
 from inkwell.tenants.links import rewrite_links
@@ -41,6 +44,7 @@ FOLDER = "media/"  # in the mirror as on the blog's host: /media/<file>
 _FILE = r"[0-9a-f]{64}-[0-9]{1,5}\.(?:jpg|png|gif|webp)"
 _LOCAL_RE = re.compile(rf"/media/({_FILE})")
 _ATTR_RE = re.compile(r'\s(?:src|srcset)="([^"]*)"')
+ICON_KEY = "blog-icon"  # among the snapshot's images, which are by post uuid otherwise
 # A url() of the blog's own CSS naming a /media/ path, as the cleaner keeps it:
 # `url(/media/x)` or `url("/media/x")` (core.content.custom_css).
 _CSS_URL_RE = re.compile(r"""(url\(\s*(["']?))(/media/[^"')\s]+)(\2\s*\))""", re.IGNORECASE)
@@ -139,6 +143,12 @@ def _covers(keys: list[str]) -> dict[str, str]:
     )
     rows = db.session.execute(query)
     return {str(key): media.file_name(cover_width(media), media.extension) for key, media in rows}
+
+
+def blog_icon(tenant: Tenant) -> dict[str, list[str]]:
+    """The blog's icon file under ICON_KEY, to join `by_post`'s files; {} without one."""
+    media = icon_of(tenant)
+    return {ICON_KEY: [icon_file(media)]} if media is not None else {}
 
 
 def keys(images: dict[str, list[str]]) -> frozenset[str]:

@@ -30,6 +30,7 @@ from typing import Any, NamedTuple
 from flask import current_app, url_for
 
 from inkwell.platform.core.caching import GENERATION
+from inkwell.platform.core.content.blog_icons import icon_file, icon_of
 from inkwell.platform.core.content.navigation import items_of
 from inkwell.platform.core.content.posts import NEWEST_FIRST, public_posts
 from inkwell.platform.core.extensions import db
@@ -69,6 +70,11 @@ def outline() -> list[Outline]:
     return [Outline(*row[1:], tags=tags.get(row.id, [])) for row in rows]
 
 
+def _icon_file(tenant: Tenant) -> str | None:
+    media = icon_of(tenant)
+    return icon_file(media) if media is not None else None
+
+
 def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Snippet]) -> Snapshot:
     """What the blog's public pages are made of: `posts` newest first."""
     snippet_rows = sorted((s.slug, str(s.updated_at)) for s in snippets)
@@ -77,6 +83,9 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
         tenant.title,
         tenant.description,
         tenant.code_style,
+        tenant.theme,
+        tenant.language,
+        _icon_file(tenant),  # every page links it (once its files are made)
         custom_css_name(tenant),  # every page links it
         tenant.time_zone,
         tenant.comments_provider,

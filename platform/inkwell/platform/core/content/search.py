@@ -113,7 +113,7 @@ def search(tenant: Tenant, query: str, page: int = 1) -> Results:
 
 def follow_language(tenant: Tenant) -> int:
     """Give the current blog's posts its language's text-search configuration (after
-    the language changed: the seam for the settings form); how many changed. On
+    the language changed: the settings form and a settings import call it); how many changed. On
     PostgreSQL their vectors are generated again. The caller commits."""
     config = config_for_blog(tenant)
     # Compared as text: PostgreSQL reads a bare 'english' beside a regconfig as an oid.

@@ -50,15 +50,9 @@ def search_config_for(language: str | None) -> str:
     return _CONFIGS.get(primary, SIMPLE)
 
 
-def blog_language(tenant: Tenant) -> str | None:
-    """The blog's language (BCP 47), None while blogs have none. The seam for
-    `tenants.language`: once that column exists, this reads it."""
-    return getattr(tenant, "language", None)
-
-
 def config_for_blog(tenant: Tenant) -> str:
     """The text-search configuration a post of `tenant` is indexed and searched with."""
-    return search_config_for(blog_language(tenant))
+    return search_config_for(tenant.language)
 
 
 def normalized(raw: str) -> str:

@@ -22,6 +22,7 @@ SUFFIX = ".md"
 ALT_TEXTS = "media/alt-text.yaml"
 CUSTOM_CSS = "custom.css"  # the blog's own CSS (`custom_css_files`)
 NAVIGATION = "navigation.yaml"  # the header's links (`navigation_files`)
+SETTINGS = "settings.yaml"  # its theme, language, icon... (`settings_files`)
 # Files a post may show as an image; the media library says which it accepts.
 IMAGE_SUFFIXES = frozenset(
     [
@@ -75,6 +76,7 @@ class Bundle:
     alt_texts: BundleFile | None = None  # ALT_TEXTS, if the bundle has it
     custom_css: BundleFile | None = None  # CUSTOM_CSS, if the bundle has it
     navigation: BundleFile | None = None  # NAVIGATION, if the bundle has it
+    settings: BundleFile | None = None  # SETTINGS, if the bundle has it
 
 
 @contextmanager
@@ -100,9 +102,8 @@ def _checked(files: list[BundleFile]) -> Bundle:
         raise BundleError(f"the bundle is larger than {_megabytes(MAX_BUNDLE_BYTES)}")
     images = {f.name: f for f in files if _suffix(f.name) in IMAGE_SUFFIXES}
     named = {f.name: f for f in files}
-    return Bundle(
-        documents, images, named.get(ALT_TEXTS), named.get(CUSTOM_CSS), named.get(NAVIGATION)
-    )
+    extras = (named.get(name) for name in (ALT_TEXTS, CUSTOM_CSS, NAVIGATION, SETTINGS))
+    return Bundle(documents, images, *extras)
 
 
 def _folder_files(root: Path) -> list[BundleFile]:
@@ -147,14 +148,14 @@ def _bounded_zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Call
 
 def _safe_name(name: str) -> str | None:
     """`name` as a relative "/" path if it is a visible .md or image file (or
-    ALT_TEXTS, CUSTOM_CSS or NAVIGATION) inside the bundle, else None."""
+    ALT_TEXTS, CUSTOM_CSS, NAVIGATION or SETTINGS) inside the bundle, else None."""
     path = PurePosixPath(name.replace("\\", "/"))
     if not path.parts or path.is_absolute() or ".." in path.parts or ":" in path.parts[0]:
         return None
     if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
         return None
     suffix = path.suffix.lower()
-    named = str(path) in (ALT_TEXTS, CUSTOM_CSS, NAVIGATION)
+    named = str(path) in (ALT_TEXTS, CUSTOM_CSS, NAVIGATION, SETTINGS)
     wanted = suffix == SUFFIX or suffix in IMAGE_SUFFIXES or named
     return str(path) if wanted else None
 

@@ -36,7 +36,12 @@ from inkwell.platform.core.database import refresh_statistics
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded
 from inkwell.platform.core.models import Post, Snippet, Tenant
-from inkwell.platform.core.portability import custom_css_files, image_export, navigation_files
+from inkwell.platform.core.portability import (
+    custom_css_files,
+    image_export,
+    navigation_files,
+    settings_files,
+)
 from inkwell.platform.core.portability.bundles import (
     Bundle,
     BundleFile,
@@ -91,6 +96,7 @@ class ImportPlan:
     image_names: tuple[str, ...] = ()  # every image file of the bundle
     custom_css: str | None = None  # the bundle's custom.css, when it changes the blog's
     navigation: list[dict[str, Any]] | None = None  # navigation.yaml's links, when they change
+    settings: settings_files.SettingsPlan | None = None  # its settings.yaml, when it changes any
 
     def of(self, action: str, snippets: bool = False) -> list[Step]:
         """The steps doing `action`, to posts (or to snippets); errors of both."""
@@ -102,7 +108,7 @@ class ImportPlan:
         """Changes whenever the plan would do anything else: a preview confirmed with
         it applies only if planning again gives the same."""
         seen = [(s.name, s.action, s.changes, s.message, repr(s.data)) for s in self.steps]
-        planned = (seen, self.images, self.custom_css, self.navigation)
+        planned = (seen, self.images, self.custom_css, self.navigation, self.settings)
         return hashlib.sha256(repr(planned).encode()).hexdigest()
 
 
@@ -122,8 +128,9 @@ def import_markdown(tenant: Tenant, author_id: int | None, bundle: Path) -> Impo
     return apply_import(tenant, author_id, plan_import(tenant, bundle))
 
 
-def plan_import(tenant: Tenant, bundle: Path) -> ImportPlan:
+def plan_import(tenant: Tenant, bundle: Path, settings: bool = True) -> ImportPlan:
     """What importing `bundle` into `tenant` would do, file by file; writes nothing.
+    `settings`: whether its settings.yaml may change the blog's (only owners may).
 
     Posts and snippets match by slug. The blog's post and snippet limits are
     counted here: the first new file over one is an error, and every file after
@@ -152,6 +159,11 @@ def plan_import(tenant: Tenant, bundle: Path) -> ImportPlan:
         plan.navigation, refused = navigation_files.planned(tenant, files.navigation)
         if refused:
             plan.steps.append(Step(navigation_files.NAME, ERROR, message=refused))
+        brought = {s.name: s.media_id for s in plan.images if s.action != ERROR}
+        plan.settings, problems = settings_files.planned(tenant, files.settings, brought)
+        if plan.settings is not None and not settings:
+            plan.settings, problems = None, [settings_files.OWNERS_ONLY]
+        plan.steps += [Step(settings_files.NAME, ERROR, message=p) for p in problems]
         return plan
 
 
@@ -221,6 +233,9 @@ def apply_import(tenant: Tenant, author_id: int | None, plan: ImportPlan) -> Imp
         report.images = sum(s.name in run.images.ids for s in plan.images if s.action == NEW)
         if plan.custom_css is not None:
             custom_css_files.store(tenant, plan.custom_css)
+        if plan.settings is not None:
+            icon = run.images.cover(plan.settings.icon) if plan.settings.icon else None
+            settings_files.store(tenant, plan.settings, icon if isinstance(icon, int) else None)
         stopped, pending = "", 0
         for step in plan.steps:
             if step.action == ERROR:
@@ -301,6 +316,7 @@ def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:
             _add(zf, custom_css_files.NAME, css)
         if (links := navigation_files.exported(tenant)) is not None:
             _add(zf, navigation_files.NAME, links)
+        _add(zf, settings_files.NAME, settings_files.exported(tenant, images))
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: str | bytes, compress: bool = True) -> None:

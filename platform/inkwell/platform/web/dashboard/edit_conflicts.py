@@ -69,14 +69,19 @@ def post_conflict_json(stored: Post, form: PostForm) -> dict[str, object]:
     }
 
 
+def _shown(value: object) -> str:
+    """A setting as the conflict view shows it: None (no icon) as nothing."""
+    return "" if value is None else str(value)
+
+
 def settings_conflict(stored: Tenant, form: BlogSettingsForm) -> Conflict:
     form.base_revision.data = str(stored.settings_revision)
     fields = [
         Versions(
             name,
             form[name].label.text,
-            str(getattr(stored, name)),
-            str(form[name].data or ""),
+            _shown(getattr(stored, name)),
+            _shown(form[name].data),
             long=name == "description",
         )
         for name in form.SETTINGS

@@ -36,14 +36,16 @@ from inkwell.platform.core.content.posts import (
 )
 from inkwell.platform.core.content.rendering import render_markdown
 from inkwell.platform.core.content.revisions import Actor
+from inkwell.platform.core.content.search import follow_language
 from inkwell.platform.core.content.tags import TagError, format_tag_field
+from inkwell.platform.core.content.themes import THEMES
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.limits.quotas import QuotaExceeded
 from inkwell.platform.core.models import Post, Tenant
 from inkwell.platform.core.time_zones import ambiguity_note, local
-from inkwell.platform.web.dashboard import edit_conflicts, thumbnails
+from inkwell.platform.web.dashboard import appearance, edit_conflicts, thumbnails
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, json_error, require_role
 from inkwell.platform.web.dashboard.media import preview_links
 from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
@@ -176,7 +178,7 @@ def _form_page(
 ) -> tuple[str, int]:
     # The preview frames the text in the blog's own (content-hashed) stylesheets,
     # served on this host too, so the platform's CSP needs no other style origin.
-    styles = assets.stylesheets(g.tenant.code_style)
+    styles = assets.stylesheets(g.tenant.theme, g.tenant.code_style)
     page = render_template(
         "dashboard/post_form.html",
         form=form,
@@ -357,6 +359,7 @@ def settings() -> View:
         return _settings_page(form, 409, edit_conflicts.settings_conflict(conflict.stored, form))
     for name, value in form.settings().items():
         setattr(g.tenant, name, value)
+    follow_language(g.tenant)  # search stems words as the blog's language does
     content_changed(g.tenant, "settings")
     db.session.commit()
     flash("Settings saved.")
@@ -366,5 +369,18 @@ def settings() -> View:
 def _settings_page(
     form: BlogSettingsForm, status: int, conflict: edit_conflicts.Conflict | None = None
 ) -> tuple[str, int]:
-    page = render_template("dashboard/settings.html", form=form, tenant=g.tenant, conflict=conflict)
+    # The stored theme (the blog changes only on a valid save): the preview frames show
+    # what readers see until settings.js changes them.
+    stored = g.tenant
+    page = render_template(
+        "dashboard/settings.html",
+        form=form,
+        tenant=g.tenant,
+        conflict=conflict,
+        themes=THEMES,
+        preview=appearance.preview_document(stored, stored.theme, stored.code_style),
+        style_map=appearance.stylesheet_map(),
+        icon_choices=thumbnails.cover_choices(form.icon_media_id.data),
+        thumb_url=thumbnails.choice_url,
+    )
     return page, status

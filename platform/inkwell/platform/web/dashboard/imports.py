@@ -107,7 +107,7 @@ def _plan(path: Path) -> tuple[ImportPlan | None, str]:
     if not zipfile.is_zipfile(path):
         return None, "That is not a .zip file: upload the zip that Export downloads."
     try:
-        return plan_import(g.tenant, path), ""
+        return plan_import(g.tenant, path, settings=g.role == "owner"), ""
     except BundleError as error:  # its message names the file: not our folders
         return None, str(error).replace(str(path), "the zip")
 

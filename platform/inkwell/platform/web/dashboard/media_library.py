@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core.content import covers
+from inkwell.platform.core.content import blog_icons, covers
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.media import library
 from inkwell.platform.core.models import Media, Post, Tenant
@@ -124,8 +124,10 @@ def delete(media_id: int) -> Response:
     tenant = db.session.get_one(Tenant, g.tenant.id)
     name = media.name
     covered = covers.drop_cover(tenant, media.id)
+    was_icon = blog_icons.drop_icon(tenant, media.id)
     used = {post.id: post for post in [*library.delete_media(tenant, media), *covered]}
     db.session.commit()
     titles = ", ".join(f"“{post.title}”" for post in used.values())
-    flash(f"Deleted {name}." + (f" Posts that used it: {titles}." if titles else ""))
+    icon = " It was the blog's icon: pages show the default one now." if was_icon else ""
+    flash(f"Deleted {name}." + (f" Posts that used it: {titles}." if titles else "") + icon)
     return redirect(url_for("media_library.index"))
