@@ -2,7 +2,7 @@
 
 from flask import Blueprint
 
-from inkwell.platform.core.database import is_ready
+from inkwell.platform.core.database import readiness
 
 bp = Blueprint("health", __name__)
 
@@ -15,5 +15,6 @@ def healthz() -> tuple[str, int]:
 
 @bp.get("/readyz")
 def readyz() -> tuple[str, int]:
-    """The process can serve: its database answers."""
-    return ("ok\n", 200) if is_ready() else ("database unavailable\n", 503)
+    """The process can serve: its database answers, at the code's schema."""
+    problem = readiness()
+    return ("ok\n", 200) if problem is None else (f"{problem}\n", 503)
