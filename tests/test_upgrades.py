@@ -2,9 +2,26 @@
 readiness fails and blog pages are 503s (not 500s); `inkwell db downgrade` takes
 it back, after asking; `inkwell db current` says where it stands."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask import Flask
+
 from inkwell.platform.core import database
 
 PREVIOUS = "0027"  # the migration before head: a schema one release behind
+
+
+@contextmanager
+def schema_at(app: Flask, revision: str) -> Iterator[None]:
+    """The suite's database at `revision` for the block, at head again after it."""
+    with app.app_context():
+        database.downgrade(revision)
+    try:
+        yield
+    finally:
+        with app.app_context():
+            database.upgrade("head")
 
 
 def test_readiness_fails_while_migrations_are_pending(
@@ -16,8 +33,7 @@ def test_readiness_fails_while_migrations_are_pending(
     assert client.get("/readyz").status_code == 200
     with app.app_context():
         head = database.head_revision()
-        database.downgrade(PREVIOUS)
-    try:
+    with schema_at(app, PREVIOUS):
         answer = client.get("/readyz")
         assert answer.status_code == 503
         assert answer.text == f"migrations pending: {PREVIOUS} -> {head}\n"
@@ -26,11 +42,18 @@ def test_readiness_fails_while_migrations_are_pending(
         # the mirror, never a 500.
         page = reader.get("/kettle/")
         assert page.status_code == 503 and page.headers["Retry-After"] == "5"
-    finally:
-        with app.app_context():
-            database.upgrade("head")
     assert client.get("/readyz").status_code == 200
     assert reader.get("/kettle/").status_code == 200
+
+
+def test_a_blog_whose_host_lookup_meets_an_old_schema_answers_503(
+    app, make_tenant, site_client
+) -> None:
+    reader = site_client(make_tenant("alice"))
+    with schema_at(app, "0026"):  # blogs without their theme column, read by the lookup
+        page = reader.get("/")
+        assert page.status_code == 503 and page.headers["Cache-Control"] == "no-store"
+    assert reader.get("/").status_code == 200
 
 
 def test_readiness_is_checked_at_most_every_few_seconds(app, client, monkeypatch) -> None:
