@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from fixtures.app import BLOG_DOMAIN, HostClient
 from fixtures.images import png_bytes
 from fixtures.mirrors import edit_post, post_id, publish, read_folder
 from inkwell.platform.core.extensions import cache, db
@@ -159,6 +160,10 @@ def newer(path: Path) -> Path:
     return rewritten(path, path.with_name("newer"), lambda m: m.update(revision="9999_x"))
 
 
+def older(path: Path) -> Path:
+    return rewritten(path, path.with_name("older"), lambda m: m.update(revision="0001"))
+
+
 def other_format(path: Path) -> Path:
     return rewritten(path, path.with_name("format"), lambda m: m.update(version=7))
 
@@ -174,6 +179,7 @@ def miscounted(path: Path) -> Path:
         (lambda p: damaged(p, "flipped", "flipped"), "damaged"),
         (lambda p: p.with_name("nothing"), "no file"),
         (newer, "comes from a newer Inkwell"),
+        (older, "restore it with the Inkwell version that made it"),
         (other_format, "backup format 7"),
         (miscounted, "table posts in the backup is damaged"),
     ],
@@ -230,3 +236,22 @@ def test_a_full_publish_after_restoring_an_older_database_repairs_the_mirror(
     assert repaired == read_folder(tmp_path / "fresh" / blog_uuid(app, blog))
     assert b"Before the backup." in repaired["changing/index.html"]
     assert "newer-post/index.html" not in repaired
+
+
+def test_a_restore_into_a_new_database_creates_its_schema(
+    app, app_factory, blogs, site_client, media_root, tmp_path
+) -> None:
+    """The way onto a new machine: a database with no tables at all (SQLite here,
+    whichever database the backup came from: the file is the same)."""
+    pages = pages_of(app, site_client, blogs)
+    assert run(app, "backup", str(tmp_path / "b")).exit_code == 0
+    fresh = app_factory(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'new.db'}", MEDIA_URL=str(tmp_path / "new-media")
+    )
+    restored = run(fresh, "restore", str(tmp_path / "b"))
+    assert restored.exit_code == 0, restored.output
+    assert read_folder(tmp_path / "new-media") == read_folder(media_root)
+    new_pages = pages_of(
+        fresh, lambda blog: HostClient(fresh, f"{blog.subdomain}.{BLOG_DOMAIN}"), blogs
+    )
+    assert new_pages == pages

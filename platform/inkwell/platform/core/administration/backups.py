@@ -38,6 +38,7 @@ from inkwell.platform.core.administration import backup_format as fmt
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Tenant
 from inkwell.platform.core.storage import open_area
+from inkwell.platform.core.template_filters import plural
 from inkwell.platform.core.tenancy import across_tenants
 
 
@@ -52,16 +53,25 @@ def backup(path: Path, progress: fmt.Progress = fmt.no_progress) -> dict[str, An
             blogs = list(connection.scalars(select(Tenant.__table__.c.uuid)))
         manifest["media"] = _copy_media(blogs, folder, progress)
         partial = path.with_name(path.name + ".partial")
-        with tarfile.open(partial, "w:gz") as archive:
-            _add_bytes(archive, fmt.MANIFEST, json.dumps(manifest, indent=1).encode())
-            # Parents first, as the restore inserts them; then the media files.
-            for table in fmt.tables_in_order()[0]:
-                name = f"{fmt.TABLES}{table.name}.jsonl"
-                archive.add(folder / name, arcname=name)
-            if (folder / "media").exists():
-                archive.add(folder / "media", arcname="media")
+        try:
+            _write(partial, folder, manifest)
+        except BaseException:
+            partial.unlink(missing_ok=True)  # never a half file beside the good ones
+            raise
         partial.replace(path)
     return manifest
+
+
+def _write(partial: Path, folder: Path, manifest: dict[str, Any]) -> None:
+    """The archive: the manifest first (a restore checks it before anything else)."""
+    with tarfile.open(partial, "w:gz") as archive:
+        _add_bytes(archive, fmt.MANIFEST, json.dumps(manifest, indent=1).encode())
+        # Parents first, as the restore inserts them; then the media files.
+        for table in fmt.tables_in_order()[0]:
+            name = f"{fmt.TABLES}{table.name}.jsonl"
+            archive.add(folder / name, arcname=name)
+        if (folder / "media").exists():
+            archive.add(folder / "media", arcname="media")
 
 
 @contextmanager
@@ -117,7 +127,7 @@ def _dump_tables(
                 digest.update(line)
                 rows += 1
         written[table.name] = {"rows": rows, "sha256": digest.hexdigest()}
-        progress("tables", done, len(tables), f"{table.name} ({rows} rows)")
+        progress("tables", done, len(tables), f"{table.name} ({plural(rows, 'row')})")
     return written
 
 

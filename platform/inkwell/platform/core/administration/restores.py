@@ -45,6 +45,7 @@ from inkwell.platform.core.caching import drop_tenant_entries
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Tenant, User
 from inkwell.platform.core.storage import open_area
+from inkwell.platform.core.template_filters import plural
 from inkwell.platform.core.tenancy import across_tenants
 
 BATCH = 500  # rows per INSERT
@@ -133,7 +134,8 @@ def _prepare(revision: str, force: bool) -> None:
         users = connection.scalar(select(func.count()).select_from(User.__table__))
     if (blogs or users) and not force:
         raise fmt.BackupError(
-            f"the database holds {blogs} blogs and {users} accounts; a restore replaces "
+            f"the database holds {plural(blogs or 0, 'blog')} and {plural(users or 0, 'account')}; "
+            "a restore replaces "
             "everything in it: run it again with --force to do so"
         )
 

@@ -8,10 +8,14 @@ from flask.cli import with_appcontext
 
 from inkwell.platform.core.administration import backup_format, backups, restores
 from inkwell.platform.core.storage import StorageError
+from inkwell.platform.core.template_filters import plural
 
 
 def _progress(what: str, done: int, total: int, name: str) -> None:
-    """One line per step: long runs show how far they are (tables, blogs, files)."""
+    """One line per step: long runs show how far they are (tables, blogs, and
+    files by the hundred)."""
+    if what.endswith("files") and done % 100 and done != total:
+        return
     click.echo(f"  {what} {done}/{total}: {name}", err=True)
 
 
@@ -29,8 +33,8 @@ def backup_command(file: Path) -> None:
     rows = sum(table["rows"] for table in manifest["tables"].values())
     media = manifest["media"]
     click.echo(
-        f"Backed up {rows} rows in {len(manifest['tables'])} tables (schema "
-        f"{manifest['revision']}) and {media['files']} media files "
+        f"Backed up {plural(rows, 'row')} in {len(manifest['tables'])} tables (schema "
+        f"{manifest['revision']}) and {plural(media['files'], 'media file')} "
         f"({media['bytes'] / 1e6:.1f} MB) to {file}."
     )
 
@@ -49,7 +53,8 @@ def restore_command(file: Path, force: bool) -> None:
         raise click.ClickException(f"restore failed: {error}") from None
     rows = sum(table["rows"] for table in manifest["tables"].values())
     click.echo(
-        f"Restored {rows} rows and {manifest['media']['files']} media files from {file} "
+        f"Restored {plural(rows, 'row')} and {plural(manifest['media']['files'], 'media file')} "
+        f"from {file} "
         f"(made {manifest['created_at']}). Publish every mirror in full to match the "
         "restored blogs: inkwell publish --all --full"
     )
