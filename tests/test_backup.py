@@ -100,6 +100,18 @@ def test_backup_drop_restore_gives_every_blog_back(
     assert pages_of(app, site_client, blogs) == pages
 
 
+def test_a_backup_without_media_restores_the_rows_only(
+    app, blogs, site_client, media_root, tmp_path
+) -> None:
+    counts = row_counts(app)
+    made = run(app, "backup", "--no-media", str(tmp_path / "rows"))
+    assert made.exit_code == 0 and "0 media files" in made.output
+    empty_database(app)
+    shutil.rmtree(media_root)
+    assert run(app, "restore", str(tmp_path / "rows")).exit_code == 0
+    assert row_counts(app) == counts and not media_root.exists()
+
+
 def test_new_rows_after_a_restore_get_fresh_ids(
     app, blogs, make_post, make_tenant, site_client, tmp_path
 ) -> None:

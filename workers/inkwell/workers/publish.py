@@ -230,8 +230,8 @@ def _as_found(
     A built file whose key holds other bytes is UNKNOWN (uploaded again); keys the
     target lacks leave the manifest (uploaded), keys it has and the build lacks stay
     (deleted unless expected: images, named by their content, are fetched later)."""
-    found = target.fingerprints()
     built = {f.path: target.fingerprint((build / f.path).read_bytes()) for f in files}
+    found = target.fingerprints(set(built))
     return {
         key: UNKNOWN if key in built and built[key] != held else manifest.get(key, UNKNOWN)
         for key, held in found.items()

@@ -42,16 +42,21 @@ from inkwell.platform.core.template_filters import plural
 from inkwell.platform.core.tenancy import across_tenants
 
 
-def backup(path: Path, progress: fmt.Progress = fmt.no_progress) -> dict[str, Any]:
-    """Write the backup to `path` (through `path.partial`, renamed when whole);
-    its manifest."""
+def backup(
+    path: Path, progress: fmt.Progress = fmt.no_progress, media: bool = True
+) -> dict[str, Any]:
+    """Write the backup to `path` (through `path.partial`, renamed when whole),
+    the media area too unless not `media`; its manifest."""
     with tempfile.TemporaryDirectory(prefix="inkwell-backup-") as work:
         folder = Path(work)
         with _snapshot(folder) as connection:
             manifest = _header(connection)
             manifest["tables"] = _dump_tables(connection, folder, progress)
             blogs = list(connection.scalars(select(Tenant.__table__.c.uuid)))
-        manifest["media"] = _copy_media(blogs, folder, progress)
+        if media:
+            manifest["media"] = _copy_media(blogs, folder, progress)
+        else:  # copied by other means (a bucket's versioning or replication)
+            manifest["media"] = {"files": 0, "bytes": 0, "left_out": True}
         partial = path.with_name(path.name + ".partial")
         try:
             _write(partial, folder, manifest)

@@ -34,9 +34,10 @@ class Target(Protocol):
     def delete(self, keys: list[str]) -> None: ...
     def keys(self) -> Iterator[str]: ...
     def clear(self) -> int: ...  # everything under the root; how many files
-    # Every key with a fingerprint of the bytes it holds, and the fingerprint of
-    # `data` as this kind of target computes it: what a full publish compares.
-    def fingerprints(self) -> dict[str, str]: ...
+    # Every key, with a fingerprint of the bytes it holds for those in `wanted`
+    # (others may be ""), and the fingerprint of `data` as this kind of target
+    # computes it: what a full publish compares.
+    def fingerprints(self, wanted: set[str]) -> dict[str, str]: ...
     def fingerprint(self, data: bytes) -> str: ...
 
 
@@ -98,8 +99,12 @@ class FolderTarget:
         shutil.rmtree(self.root, ignore_errors=True)
         return count
 
-    def fingerprints(self) -> dict[str, str]:
-        return {key: self.fingerprint((self.root / key).read_bytes()) for key in self.keys()}
+    def fingerprints(self, wanted: set[str]) -> dict[str, str]:
+        # Only the wanted files are read: a mirror's images are many and never change.
+        return {
+            key: self.fingerprint((self.root / key).read_bytes()) if key in wanted else ""
+            for key in self.keys()
+        }
 
     def fingerprint(self, data: bytes) -> str:
         return hashlib.sha256(data).hexdigest()
@@ -182,8 +187,8 @@ class S3Target:
     def clear(self) -> int:
         return _clear(self)
 
-    def fingerprints(self) -> dict[str, str]:
-        # The listing's ETags, no download: a single-part upload's is the MD5 of its
+    def fingerprints(self, wanted: set[str]) -> dict[str, str]:
+        # Every key's, from the listing, no download: a single-part upload's is the MD5 of its
         # bytes; any other (multipart, SSE-KMS) matches no build, so it uploads again.
         found = {}
         pages = self.client.get_paginator("list_objects_v2")

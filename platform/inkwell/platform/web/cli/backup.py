@@ -21,11 +21,14 @@ def _progress(what: str, done: int, total: int, name: str) -> None:
 
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--no-media", is_flag=True, help="Leave the media area out (copy its bucket yourself)."
+)
 @with_appcontext
-def backup_command(file: Path) -> None:
+def backup_command(file: Path, no_media: bool) -> None:
     """Back up every blog's rows, the platform's and the media area to FILE."""
     try:
-        manifest = backups.backup(file, _progress)
+        manifest = backups.backup(file, _progress, media=not no_media)
     except backup_format.BackupError as error:
         raise click.ClickException(str(error)) from None
     except (OSError, StorageError) as error:
