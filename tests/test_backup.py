@@ -142,15 +142,19 @@ def test_a_restore_refuses_a_database_with_content_unless_forced(
     assert site_client(blogs[1]).get("/").status_code == 200
 
 
-def rewritten(source: Path, target: Path, change) -> Path:
-    """The backup at `source` with its manifest changed by `change(manifest)`."""
+def rewritten(source: Path, target: Path, change, name: str = "backup.json") -> Path:
+    """The backup at `source` with its manifest changed by `change(manifest)`,
+    or the file `name` by `change(data) -> data`."""
     with tarfile.open(source, "r:gz") as old, tarfile.open(target, "w:gz") as new:
         for member in old:
             data = old.extractfile(member).read() if member.isfile() else None
-            if member.name == "backup.json":
+            if member.name == name == "backup.json":
                 manifest = json.loads(data)
                 change(manifest)
                 data = json.dumps(manifest).encode()
+            elif member.name == name:
+                data = change(data)
+            if data is not None:
                 member.size = len(data)
             new.addfile(member, io.BytesIO(data) if data is not None else None)
     return target
@@ -184,6 +188,16 @@ def miscounted(path: Path) -> Path:
     return rewritten(path, path.with_name("rows"), lambda m: m["tables"]["posts"].update(rows=9))
 
 
+def altered_row(path: Path) -> Path:
+    return rewritten(
+        path, path.with_name("row"), lambda d: b"{not json\n" + d, "tables/posts.jsonl"
+    )
+
+
+def no_tables(path: Path) -> Path:
+    return rewritten(path, path.with_name("no-tables"), lambda m: m.pop("tables"))
+
+
 @pytest.mark.parametrize(
     ("make", "says"),
     [
@@ -194,6 +208,8 @@ def miscounted(path: Path) -> Path:
         (older, "restore it with the Inkwell version that made it"),
         (other_format, "backup format 7"),
         (miscounted, "table posts in the backup is damaged"),
+        (altered_row, "table posts in the backup is damaged"),
+        (no_tables, "lacks what a backup says of itself"),
     ],
 )
 def test_a_bad_backup_file_is_one_clear_error_and_changes_nothing(

@@ -76,13 +76,19 @@ def decoder(table: Table) -> Callable[[str], dict[str, Any]]:
     readers = {column.name: _reader(column) for column in table.columns}
 
     def decode(line: str) -> dict[str, Any]:
-        row = json.loads(line)
-        unknown = row.keys() - readers.keys()
+        try:
+            row = json.loads(line)
+            unknown = row.keys() - readers.keys()
+        except (ValueError, AttributeError):
+            raise BackupError(f"table {table.name} in the backup is damaged (a row)") from None
         if unknown:
             raise BackupError(f"{table.name} has no column {sorted(unknown)[0]!r} in this schema")
-        for name, read in readers.items():
-            if read is not None and row.get(name) is not None:
-                row[name] = read(row[name])
+        try:
+            for name, read in readers.items():
+                if read is not None and row.get(name) is not None:
+                    row[name] = read(row[name])
+        except (ValueError, TypeError):
+            raise BackupError(f"table {table.name} in the backup is damaged (a value)") from None
         return row
 
     return decode
@@ -122,4 +128,13 @@ def read_manifest(data: bytes) -> dict[str, Any]:
         raise BackupError(
             f"backup format {manifest.get('version')!r}: this Inkwell reads format {VERSION}"
         )
+    shapes = {"revision": str, "tables": dict, "media": dict, "created_at": str}
+    if any(not isinstance(manifest.get(key), kind) for key, kind in shapes.items()):
+        raise BackupError(f"{MANIFEST} lacks what a backup says of itself: the file is damaged")
+    tables, media = manifest["tables"].values(), manifest["media"]
+    if not isinstance(media.get("files"), int) or not all(
+        isinstance(t, dict) and isinstance(t.get("rows"), int) and isinstance(t.get("sha256"), str)
+        for t in tables
+    ):
+        raise BackupError(f"{MANIFEST} has counts that are no numbers: the file is damaged")
     return manifest

@@ -37,6 +37,7 @@ from uuid import UUID
 
 from flask import current_app
 from sqlalchemy import Connection, Table, func, inspect, select, text, tuple_, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import ForeignKeyConstraint
 
 from inkwell.platform.core import database
@@ -63,10 +64,15 @@ def restore(
         manifest = fmt.read_manifest(_read(archive, first))
         _check_revision(manifest["revision"])
         _prepare(manifest["revision"], force)
-        with across_tenants(), db.engine.begin() as connection:
-            if force:
-                _empty(connection)
-            _load(connection, archive, members, manifest, progress)
+        try:
+            with across_tenants(), db.engine.begin() as connection:
+                if force:
+                    _empty(connection)
+                _load(connection, archive, members, manifest, progress)
+        except DBAPIError as error:  # rows the schema refuses: an altered file
+            raise fmt.BackupError(
+                f"the database refused the backup's rows ({error.orig}); nothing changed"
+            ) from None
     database.refresh_statistics()
     _forget_cached_pages()
     return manifest
@@ -82,7 +88,8 @@ def _archive(path: Path) -> Iterator[tuple[tarfile.TarFile, Iterator[tarfile.Tar
         raise fmt.BackupError(f"no file {path}") from None
     except _DAMAGED as error:
         raise fmt.BackupError(
-            f"{path} is damaged or cut short ({error or type(error).__name__}); "
+            f"{path} is no Inkwell backup, or is damaged or cut short "
+            f"({error or type(error).__name__}); "
             "nothing in the database changed"
         ) from None
 
@@ -134,9 +141,9 @@ def _prepare(revision: str, force: bool) -> None:
         users = connection.scalar(select(func.count()).select_from(User.__table__))
     if (blogs or users) and not force:
         raise fmt.BackupError(
-            f"the database holds {plural(blogs or 0, 'blog')} and {plural(users or 0, 'account')}; "
-            "a restore replaces "
-            "everything in it: run it again with --force to do so"
+            f"the database holds {plural(blogs or 0, 'blog')} and "
+            f"{plural(users or 0, 'account')}; a restore replaces everything in it: "
+            "run it again with --force to do so"
         )
 
 
