@@ -84,15 +84,15 @@ class InkwellGroup(FlaskGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ConfigError as error:
-            _fail(f"configuration: {error}")
+        except ConfigError as error:  # one line per mistake, each its own "Error:" line
+            _fail("\n".join(f"Error: configuration: {line}" for line in str(error).splitlines()))
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-            _fail(f"database: {reason} (is it reachable? run `inkwell db upgrade`)")
+            _fail(f"Error: database: {reason} (is it reachable? run `inkwell db upgrade`)")
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(message, err=True)
     sys.exit(1)
 
 
