@@ -94,7 +94,7 @@ MISTAKES = [
         {"INKWELL_RATE_LIMITS_ENABLED": "no"},
         "INKWELL_RATE_LIMITS_ENABLED: 'no' is not true or false",
     ),
-    ({"INKWELL_MAIL_PORT": "smtp"}, "INKWELL_MAIL_PORT: 'smtp' is not a whole number"),
+    ({"INKWELL_MAIL_PORT": "smtp"}, "INKWELL_MAIL_PORT: 'smtp' is not a number"),
     ({"INKWELL_SECRET_KEY_FALLBACKS": "[1]"}, "INKWELL_SECRET_KEY_FALLBACKS: must be a JSON list"),
     ({"REDIS_URL": "localhost:6379"}, "REDIS_URL: 'localhost:6379' does not start with redis://"),
     ({"INKWELL_MIRROR_PUBLIC_URL": "cdn.example"}, "INKWELL_MIRROR_PUBLIC_URL must be an http"),

@@ -3,8 +3,6 @@ key made (sessions, remember-me cookies, forms, mailed links, recovery codes) ke
 working once SECRET_KEY is new and the old one is in SECRET_KEY_FALLBACKS, on the
 web and in the worker, whichever restarts first."""
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -24,12 +22,9 @@ COOKIE_DOMAIN = APP_HOST.split(":")[0]
 
 
 @pytest.fixture
-def rotated(app: Flask, app_factory) -> Iterator[Flask]:
+def rotated(another_app) -> Flask:
     """A process restarted with the new key and the old one as its fallback."""
-    yield app_factory(SECRET_KEY=NEW, SECRET_KEY_FALLBACKS=[OLD])
-    celery = app.extensions["celery"]
-    celery.set_current()  # later tests' tasks run in the suite's app again
-    celery.set_default()
+    return another_app(SECRET_KEY=NEW, SECRET_KEY_FALLBACKS=[OLD])
 
 
 def on(browser: FlaskClient, app: Flask) -> FlaskClient:

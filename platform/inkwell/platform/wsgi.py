@@ -37,6 +37,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from inkwell.platform.core.config import ConfigError
 from inkwell.platform.core.hosts import host_name, parse_host
 from inkwell.platform.web import create_platform_app, tls_ask
+from inkwell.platform.web.cli.doctor import doctor_command
 from inkwell.tenants import create_site_app
 
 BAD_HOST = "The Host header must be a host name, optionally with a port, and nothing else."
@@ -97,3 +98,6 @@ def _fail(message: str) -> NoReturn:
 
 
 cli = InkwellGroup(create_app=create_app, help="Manage and run the Inkwell platform.")
+# On the group, not the app: found without loading the app, so a configuration that
+# cannot load is the doctor's first finding rather than a refusal to run it.
+cli.add_command(doctor_command)

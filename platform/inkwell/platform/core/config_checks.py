@@ -61,19 +61,20 @@ def problems(config: Config, instance: Path) -> list[str]:
 
 def _types(config: Config) -> list[str]:
     """A setting whose default is a bool or a number must be one (environment values
-    are JSON: INKWELL_MAIL_PORT=587, INKWELL_RATE_LIMITS_ENABLED=false)."""
+    are JSON: INKWELL_MAIL_PORT=587, INKWELL_RATE_LIMITS_ENABLED=false). Whole and
+    decimal numbers are alike: seconds may be 0.5 where the default is 3."""
     found = []
     for key, default in vars(settings).items():
         if not key.isupper() or default is None or key not in config:
             continue
         value = config[key]
-        expected: tuple[type, ...] = (
-            (float, int) if isinstance(default, float) else (type(default),)
-        )
+        numeric = isinstance(default, int | float) and not isinstance(default, bool)
+        expected = (int, float) if numeric else (type(default),)
         if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, expected):
-            kind = {bool: "true or false", int: "a whole number", float: "a number"}.get(
-                type(default), type(default).__name__
-            )
+            if isinstance(default, bool):
+                kind = "true or false"
+            else:
+                kind = "a number" if numeric else f"a {type(default).__name__}"
             found.append(f"INKWELL_{key}: {value!r} is not {kind}")
     return found
 
