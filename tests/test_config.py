@@ -172,5 +172,13 @@ def test_workers_and_the_cli_check_too(bare_env: Path, monkeypatch: pytest.Monke
         [sys.executable, "-c", "import inkwell.workers.worker"],
         capture_output=True, text=True, check=False,
     )  # fmt: skip
-    assert result.returncode != 0
-    assert "INKWELL_ENV: 'prod' is not one of development, production" in result.stderr
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "Error: configuration: INKWELL_ENV: 'prod' is not one of development, production"
+    ]
+
+
+def test_the_instance_folder_is_absolute(bare_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("INKWELL_INSTANCE_PATH", "instance")
+    with pytest.raises(ConfigError, match="INKWELL_INSTANCE_PATH: 'instance' is relative"):
+        create_base_app("t")

@@ -85,8 +85,8 @@ class InkwellGroup(FlaskGroup):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ConfigError as error:  # one line per mistake, each its own "Error:" line
-            _fail("\n".join(f"Error: configuration: {line}" for line in str(error).splitlines()))
+        except ConfigError as error:
+            _fail(error.report())
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
             _fail(f"Error: database: {reason} (is it reachable? run `inkwell db upgrade`)")

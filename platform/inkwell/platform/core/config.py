@@ -18,6 +18,10 @@ class ConfigError(RuntimeError):
     """The configuration cannot work; the message has one line per mistake, each
     naming the key to set."""
 
+    def report(self) -> str:
+        """What a process prints as it refuses to start: an "Error:" line per mistake."""
+        return "\n".join(f"Error: configuration: {line}" for line in str(self).splitlines())
+
 
 def secret_keys(config: Config) -> list[str]:
     """Keys that may have signed what comes back: SECRET_KEY (signs everything new),
@@ -26,8 +30,15 @@ def secret_keys(config: Config) -> list[str]:
 
 
 def instance_path() -> str:
-    """Where the SQLite file, secret key and outputs live; INKWELL_INSTANCE_PATH overrides."""
-    return os.environ.get("INKWELL_INSTANCE_PATH") or str(REPO_ROOT / "instance")
+    """Where the SQLite file, secret key and outputs live; INKWELL_INSTANCE_PATH overrides.
+    It must be absolute: every relative path of the configuration is resolved in it."""
+    path = os.environ.get("INKWELL_INSTANCE_PATH") or str(REPO_ROOT / "instance")
+    if not Path(path).expanduser().is_absolute():
+        raise ConfigError(
+            f"INKWELL_INSTANCE_PATH: {path!r} is relative, so it would depend on the working "
+            "directory; give an absolute path"
+        )
+    return str(Path(path).expanduser())
 
 
 def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
