@@ -80,3 +80,14 @@ def test_a_configuration_that_cannot_load_is_its_first_finding(app_factory) -> N
         "FAIL  configuration  MIRROR_URL: 'file://tmp/x' names host 'tmp'; "
         "a folder is file:///abs/path",
     ]
+
+
+def test_s3_stores_are_written_read_and_emptied(app, s3, monkeypatch) -> None:
+    monkeypatch.setitem(app.config, "MEDIA_URL", "s3://inkwell-no-such-bucket/media")
+    result = doctor(lambda: app)
+    found = verdicts(result)
+    assert found["storage mirror"] == "OK"
+    assert "s3://inkwell-mirrors/blogs written, read and deleted" in result.output
+    assert s3.list_objects_v2(Bucket="inkwell-mirrors").get("KeyCount") == 0
+    assert found["storage media"] == "FAIL" and "NoSuchBucket" in result.output
+    assert result.exit_code == 1

@@ -20,6 +20,7 @@ import redis
 from flask import Flask, current_app
 from flask.cli import ScriptInfo
 from kombu import Connection
+from kombu.utils.url import maybe_sanitize_url
 from sqlalchemy import text
 
 from inkwell.platform.core import database
@@ -93,7 +94,7 @@ def _redis() -> str:
         url, socket_timeout=timeout * 4, socket_connect_timeout=timeout * 4
     )
     client.ping()
-    return f"{url} answers PING"
+    return f"{maybe_sanitize_url(url)} answers PING"
 
 
 def _broker() -> str:
