@@ -54,7 +54,7 @@ def problems(config: Config, instance: Path) -> list[str]:
     for key in STORE_KEYS:
         found += _store(config, key, instance)
     config["DATABASE_URL"] = _sqlite_in_instance(config["DATABASE_URL"], instance)
-    if config["MAIL_OUTBOX_DIR"]:
+    if config["MAIL_OUTBOX_DIR"] and isinstance(config["MAIL_OUTBOX_DIR"], str):
         config["MAIL_OUTBOX_DIR"] = str(instance / Path(config["MAIL_OUTBOX_DIR"]).expanduser())
     return found
 
@@ -154,12 +154,12 @@ def _service_urls(config: Config) -> list[str]:
 
 
 def _proxy_fix(config: Config) -> list[str]:
-    hops = config["PROXY_FIX"]
-    if not isinstance(hops, dict) or not all(
-        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in hops.values()
+    trusted = config["PROXY_FIX"]
+    if not isinstance(trusted, dict) or not all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in trusted.values()
     ):
         return ['INKWELL_PROXY_FIX: must map headers to hops, {"x_for": 1, "x_proto": 1}']
-    config["PROXY_FIX"] = {key.lower(): hops for key, hops in hops.items()}
+    config["PROXY_FIX"] = {header.lower(): hops for header, hops in trusted.items()}
     return []
 
 
