@@ -99,6 +99,10 @@ MISTAKES = [
     ({"REDIS_URL": "localhost:6379"}, "REDIS_URL: 'localhost:6379' does not start with redis://"),
     ({"INKWELL_MIRROR_PUBLIC_URL": "cdn.example"}, "INKWELL_MIRROR_PUBLIC_URL must be an http"),
     ({"INKWELL_PROXY_FIX__X_FOR": "one"}, "INKWELL_PROXY_FIX: must map headers to hops"),
+    (
+        {"INKWELL_MAIL_USE_TLS": "true", "INKWELL_MAIL_USE_SSL": "true"},
+        "INKWELL_MAIL_USE_TLS and INKWELL_MAIL_USE_SSL: one or the other",
+    ),
 ]
 
 

@@ -48,6 +48,7 @@ def problems(config: Config, instance: Path) -> list[str]:
         _http_urls,
         _service_urls,
         _proxy_fix,
+        _mail_encryption,
     )
     for check in checks:
         found += check(config)
@@ -160,6 +161,12 @@ def _proxy_fix(config: Config) -> list[str]:
     ):
         return ['INKWELL_PROXY_FIX: must map headers to hops, {"x_for": 1, "x_proto": 1}']
     config["PROXY_FIX"] = {header.lower(): hops for header, hops in trusted.items()}
+    return []
+
+
+def _mail_encryption(config: Config) -> list[str]:
+    if config["MAIL_USE_TLS"] is True and config["MAIL_USE_SSL"] is True:
+        return ["INKWELL_MAIL_USE_TLS and INKWELL_MAIL_USE_SSL: one or the other (587 or 465)"]
     return []
 
 

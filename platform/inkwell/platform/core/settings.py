@@ -178,6 +178,11 @@ MEDIA_MAX_ANIMATION_PIXELS = 100_000_000
 # MAIL_USERNAME and MAIL_PASSWORD as Flask-Mail reads them.
 MAIL_SERVER = ""
 MAIL_PORT = 25
+# Encryption, one or neither: MAIL_USE_TLS (STARTTLS, usually on port 587) or
+# MAIL_USE_SSL (TLS from the first byte, port 465). `inkwell doctor` tries both
+# with the login, if MAIL_USERNAME is set, and sends nothing.
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
 MAIL_OUTBOX_DIR = ""
 MAIL_DEFAULT_SENDER = "Inkwell <no-reply@localhost>"
 # Seconds smtplib waits for the SMTP server (Flask-Mail sets no timeout, so a

@@ -113,11 +113,11 @@ def _smtp() -> str:
     config = current_app.config
     if not config["MAIL_SERVER"]:
         return _outbox_folder(Path(config["MAIL_OUTBOX_DIR"]))
-    kind = smtplib.SMTP_SSL if config.get("MAIL_USE_SSL") else smtplib.SMTP
+    kind = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     host, port = config["MAIL_SERVER"], config["MAIL_PORT"]
     with kind(host, port, timeout=config["MAIL_TIMEOUT"]) as server:
         server.ehlo()
-        if config.get("MAIL_USE_TLS"):
+        if config["MAIL_USE_TLS"]:
             server.starttls()
             server.ehlo()
         if config.get("MAIL_USERNAME"):
