@@ -62,7 +62,10 @@ def _report(name: str, check: Callable[[], str]) -> bool:
 def _configuration() -> str:
     config = current_app.config
     fallbacks = len(config["SECRET_KEY_FALLBACKS"])
-    return f"{config['ENV']}, {config['PREFERRED_URL_SCHEME']}, {fallbacks} fallback key(s)"
+    found = f"{config['ENV']}, {config['PREFERRED_URL_SCHEME']}, {fallbacks} fallback key(s)"
+    if config["ENV"] != "production":
+        found += " (development: unless set, the secret key is this instance folder's own)"
+    return found
 
 
 def _database() -> str:
