@@ -76,8 +76,8 @@ def test_a_configuration_that_cannot_load_is_its_first_finding(app_factory) -> N
     result = doctor(make)
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "FAIL  configuration  INKWELL_ENV: 'prod' is not one of development, production",
-        "FAIL  configuration  MIRROR_URL: 'file://tmp/x' names host 'tmp'; "
+        "FAIL  configuration   INKWELL_ENV: 'prod' is not one of development, production",
+        "FAIL  configuration   MIRROR_URL: 'file://tmp/x' names host 'tmp'; "
         "a folder is file:///abs/path",
     ]
 

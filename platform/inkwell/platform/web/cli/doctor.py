@@ -41,7 +41,7 @@ def doctor_command(ctx: click.Context) -> None:
         app: Flask = ctx.ensure_object(ScriptInfo).load_app()
     except ConfigError as error:
         for line in str(error).splitlines():
-            click.echo(f"FAIL  configuration  {line}")
+            _line("FAIL", "configuration", line)
         ctx.exit(1)
     with app.app_context():
         failed = [name for name, check in CHECKS if not _report(name, check)]
@@ -52,11 +52,14 @@ def _report(name: str, check: Callable[[], str]) -> bool:
     try:
         detail = check()
     except Exception as error:  # whatever a driver raises is the finding
-        reason = " ".join(str(error).split()) or type(error).__name__
-        click.echo(f"FAIL  {name:<14}  {reason}")
+        _line("FAIL", name, " ".join(str(error).split()) or type(error).__name__)
         return False
-    click.echo(f"OK    {name:<14}  {detail}")
+    _line("OK", name, detail)
     return True
+
+
+def _line(verdict: str, name: str, detail: str) -> None:
+    click.echo(f"{verdict:<4}  {name:<14}  {detail}")
 
 
 def _configuration() -> str:
