@@ -17,6 +17,7 @@ from inkwell.platform.web.admin.jobs.cli import jobs_cli
 from inkwell.platform.web.admin.quotas.cli import quotas_cli
 from inkwell.platform.web.admin.tenants.cli import tenants_cli
 from inkwell.platform.web.admin.users.cli import users_cli
+from inkwell.platform.web.cli.backup import backup_command, restore_command
 from inkwell.platform.web.cli.content import blogs_cli, export_command, import_cli, posts_cli
 from inkwell.platform.web.cli.database import db_cli
 from inkwell.platform.web.cli.demo import demo_command
@@ -25,6 +26,8 @@ from inkwell.platform.web.cli.scheduler import outbox_cli, scheduler_command
 
 COMMANDS: tuple[click.Command, ...] = (
     db_cli,
+    backup_command,
+    restore_command,
     users_cli,
     blogs_cli,
     posts_cli,
