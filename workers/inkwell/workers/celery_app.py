@@ -9,7 +9,7 @@ from celery import Celery, Task
 from flask import Blueprint, Flask
 from flask.config import Config
 
-from inkwell.workers import mail, media, publish, relay, schedule, websub
+from inkwell.workers import beat, mail, media, publish, relay, schedule, websub
 
 QUEUES = ("mail", "publish", "media")
 
@@ -67,6 +67,8 @@ def _settings(config: Config) -> dict[str, Any]:
             "socket_timeout": timeout,
             "socket_connect_timeout": timeout,
         },
+        # One line per broker outage instead of a traceback per due task.
+        "beat_scheduler": f"{beat.__name__}:QuietScheduler",
         "beat_schedule": {
             "sweep-outbox": {
                 "task": relay.sweep_outbox.name,
