@@ -3,15 +3,26 @@ task runs inside that app's context, and the settings give at-least-once
 delivery. Without CELERY_BROKER_URL tasks run inline, right after the commit
 that asked for them (the relay publishes after the commit)."""
 
+import logging
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 from flask import Blueprint, Flask
 from flask.config import Config
 
+from inkwell.platform.core import request_ids
 from inkwell.workers import beat, mail, media, publish, relay, schedule, websub
 
 QUEUES = ("mail", "publish", "media")
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _log_context(logger: logging.Logger, **_kwargs: Any) -> None:
+    """Celery replaces the root logger's handlers with its own: give them the
+    web's format, so worker lines carry the tenant (a publish's blog) too."""
+    for handler in logger.handlers:
+        request_ids.install(handler)
 
 
 def celery_init_app(app: Flask) -> Celery:
