@@ -26,6 +26,8 @@ def test_nginx_site_is_valid(tmp_path: Path) -> None:
     if NGINX is None:
         unavailable("nginx is not installed (.ci/run installs it)")
     shutil.copytree(ROOT / "infra" / "nginx" / "snippets", tmp_path / "snippets")
+    for name in ("app", "blogs"):  # where the site expects its certificates
+        self_signed(tmp_path / "inkwell-tls", name, f"{name}.example")
     mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
     (tmp_path / "nginx.conf").write_text(
         f"error_log {tmp_path}/error.log; pid {tmp_path}/nginx.pid; events {{}}\n"
@@ -37,6 +39,19 @@ def test_nginx_site_is_valid(tmp_path: Path) -> None:
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "syntax is ok" in result.stderr
+
+
+def self_signed(folder: Path, name: str, host: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `host`: folder/name.crt and folder/name.key."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cert, key = folder / f"{name}.crt", folder / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host}",
+         "-keyout", key, "-out", cert],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
 
 
 MIRROR_CONF = """\

@@ -84,3 +84,10 @@ def test_error_pages_show_the_request_id(client, app_factory) -> None:
     answer = down.get("/", headers={"X-Request-ID": "fedcba9876543210"})
     assert answer.status_code == 503 and answer.headers["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert "Request id: <code>fedcba9876543210</code>" in answer.text
+
+
+def test_a_cross_site_refusal_is_logged_with_its_reason(client, log_lines) -> None:
+    answer = client.post("/login", headers={"Origin": f"http://{APP_HOST}:8443"})
+    assert answer.status_code == 403
+    line = next(line for line in log_lines() if "cross-site" in line)
+    assert f"refused: Origin http://{APP_HOST}:8443 is not http://{APP_HOST}" in line
