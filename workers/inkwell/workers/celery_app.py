@@ -101,6 +101,11 @@ def _settings(config: Config) -> dict[str, Any]:
                 "task": schedule.prune_post_revisions.name,
                 "schedule": config["TENANT_PURGE_INTERVAL"],
             },
+            # Domains verified or removed, blogs suspended: the fallback follows.
+            "write-nginx-map": {
+                "task": schedule.write_nginx_map.name,
+                "schedule": config["NGINX_MAP_INTERVAL"],
+            },
             "expire-domain-claims": {
                 "task": schedule.expire_domain_claims.name,
                 "schedule": config["TENANT_PURGE_INTERVAL"],

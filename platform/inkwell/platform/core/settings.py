@@ -340,3 +340,10 @@ ADMIN_REQUIRE_2FA = None
 # random string, as for SECRET_KEY. Across gunicorn's workers only when the
 # PROMETHEUS_MULTIPROC_DIR environment variable names a folder (infra/systemd).
 METRICS_TOKEN = ""
+
+# nginx's mirror fallback map (infra/nginx, core.domains.nginx_map): with a path
+# (on the host nginx runs on, e.g. /srv/inkwell/nginx/inkwell-mirror-hosts.map),
+# the worker rewrites it after each publish and beat every NGINX_MAP_INTERVAL
+# seconds, when it changed; infra/systemd reloads nginx then. Empty: not written.
+NGINX_MAP_PATH = ""
+NGINX_MAP_INTERVAL = 60
