@@ -37,8 +37,9 @@ def outbox_sweep(older_than: float | None) -> None:
 def scheduler_command(interval: float | None, once: bool) -> None:
     """Publish due scheduled posts, sweep the outbox, publish mirrors, purge
     deleted blogs past their grace period, prune post revisions, remove expired
-    domain claims and rewrite NGINX_MAP_PATH, round after round: what `celery beat` does, for hosts without
-    it (`make run` runs this). Without a broker, mirror publishes run in this process."""
+    domain claims and rewrite NGINX_MAP_PATH, round after round: what `celery beat`
+    does, for hosts without it (`make run` runs this). Without a broker, mirror
+    publishes run in this process."""
     interval = interval or current_app.config["MIRROR_DISPATCH_INTERVAL"]
     next_purge = 0.0  # purges are looked for every TENANT_PURGE_INTERVAL, not every round
     while True:
