@@ -7,33 +7,26 @@ import http.client
 import re
 import shutil
 import ssl
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
-from test_infra import NGINX, ROOT, self_signed
+from test_infra import (
+    GUNICORN,
+    NGINX,
+    NGINX_HEAD,
+    ROOT,
+    gunicorn_env,
+    listening_process,
+    self_signed,
+)
 
 from fixtures.accounts import PASSWORD
 from fixtures.services import free_port, unavailable
 
-CONF = """\
-daemon off;
-user {user};
-error_log {prefix}/error.log;
-pid {prefix}/nginx.pid;
-events {{}}
-http {{
-    client_body_temp_path {prefix}/body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    upstream inkwell_app {{ server 127.0.0.1:{app_port}; }}
+CONF = (
+    NGINX_HEAD
+    + """\
     map $host $inkwell_mirror {{ default ""; }}
     {log_format}
     access_log {prefix}/access.log inkwell;
@@ -45,6 +38,7 @@ http {{
     }}
 }}
 """
+)
 
 
 def shipped_log_format() -> str:
@@ -52,46 +46,6 @@ def shipped_log_format() -> str:
     found = re.search(r"^log_format inkwell .*?;$", site, re.MULTILINE | re.DOTALL)
     assert found, "infra/nginx/inkwell.conf defines no log_format inkwell"
     return found.group(0)
-
-
-@contextmanager
-def running(command: list, port: int, **popen) -> Iterator[subprocess.Popen]:
-    process = subprocess.Popen(command, stderr=subprocess.PIPE, **popen)
-    try:
-        for _ in range(300):
-            try:
-                http.client.HTTPConnection("127.0.0.1", port, timeout=1).connect()
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read().decode()
-                time.sleep(0.1)
-        yield process
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-
-
-def gunicorn_command(app, tmp_path: Path, port: int) -> tuple[list, dict]:
-    env = {
-        "PATH": str(Path(sys.executable).parent),
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "1",
-        "INKWELL_INSTANCE_PATH": str(tmp_path / "instance"),
-        "INKWELL_APP_HOST": "app.test",
-        "INKWELL_BLOG_DOMAIN": "blogs.test",
-        "INKWELL_PREFERRED_URL_SCHEME": "https",
-        "INKWELL_PROXY_FIX__X_FOR": "1",
-        "INKWELL_PROXY_FIX__X_PROTO": "1",
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-    }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    command = [
-        gunicorn,
-        "-c",
-        ROOT / "infra/gunicorn.conf.py",
-        "inkwell.platform.wsgi:create_app()",
-    ]
-    return command, env
 
 
 def test_a_login_through_tls_on_a_non_standard_port(app, make_tenant, tmp_path: Path) -> None:
@@ -108,10 +62,13 @@ def test_a_login_through_tls_on_a_non_standard_port(app, make_tenant, tmp_path: 
             cert=cert, key=key, log_format=shipped_log_format(),
         )
     )  # fmt: skip
-    command, env = gunicorn_command(app, tmp_path, app_port)
+    env = gunicorn_env(
+        app, tmp_path / "instance", app_port, INKWELL_PREFERRED_URL_SCHEME="https",
+        INKWELL_PROXY_FIX__X_FOR="1", INKWELL_PROXY_FIX__X_PROTO="1",
+    )  # fmt: skip
     with (
-        running(command, app_port, env=env, cwd=tmp_path),
-        running([NGINX, "-p", tmp_path, "-c", conf], port),
+        listening_process(GUNICORN, app_port, env=env, cwd=tmp_path),
+        listening_process([NGINX, "-p", tmp_path, "-c", conf], port),
     ):
         origin = f"https://app.test:{port}"
         browser = Browser(port, f"app.test:{port}")
