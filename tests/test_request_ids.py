@@ -91,3 +91,22 @@ def test_a_cross_site_refusal_is_logged_with_its_reason(client, log_lines) -> No
     assert answer.status_code == 403
     line = next(line for line in log_lines() if "cross-site" in line)
     assert f"refused: Origin http://{APP_HOST}:8443 is not http://{APP_HOST}" in line
+
+
+def test_the_worker_logs_in_the_same_shape(app) -> None:
+    """Celery replaces the root logger's handlers when the worker starts: its
+    setup signal gives them the context and the format (celery_app)."""
+    from celery import signals
+
+    import inkwell.workers.celery_app  # noqa: F401 - connects the signal handlers
+    from inkwell.platform.core import tenancy
+
+    stream = io.StringIO()
+    logger = logging.getLogger("test.worker")
+    logger.addHandler(logging.StreamHandler(stream))
+    logger.propagate = False
+    signals.after_setup_logger.send(sender=None, logger=logger, loglevel=logging.INFO,
+                                    logfile=None, format="", colorize=False)  # fmt: skip
+    with tenancy.tenant_scope(42):
+        logger.warning("publish of alice: succeeded")
+    assert "request=- host=- tenant=42 publish of alice: succeeded" in stream.getvalue()

@@ -27,7 +27,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from inkwell.platform.core.caching import cache_get, cache_set, tenant_key
 from inkwell.platform.core.domains.names import shown_url
-from inkwell.platform.core.error_pages import degrading, minimal_page
+from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tag
 from inkwell.tenants import content
@@ -135,9 +135,12 @@ def unavailable(_error: Exception) -> Response:
 @bp.app_errorhandler(500)
 @degrading
 def server_error(_error: Exception) -> Response:
-    """A failure of ours: plain words and the request id to quote, from nothing
-    that could fail again (behind nginx readers get the blog's mirror instead)."""
-    return minimal_page(500, "Something went wrong on our side. Please try again later.")
+    """A failure of ours: plain words and the request id to quote, on the bare
+    page that needs no blog (behind nginx readers get the blog's mirror instead);
+    should even that fail, `degrading`'s minimal page."""
+    response = make_response(render_template("blog/server_error.html"), 500)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.app_errorhandler(404)
