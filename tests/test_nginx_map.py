@@ -39,12 +39,14 @@ def test_beat_rewrites_the_map_only_when_it_changed(
     hosts_map = tmp_path / "hosts.map"
     monkeypatch.setitem(app.config, "NGINX_MAP_PATH", str(hosts_map))
     make_tenant("alice")
+    # run(): the task's body in this app's context (calling the task enters the
+    # app Celery was last bound to, another test's maybe).
     with app.app_context():
-        assert schedule.write_nginx_map() is True
-        assert schedule.write_nginx_map() is False  # unchanged: nginx is not reloaded
+        assert schedule.write_nginx_map.run() is True
+        assert schedule.write_nginx_map.run() is False  # unchanged: nginx is not reloaded
     make_tenant("bob")
     with app.app_context():
-        assert schedule.write_nginx_map() is True
+        assert schedule.write_nginx_map.run() is True
     assert "bob.blogs.test " in hosts_map.read_text()
 
 
