@@ -38,6 +38,7 @@ from inkwell.platform.core.config import ConfigError
 from inkwell.platform.core.hosts import host_name, parse_host
 from inkwell.platform.core.request_ids import RequestIds
 from inkwell.platform.web import create_platform_app, tls_ask
+from inkwell.platform.web.cli.doctor import doctor_command
 from inkwell.platform.web.metrics import Measured
 from inkwell.tenants import create_site_app
 
@@ -89,15 +90,18 @@ class InkwellGroup(FlaskGroup):
         try:
             return super().invoke(ctx)
         except ConfigError as error:
-            _fail(f"configuration: {error}")
+            _fail(error.report())
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-            _fail(f"database: {reason} (is it reachable? run `inkwell db upgrade`)")
+            _fail(f"Error: database: {reason} (is it reachable? run `inkwell db upgrade`)")
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(message, err=True)
     sys.exit(1)
 
 
 cli = InkwellGroup(create_app=create_app, help="Manage and run the Inkwell platform.")
+# On the group, not the app: found without loading the app, so a configuration that
+# cannot load is the doctor's first finding rather than a refusal to run it.
+cli.add_command(doctor_command)

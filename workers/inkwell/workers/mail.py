@@ -20,7 +20,7 @@ from flask import current_app
 from flask_mail import Message
 
 from inkwell.platform.core import outbox
-from inkwell.platform.core.accounts.tokens import LINK_PATHS, token_text
+from inkwell.platform.core.accounts.tokens import LINK_PATHS, KeyNotKnownYet, token_text
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import app_url, blog_url, host_name
 from inkwell.platform.core.mail import deliver, message
@@ -89,6 +89,8 @@ def _send(task: Task, outbox_id: int, compose: Callable[[], Message | None]) -> 
 
 def is_transient(error: Exception) -> bool:
     """Whether trying the same mail again later may succeed."""
+    if isinstance(error, KeyNotKnownYet):
+        return True  # this worker restarts with the new secret key soon (a rotation)
     if isinstance(error, smtplib.SMTPResponseException):
         return 400 <= error.smtp_code < 500
     if isinstance(error, smtplib.SMTPRecipientsRefused):

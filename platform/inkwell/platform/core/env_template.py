@@ -29,6 +29,7 @@ PRODUCTION = {
     "PROXY_FIX__X_PROTO": 1,
     "MAIL_SERVER": "smtp.example.com",
     "MAIL_PORT": 587,
+    "MAIL_USE_TLS": True,
     "MAIL_DEFAULT_SENDER": "Inkwell <no-reply@example.com>",
     "MIRROR_URL": "file:///srv/inkwell/mirror",
     "METRICS_TOKEN": "CHANGE-ME",
@@ -49,13 +50,8 @@ PLAIN = {
         "The Celery broker (another Redis database).",
     ),
 }
-# Read by Flask-Mail, not in settings: the SMTP session's security and login.
-FLASK_MAIL = {
-    "MAIL_USE_TLS": "true",
-    "MAIL_USE_SSL": "false",
-    "MAIL_USERNAME": "",
-    "MAIL_PASSWORD": "",
-}
+# Read by Flask-Mail, not in settings: the SMTP login.
+FLASK_MAIL = {"MAIL_USERNAME": "", "MAIL_PASSWORD": ""}
 
 
 def documented_keys() -> list[tuple[str, str]]:
@@ -110,7 +106,7 @@ def render() -> str:
                 out.append(_line(setting, PRODUCTION.get(setting, 0), setting in PRODUCTION))
         else:
             out.append(_line(key, PRODUCTION.get(key, default), key in PRODUCTION))
-    out += ["", "# Flask-Mail's SMTP session (see MAIL_SERVER)."]
+    out += ["", "# Flask-Mail's SMTP login (see MAIL_SERVER)."]
     out += [f"INKWELL_{key}={value(text)}" for key, text in FLASK_MAIL.items()]
     return "\n".join(out) + "\n"
 

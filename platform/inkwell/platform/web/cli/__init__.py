@@ -3,7 +3,9 @@
 Each feature keeps its commands beside its views (`admin/<feature>/cli.py`) or
 here (`cli/<topic>.py`) as one click group or command: an `AppGroup` whose
 subcommands get the app context, or a command with `with_appcontext`. Errors
-are one line and a non-zero exit (`cli.args`). `COMMANDS` is the whole list.
+are one line and a non-zero exit (`cli.args`). `COMMANDS` is the whole list,
+but for `doctor`, which `wsgi` adds to the group itself (it loads the app on its
+own, to report a configuration that cannot load).
 """
 
 import click
