@@ -1,6 +1,7 @@
 """nginx's mirror host map is written by the publish job and beat, so a blog
 created since the last edit is served from its mirror while the app is stopped."""
 
+import re
 from pathlib import Path
 
 from test_infra import NGINX, get, nginx_in_front_of
@@ -30,6 +31,7 @@ def test_a_new_blog_is_served_from_its_mirror_with_the_app_stopped(
         status, body, headers = get(port, "newcomer.blogs.test", "/first-words/")
         assert (status, headers["X-Inkwell-Mirror"]) == (200, "1")
         assert "Written the day the blog began." in body
+        assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])  # as in the access log
         assert get(port, "stranger.blogs.test")[0] == 503  # no line, no mirror
 
 

@@ -110,3 +110,20 @@ def test_the_worker_logs_in_the_same_shape(app) -> None:
     with tenancy.tenant_scope(42):
         logger.warning("publish of alice: succeeded")
     assert "request=- host=- tenant=42 publish of alice: succeeded" in stream.getvalue()
+
+
+def test_a_sent_mail_and_a_finished_publish_are_a_line_each(
+    app, auth, make_tenant, make_post, mirror_root, caplog
+) -> None:
+    from fixtures.mirrors import publish
+
+    caplog.set_level(logging.INFO, logger="inkwell.workers")
+    auth.signup()  # the verification mail, sent inline (no broker here)
+    sent = [r.getMessage() for r in caplog.records if "mail sent" in r.getMessage()]
+    assert len(sent) == 1 and "Confirm your email address" in sent[0]
+    assert "new@example.com" not in sent[0]  # no address in the logs
+    blog = make_tenant("alice")
+    make_post(blog, "Hello", "body")
+    publish(app, blog.id)
+    done = [r.getMessage() for r in caplog.records if r.getMessage().startswith("publish of")]
+    assert len(done) == 1 and done[0].startswith("publish of alice: succeeded (full), pages ")
