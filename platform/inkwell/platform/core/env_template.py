@@ -45,6 +45,7 @@ PLAIN = {
         "PostgreSQL as the app's role (not a superuser).",
     ),
     "REDIS_URL": ("redis://127.0.0.1:6379/0", "Redis for the cache and rate limits."),
+    "MEDIA_URL": ("file:///srv/inkwell/media", "Images in posts: a folder, or s3://bucket/prefix."),
     "CELERY_BROKER_URL": (
         "redis://127.0.0.1:6379/1",
         "The Celery broker (another Redis database).",
