@@ -5,7 +5,7 @@ import redis
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import insert
 
-from fixtures.app import platform_browser
+from fixtures.app import BLOG_DOMAIN, HostClient, platform_browser
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Outbox, PublishRun
@@ -32,6 +32,16 @@ def test_no_token_no_page_and_a_wrong_one_is_refused(client, app_factory) -> Non
     assert guarded.get("/metrics").status_code == 401
     wrong = guarded.get("/metrics", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 401 and "inkwell_" not in wrong.text
+
+
+def test_blog_hosts_have_no_metrics(app_factory, make_tenant) -> None:
+    app = app_factory(METRICS_TOKEN=TOKEN)
+    make_tenant("alice")
+    blog = HostClient(app, f"alice.{BLOG_DOMAIN}")
+    answer = blog.get(
+        "/metrics", headers={"Authorization": f"Bearer {TOKEN}"}, follow_redirects=True
+    )  # to /metrics/, a post that is not there
+    assert answer.status_code == 404 and "inkwell_" not in answer.text
 
 
 def test_requests_and_cache_lookups_are_counted(app_factory, make_tenant, site_client) -> None:
