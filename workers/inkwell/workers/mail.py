@@ -83,6 +83,8 @@ def _send(task: Task, outbox_id: int, compose: Callable[[], Message | None]) -> 
             exc=error, countdown=delay, max_retries=config["MAIL_MAX_RETRIES"]
         ) from error
     outbox.finish(row, error="" if mail else "nothing to send any more")
+    if mail is not None:  # one line per mail, without the address (personal data)
+        log.info("outbox %s: mail sent: %s", outbox_id, mail.subject)
 
 
 def is_transient(error: Exception) -> bool:

@@ -32,6 +32,7 @@ from kombu.exceptions import KombuError
 from sqlalchemy import update
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.domains import nginx_map
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.models import Mirror, PublishRun, Tenant
@@ -141,7 +142,13 @@ def publish(claim: mirrors.Claim, watch: Watcher | None = None) -> PublishRun:
         mirrors.release(claim, version)
         db.session.refresh(run)
         db.session.expunge(run)  # a record of the run, readable after later commits
-        log.info("publish of %s: %s %s", tenant.subdomain, run.status, run.error)
+        log.info(
+            "publish of %s: %s%s, pages %d, uploaded %d, deleted %d %s",
+            tenant.subdomain, run.status, " (full)" if run.full else "",
+            run.pages_built, run.uploaded, run.deleted, run.error,
+        )  # fmt: skip
+        if run.status == "succeeded":  # a new blog's first mirror: nginx may serve it now
+            nginx_map.write_configured(current_app.config)
         return run
 
 

@@ -350,3 +350,16 @@ LOGIN_CODE_SECONDS = 300
 # Platform admins without two-factor sign-in are sent to turn it on before /admin/
 # answers them. None: on when ENV is "production", off otherwise (development, tests).
 ADMIN_REQUIRE_2FA = None
+
+# Prometheus figures at /metrics on APP_HOST (web.metrics). Empty: no such page
+# (404). Set: a scrape sends `Authorization: Bearer <METRICS_TOKEN>`; a long
+# random string, as for SECRET_KEY. Across gunicorn's workers only when the
+# PROMETHEUS_MULTIPROC_DIR environment variable names a folder (infra/systemd).
+METRICS_TOKEN = ""
+
+# nginx's mirror fallback map (infra/nginx, core.domains.nginx_map): with a path
+# (on the host nginx runs on, e.g. /srv/inkwell/nginx/inkwell-mirror-hosts.map),
+# the worker rewrites it after each publish and beat every NGINX_MAP_INTERVAL
+# seconds, when it changed; infra/systemd reloads nginx then. Empty: not written.
+NGINX_MAP_PATH = ""
+NGINX_MAP_INTERVAL = 60
