@@ -43,6 +43,7 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/media/",
         "/blogs/alice/domains/",
         "/blogs/alice/css/",
+        "/blogs/alice/navigation/",
     ]
     # Fetched by the dashboard's scripts and <img> tags: a 401 they can explain.
     script_paths = [f"/blogs/alice/media/{'0' * 64}-320.webp"]

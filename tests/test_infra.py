@@ -26,6 +26,8 @@ def test_nginx_site_is_valid(tmp_path: Path) -> None:
     if NGINX is None:
         unavailable("nginx is not installed (.ci/run installs it)")
     shutil.copytree(ROOT / "infra" / "nginx" / "snippets", tmp_path / "snippets")
+    for name in ("app", "blogs"):  # where the site expects its certificates
+        self_signed(tmp_path / "inkwell-tls", name, f"{name}.example")
     mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
     (tmp_path / "nginx.conf").write_text(
         f"error_log {tmp_path}/error.log; pid {tmp_path}/nginx.pid; events {{}}\n"
@@ -39,21 +41,41 @@ def test_nginx_site_is_valid(tmp_path: Path) -> None:
     assert "syntax is ok" in result.stderr
 
 
-MIRROR_CONF = """\
+def self_signed(folder: Path, name: str, host: str) -> tuple[Path, Path]:
+    """A self-signed certificate for `host`: folder/name.crt and folder/name.key."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cert, key = folder / f"{name}.crt", folder / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", f"/CN={host}", "-addext", f"subjectAltName=DNS:{host}",
+         "-keyout", key, "-out", cert],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+# An nginx of the test's own in `prefix`, in front of the app on `app_port`;
+# each test adds its http {} lines and closes the block.
+NGINX_HEAD = """\
 daemon off;
 user {user};
 error_log {prefix}/error.log;
 pid {prefix}/nginx.pid;
 events {{}}
 http {{
-    {mime}
-    access_log off;
     client_body_temp_path {prefix}/body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
     upstream inkwell_app {{ server 127.0.0.1:{app_port}; }}
+"""
+
+MIRROR_CONF = (
+    NGINX_HEAD
+    + """\
+    {mime}
+    access_log off;
     map $host $inkwell_mirror {{ default ""; {hosts} }}
     server {{
         listen 127.0.0.1:{port};
@@ -63,6 +85,7 @@ http {{
     }}
 }}
 """
+)
 
 
 class FailingApp(BaseHTTPRequestHandler):
@@ -97,9 +120,16 @@ def nginx_in_front_of(
             hosts=hosts or f"alice.blogs.test {uuid};",
         )
     )
-    server = subprocess.Popen([NGINX, "-p", prefix, "-c", conf], stderr=subprocess.PIPE)
+    with listening_process([NGINX, "-p", prefix, "-c", conf], port):
+        yield port
+
+
+@contextmanager
+def listening_process(command: list, port: int, **popen) -> Iterator[subprocess.Popen]:
+    """`command` started, once something listens on `port` (within 30 s); stopped after."""
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, **popen)
     try:
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
@@ -107,10 +137,10 @@ def nginx_in_front_of(
             except OSError:
                 assert server.poll() is None, server.stderr.read().decode()
                 time.sleep(0.05)
-        yield port
+        yield server
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        server.wait(timeout=20)
 
 
 def test_nginx_serves_the_mirror_when_the_app_fails(tmp_path: Path) -> None:
@@ -192,22 +222,32 @@ def get(port: int, host: str, path: str = "/") -> tuple[int, str, dict[str, str]
         return error.code, error.read().decode(), dict(error.headers)
 
 
-def test_gunicorn_serves_platform_and_blogs(app, make_tenant, tmp_path: Path) -> None:
-    make_tenant("alice")
-    port = free_port()
-    env = {
+GUNICORN = [
+    Path(sys.executable).with_name("gunicorn"),
+    "-c", ROOT / "infra" / "gunicorn.conf.py", "inkwell.platform.wsgi:create_app()",
+]  # fmt: skip
+
+
+def gunicorn_env(app, instance: Path, port: int, **extra: str) -> dict[str, str]:
+    """gunicorn's environment with infra's settings, on the test database."""
+    return {
         "PATH": str(Path(sys.executable).parent),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_WORKERS": "1",
-        "INKWELL_INSTANCE_PATH": str(tmp_path),
+        "INKWELL_INSTANCE_PATH": str(instance),
         "INKWELL_APP_HOST": "app.test",
         "INKWELL_BLOG_DOMAIN": "blogs.test",
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        **extra,
     }
-    gunicorn = Path(sys.executable).with_name("gunicorn")
+
+
+def test_gunicorn_serves_platform_and_blogs(app, make_tenant, tmp_path: Path) -> None:
+    make_tenant("alice")
+    port = free_port()
     server = subprocess.Popen(
-        [gunicorn, "-c", ROOT / "infra" / "gunicorn.conf.py", "inkwell.platform.wsgi:create_app()"],
-        env=env, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        GUNICORN, env=gunicorn_env(app, tmp_path, port), cwd=tmp_path,
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 20

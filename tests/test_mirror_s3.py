@@ -55,7 +55,8 @@ def test_a_published_mirror_is_whole_and_typed(app, s3, blog) -> None:
     assets = {key: obj for key, obj in objects.items() if key.startswith(prefix + "assets/")}
     css = [obj for key, obj in assets.items() if key.endswith(".css")]
     script = [obj for key, obj in assets.items() if key.endswith(".js")]  # the search's
-    assert len(css) == 2 and all(obj["type"] == "text/css; charset=utf-8" for obj in css)
+    # site.css, the theme's and its code colours
+    assert len(css) == 3 and all(obj["type"] == "text/css; charset=utf-8" for obj in css)
     assert [obj["type"] for obj in script] == ["text/javascript; charset=utf-8"]
     assert all("immutable" in obj["cache"] for obj in assets.values())
     index = objects[prefix + "search/posts.js"]

@@ -222,7 +222,7 @@ def test_admins_must_turn_it_on_when_required(app_factory, app, make_tenant, wal
 def test_production_requires_it_of_admins_by_default() -> None:
     from inkwell.platform.core.app import create_base_app
 
-    production = {"ENV": "production", "SECRET_KEY": "s3cret"}
+    production = {"ENV": "production", "SECRET_KEY": "s3cret" * 8}
     assert create_base_app("t", production).config["ADMIN_REQUIRE_2FA"] is True
     relaxed = create_base_app("t", {**production, "ADMIN_REQUIRE_2FA": False})
     assert relaxed.config["ADMIN_REQUIRE_2FA"] is False

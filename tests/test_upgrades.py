@@ -36,7 +36,7 @@ def test_readiness_fails_while_migrations_are_pending(
     with schema_at(app, PREVIOUS):
         answer = client.get("/readyz")
         assert answer.status_code == 503
-        assert answer.text == f"migrations pending: {PREVIOUS} -> {head}\n"
+        assert f"database: migrations pending: {PREVIOUS} -> {head}\n" in answer.text
         assert client.get("/healthz").status_code == 200  # the process itself is fine
         # A blog's pages read columns the schema lacks: a 503 nginx answers from
         # the mirror, never a 500.

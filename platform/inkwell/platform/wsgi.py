@@ -36,7 +36,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from inkwell.platform.core.config import ConfigError
 from inkwell.platform.core.hosts import host_name, parse_host
+from inkwell.platform.core.request_ids import RequestIds
 from inkwell.platform.web import create_platform_app, tls_ask
+from inkwell.platform.web.cli.doctor import doctor_command
+from inkwell.platform.web.metrics import Measured
 from inkwell.tenants import create_site_app
 
 BAD_HOST = "The Host header must be a host name, optionally with a port, and nothing else."
@@ -70,10 +73,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     site = create_site_app(overrides)
     app.extensions["inkwell.site_app"] = site
     dispatcher = HostDispatcher(app.wsgi_app, site.wsgi_app, app.config["APP_HOST"])
-    # ProxyFix outermost, so both apps and the dispatcher see the client's real host and scheme.
-    app.wsgi_app = (
-        ProxyFix(dispatcher, **app.config["PROXY_FIX"]) if app.config["PROXY_FIX"] else dispatcher
-    )  # type: ignore[method-assign]
+    # ProxyFix around the dispatcher, so both apps see the client's real host and scheme;
+    # around it the request ids and counts: every answer, a malformed Host's 400 too.
+    fix = app.config["PROXY_FIX"]
+    proxied = ProxyFix(dispatcher, **fix) if fix else dispatcher
+    measured = Measured(proxied, app.config["APP_HOST"])  # every request counted (/metrics)
+    app.wsgi_app = RequestIds(measured)  # type: ignore[method-assign]
     return app
 
 
@@ -85,15 +90,18 @@ class InkwellGroup(FlaskGroup):
         try:
             return super().invoke(ctx)
         except ConfigError as error:
-            _fail(f"configuration: {error}")
+            _fail(error.report())
         except SQLAlchemyError as error:
             reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-            _fail(f"database: {reason} (is it reachable? run `inkwell db upgrade`)")
+            _fail(f"Error: database: {reason} (is it reachable? run `inkwell db upgrade`)")
 
 
 def _fail(message: str) -> NoReturn:
-    click.echo(f"Error: {message}", err=True)
+    click.echo(message, err=True)
     sys.exit(1)
 
 
 cli = InkwellGroup(create_app=create_app, help="Manage and run the Inkwell platform.")
+# On the group, not the app: found without loading the app, so a configuration that
+# cannot load is the doctor's first finding rather than a refusal to run it.
+cli.add_command(doctor_command)

@@ -132,6 +132,17 @@ def unavailable(_error: Exception) -> Response:
     return response
 
 
+@bp.app_errorhandler(500)
+@degrading
+def server_error(_error: Exception) -> Response:
+    """A failure of ours: plain words and the request id to quote, on the bare
+    page that needs no blog (behind nginx readers get the blog's mirror instead);
+    should even that fail, `degrading`'s minimal page."""
+    response = make_response(render_template("blog/server_error.html"), 500)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.app_errorhandler(404)
 @degrading
 def not_found(_error: Exception) -> tuple[str, int]:

@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from inkwell.platform.core import outages
 from inkwell.platform.core.hosts import host_name
+from inkwell.platform.core.request_ids import TENANT_KEY
 from inkwell.tenants.hosts import SERVED, HostCache, ServedBlog
 from inkwell.tenants.page_cache import Answer, EarlyAnswers
 from inkwell.tenants.primary_host import to_primary
@@ -49,6 +50,8 @@ class FastPath:
             outages.noted(error)
             return _send(method, outages.answer(), start_response)
         environ[SERVED] = found  # for the view on a miss, and the security headers always
+        if isinstance(found, ServedBlog):
+            environ[TENANT_KEY] = found.tenant.id  # for the access log (core.request_ids)
         if isinstance(found, ServedBlog) and host != found.primary:
             return _send(method, to_primary(found, environ), start_response)
         answer = None

@@ -3,15 +3,26 @@ task runs inside that app's context, and the settings give at-least-once
 delivery. Without CELERY_BROKER_URL tasks run inline, right after the commit
 that asked for them (the relay publishes after the commit)."""
 
+import logging
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 from flask import Blueprint, Flask
 from flask.config import Config
 
-from inkwell.workers import mail, media, publish, relay, schedule, websub
+from inkwell.platform.core import request_ids
+from inkwell.workers import beat, mail, media, publish, relay, schedule, websub
 
 QUEUES = ("mail", "publish", "media")
+
+
+@signals.after_setup_logger.connect
+@signals.after_setup_task_logger.connect
+def _log_context(logger: logging.Logger, **_kwargs: Any) -> None:
+    """Celery replaces the root logger's handlers with its own: give them the
+    web's format, so worker lines carry the tenant (a publish's blog) too."""
+    for handler in logger.handlers:
+        request_ids.install(handler)
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -67,6 +78,8 @@ def _settings(config: Config) -> dict[str, Any]:
             "socket_timeout": timeout,
             "socket_connect_timeout": timeout,
         },
+        # One line per broker outage instead of a traceback per due task.
+        "beat_scheduler": f"{beat.__name__}:QuietScheduler",
         "beat_schedule": {
             "sweep-outbox": {
                 "task": relay.sweep_outbox.name,
@@ -87,6 +100,11 @@ def _settings(config: Config) -> dict[str, Any]:
             "prune-post-revisions": {
                 "task": schedule.prune_post_revisions.name,
                 "schedule": config["TENANT_PURGE_INTERVAL"],
+            },
+            # Domains verified or removed, blogs suspended: the fallback follows.
+            "write-nginx-map": {
+                "task": schedule.write_nginx_map.name,
+                "schedule": config["NGINX_MAP_INTERVAL"],
             },
             "expire-domain-claims": {
                 "task": schedule.expire_domain_claims.name,

@@ -20,7 +20,7 @@ from flask import current_app
 from flask_mail import Message
 
 from inkwell.platform.core import outbox
-from inkwell.platform.core.accounts.tokens import LINK_PATHS, token_text
+from inkwell.platform.core.accounts.tokens import LINK_PATHS, KeyNotKnownYet, token_text
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import app_url, blog_url, host_name
 from inkwell.platform.core.mail import deliver, message
@@ -83,10 +83,14 @@ def _send(task: Task, outbox_id: int, compose: Callable[[], Message | None]) -> 
             exc=error, countdown=delay, max_retries=config["MAIL_MAX_RETRIES"]
         ) from error
     outbox.finish(row, error="" if mail else "nothing to send any more")
+    if mail is not None:  # one line per mail, without the address (personal data)
+        log.info("outbox %s: mail sent: %s", outbox_id, mail.subject)
 
 
 def is_transient(error: Exception) -> bool:
     """Whether trying the same mail again later may succeed."""
+    if isinstance(error, KeyNotKnownYet):
+        return True  # this worker restarts with the new secret key soon (a rotation)
     if isinstance(error, smtplib.SMTPResponseException):
         return 400 <= error.smtp_code < 500
     if isinstance(error, smtplib.SMTPRecipientsRefused):

@@ -32,11 +32,12 @@ from kombu.exceptions import KombuError
 from sqlalchemy import update
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.domains import nginx_map
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits import quotas
 from inkwell.platform.core.models import Mirror, PublishRun, Tenant
 from inkwell.platform.core.publishing import mirrors
-from inkwell.platform.core.storage import open_area
+from inkwell.platform.core.storage import Target, open_area
 from inkwell.platform.core.types import utcnow
 from inkwell.tenants.mirror import images
 from inkwell.tenants.mirror.freeze import BlogFreezer, Built
@@ -141,7 +142,13 @@ def publish(claim: mirrors.Claim, watch: Watcher | None = None) -> PublishRun:
         mirrors.release(claim, version)
         db.session.refresh(run)
         db.session.expunge(run)  # a record of the run, readable after later commits
-        log.info("publish of %s: %s %s", tenant.subdomain, run.status, run.error)
+        log.info(
+            "publish of %s: %s%s, pages %d, uploaded %d, deleted %d %s",
+            tenant.subdomain, run.status, " (full)" if run.full else "",
+            run.pages_built, run.uploaded, run.deleted, run.error,
+        )  # fmt: skip
+        if run.status == "succeeded":  # a new blog's first mirror: nginx may serve it now
+            nginx_map.write_configured(current_app.config)
         return run
 
 
@@ -186,7 +193,7 @@ def _freeze_and_sync(
     target = open_area(config, "mirror", tenant.uuid)
     manifest = dict(mirror.manifest or {})
     if plan.full:
-        manifest = _as_listed(manifest, set(target.keys()))
+        manifest = _as_found(manifest, target, build, files)
     held = {key for key, entry in manifest.items() if entry != UNKNOWN}
     for key, content_type in images.fetch(config, tenant.uuid, plan.images - held, build):
         files.append(Built(key, content_type))
@@ -221,10 +228,21 @@ def _processes(config: dict[str, Any], pages: int) -> int:
     return config["MIRROR_BUILD_PROCESSES"] or os.cpu_count() or 1
 
 
-def _as_listed(manifest: dict[str, list[str]], listed: set[str]) -> dict[str, list[str]]:
-    """The manifest corrected by what the target really holds: a full publish
-    repairs a mirror changed behind our back (keys removed, or left over)."""
-    return {key: manifest.get(key, UNKNOWN) for key in listed}
+def _as_found(
+    manifest: dict[str, list[str]], target: Target, build: Path, files: list[Built]
+) -> dict[str, list[str]]:
+    """The manifest corrected by what the target really holds: a full publish trusts
+    no manifest, so it repairs a mirror changed behind our back (keys removed, left
+    over or rewritten) and one a restored database's older manifest describes wrongly.
+    A built file whose key holds other bytes is UNKNOWN (uploaded again); keys the
+    target lacks leave the manifest (uploaded), keys it has and the build lacks stay
+    (deleted unless expected: images, named by their content, are fetched later)."""
+    built = {f.path: target.fingerprint((build / f.path).read_bytes()) for f in files}
+    found = target.fingerprints(set(built))
+    return {
+        key: UNKNOWN if key in built and built[key] != held else manifest.get(key, UNKNOWN)
+        for key, held in found.items()
+    }
 
 
 class _Progress:

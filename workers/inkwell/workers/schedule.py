@@ -1,14 +1,15 @@
 """Time-driven work on celery beat's schedule: scheduled posts go live,
 mirror publishes start, deleted blogs past their grace period are purged, post
 revisions are thinned and expired ones removed, unverified domain claims past
-their lifetime are removed."""
+their lifetime are removed, nginx's mirror host map is kept current."""
 
 from celery import shared_task
+from flask import current_app
 
 from inkwell.platform.core.administration import purge
 from inkwell.platform.core.content import revision_retention
 from inkwell.platform.core.content.posts import publish_due
-from inkwell.platform.core.domains import expiry
+from inkwell.platform.core.domains import expiry, nginx_map
 from inkwell.workers import publish
 
 
@@ -40,3 +41,9 @@ def prune_post_revisions() -> int:
 def expire_domain_claims() -> int:
     """Remove unverified domain claims older than DOMAIN_CLAIM_DAYS; how many."""
     return expiry.remove_expired()
+
+
+@shared_task(name=f"{__name__}.write_nginx_map")
+def write_nginx_map() -> bool:
+    """Write nginx's host -> blog map to NGINX_MAP_PATH if it changed; whether it did."""
+    return nginx_map.write_configured(current_app.config)

@@ -8,7 +8,14 @@ from typing import Any
 
 from flask import Flask, Response
 
-from inkwell.platform.core import config, outages, row_security, template_filters, tenancy
+from inkwell.platform.core import (
+    config,
+    outages,
+    request_ids,
+    row_security,
+    template_filters,
+    tenancy,
+)
 from inkwell.platform.core.bodies import BoundedRequest
 from inkwell.platform.core.extensions import cache, db, mail
 from inkwell.platform.core.numbers import BoundedInt
@@ -53,6 +60,8 @@ def create_base_app(
     mirrors.init_app(app)
     websub.init_app(app)
     template_filters.init_app(app)
+    # Error pages show it, for a reader to quote (the answer's X-Request-ID too).
+    app.jinja_env.globals["request_id"] = request_ids.current_request_id
     row_security.install()
     _configure_logging(app)
     return app
@@ -63,9 +72,6 @@ def _configure_logging(app: Flask) -> None:
     if root.handlers:  # the host process (gunicorn, pytest) configured logging already
         return
     handler = logging.StreamHandler()
-    handler.addFilter(tenancy.TenantLogFilter())
-    handler.setFormatter(
-        logging.Formatter("%(asctime)s %(levelname)s %(name)s tenant=%(tenant)s %(message)s")
-    )
+    request_ids.install(handler)  # request id, host and tenant on every line
     root.addHandler(handler)
     root.setLevel(logging.INFO)

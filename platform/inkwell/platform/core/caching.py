@@ -13,7 +13,7 @@ from typing import Any
 from flask import Flask, current_app
 from redis.exceptions import RedisError
 
-from inkwell.platform.core import clock
+from inkwell.platform.core import clock, metrics
 from inkwell.platform.core.extensions import cache
 from inkwell.platform.core.models import Tenant
 
@@ -53,13 +53,16 @@ class SafeCache:
     def get(self, key: str) -> Any | None:
         """The cached value, or None when missing or the cache is unavailable."""
         if clock.monotonic() < self.open_until:
+            metrics.CACHE_LOOKUPS.labels("unavailable").inc()
             return None
         try:
             value = self.backend.get(key)
         except (RedisError, OSError) as error:
             self._failed(error)
+            metrics.CACHE_LOOKUPS.labels("unavailable").inc()
             return None
         self._succeeded()
+        metrics.CACHE_LOOKUPS.labels("miss" if value is None else "hit").inc()
         return value
 
     def set(self, key: str, value: Any) -> None:

@@ -8,19 +8,37 @@ from typing import Any
 from argon2 import Parameters, profiles
 from flask import Config, Flask
 
-from inkwell.platform.core import settings
+from inkwell.platform.core import config_checks, settings
 
 # platform/inkwell/platform/core/config.py -> the repository root.
 REPO_ROOT = Path(__file__).resolve().parents[4]
 
 
 class ConfigError(RuntimeError):
-    """The configuration cannot work; the message says which key to set."""
+    """The configuration cannot work; the message has one line per mistake, each
+    naming the key to set."""
+
+    def report(self) -> str:
+        """What a process prints as it refuses to start: an "Error:" line per mistake."""
+        return "\n".join(f"Error: configuration: {line}" for line in str(self).splitlines())
+
+
+def secret_keys(config: Config) -> list[str]:
+    """Keys that may have signed what comes back: SECRET_KEY (signs everything new),
+    then SECRET_KEY_FALLBACKS (the previous ones, during and after a rotation)."""
+    return [config["SECRET_KEY"], *config["SECRET_KEY_FALLBACKS"]]
 
 
 def instance_path() -> str:
-    """Where the SQLite file, secret key and outputs live; INKWELL_INSTANCE_PATH overrides."""
-    return os.environ.get("INKWELL_INSTANCE_PATH") or str(REPO_ROOT / "instance")
+    """Where the SQLite file, secret key and outputs live; INKWELL_INSTANCE_PATH overrides.
+    It must be absolute: every relative path of the configuration is resolved in it."""
+    path = os.environ.get("INKWELL_INSTANCE_PATH") or str(REPO_ROOT / "instance")
+    if not Path(path).expanduser().is_absolute():
+        raise ConfigError(
+            f"INKWELL_INSTANCE_PATH: {path!r} is relative, so it would depend on the working "
+            "directory; give an absolute path"
+        )
+    return str(Path(path).expanduser())
 
 
 def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
@@ -45,17 +63,15 @@ def configure(app: Flask, overrides: dict[str, Any] | None = None) -> None:
 
 def _derive(app: Flask) -> None:
     config = app.config
+    problems = config_checks.problems(config, Path(app.instance_path))
+    problems += _password_profile_problems(config)
+    if problems:
+        raise ConfigError("\n".join(problems))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    config["PROXY_FIX"] = {key.lower(): int(hops) for key, hops in config["PROXY_FIX"].items()}
-    if not config["SECRET_KEY"]:
-        if config["ENV"] == "production":
-            raise ConfigError("INKWELL_SECRET_KEY must be set when INKWELL_ENV=production")
+    if not config["SECRET_KEY"]:  # development only: the checks refused it in production
         config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
-    _check_password_profile(config)
-    if config["WEBSUB_HUB_URL"] and not config["WEBSUB_HUB_URL"].startswith(
-        ("http://", "https://")
-    ):
-        raise ConfigError("INKWELL_WEBSUB_HUB_URL must be an http:// or https:// URL")
+    # Flask-WTF signs forms with one key; itsdangerous takes a list, newest last.
+    config.setdefault("WTF_CSRF_SECRET_KEY", secret_keys(config)[::-1])
     if config["ADMIN_REQUIRE_2FA"] is None:
         config["ADMIN_REQUIRE_2FA"] = config["ENV"] == "production"
     config["SQLALCHEMY_DATABASE_URI"] = _with_driver(config["DATABASE_URL"]) or (
@@ -95,14 +111,15 @@ def profile_parameters(profile: str) -> Parameters:
     return parameters
 
 
-def _check_password_profile(config: Config) -> None:
+def _password_profile_problems(config: Config) -> list[str]:
     profile = config["PASSWORD_HASH_PROFILE"]
     try:
         profile_parameters(profile)
     except ValueError as error:
-        raise ConfigError(f"PASSWORD_HASH_PROFILE: {error}") from None
+        return [f"INKWELL_PASSWORD_HASH_PROFILE: {error}"]
     if profile == "CHEAPEST" and config["ENV"] == "production":
-        raise ConfigError("PASSWORD_HASH_PROFILE=CHEAPEST is for tests, never production")
+        return ["INKWELL_PASSWORD_HASH_PROFILE=CHEAPEST is for tests, never production"]
+    return []
 
 
 def _configure_limits(config: Config) -> None:

@@ -131,7 +131,7 @@ def readiness() -> str | None:
         return schema_pending()
     except Exception:  # any driver error means "not ready"; /readyz reports it
         current_app.logger.warning("database not ready", exc_info=True)
-        return "database unavailable"
+        return "unavailable"
 
 
 def refresh_statistics() -> None:

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wrappers import Response
 
-from inkwell.platform.core import outages
+from inkwell.platform.core import outages, request_ids
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,7 @@ def minimal_page(code: int, message: str, as_json: bool = False) -> Response:
     (`{"error": message}`, as the editor's scripts read errors) or a bare HTML page.
     Never stored by caches: it stands in for a page that failed, maybe for a moment."""
     headers = {"Cache-Control": "no-store"}
+    request_id = request_ids.current_request_id() or "-"
     if as_json:
         body = json.dumps({"error": message})
         return Response(body, code, headers, mimetype="application/json")
@@ -46,9 +47,17 @@ def minimal_page(code: int, message: str, as_json: bool = False) -> Response:
         f"<title>{title}</title></head>\n"
         '<body style="font-family: system-ui, sans-serif; max-width: 36rem; margin: 4rem auto;'
         ' padding: 0 1rem">\n'
-        f"<h1>{title}</h1>\n<p>{escape(message)}</p>\n</body></html>\n"
+        f"<h1>{title}</h1>\n<p>{escape(message)}</p>\n"
+        f"<p><small>Request id: <code>{escape(request_id)}</code></small></p>\n</body></html>\n"
     )
     return Response(page, code, headers, mimetype="text/html")
+
+
+def log_csrf_refusal(error: HTTPException) -> None:
+    """Say why a form was refused (Flask-WTF's reason: token missing, expired, or
+    the referrer not this host, as when a proxy drops the port): the person only
+    sees "form expired", and the operator needs the cause."""
+    log.warning("CSRF check failed for %s %s: %s", request.method, request.path, error.description)
 
 
 def degrading(handler: Handler) -> Handler:

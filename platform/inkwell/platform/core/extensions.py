@@ -3,12 +3,13 @@
 from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager
 from flask_mail import Mail
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from inkwell.platform.core.remember_me import KeyRotatingLoginManager
 
 # Stable constraint names, so Alembic migrations name what they create and
 # can drop it again on every backend.
@@ -28,7 +29,7 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 cache = Cache()
 csrf = CSRFProtect()
-login_manager = LoginManager()
+login_manager = KeyRotatingLoginManager()
 # Keyed by client address (behind a proxy, set PROXY_FIX so it is the real one).
 limiter = Limiter(key_func=get_remote_address)
 mail = Mail()

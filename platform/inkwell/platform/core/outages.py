@@ -34,7 +34,7 @@ import time
 from flask import Flask, Response, jsonify, request
 from sqlalchemy import exc
 
-from inkwell.platform.core import database
+from inkwell.platform.core import database, request_ids
 from inkwell.platform.core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ PAGE = b"""<!doctype html>
              margin: 4rem auto; padding: 0 1rem">
   <h1>Back in a moment</h1>
   <p>This page cannot be shown right now. Please try again in a few seconds.</p>
+  <p><small>Request id: <code>%(request_id)s</code></small></p>
 </body>
 </html>
 """
@@ -125,15 +126,21 @@ def noted(error: BaseException) -> None:
         log.warning("database unavailable, requests meeting it answer 503: %s", reason)
 
 
+def page() -> bytes:
+    """The page, with the request's id to quote (hex digits and dots at most: no escaping)."""
+    return PAGE % {b"request_id": (request_ids.current_request_id() or "-").encode()}
+
+
 def answer() -> tuple[str, list[tuple[str, str]], bytes]:
     """The 503 as (status, headers, body), for WSGI code that runs before Flask."""
-    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(PAGE)))]
-    return "503 SERVICE UNAVAILABLE", headers + HEADERS, PAGE
+    body = page()
+    headers = [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]
+    return "503 SERVICE UNAVAILABLE", headers + HEADERS, body
 
 
 def response() -> Response:
     """The 503 for the current request: JSON when it sent JSON (the editor's scripts)."""
-    found = jsonify(error=MESSAGE) if request.is_json else Response(PAGE, mimetype="text/html")
+    found = jsonify(error=MESSAGE) if request.is_json else Response(page(), mimetype="text/html")
     found.status_code = 503
     found.headers.extend(HEADERS)
     return found

@@ -6,12 +6,20 @@ sets a nested int), then the conventional `DATABASE_URL` / `REDIS_URL` / `CELERY
 `MIRROR_URL` / `MIRROR_ENDPOINT_URL` / `MEDIA_URL`, then the overrides a caller passes (tests).
 """
 
-# "development" or "production". Production refuses to start without SECRET_KEY.
+# "development" or "production" (any case; anything else, "prod" too, stops the
+# start). Production refuses to start without a SECRET_KEY of 32 characters or more.
 ENV = "development"
 
-# Signs sessions and CSRF tokens. In development it is generated once into the
+# Signs sessions, remember-me cookies and forms, and derives mailed links and the
+# keyed hashes of recovery codes. In development it is generated once into the
 # instance folder (file `secret_key`) so restarts keep sessions.
 SECRET_KEY = None
+# Previous secret keys, newest first (a JSON list; one string is one key): what
+# they signed still works, while SECRET_KEY signs everything new. Rotating: see
+# the README ("Rotating the secret key"); drop an old key once its links and
+# cookies may go (recovery codes made before the rotation need it as long as they
+# are to work).
+SECRET_KEY_FALLBACKS: list[str] = []
 
 # The host of the platform app (signup, login, dashboard, admin). A port is
 # part of the URLs built from it but is ignored when matching requests.
@@ -43,11 +51,13 @@ WEBSUB_RETRY_BACKOFF = 10.0
 WEBSUB_RETRY_BACKOFF_MAX = 600.0
 WEBSUB_MAX_RETRIES = 6
 
-# Scheme of every absolute URL we build. "https" also turns on Secure,
-# `__Host-`-prefixed cookies.
+# Scheme of every absolute URL we build, "http" or "https" (any case). "https"
+# also turns on Secure, `__Host-`-prefixed cookies.
 PREFERRED_URL_SCHEME = "http"
 
 # Database. Empty means SQLite in the instance folder. `DATABASE_URL` sets it.
+# Relative paths, here and in every folder setting (MIRROR_URL, MEDIA_URL,
+# MAIL_OUTBOX_DIR), are in the instance folder, never the working directory.
 DATABASE_URL = ""
 
 # Redis for the cache and the rate limits' counters. Empty means in-process.
@@ -104,8 +114,9 @@ SIGNUP_RISK_SAME_NETWORK = 3
 
 # Static mirrors: every blog published as static files (see inkwell.workers.publish).
 # Where: "s3://bucket/prefix" (boto3; credentials from the usual AWS variables),
-# or a local folder (a path or file:// URL). Empty: `mirror/` in the instance
-# folder. Keys are <prefix>/<blog uuid>/<path>. `MIRROR_URL` sets it.
+# or a local folder (a path or a file:///abs/path URL). Empty: `mirror/` in the
+# instance folder. Keys are <prefix>/<blog uuid>/<path>. `MIRROR_URL` sets it. The
+# bucket's name is checked at start, access to it by `inkwell doctor`.
 MIRROR_URL = ""
 # Where readers reach mirrors (an S3 website or a CDN), shown in the dashboard as
 # <MIRROR_PUBLIC_URL>/<blog uuid>/. Empty: the dashboard shows where files go.
@@ -167,6 +178,11 @@ MEDIA_MAX_ANIMATION_PIXELS = 100_000_000
 # MAIL_USERNAME and MAIL_PASSWORD as Flask-Mail reads them.
 MAIL_SERVER = ""
 MAIL_PORT = 25
+# Encryption, one or neither: MAIL_USE_TLS (STARTTLS, usually on port 587) or
+# MAIL_USE_SSL (TLS from the first byte, port 465). `inkwell doctor` tries both
+# with the login, if MAIL_USERNAME is set, and sends nothing.
+MAIL_USE_TLS = False
+MAIL_USE_SSL = False
 MAIL_OUTBOX_DIR = ""
 MAIL_DEFAULT_SENDER = "Inkwell <no-reply@localhost>"
 # Seconds smtplib waits for the SMTP server (Flask-Mail sets no timeout, so a
@@ -334,3 +350,16 @@ LOGIN_CODE_SECONDS = 300
 # Platform admins without two-factor sign-in are sent to turn it on before /admin/
 # answers them. None: on when ENV is "production", off otherwise (development, tests).
 ADMIN_REQUIRE_2FA = None
+
+# Prometheus figures at /metrics on APP_HOST (web.metrics). Empty: no such page
+# (404). Set: a scrape sends `Authorization: Bearer <METRICS_TOKEN>`; a long
+# random string, as for SECRET_KEY. Across gunicorn's workers only when the
+# PROMETHEUS_MULTIPROC_DIR environment variable names a folder (infra/systemd).
+METRICS_TOKEN = ""
+
+# nginx's mirror fallback map (infra/nginx, core.domains.nginx_map): with a path
+# (on the host nginx runs on, e.g. /srv/inkwell/nginx/inkwell-mirror-hosts.map),
+# the worker rewrites it after each publish and beat every NGINX_MAP_INTERVAL
+# seconds, when it changed; infra/systemd reloads nginx then. Empty: not written.
+NGINX_MAP_PATH = ""
+NGINX_MAP_INTERVAL = 60

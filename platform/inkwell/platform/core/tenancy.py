@@ -19,7 +19,6 @@ worker and CLI code. The criteria reach ORM statements only; on PostgreSQL,
 row-level security (`row_security`) is the backstop under Core and textual SQL.
 """
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -123,14 +122,6 @@ def _check_writes(session: Session, flush_context: UOWTransaction, instances: An
 def enter_for_request(tenant_id: int) -> None:
     """Make `tenant_id` current until the request ends (reset by `init_app`'s teardown)."""
     g.inkwell_tenant_token = _current_tenant_id.set(tenant_id)
-
-
-class TenantLogFilter(logging.Filter):
-    """Put the current tenant on every log record (`%(tenant)s`), "-" outside one."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.tenant = _current_tenant_id.get() or "-"
-        return True
 
 
 def init_app(app: Flask) -> None:

@@ -18,7 +18,7 @@ from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.domains.names import shown_url
 from inkwell.platform.core.extensions import csrf, limiter, login_manager
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.web import cli, errors, health, login_throttle, security, tls_ask
+from inkwell.platform.web import cli, errors, health, login_throttle, metrics, security, tls_ask
 from inkwell.platform.web.accounts import (
     account,
     auth,
@@ -68,6 +68,7 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
     for blueprint in (
         assets.bp,  # the blogs' stylesheets, for the editor's preview (same origin: CSP)
         health.bp,
+        metrics.bp,
         tls_ask.bp,
         auth.bp,
         verification.bp,

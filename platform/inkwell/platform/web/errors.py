@@ -20,7 +20,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from inkwell.platform.core.error_pages import degrading
+from inkwell.platform.core.error_pages import degrading, log_csrf_refusal
 from inkwell.platform.core.extensions import limiter
 from inkwell.platform.core.template_filters import plural
 
@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     @degrading
     def _csrf(error: CSRFError) -> ResponseReturnValue:
+        log_csrf_refusal(error)
         message = "Your form expired or came from another site. Reload the page and try again."
         return _page(400, message)
 

@@ -25,6 +25,9 @@ browsers, scripts, the test client) the request goes on, and the CSRF token alon
 decides.
 """
 
+import logging
+from typing import NoReturn
+
 from flask import Flask, abort, request
 from werkzeug.wrappers import Response
 
@@ -54,6 +57,9 @@ CROSS_SITE = (
 )
 
 
+log = logging.getLogger(__name__)
+
+
 def init_app(app: Flask) -> None:
     """Install the check and the headers; call before CSRFProtect is bound, so a
     cross-site request is refused for what it is, not for its missing token."""
@@ -67,11 +73,17 @@ def _refuse_cross_site() -> None:
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:
         if fetch_site not in ("same-origin", "none"):
-            abort(403, CROSS_SITE)
+            _refused(f"Sec-Fetch-Site is {fetch_site}")
         return
     origin = request.headers.get("Origin")
     if origin is not None and origin.lower() != request.host_url.rstrip("/").lower():
-        abort(403, CROSS_SITE)
+        # Also what a proxy that drops the port from Host causes: say both.
+        _refused(f"Origin {origin} is not {request.host_url.rstrip('/')}")
+
+
+def _refused(reason: str) -> NoReturn:
+    log.warning("cross-site %s %s refused: %s", request.method, request.path, reason)
+    abort(403, CROSS_SITE)
 
 
 def _add_headers(response: Response) -> Response:

@@ -6,6 +6,12 @@ database keeps the nonce and the token's SHA-256 hash, never the token; the
 mail task derives the token again from the nonce, so the outbox carries only
 ids. A token is used at most once: redemption is one atomic UPDATE ... WHERE
 used_at IS NULL, so of two racing redemptions exactly one wins.
+
+Secret key rotation: a link is found by its hash alone, so it works whichever
+key made it. The mail task derives the token with the key whose token matches
+the stored hash (SECRET_KEY or a fallback); a worker that knows no such key yet
+(restarted after the web during a rotation) raises `KeyNotKnownYet`, which the
+mail task retries, instead of mailing a link that would fail as "expired".
 """
 
 import base64
@@ -18,6 +24,7 @@ from typing import Any, TypeVar
 from flask import current_app
 from sqlalchemy import ColumnElement, select, update
 
+from inkwell.platform.core.config import secret_keys
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import AccountToken, Invitation, SecretLink, User
 from inkwell.platform.core.types import utcnow
@@ -34,6 +41,10 @@ LINK_PATHS = {
 }
 
 Link = TypeVar("Link", AccountToken, Invitation)
+
+
+class KeyNotKnownYet(LookupError):
+    """No secret key of this process made the link: one that knows it must mail it."""
 
 
 def new_secret(hours: float) -> dict[str, Any]:
@@ -56,8 +67,12 @@ def issue(user: User, purpose: str, hours: float, email: str = "") -> AccountTok
 
 
 def token_text(link: SecretLink) -> str:
-    """The token as it goes into a link."""
-    return _derive(link.nonce)
+    """The token as it goes into a link, under whichever known key made it."""
+    for key in secret_keys(current_app.config):
+        text = _derive(link.nonce, key)
+        if hmac.compare_digest(_hash(text), link.token_hash):
+            return text
+    raise KeyNotKnownYet(f"{type(link).__name__} {link.id}: made with a secret key not known here")
 
 
 def find(model: type[Link], text: str, *criteria: ColumnElement[bool]) -> Link | None:
@@ -112,9 +127,10 @@ def _usable(model: type[SecretLink], text: str) -> tuple[ColumnElement[bool], ..
     )
 
 
-def _derive(nonce: bytes) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, b"inkwell-account-token:" + nonce, hashlib.sha256).digest()
+def _derive(nonce: bytes, key: str | None = None) -> str:
+    """The token of `nonce` under `key` (default: SECRET_KEY, which makes new links)."""
+    secret = (key or current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(secret, b"inkwell-account-token:" + nonce, hashlib.sha256).digest()
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 

@@ -24,6 +24,7 @@ from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
 from inkwell.platform.core import clock
+from inkwell.platform.core.config import secret_keys
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import RecoveryCode, User
 from inkwell.platform.core.types import utcnow
@@ -129,7 +130,8 @@ def _use_recovery_code(user: User, code: str) -> bool:
         update(RecoveryCode)
         .where(
             RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _hash(code),
+            # Made under any key still configured: a rotation keeps them working.
+            RecoveryCode.code_hash.in_([_hash(code, k) for k in secret_keys(current_app.config)]),
             RecoveryCode.used_at.is_(None),
         )
         .values(used_at=utcnow())
@@ -143,12 +145,12 @@ def _new_recovery_code() -> str:
     return f"{text[:5]}-{text[5:]}"
 
 
-def _hash(code: str) -> bytes:
-    """Keyed, so a copy of the database alone cannot try codes offline; spaces, dashes
-    and case are not part of a code, as people type it."""
+def _hash(code: str, key: str | None = None) -> bytes:
+    """Keyed (default: SECRET_KEY), so a copy of the database alone cannot try codes
+    offline; spaces, dashes and case are not part of a code, as people type it."""
     plain = re.sub(r"[\s-]", "", code).lower()
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, b"inkwell-recovery-code:" + plain.encode(), hashlib.sha256).digest()
+    secret = (key or current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(secret, b"inkwell-recovery-code:" + plain.encode(), hashlib.sha256).digest()
 
 
 def _digits(code: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from statistics import median
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.audit import Actor, record
@@ -114,3 +114,22 @@ def retry_publish(tenant: Tenant, actor: Actor) -> None:
     publishes of the hour), with an audit entry; the caller commits."""
     record(actor, "publish.retry", tenant)
     mirrors.request_publish(tenant.id)
+
+
+def outbox_by_outcome() -> dict[tuple[str, str], int]:
+    """Outbox rows per (task's short name, outcome): "waiting", "done" or "failed"
+    (closed with an error). For monitoring; one grouped query."""
+    outcome = case(
+        (Outbox.done_at.is_(None), "waiting"),
+        (Outbox.last_error != "", "failed"),
+        else_="done",
+    )
+    query = select(Outbox.task, outcome, func.count()).group_by(Outbox.task, outcome)
+    return {(task.rsplit(".", 1)[-1], state): n for task, state, n in db.session.execute(query)}
+
+
+def publishes_by_status() -> dict[str, int]:
+    """Publish runs of every blog per status (running, succeeded, failed, refused)."""
+    query = select(PublishRun.status, func.count()).group_by(PublishRun.status)
+    with tenancy.across_tenants():
+        return {status: n for status, n in db.session.execute(query)}

@@ -34,6 +34,7 @@ def remove_expired(now: datetime | None = None, actor: audit.Actor = SCHEDULER) 
     how many went. A claim verified meanwhile is never one of them."""
     cutoff = (now or utcnow()) - lifetime()
     query = select(Domain).where(Domain.verified_at.is_(None), Domain.created_at < cutoff)
+    query = query.order_by(Domain.id)  # the audit log tells them in the order they were added
     removed = 0
     for domain in db.session.scalars(query.options(selectinload(Domain.tenant))).all():
         # Still unverified at the delete itself: an owner may verify it meanwhile.

@@ -8,6 +8,7 @@ delete outside its own blog. Failures of the store raise `StorageError`, so
 callers need not know botocore (nor import it: boto3 loads on first S3 use).
 """
 
+import hashlib
 import os
 import secrets
 import shutil
@@ -33,6 +34,11 @@ class Target(Protocol):
     def delete(self, keys: list[str]) -> None: ...
     def keys(self) -> Iterator[str]: ...
     def clear(self) -> int: ...  # everything under the root; how many files
+    # Every key, with a fingerprint of the bytes it holds for those in `wanted`
+    # (others may be ""), and the fingerprint of `data` as this kind of target
+    # computes it: what a full publish compares.
+    def fingerprints(self, wanted: set[str]) -> dict[str, str]: ...
+    def fingerprint(self, data: bytes) -> str: ...
 
 
 def _clear(target: Target) -> int:
@@ -92,6 +98,16 @@ class FolderTarget:
         # And the folder itself, with any half-written `.publish-` file a crash left.
         shutil.rmtree(self.root, ignore_errors=True)
         return count
+
+    def fingerprints(self, wanted: set[str]) -> dict[str, str]:
+        # Only the wanted files are read: a mirror's images are many and never change.
+        return {
+            key: self.fingerprint((self.root / key).read_bytes()) if key in wanted else ""
+            for key in self.keys()
+        }
+
+    def fingerprint(self, data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
 
     def keys(self) -> Iterator[str]:
         if self.root.is_dir():
@@ -170,6 +186,21 @@ class S3Target:
 
     def clear(self) -> int:
         return _clear(self)
+
+    def fingerprints(self, wanted: set[str]) -> dict[str, str]:
+        # Every key's, from the listing, no download: a single-part upload's is the MD5 of its
+        # bytes; any other (multipart, SSE-KMS) matches no build, so it uploads again.
+        found = {}
+        pages = self.client.get_paginator("list_objects_v2")
+        with _s3_errors():
+            for page in pages.paginate(Bucket=self.bucket, Prefix=f"{self.prefix}/"):
+                for item in page.get("Contents", []):
+                    key = item["Key"].removeprefix(f"{self.prefix}/")
+                    found[key] = item.get("ETag", "").strip('"')
+        return found
+
+    def fingerprint(self, data: bytes) -> str:
+        return hashlib.md5(data, usedforsecurity=False).hexdigest()
 
 
 @contextmanager

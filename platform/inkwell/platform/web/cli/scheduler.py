@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from inkwell.platform.core.administration import purge
 from inkwell.platform.core.content import revision_retention
 from inkwell.platform.core.content.posts import publish_due
-from inkwell.platform.core.domains import expiry
+from inkwell.platform.core.domains import expiry, nginx_map
 from inkwell.workers import publish, relay
 
 outbox_cli = AppGroup("outbox", help="Background work waiting in the outbox.")
@@ -36,9 +36,10 @@ def outbox_sweep(older_than: float | None) -> None:
 @with_appcontext
 def scheduler_command(interval: float | None, once: bool) -> None:
     """Publish due scheduled posts, sweep the outbox, publish mirrors, purge
-    deleted blogs past their grace period, prune post revisions and remove expired
-    domain claims, round after round: what `celery beat` does, for hosts without
-    it (`make run` runs this). Without a broker, mirror publishes run in this process."""
+    deleted blogs past their grace period, prune post revisions, remove expired
+    domain claims and rewrite NGINX_MAP_PATH, round after round: what `celery beat`
+    does, for hosts without it (`make run` runs this). Without a broker, mirror
+    publishes run in this process."""
     interval = interval or current_app.config["MIRROR_DISPATCH_INTERVAL"]
     next_purge = 0.0  # purges are looked for every TENANT_PURGE_INTERVAL, not every round
     while True:
@@ -47,6 +48,7 @@ def scheduler_command(interval: float | None, once: bool) -> None:
         if time.monotonic() >= next_purge:
             purged, pruned = purge.purge_due(), revision_retention.prune()
             expired = expiry.remove_expired()
+            nginx_map.write_configured(current_app.config)  # logs when it wrote
             next_purge = time.monotonic() + current_app.config["TENANT_PURGE_INTERVAL"]
         if went_live or swept or published or purged or pruned or expired:
             click.echo(

@@ -21,7 +21,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from inkwell.platform.core import tenancy
-from inkwell.platform.core.error_pages import degrading
+from inkwell.platform.core.error_pages import degrading, log_csrf_refusal
 from inkwell.platform.core.extensions import db, login_manager
 from inkwell.platform.core.models import Membership, Tenant
 
@@ -39,7 +39,7 @@ def blog_blueprint(
     bp.url_defaults(_keep_subdomain)
     if answers_json:
         _JSON_BLUEPRINTS.add(name)
-        bp.register_error_handler(CSRFError, degrading(lambda _e: json_error(CSRF_MESSAGE, 400)))
+        bp.register_error_handler(CSRFError, degrading(_csrf_as_json))
         bp.register_error_handler(HTTPException, degrading(_http_error_as_json))
     return bp
 
@@ -106,3 +106,8 @@ def _refuse_changes(tenant: Tenant) -> Response:
 
 def _keep_subdomain(_endpoint: str, values: dict[str, Any]) -> None:
     values.setdefault("subdomain", g.get("subdomain"))
+
+
+def _csrf_as_json(error: CSRFError) -> Response:
+    log_csrf_refusal(error)
+    return json_error(CSRF_MESSAGE, 400)

@@ -13,14 +13,13 @@ import click
 from flask.cli import AppGroup
 
 from inkwell.platform.core.audit import cli_actor
-from inkwell.platform.core.domains import expiry, registry
+from inkwell.platform.core.domains import expiry, nginx_map, registry
 from inkwell.platform.core.domains.names import DomainError, normalize, shown
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Domain
 from inkwell.platform.web.cli.args import blog_named
 
 domains_cli = AppGroup("domains", help="Blogs' custom domains: list, remove, nginx-map.")
-MAP_HEADER = "# Written by `inkwell domains nginx-map`: host -> blog UUID (infra/nginx).\n"
 
 
 @domains_cli.command("list")
@@ -60,17 +59,10 @@ def nginx_map_command(output: Path | None) -> None:
     """The host -> blog UUID map of nginx's mirror fallback: every verified host of
     an active blog, custom domains included. With --output, says "written" or
     "unchanged", so cron can reload nginx only after a change."""
-    text = MAP_HEADER + "".join(f"{host} {uuid};\n" for host, uuid in registry.served_hosts())
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(nginx_map.render(), nl=False)
         return
-    if output.exists() and output.read_text() == text:
-        click.echo(f"{output}: unchanged")
-        return
-    partial = output.with_name(output.name + ".partial")
-    partial.write_text(text)
-    partial.replace(output)  # nginx never reads half a map
-    click.echo(f"{output}: written")
+    click.echo(f"{output}: {'written' if nginx_map.write(output) else 'unchanged'}")
 
 
 def _stored(typed: str) -> str:
