@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import DisconnectionError
 
 from inkwell.platform.core.config import REPO_ROOT
@@ -80,10 +80,12 @@ def head_revision() -> str:
 
 def database_revision() -> str | None:
     """The revision the database is at (None: never migrated)."""
-    from alembic.migration import MigrationContext
-
+    # Read directly: Alembic's MigrationContext logs two INFO lines each time it is
+    # made, which a readiness probe would repeat every few seconds on every node.
     with db.engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 # Readiness is probed every few seconds by each load balancer: the answer is kept
