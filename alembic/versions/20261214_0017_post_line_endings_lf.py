@@ -17,7 +17,8 @@ Downgrade keeps LF: it is what the older code stored from imports too.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-from alembic import op
+
+from inkwell.platform.core.migration_steps import update_in_batches
 
 revision: str = "0017"
 down_revision: str | None = "0016"
@@ -25,14 +26,22 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-posts = sa.table("posts", sa.column("body_md", sa.Text), sa.column("excerpt", sa.Text))
+posts = sa.table(
+    "posts",
+    sa.column("id", sa.Integer),
+    sa.column("body_md", sa.Text),
+    sa.column("excerpt", sa.Text),
+)
 
 
 def upgrade() -> None:
     for column in (posts.c.body_md, posts.c.excerpt):
         # CRLF first, so that what is left of CR stands alone.
         lf = sa.func.replace(sa.func.replace(column, "\r\n", "\n"), "\r", "\n")
-        op.execute(sa.update(posts).where(column.like("%\r%")).values({column: lf}))
+        # In batches: readers of posts wait for no long transaction.
+        update_in_batches(
+            sa.update(posts).where(column.like("%\r%")).values({column: lf}), posts.c.id
+        )
 
 
 def downgrade() -> None:

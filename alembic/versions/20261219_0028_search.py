@@ -6,11 +6,14 @@ Revises: 0027
 Create Date: 2026-12-19 09:00:00
 
 PostgreSQL: `posts.search_config` (the text-search configuration, from the blog's
-language at save time; 'simple' for every existing post) and a generated
-`search_vector` (title, excerpt, then the body's first BODY_INDEXED characters,
-weighted in that order; a tsvector is limited to 1 MB and a body may hold a
-million characters), indexed by GIN after `tenant_id` (btree_gin), so one blog's
-search reads only its own postings.
+language at save time; 'simple' for every existing post) and `search_vector`
+(title, excerpt, then the body's first BODY_INDEXED characters, weighted in that
+order; a tsvector is limited to 1 MB and a body may hold a million characters),
+indexed by GIN after `tenant_id` (btree_gin), so one blog's search reads only its
+own postings. A trigger computes the vector whenever a post is written; existing
+posts get theirs in batches and the index is built CONCURRENTLY
+(`core.migration_steps`). A STORED generated column would compute the same, but
+adding one rewrites the whole table under a lock that blocks every read.
 
 SQLite: an FTS5 table `posts_fts` over the same columns (external content: the
 text stays in `posts`), with `tenant_id`, kept in step with `posts` by triggers, so
@@ -26,7 +29,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from inkwell.platform.core.migration_steps import create_index, update_in_batches
 
 revision: str = "0028"
 down_revision: str | None = "0027"
@@ -34,11 +38,18 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 BODY_INDEXED = 200_000
-VECTOR = (
-    "setweight(to_tsvector(search_config, title), 'A')"
-    " || setweight(to_tsvector(search_config, excerpt), 'B')"
-    f" || setweight(to_tsvector(search_config, left(body_md, {BODY_INDEXED})), 'C')"
-)
+
+
+def vector(row: str = "") -> str:
+    """A post's weighted vector, of its columns prefixed with `row` ("NEW." in the trigger)."""
+    config = f"{row}search_config"
+    return (
+        f"setweight(to_tsvector({config}, {row}title), 'A')"
+        f" || setweight(to_tsvector({config}, {row}excerpt), 'B')"
+        f" || setweight(to_tsvector({config}, left({row}body_md, {BODY_INDEXED})), 'C')"
+    )
+
+
 FTS_COLUMNS = "title, excerpt, body_md"
 
 
@@ -72,21 +83,43 @@ def upgrade() -> None:
         _upgrade_sqlite()
 
 
+# The trigger's function: the vector of the row being written.
+VECTOR_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION inkwell_posts_search_vector() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.search_vector := {vector("NEW.")};
+    RETURN NEW;
+END $$
+"""
+VECTOR_TRIGGER = (
+    "CREATE TRIGGER posts_search_vector BEFORE INSERT OR UPDATE OF"
+    " title, excerpt, body_md, search_config ON posts"
+    " FOR EACH ROW EXECUTE FUNCTION inkwell_posts_search_vector()"
+)
+posts = sa.table("posts", sa.column("id", sa.Integer), sa.column("search_vector"))
+
+
 def _upgrade_postgresql() -> None:
-    op.add_column(
-        "posts",
-        sa.Column(
-            "search_config",
-            postgresql.REGCONFIG(),
-            server_default=sa.text("'simple'::regconfig"),
-            nullable=False,
-        ),
-    )
+    # Each step may run again after an upgrade stopped in the batches.
+    # A constant default and a column without one: no rewrite of the table.
     op.execute(
-        f"ALTER TABLE posts ADD COLUMN search_vector tsvector GENERATED ALWAYS AS ({VECTOR}) STORED"
+        "ALTER TABLE posts ADD COLUMN IF NOT EXISTS search_config regconfig"
+        " NOT NULL DEFAULT 'simple'::regconfig,"
+        " ADD COLUMN IF NOT EXISTS search_vector tsvector"
     )
+    op.execute(VECTOR_FUNCTION)
+    op.execute("DROP TRIGGER IF EXISTS posts_search_vector ON posts")
+    op.execute(VECTOR_TRIGGER)
     op.execute("CREATE EXTENSION IF NOT EXISTS btree_gin")
-    op.execute("CREATE INDEX ix_posts_search ON posts USING gin (tenant_id, search_vector)")
+    # The trigger is committed first: posts written from now on have their vector.
+    update_in_batches(
+        sa.update(posts)
+        .where(posts.c.search_vector.is_(None))
+        .values(search_vector=sa.literal_column(vector())),
+        posts.c.id,
+    )
+    create_index("ix_posts_search", "posts", "USING gin (tenant_id, search_vector)")
 
 
 def _upgrade_sqlite() -> None:
@@ -106,6 +139,8 @@ def _upgrade_sqlite() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX ix_posts_search")
+        op.execute("DROP TRIGGER posts_search_vector ON posts")
+        op.execute("DROP FUNCTION inkwell_posts_search_vector()")
         op.execute("ALTER TABLE posts DROP COLUMN search_vector")
     else:
         for trigger in ("insert", "delete", "update"):

@@ -33,7 +33,7 @@ EXTENSION = "inkwell.host_cache"
 
 class FastPath:
     def __init__(self, app: Flask, wsgi_app: Any) -> None:
-        self.wsgi_app = wsgi_app
+        self.app, self.wsgi_app = app, wsgi_app
         self.hosts = app.extensions[EXTENSION] = HostCache(app, app.config["TENANT_LOOKUP_TTL"])
         self.answers = EarlyAnswers(app)
 
@@ -43,7 +43,9 @@ class FastPath:
         try:
             found = self.hosts(host)
         except SQLAlchemyError as error:
-            if not outages.is_unavailable(error):
+            with self.app.app_context():  # a schema behind the code is read from the database
+                unavailable = outages.is_unavailable(error)
+            if not unavailable:
                 raise
             outages.noted(error)
             return _send(method, outages.answer(), start_response)

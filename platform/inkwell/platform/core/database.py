@@ -1,16 +1,23 @@
 """Schema migrations (Alembic, in the repository's `alembic/`), readiness, and
 pings of idle pooled connections.
 
-A data migration that meets rows it must not decide about by itself (two
-accounts that turn out to be one address) raises `MigrationRefused`: the whole
-upgrade rolls back, and `inkwell db upgrade` prints what to do and exits 1."""
+Each migration commits on its own (`migration_env`), so readers never wait for a
+whole upgrade. A data migration that meets rows it must not decide about by
+itself (two accounts that turn out to be one address) raises `MigrationRefused`:
+that migration rolls back, those before it stay, and `inkwell db upgrade` prints
+what to do and exits 1; run again, it carries on from there.
 
+Readiness includes the schema: a database behind the code (migrations pending)
+is not ready, and a request failing on it is a 503 (`outages`). The revisions
+are read at most once every SCHEMA_CHECK_SECONDS per process."""
+
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import DisconnectionError
 
 from inkwell.platform.core.config import REPO_ROOT
@@ -44,22 +51,89 @@ def upgrade(revision: str = "head") -> None:
         Path(db.engine.url.database or "").parent.mkdir(parents=True, exist_ok=True)
     from alembic import command
 
-    # Under row-level security a data migration must see every blog's rows.
-    with across_tenants(), db.engine.begin() as connection:
+    _migrate(command.upgrade, revision)
+
+
+def downgrade(revision: str) -> None:
+    """Take the current app's database back to `revision`, one migration at a time."""
+    from alembic import command
+
+    _migrate(command.downgrade, revision)
+
+
+def _migrate(step: Any, revision: str) -> None:
+    # Under row-level security a data migration must see every blog's rows. Not
+    # `begin()`: Alembic gives each migration a transaction of its own.
+    with across_tenants(), db.engine.connect() as connection:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+        step(config, revision)
+    _schema.clear()
 
 
-def is_ready() -> bool:
-    """Whether the database answers a trivial query."""
+def head_revision() -> str:
+    """The newest migration this code has."""
+    from alembic.script import ScriptDirectory
+
+    return str(ScriptDirectory.from_config(alembic_config()).get_current_head())
+
+
+def database_revision() -> str | None:
+    """The revision the database is at (None: never migrated)."""
+    # Read directly: Alembic's MigrationContext logs two INFO lines each time it is
+    # made, which a readiness probe would repeat every few seconds on every node.
+    with db.engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+# Readiness is probed every few seconds by each load balancer: the answer is kept
+# this long, per process and database.
+SCHEMA_CHECK_SECONDS = 5.0
+
+
+class _SchemaCheck:
+    """The last answer of `schema_pending`, per database URL, with its time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._answers: dict[str, tuple[float, str | None]] = {}
+
+    def get(self, key: str) -> str | None:
+        now = time.monotonic()
+        with self._lock:
+            found = self._answers.get(key)
+        if found and now - found[0] < SCHEMA_CHECK_SECONDS:
+            return found[1]
+        head, current = head_revision(), database_revision()
+        answer = None if current == head else f"migrations pending: {current or 'empty'} -> {head}"
+        with self._lock:
+            self._answers[key] = (now, answer)
+        return answer
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+
+_schema = _SchemaCheck()
+
+
+def schema_pending() -> str | None:
+    """Why the database is behind the code ("migrations pending: 0027 -> 0028"),
+    or None when it is at the code's head. Raises what the database raises."""
+    return _schema.get(str(db.engine.url))
+
+
+def readiness() -> str | None:
+    """What keeps this process from serving (None: ready): the database does not
+    answer, or its schema is behind the code."""
     try:
-        with db.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        return schema_pending()
     except Exception:  # any driver error means "not ready"; /readyz reports it
         current_app.logger.warning("database not ready", exc_info=True)
-        return False
-    return True
+        return "unavailable"
 
 
 def refresh_statistics() -> None:

@@ -14,9 +14,11 @@ def run_with_connection(context: Any, metadata: MetaData) -> None:
     # Imported here: only the `alembic` command line needs a whole app.
     from inkwell.platform.core.app import create_base_app
     from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.tenancy import across_tenants
 
     app = create_base_app(__name__)
-    with app.app_context(), db.engine.begin() as connection:
+    # As `inkwell db upgrade`: under row-level security a data migration sees every blog.
+    with app.app_context(), across_tenants(), db.engine.connect() as connection:
         _run(context, connection, metadata)
 
 
@@ -38,6 +40,11 @@ def _run(context: Any, connection: Any, metadata: MetaData) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds tables instead.
         render_as_batch=True,
         compare_type=True,
+        # Each migration commits on its own, so one that works in batches can
+        # commit between them (`migration_steps`) and a failure keeps the ones
+        # before it. A caller that passes a connection already in a transaction
+        # still gets one transaction for the whole run (Alembic leaves it alone).
+        transaction_per_migration=True,
     )
     with context.begin_transaction():
         context.run_migrations()

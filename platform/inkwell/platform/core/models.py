@@ -408,7 +408,7 @@ class Post(TenantScoped, Timestamps, db.Model):
     is_page: Mapped[bool] = mapped_column(default=False, server_default=false())
     # The text-search configuration its words are indexed with, from the blog's
     # language at save time (`content.search_config`). The index itself is not
-    # mapped: a generated `search_vector` on PostgreSQL, the FTS5 table `posts_fts`
+    # mapped: `search_vector` (kept by a trigger) on PostgreSQL, the FTS5 table `posts_fts`
     # on SQLite (migration 0028; `content.search`).
     search_config: Mapped[str] = mapped_column(
         SEARCH_CONFIG, default="simple", server_default="simple"

@@ -21,6 +21,10 @@ the error escape and the server answer 500 instead of the page. `init_app`
 closes the session tolerating that: there is nothing left to undo, since the
 server ends the transaction of a connection it dropped.
 
+The same holds while the database's schema is behind the code (an upgrade
+deployed before `inkwell db upgrade` finished): a statement that fails then is
+a 503, not a 500, and the log line says which migrations are pending.
+
 A process logs the outage at most once every LOG_EVERY_SECONDS, not per request.
 """
 
@@ -30,7 +34,7 @@ import time
 from flask import Flask, Response, jsonify, request
 from sqlalchemy import exc
 
-from inkwell.platform.core import request_ids
+from inkwell.platform.core import database, request_ids
 from inkwell.platform.core.extensions import db
 
 log = logging.getLogger(__name__)
@@ -72,7 +76,22 @@ def is_unavailable(error: BaseException) -> bool:
     # SQLite reports a mistake in a statement or the schema ("no such table") as
     # an OperationalError too, with this generic code: that is a bug, not an outage.
     sqlite_code = getattr(error.orig, "sqlite_errorname", None)
-    return isinstance(error, exc.OperationalError) and sqlite_code != "SQLITE_ERROR"
+    if isinstance(error, exc.OperationalError) and sqlite_code != "SQLITE_ERROR":
+        return True
+    return _schema_pending(error) is not None
+
+
+def _schema_pending(error: BaseException) -> str | None:
+    """Which migrations are pending, when `error` is a database error met while
+    the schema is behind the code (a missing column or table, say)."""
+    # What a missing column or table raises: PostgreSQL's UndefinedColumn is a
+    # ProgrammingError, SQLite's "no such column" an OperationalError.
+    if not isinstance(error, exc.ProgrammingError | exc.OperationalError):
+        return None
+    try:
+        return database.schema_pending()
+    except Exception:  # the check itself failing says nothing about `error`
+        return None
 
 
 def init_app(app: Flask) -> None:
@@ -100,6 +119,9 @@ def noted(error: BaseException) -> None:
     now = time.monotonic()
     if now - _last_logged >= LOG_EVERY_SECONDS:
         _last_logged = now
+        if pending := _schema_pending(error):
+            log.warning("%s (run `inkwell db upgrade`), requests meeting it answer 503", pending)
+            return
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         log.warning("database unavailable, requests meeting it answer 503: %s", reason)
 

@@ -2,7 +2,8 @@
 
 `/readyz` reports each dependency on a line of its own (`database: ok`,
 `cache: unavailable: <why>`, ...). Only the REQUIRED ones decide the status:
-without its database no page can be served (503); without Redis pages are
+without its database, or with its schema behind the code (`database: migrations
+pending: 0027 -> 0028`), no page can be served (503); without Redis pages are
 served uncached and mail and publishes wait in the database (outbox, publish
 requests) until the broker is back, so taking every node out of the load
 balancer for that would turn a slowdown into an outage. Those are reported,
@@ -14,7 +15,7 @@ from collections.abc import Callable
 import redis
 from flask import Blueprint, current_app
 
-from inkwell.platform.core.database import is_ready
+from inkwell.platform.core.database import readiness
 
 bp = Blueprint("health", __name__)
 
@@ -44,7 +45,9 @@ def readyz() -> tuple[str, int, dict[str, str]]:
 
 
 def _database() -> tuple[bool, str]:
-    return (True, "ok") if is_ready() else (False, "unavailable")
+    # Behind the code's schema, its pages fail as surely as without a database.
+    problem = readiness()
+    return (True, "ok") if problem is None else (False, problem)
 
 
 def _redis(setting: str, absent: str) -> Probe:

@@ -2,7 +2,7 @@
 published, not dated in the future; drafts, scheduled and deleted posts are not
 there), best match first, a page at a time, matches marked.
 
-PostgreSQL: `posts.search_vector`, generated from the title (weight A), excerpt (B)
+PostgreSQL: `posts.search_vector`, computed by a trigger from the title (weight A), excerpt (B)
 and body (C) with the post's `search_config`, indexed by GIN after `tenant_id`
 (migration 0028); the reader's words through `websearch_to_tsquery` in the blog's
 configuration, ranked by `ts_rank`, marked by `ts_headline`. SQLite: the FTS5 table

@@ -79,12 +79,7 @@ def _database() -> str:
 
 def _schema() -> str:
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines are noise here
-    from alembic.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(database.alembic_config()).get_current_head()
-    with db.engine.connect() as connection:
-        current = MigrationContext.configure(connection).get_current_revision()
+    head, current = database.head_revision(), database.database_revision()
     if current != head:
         raise RuntimeError(
             f"at {current or 'no schema'}, the code needs {head}: run `inkwell db upgrade`"
