@@ -22,7 +22,12 @@ def log_lines():
     request_ids.install(handler)
     root = logging.getLogger()
     root.addHandler(handler)
+    # The level as production sets it: a worker started in-process by an earlier
+    # test may have left the root logger at its own level.
+    level = root.level
+    root.setLevel(logging.INFO)
     yield lambda: stream.getvalue().splitlines()
+    root.setLevel(level)
     root.removeHandler(handler)
 
 
@@ -105,6 +110,7 @@ def test_the_worker_logs_in_the_same_shape(app) -> None:
     logger = logging.getLogger("test.worker")
     logger.addHandler(logging.StreamHandler(stream))
     logger.propagate = False
+    logger.setLevel(logging.INFO)  # whatever level earlier tests left the root at
     signals.after_setup_logger.send(sender=None, logger=logger, loglevel=logging.INFO,
                                     logfile=None, format="", colorize=False)  # fmt: skip
     with tenancy.tenant_scope(42):
