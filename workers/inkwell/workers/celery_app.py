@@ -9,9 +9,10 @@ from celery import Celery, Task
 from flask import Blueprint, Flask
 from flask.config import Config
 
-from inkwell.workers import mail, media, publish, relay, schedule, websub
+from inkwell.workers import mail, media, newsletter, publish, relay, schedule, websub
 
-QUEUES = ("mail", "publish", "media")
+# `newsletter` apart from `mail`: a big send never delays a password reset.
+QUEUES = ("mail", "publish", "media", "newsletter")
 
 
 def celery_init_app(app: Flask) -> Celery:
@@ -45,6 +46,9 @@ def _settings(config: Config) -> dict[str, Any]:
             f"{websub.__name__}.*": {"queue": "mail"},  # short HTTP calls, like mail
             f"{publish.__name__}.*": {"queue": "publish"},
             f"{media.__name__}.*": {"queue": "media"},
+            # Confirmations are short and awaited, like account mail; sends are bulk.
+            newsletter.send_confirmation.name: {"queue": "mail"},
+            f"{newsletter.__name__}.*": {"queue": "newsletter"},
         },
         # A publish of a big blog to S3 takes minutes, not a mail's seconds.
         "task_annotations": {
@@ -87,6 +91,10 @@ def _settings(config: Config) -> dict[str, Any]:
             "prune-post-revisions": {
                 "task": schedule.prune_post_revisions.name,
                 "schedule": config["TENANT_PURGE_INTERVAL"],
+            },
+            "resume-newsletter-sends": {
+                "task": newsletter.resume_sends.name,
+                "schedule": config["NEWSLETTER_SWEEP_INTERVAL"],
             },
             "expire-domain-claims": {
                 "task": schedule.expire_domain_claims.name,

@@ -11,6 +11,7 @@ from flask import Flask, Response
 from inkwell.platform.core import config, outages, row_security, template_filters, tenancy
 from inkwell.platform.core.bodies import BoundedRequest
 from inkwell.platform.core.extensions import cache, db, mail
+from inkwell.platform.core.newsletter import sends
 from inkwell.platform.core.numbers import BoundedInt
 from inkwell.platform.core.publishing import mirrors, websub
 
@@ -52,6 +53,7 @@ def create_base_app(
     tenancy.init_app(app)
     mirrors.init_app(app)
     websub.init_app(app)
+    sends.init_app(app)  # mail subscribers the posts that go live
     template_filters.init_app(app)
     row_security.install()
     _configure_logging(app)
