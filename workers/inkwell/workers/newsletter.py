@@ -19,6 +19,7 @@ rest of the batch waits and the chain retries later.
 
 import logging
 import smtplib
+from datetime import timedelta
 
 from celery import Task, shared_task
 from flask import current_app
@@ -74,21 +75,44 @@ def queue_batch(tenant_id: int, send_id: int, ticket: str, countdown: float = 0)
 
 @shared_task(name=f"{__name__}.send_batch")
 def send_batch(tenant_id: int, send_id: int, ticket: str) -> None:
+    """One batch of the send, then the next one queued at the end of the queue.
+    Without a broker (tasks inline) the batches run one after the other here, and
+    a send that must wait is left to the sweeper (`inkwell scheduler`)."""
+    inline = current_app.extensions["celery"].conf.task_always_eager
+    while (wait := _batch_round(tenant_id, send_id, ticket)) is not None:
+        if inline and wait == 0:
+            continue
+        if inline:
+            _resume_after(tenant_id, send_id, wait)
+        else:
+            queue_batch(tenant_id, send_id, ticket, countdown=wait)
+        return
+
+
+def _batch_round(tenant_id: int, send_id: int, ticket: str) -> float | None:
+    """Seconds until the chain's next batch, or None when it ends here."""
     with tenancy.tenant_scope(tenant_id):
         send_row = db.session.get(NewsletterSend, send_id)
         tenant = db.session.get(Tenant, tenant_id)
         if send_row is None or send_row.ticket != ticket or send_row.finished_at:
-            return  # deleted with its post, superseded by a new chain, or done
+            return None  # deleted with its post, superseded by a new chain, or done
         if not sends.mails_for(tenant):
-            return  # suspended: the sweeper resumes the send once it is active again
+            return None  # suspended: the sweeper resumes the send once it is active again
         wait = _run_batch(tenant, send_row)
         if wait is None:
             send_row.finished_at = utcnow()
-            db.session.commit()
-            return
-        sends.keep_alive(send_row)
+        else:
+            sends.keep_alive(send_row)
         db.session.commit()
-    queue_batch(tenant_id, send_id, ticket, countdown=wait)
+        return wait
+
+
+def _resume_after(tenant_id: int, send_id: int, wait: float) -> None:
+    """Inline mode: let the sweeper start a new chain once `wait` seconds passed."""
+    with tenancy.tenant_scope(tenant_id):
+        send_row = db.session.get_one(NewsletterSend, send_id)
+        send_row.active_until = utcnow() + timedelta(seconds=wait)
+        db.session.commit()
 
 
 def _run_batch(tenant: Tenant, send_row: NewsletterSend) -> float | None:

@@ -16,6 +16,7 @@ from uuid import UUID
 from flask import Blueprint, abort, render_template, request
 from sqlalchemy.exc import IntegrityError
 
+from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import csrf, db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.limits.quotas import QuotaExceeded
@@ -76,8 +77,9 @@ def confirm(blog: UUID, token: str) -> tuple[str, int] | str:
             f"Send new posts of {tenant.title} to {subscriber.email}?",
             action="Confirm", form="confirm",
         )  # fmt: skip
-    subscribers.confirm(subscriber)
-    db.session.commit()
+    with tenancy.tenant_scope(tenant.id):
+        subscribers.confirm(subscriber)
+        db.session.commit()
     return _page(tenant, "You are subscribed", "New posts of the blog will come to this address.")
 
 
@@ -91,8 +93,9 @@ def unsubscribe(blog: UUID, token: str) -> tuple[str, int] | str:
             f"Stop sending posts of {tenant.title} to {subscriber.email}?",
             action="Unsubscribe", form="unsubscribe",
         )  # fmt: skip
-    subscribers.unsubscribe(subscriber)
-    db.session.commit()
+    with tenancy.tenant_scope(tenant.id):
+        subscribers.unsubscribe(subscriber)
+        db.session.commit()
     return _page(tenant, "You are unsubscribed", "No more posts will be mailed to this address.")
 
 

@@ -21,7 +21,6 @@ from sqlalchemy import exists, func, insert, literal, or_, select, update
 
 from inkwell.platform.core import outbox, tenancy
 from inkwell.platform.core.content import changes
-from inkwell.platform.core.content.posts import listed_posts
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Delivery, NewsletterSend, Post, Subscriber, Tenant
 from inkwell.platform.core.types import utcnow
@@ -45,8 +44,13 @@ def _on_change(tenant_id: int, change: changes.Change) -> None:
         return
     with tenancy.tenant_scope(tenant_id):
         sent = select(NewsletterSend.id).where(NewsletterSend.post_id == Post.id)
-        query = listed_posts().where(
-            Post.id.in_(change.ids), Post.email_subscribers.is_(True), ~exists(sent)
+        # Published, whatever the clock says: the scheduler may run a little early.
+        query = select(Post).where(
+            Post.id.in_(change.ids),
+            Post.status == "published",
+            Post.is_page.is_(False),
+            Post.email_subscribers.is_(True),
+            ~exists(sent),
         )
         for post in db.session.scalars(query):
             send = NewsletterSend(tenant_id=tenant_id, post_id=post.id)
@@ -95,19 +99,22 @@ def claim_batch(send: NewsletterSend, size: int) -> str:
     NEWSLETTER_CLAIM_SECONDS; the claim's id (read them with `claimed`). Commits."""
     now, claim = utcnow(), uuid4().hex
     _drop_lost_recipients(send)
-    free = select(Delivery.id).where(
+    free = (
         Delivery.send_id == send.id,
         Delivery.status == "queued",
         or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
         or_(Delivery.next_try_at.is_(None), Delivery.next_try_at <= now),
     )
-    free = free.order_by(Delivery.id).limit(size)
+    ids = select(Delivery.id).where(*free).order_by(Delivery.id).limit(size)
     if db.session.get_bind().dialect.name == "postgresql":
-        free = free.with_for_update(skip_locked=True)
+        ids = ids.with_for_update(skip_locked=True)  # another worker's rows: skipped, not awaited
+    # The ids first, then an UPDATE that checks them again: a LIMIT inside the
+    # UPDATE's IN may be evaluated more than once on PostgreSQL and take too many,
+    # and on SQLite a racing worker's claim makes the check fail, not double.
     lease = now + timedelta(seconds=current_app.config["NEWSLETTER_CLAIM_SECONDS"])
     db.session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(free.scalar_subquery()), Delivery.status == "queued")
+        .where(Delivery.id.in_(list(db.session.scalars(ids))), *free)
         .values(claim=claim, claimed_until=lease, next_try_at=None, attempts=Delivery.attempts + 1),
         execution_options={"synchronize_session": False},
     )
@@ -136,7 +143,7 @@ def claimed(claim: str) -> list[tuple[Delivery, Subscriber]]:
         .where(Delivery.claim == claim)
         .order_by(Delivery.id)
     )
-    return list(db.session.execute(query).tuples())
+    return [(row[0], row[1]) for row in db.session.execute(query)]
 
 
 def mark_sent(delivery: Delivery) -> None:
@@ -193,7 +200,7 @@ def progress(send: NewsletterSend) -> dict[str, int]:
         .where(Delivery.send_id == send.id)
         .group_by(Delivery.status)
     )
-    return {status: count for status, count in db.session.execute(query).tuples()}
+    return {status: count for status, count in db.session.execute(query)}
 
 
 def stalled_sends() -> list[tuple[int, int]]:
@@ -204,4 +211,4 @@ def stalled_sends() -> list[tuple[int, int]]:
         NewsletterSend.active_until < utcnow(),
     )
     with tenancy.across_tenants():
-        return list(db.session.execute(query).tuples())
+        return [(row[0], row[1]) for row in db.session.execute(query)]

@@ -122,7 +122,7 @@ def counts(tenant: Tenant) -> dict[str, int]:
     """Subscribers per status."""
     with tenancy.tenant_scope(tenant.id):
         query = select(Subscriber.status, func.count()).group_by(Subscriber.status)
-        return {status: count for status, count in db.session.execute(query).tuples()}
+        return {status: count for status, count in db.session.execute(query)}
 
 
 def listing(tenant: Tenant, limit: int, offset: int = 0) -> list[Subscriber]:
