@@ -19,7 +19,6 @@ from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Delivery, Subscriber, Tenant
 from inkwell.platform.core.types import utcnow
 
-
 PAGE = "/blogs/alice/subscribers/"
 
 
@@ -219,8 +218,8 @@ def test_owners_see_export_import_and_remove_their_subscribers_only(
     assert csv.text.splitlines()[1].startswith("reader@example.com,confirmed,")
 
     upload = "email\nfriend@example.com\nreader@example.com\nbroken\n"
-    answer = post_form(client, "/blogs/alice/subscribers/import",
-                       {"addresses": (io.BytesIO(upload.encode()), "list.csv")}, form_url=PAGE)  # fmt: skip
+    data = {"addresses": (io.BytesIO(upload.encode()), "list.csv")}
+    answer = post_form(client, "/blogs/alice/subscribers/import", data, form_url=PAGE)
     assert answer.status_code == 302
     shown = client.get("/blogs/alice/subscribers/").text
     assert "1 added as pending: each is sent a confirmation mail" in shown
