@@ -36,13 +36,14 @@ def _tenant_fk(table: str) -> sa.ForeignKeyConstraint:
 
 
 def upgrade() -> None:
-    # add_column alone: SQLite alters in place, so posts' FTS5 triggers stay (0028).
-    with op.batch_alter_table("posts", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column(
-                "email_subscribers", sa.Boolean(), nullable=False, server_default=sa.text("true")
-            )
-        )
+    # ALTER TABLE, not a batch: a batch rebuilds `posts` on SQLite, which drops
+    # its FTS5 triggers (0028); adding a column with a default alters in place.
+    op.add_column(
+        "posts",
+        sa.Column(
+            "email_subscribers", sa.Boolean(), nullable=False, server_default=sa.text("true")
+        ),
+    )
     op.execute("UPDATE posts SET email_subscribers = false WHERE status <> 'scheduled'")
     _subscribers()
     _sends()
