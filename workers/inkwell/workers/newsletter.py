@@ -70,7 +70,9 @@ def plan_send(outbox_id: int, tenant_id: int, send_id: int) -> None:
 
 
 def queue_batch(tenant_id: int, send_id: int, ticket: str, countdown: float = 0) -> None:
-    send_batch.apply_async((tenant_id, send_id, ticket), countdown=countdown, queue="newsletter")
+    # Through this app's Celery (not the process's default one, which may be another app's).
+    task = current_app.extensions["celery"].tasks[send_batch.name]
+    task.apply_async((tenant_id, send_id, ticket), countdown=countdown, queue="newsletter")
 
 
 @shared_task(name=f"{__name__}.send_batch")
