@@ -4,6 +4,7 @@ post exactly once, counted from what the server received."""
 
 import time
 from collections import Counter
+from collections.abc import Callable
 
 import pytest
 from flask import g
@@ -50,6 +51,13 @@ def deliveries(app, blog) -> list[Delivery]:
         return list(db.session.scalars(select(Delivery).order_by(Delivery.id)))
 
 
+def wait_for(condition: Callable[[], bool], what: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, what
+        time.sleep(0.05)
+
+
 def wait_until_finished(app, blog, worker, timeout: float = 20.0) -> None:
     worker.wait_idle(timeout)
     with app.app_context(), tenancy.tenant_scope(blog.id):
@@ -79,10 +87,7 @@ def test_a_4xx_is_retried_until_the_server_takes_it(
     smtp_server.reply = "451 4.3.0 Try again later"
     with running_worker(app) as worker:
         publish(app, alice, "Hello")
-        deadline = time.monotonic() + 10
-        while not any(d.attempts > 1 for d in deliveries(app, alice)):
-            assert time.monotonic() < deadline, "no retry happened"
-            time.sleep(0.05)
+        wait_for(lambda: any(d.attempts > 1 for d in deliveries(app, alice)), "no retry")
         smtp_server.reply = "250 OK"
         smtp_server.wait_for(3)
         wait_until_finished(app, alice, worker)
@@ -118,10 +123,7 @@ def test_a_server_that_is_down_delays_the_send_without_losing_it(
     smtp_server.stop()
     with running_worker(app) as worker:
         publish(app, alice, "Hello")
-        deadline = time.monotonic() + 10
-        while not any(d.last_error for d in deliveries(app, alice)):
-            assert time.monotonic() < deadline, "the send did not try"
-            time.sleep(0.05)
+        wait_for(lambda: any(d.last_error for d in deliveries(app, alice)), "no attempt")
         smtp_server.start()
         smtp_server.wait_for(4)
         wait_until_finished(app, alice, worker)
@@ -192,3 +194,21 @@ def test_blogs_take_turns_and_account_mail_does_not_wait(
 @pytest.fixture(autouse=True)
 def _fast(monkeypatch) -> None:
     monkeypatch.setattr(newsletter, "QUOTA_WAIT_SECONDS", 1)
+
+
+def test_a_post_withdrawn_mid_send_stops_its_send(jobs_app, broker, smtp_server, make_tenant):
+    app = jobs_app(broker, smtp_server.port)
+    alice = make_tenant("alice")
+    add_subscribers(app, alice, 3)
+    publish_without_broker(app, alice, "Oops")
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        send = db.session.scalars(select(NewsletterSend)).one()
+        ticket, send_id = sends.plan(send), send.id
+        db.session.get(Post, send.post_id).status = "draft"  # withdrawn before the batches ran
+        db.session.commit()
+    with running_worker(app) as worker:
+        with app.app_context():
+            newsletter.queue_batch(alice.id, send_id, ticket)
+        wait_until_finished(app, alice, worker)
+    assert smtp_server.messages() == []
+    assert {d.status for d in deliveries(app, alice)} == {"failed"}

@@ -119,13 +119,16 @@ def _resume_after(tenant_id: int, send_id: int, wait: float) -> None:
 
 def _run_batch(tenant: Tenant, send_row: NewsletterSend) -> float | None:
     """Send one batch; seconds until the next may run, or None when all are done."""
+    post = db.session.get(Post, send_row.post_id)
+    if post is None or post.status != "published":
+        sends.cancel(send_row, "the post was deleted or withdrawn before it was sent")
+        return None
     room = quotas.limits(tenant.id).mails_per_day - quotas.mails_last_day(tenant.id)
     if room <= 0:
         return QUOTA_WAIT_SECONDS
     size = min(current_app.config["NEWSLETTER_BATCH_SIZE"], room)
     batch = sends.claimed(sends.claim_batch(send_row, size))
     if batch:
-        post = db.session.get(Post, send_row.post_id)
         _deliver(letter_for(tenant, post), batch)
     due = sends.next_due(send_row)
     return None if due is None else max(0.0, (due - utcnow()).total_seconds())

@@ -11,6 +11,7 @@ scanner opening links confirms nothing). Unsubscribing is one POST to the link,
 without session or token, as mail clients send it (RFC 8058).
 """
 
+from collections.abc import Callable
 from uuid import UUID
 
 from flask import Blueprint, abort, render_template, request
@@ -67,36 +68,30 @@ def subscribe(blog: UUID) -> tuple[str, int]:
 
 
 @bp.route("/<uuid:blog>/confirm/<token>", methods=["GET", "POST"])
-def confirm(blog: UUID, token: str) -> tuple[str, int] | str:
+def confirm(blog: UUID, token: str) -> str:
     tenant, subscriber = _find(blog, token)
-    if request.method == "GET":
-        if subscriber.status == "confirmed":
-            return _page(tenant, "You are subscribed", "New posts come to this address.")
-        return _page(
-            tenant, "Confirm your subscription",
-            f"Send new posts of {tenant.title} to {subscriber.email}?",
-            action="Confirm", form="confirm",
-        )  # fmt: skip
-    with tenancy.tenant_scope(tenant.id):
-        subscribers.confirm(subscriber)
-        db.session.commit()
-    return _page(tenant, "You are subscribed", "New posts of the blog will come to this address.")
+    if request.method == "POST" or subscriber.status == "confirmed":
+        _change(tenant, subscriber, subscribers.confirm)
+        return _page(tenant, "You are subscribed", "New posts of the blog come to this address.")
+    question = f"Send new posts of {tenant.title} to {subscriber.email}?"
+    return _page(tenant, "Confirm your subscription", question, action="Confirm", form="confirm")
 
 
 @bp.route("/<uuid:blog>/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt
-def unsubscribe(blog: UUID, token: str) -> tuple[str, int] | str:
+def unsubscribe(blog: UUID, token: str) -> str:
     tenant, subscriber = _find(blog, token)
-    if request.method == "GET":
-        return _page(
-            tenant, "Unsubscribe",
-            f"Stop sending posts of {tenant.title} to {subscriber.email}?",
-            action="Unsubscribe", form="unsubscribe",
-        )  # fmt: skip
+    if request.method == "POST":
+        _change(tenant, subscriber, subscribers.unsubscribe)
+        return _page(tenant, "You are unsubscribed", "No more posts are mailed to this address.")
+    question = f"Stop sending posts of {tenant.title} to {subscriber.email}?"
+    return _page(tenant, "Unsubscribe", question, action="Unsubscribe", form="unsubscribe")
+
+
+def _change(tenant: Tenant, subscriber: Subscriber, change: Callable[[Subscriber], object]) -> None:
     with tenancy.tenant_scope(tenant.id):
-        subscribers.unsubscribe(subscriber)
+        change(subscriber)
         db.session.commit()
-    return _page(tenant, "You are unsubscribed", "No more posts will be mailed to this address.")
 
 
 def _find(blog: UUID, token: str) -> tuple[Tenant, Subscriber]:

@@ -122,6 +122,16 @@ def claim_batch(send: NewsletterSend, size: int) -> str:
     return claim
 
 
+def cancel(send: NewsletterSend, reason: str) -> None:
+    """Send nothing more of `send` (its post is gone or no longer public); the caller commits."""
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.send_id == send.id, Delivery.status == "queued")
+        .values(status="failed", last_error=reason, claim=None, claimed_until=None),
+        execution_options={"synchronize_session": False},
+    )
+
+
 def _drop_lost_recipients(send: NewsletterSend) -> None:
     """Deliveries to addresses that unsubscribed or bounced since the plan: not sent."""
     gone = select(Subscriber.id).where(
