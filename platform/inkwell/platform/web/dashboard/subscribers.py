@@ -100,9 +100,10 @@ def _page(form: SubscriberImportForm) -> str:
             select(NewsletterSend, Post.title)
             .join(Post, Post.id == NewsletterSend.post_id)
             .order_by(NewsletterSend.id.desc())
-            .limit(10)
+            .limit(20)
         )
-        recent = [(send, title, sends.progress(send)) for send, title in db.session.execute(query)]
+        shown = ((send, title, sends.progress(send)) for send, title in db.session.execute(query))
+        recent = [row for row in shown if row[2]]  # sends that had someone to mail
     return render_template(
         "dashboard/subscribers.html",
         tenant=g.tenant,
