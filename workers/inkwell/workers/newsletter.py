@@ -147,7 +147,8 @@ def _deliver(letter: Letter, batch: list[tuple[Delivery, Subscriber]]) -> None:
         log.warning("newsletter: SMTP unavailable (%r), batch postponed", error)
         for delivery, _subscriber in batch[position:]:
             if delivery.status == "queued":
-                sends.retry_later(delivery, repr(error), backoff(delivery.attempts - 1))
+                delay = backoff(delivery.attempts - 1)
+                sends.retry_later(delivery, repr(error), delay, may_fail=False)
         db.session.commit()
 
 

@@ -165,11 +165,12 @@ def mark_sent(delivery: Delivery) -> None:
     db.session.commit()
 
 
-def retry_later(delivery: Delivery, error: str, delay: float) -> None:
-    """A passing refusal (4xx, a lost connection): due again after `delay` seconds,
-    or failed after NEWSLETTER_MAX_ATTEMPTS tries. The caller commits."""
+def retry_later(delivery: Delivery, error: str, delay: float, may_fail: bool = True) -> None:
+    """A passing refusal: due again after `delay` seconds. A 4xx about this
+    message fails it after NEWSLETTER_MAX_ATTEMPTS tries; a server that cannot be
+    reached (`may_fail` False) never does: mail waits for it. The caller commits."""
     delivery.claim, delivery.claimed_until, delivery.last_error = None, None, error
-    if delivery.attempts >= current_app.config["NEWSLETTER_MAX_ATTEMPTS"]:
+    if may_fail and delivery.attempts >= current_app.config["NEWSLETTER_MAX_ATTEMPTS"]:
         delivery.status = "failed"
     else:
         delivery.next_try_at = utcnow() + timedelta(seconds=delay)
