@@ -8,6 +8,7 @@ worker's claims lapse; lost and duplicated mails are counted from what the SMTP
 server received (its To: headers), not from the database.
 """
 
+import logging
 import os
 import signal
 import subprocess
@@ -58,6 +59,7 @@ class Figures:
 def measure(tmp: Path, date: str) -> Figures:
     from aiosmtpd.controller import Controller
 
+    logging.getLogger("mail.log").setLevel(logging.WARNING)  # a line per SMTP command otherwise
     server, port = Server(), services.free_port()
     controller = Controller(server, hostname="127.0.0.1", port=port)
     controller.start()
