@@ -15,9 +15,13 @@ upload-to-visible in the embedded mode (`bench/media.py`).
 `search` (issue 20): one blog's search query at 1,000,000 posts and 10,000 blogs
 on PostgreSQL, median and p99, with its plan (`bench/search_query.py`).
 
-`python -m bench.run [http] [static] [media] [search]` runs the parts named (default: all) and
-writes their sections of bench/RESULTS.md. Everything started here is stopped
-and dropped again, also when a step fails.
+`newsletter` (issue 20): one post to 10,000 subscribers into a local aiosmtpd,
+mails a second, the worker's peak memory, and lost 0 / duplicated 0 with the
+worker killed halfway (`bench/newsletter.py`).
+
+`python -m bench.run [http] [static] [media] [search] [newsletter]` runs the parts
+named (default: all) and writes their sections of bench/RESULTS.md. Everything
+started here is stopped and dropped again, also when a step fails.
 """
 
 import argparse
@@ -29,7 +33,15 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import media, publish, search_query, services, static_builds, static_report
+from bench import (
+    media,
+    newsletter,
+    publish,
+    search_query,
+    services,
+    static_builds,
+    static_report,
+)
 from bench.corpus import write_corpus
 from bench.http_load import Figures, Target, rounds, run_wrk
 from bench.index_query import QueryTiming, load, measure
@@ -49,7 +61,7 @@ POST_COUNT = 1_000
 ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
 STATIC_ROUNDS = 5
 MINIMAL_APP, PAGE_APP = "bench.minimal_app:app", "bench.minimal_app:page"
-PARTS = ("http", "static", "media", "search")
+PARTS = ("http", "static", "media", "search", "newsletter")
 
 
 def main() -> None:
@@ -83,6 +95,10 @@ def main() -> None:
             found = run_search(tmp)
             sections.append(search_query.section(found))
             summaries.append(search_query.summary(found))
+        if "newsletter" in parts:
+            mailed = newsletter.measure(tmp, _now())
+            sections.append(newsletter.section(mailed))
+            summaries.append(newsletter.summary(mailed))
     write_results(machine, sections)
     print("\n\n".join(summaries))
     minutes = (time.monotonic() - started) / 60

@@ -47,7 +47,7 @@ OFF_SCREEN = """() => {
 }"""
 
 BLOG_SECTIONS = ("", "posts/new", "media/", "tags/", "snippets/", "team/", "mirror/", "settings",
-                 "import/", "domains/", "css/", "navigation/")  # fmt: skip
+                 "import/", "domains/", "css/", "navigation/", "subscribers/")  # fmt: skip
 MEMBER_PAGES = ["/dashboard/", "/blogs/alice/deleted"] + [
     f"/blogs/alice/{p}" for p in BLOG_SECTIONS
 ]
@@ -64,6 +64,8 @@ def alice(
 ):
     from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
+    from inkwell.platform.core.models import Tenant
+    from inkwell.platform.core.newsletter import subscribers
 
     blog = make_tenant("alice")
     for n in range(3):
@@ -90,6 +92,10 @@ def alice(
     add_domain(blog, "a-rather-long-subdomain-name.of-an-even-longer-domain-name.example")
     with app.app_context():
         new_user("root@example.com", PASSWORD, admin=True, verified=True)
+        db.session.commit()
+        # A subscriber with an address as long as they come (Subscribers lists it).
+        tenant = db.session.get(Tenant, blog.id)
+        subscribers.subscribe(tenant, "unterhaltungselektronikfachgeschaefte.leserin@example.com")
         db.session.commit()
     return blog
 
@@ -184,12 +190,14 @@ TABS = """() => {
 }"""
 
 
-@pytest.mark.parametrize("section", ["", "mirror/", "domains/", "css/", "navigation/"])
+@pytest.mark.parametrize(
+    "section", ["", "mirror/", "domains/", "css/", "navigation/", "subscribers/"]
+)
 def test_the_section_bar_is_one_row_on_a_phone(alice, live_server, chromium, section) -> None:
     page = open_page(chromium, live_server, alice.owner_email, width=PHONE)
     page.goto(f"{live_server}/blogs/alice/{section}")
     bar = page.evaluate(TABS)
-    assert len(bar["tabs"]) == 12 and len({tab["top"] for tab in bar["tabs"]}) == 1  # one row
+    assert len(bar["tabs"]) == 13 and len({tab["top"] for tab in bar["tabs"]}) == 1  # one row
     assert bar["height"] < 90 and bar["width"] <= PHONE  # the title's line and the row's
     [current] = [tab for tab in bar["tabs"] if tab["current"]]
     assert current["inView"], current  # scrolled to, wherever it is in the row

@@ -100,7 +100,8 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
             database.ping_when_idle(db.engine, PING_AFTER_IDLE_SECONDS)
         page_cache.init_app(app)
         served_wsgi = fast_path.FastPath(app, app.wsgi_app)
-        app.wsgi_app = security.SecurityHeaders(served_wsgi)  # type: ignore[method-assign]
+        platform = f"{app.config['PREFERRED_URL_SCHEME']}://{app.config['APP_HOST']}"
+        app.wsgi_app = security.SecurityHeaders(served_wsgi, platform)  # type: ignore[method-assign]
     app.add_template_global(blog_url)
     assets.init_app(app)
     appearance.init_app(app)

@@ -13,7 +13,8 @@ cache hits and 304s, error pages and unknown hosts alike.
   and the Disqus CDN; Discourse: the forum's origin). Stylesheets from the blog
   (and the one inline style of the bare error pages, by its hash); images from
   anywhere over http(s) and data: URLs, since posts show images from anywhere. No
-  form but to the blog itself (the search form, a GET), no <base>. Blog pages may
+  form but to the blog itself (the search form, a GET) and the platform (the
+  subscribe form, `web.subscriptions`), no <base>. Blog pages may
   be framed: nothing on them acts for a reader.
 
 READER_HEADERS is also what infra/ puts on static mirrors served without the app
@@ -69,15 +70,16 @@ _HOST_RE = re.compile(r"[a-z0-9.-]{1,253}")
 
 
 @lru_cache(maxsize=1024)
-def content_security_policy(provider: str = "none", target: str = "") -> str:
+def content_security_policy(provider: str = "none", target: str = "", platform: str = "") -> str:
     """The CSP of a blog whose comments come from `provider` (none, disqus,
-    discourse) at `target` (the Disqus shortname, the Discourse URL)."""
+    discourse) at `target` (the Disqus shortname, the Discourse URL); `platform`,
+    the platform's origin, takes the subscribe form."""
     sources: dict[str, list[str]] = {
         "default-src": ["'none'"],
         "img-src": ["'self'", "https:", "http:", "data:"],
         "style-src": ["'self'", _BARE_PAGE_HASH],
         "base-uri": ["'none'"],
-        "form-action": ["'self'"],  # the search form
+        "form-action": ["'self'", *([platform] if platform else [])],  # search, subscribe
     }
     for directive, origins in _comment_sources(provider, target).items():
         sources.setdefault(directive, []).extend(origins)
@@ -115,10 +117,11 @@ def _https_origin(url: str) -> str | None:
     return f"https://{host}" + (f":{port}" if port else "")
 
 
-def headers_for(tenant: Tenant | None) -> list[tuple[str, str]]:
-    """Every security header for an answer about `tenant` (None: no blog found)."""
+def headers_for(tenant: Tenant | None, platform: str = "") -> list[tuple[str, str]]:
+    """Every security header for an answer about `tenant` (None: no blog found);
+    `platform`: the platform's origin, where a blog's subscribe form posts."""
     csp = (
-        content_security_policy(tenant.comments_provider, tenant.comments_target)
+        content_security_policy(tenant.comments_provider, tenant.comments_target, platform)
         if tenant is not None
         else content_security_policy()
     )
@@ -129,15 +132,17 @@ class SecurityHeaders:
     """WSGI middleware: adds `headers_for` the request's blog to every answer of
     the site app, cache hits included, keeping any a view set itself."""
 
-    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
-        self.wsgi_app = wsgi_app
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]], platform: str = "") -> None:
+        self.wsgi_app, self.platform = wsgi_app, platform
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         def start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             served = environ.get(SERVED)  # set by the fast path for every GET and HEAD
             tenant = served.tenant if isinstance(served, ServedBlog) else None
             present = {name.lower() for name, _ in headers}
-            headers.extend(h for h in headers_for(tenant) if h[0].lower() not in present)
+            headers.extend(
+                h for h in headers_for(tenant, self.platform) if h[0].lower() not in present
+            )
             return start_response(status, headers, exc_info)
 
         return self.wsgi_app(environ, start)

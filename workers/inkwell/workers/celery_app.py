@@ -11,9 +11,10 @@ from flask import Blueprint, Flask
 from flask.config import Config
 
 from inkwell.platform.core import request_ids
-from inkwell.workers import beat, mail, media, publish, relay, schedule, websub
+from inkwell.workers import beat, mail, media, newsletter, publish, relay, schedule, websub
 
-QUEUES = ("mail", "publish", "media")
+# `newsletter` apart from `mail`: a big send never delays a password reset.
+QUEUES = ("mail", "publish", "media", "newsletter")
 
 
 @signals.after_setup_logger.connect
@@ -56,6 +57,9 @@ def _settings(config: Config) -> dict[str, Any]:
             f"{websub.__name__}.*": {"queue": "mail"},  # short HTTP calls, like mail
             f"{publish.__name__}.*": {"queue": "publish"},
             f"{media.__name__}.*": {"queue": "media"},
+            # Confirmations are short and awaited, like account mail; sends are bulk.
+            newsletter.send_confirmation.name: {"queue": "mail"},
+            f"{newsletter.__name__}.*": {"queue": "newsletter"},
         },
         # A publish of a big blog to S3 takes minutes, not a mail's seconds.
         "task_annotations": {
@@ -105,6 +109,10 @@ def _settings(config: Config) -> dict[str, Any]:
             "write-nginx-map": {
                 "task": schedule.write_nginx_map.name,
                 "schedule": config["NGINX_MAP_INTERVAL"],
+            },
+            "resume-newsletter-sends": {
+                "task": newsletter.resume_sends.name,
+                "schedule": config["NEWSLETTER_SWEEP_INTERVAL"],
             },
             "expire-domain-claims": {
                 "task": schedule.expire_domain_claims.name,

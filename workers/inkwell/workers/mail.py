@@ -154,13 +154,13 @@ def _message(
     return message(
         to,
         subject,
-        _render(f"mail/{kind}.txt", context),
-        _render(f"mail/{kind}.html", context),
+        render(f"mail/{kind}.txt", context),
+        render(f"mail/{kind}.html", context),
         # One id per outbox row, so a mail client also sees a redelivery as the same mail.
         f"<outbox.{outbox_id}@{host_name(current_app.config['APP_HOST'])}>",
     )
 
 
-def _render(name: str, context: dict[str, object]) -> str:
+def render(name: str, context: dict[str, object]) -> str:
     # Not render_template: the web app's context processors need a request.
     return current_app.jinja_env.get_template(name).render(context)

@@ -18,6 +18,7 @@ from inkwell.platform.core import (
 )
 from inkwell.platform.core.bodies import BoundedRequest
 from inkwell.platform.core.extensions import cache, db, mail
+from inkwell.platform.core.newsletter import sends
 from inkwell.platform.core.numbers import BoundedInt
 from inkwell.platform.core.publishing import mirrors, websub
 
@@ -59,6 +60,7 @@ def create_base_app(
     tenancy.init_app(app)
     mirrors.init_app(app)
     websub.init_app(app)
+    sends.init_app(app)  # mail subscribers the posts that go live
     template_filters.init_app(app)
     # Error pages show it, for a reader to quote (the answer's X-Request-ID too).
     app.jinja_env.globals["request_id"] = request_ids.current_request_id

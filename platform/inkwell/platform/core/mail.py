@@ -3,6 +3,9 @@ default (no MAIL_SERVER), .eml files in MAIL_OUTBOX_DIR that are also logged."""
 
 import logging
 import smtplib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from email.utils import parseaddr
 from pathlib import Path
 
 from flask import current_app
@@ -28,17 +31,27 @@ class TimeoutConnection(Connection):
         return host
 
 
-def message(to: str, subject: str, text: str, html: str, message_id: str) -> Message:
-    """A message to one address; BadHeaderError if a header would carry a line break."""
-    for value in (to, subject):
+def message(
+    to: str,
+    subject: str,
+    text: str,
+    html: str,
+    message_id: str,
+    sender_name: str = "",
+    headers: dict[str, str] | None = None,
+) -> Message:
+    """A message to one address, from MAIL_DEFAULT_SENDER (shown as `sender_name`
+    when given, quoted and encoded, so a blog's title cannot add a header);
+    BadHeaderError if a header would carry a line break."""
+    headers = headers or {}
+    for value in (to, subject, sender_name, *headers.values()):
         if single_line_problem(value):
             raise BadHeaderError(f"control character in mail header {value!r}")
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    if sender_name:
+        sender = (sender_name, parseaddr(sender)[1])
     mail = Message(
-        subject,
-        recipients=[to],
-        body=text,
-        html=html,
-        sender=current_app.config["MAIL_DEFAULT_SENDER"],
+        subject, recipients=[to], body=text, html=html, sender=sender, extra_headers=headers
     )
     mail.msgId = message_id
     return mail
@@ -46,11 +59,26 @@ def message(to: str, subject: str, text: str, html: str, message_id: str) -> Mes
 
 def deliver(mail: Message) -> None:
     """Send over SMTP, or write the file the embedded default uses instead."""
+    with connection() as smtp:
+        send(smtp, mail)
+
+
+@contextmanager
+def connection() -> Iterator[Connection | None]:
+    """One SMTP connection for several messages (None in the embedded default)."""
     if not current_app.config["MAIL_SERVER"]:
-        _write_eml(mail)
+        yield None
         return
-    with TimeoutConnection(current_app.extensions["mail"]) as connection:
-        connection.send(mail)
+    with TimeoutConnection(current_app.extensions["mail"]) as smtp:
+        yield smtp
+
+
+def send(smtp: Connection | None, mail: Message) -> None:
+    """Send `mail` over `smtp` from `connection()`; raises what smtplib raises."""
+    if smtp is None:
+        _write_eml(mail)
+    else:
+        smtp.send(mail)
 
 
 def _write_eml(mail: Message) -> None:

@@ -65,6 +65,8 @@ PUBLISH_STATUSES = ("running", "succeeded", "failed", "refused")
 # state from before it had history, recorded on its first change.
 MEDIA_FORMATS = ("jpeg", "png", "gif", "webp")
 MEDIA_STATES = ("processing", "ready", "failed")
+SUBSCRIBER_STATUSES = ("pending", "confirmed", "unsubscribed", "bounced")
+DELIVERY_STATUSES = ("queued", "sent", "failed")
 REVISION_KINDS = (
     "save", "autosave", "publish", "restore", "import", "scheduler", "admin", "delete", "baseline"
 )  # fmt: skip
@@ -414,6 +416,10 @@ class Post(TenantScoped, Timestamps, db.Model):
         SEARCH_CONFIG, default="simple", server_default="simple"
     )
 
+    # "Email this post" in the editor: mailed to the blog's subscribers when it goes
+    # live, once (`core.newsletter.sends`); posts live before newsletters existed: no.
+    email_subscribers: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+
     __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": revision}
 
     author: Mapped[User | None] = relationship()
@@ -750,3 +756,92 @@ class Quota(db.Model):
     storage_bytes: Mapped[int | None] = mapped_column(BigInteger)
     publishes_per_hour: Mapped[int | None] = mapped_column()
     mails_per_day: Mapped[int | None] = mapped_column()
+
+
+class Subscriber(TenantScoped, db.Model):
+    """An address following a blog by email (`core.newsletter`): pending until its
+    confirmation link is opened (or an owner imported it saying it consented),
+    then mailed each post that goes live, until it unsubscribes or bounces."""
+
+    __tablename__ = "subscribers"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "email"),
+        UniqueConstraint("tenant_id", "id"),
+        # A send's recipients: the blog's confirmed addresses.
+        Index(None, "tenant_id", "status", "id"),
+        _one_of("status", SUBSCRIBER_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # The secret of its confirmation and unsubscribe links (with the blog's uuid).
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    # "form" (double opt-in) or "import" (an owner said it consented).
+    source: Mapped[str] = mapped_column(String(16), default="form")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last confirmation mail: one pending mail per address and blog at a time.
+    confirm_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Permanent (5xx) refusals in a row; NEWSLETTER_BOUNCE_LIMIT of them: "bounced".
+    bounces: Mapped[int] = mapped_column(default=0)
+
+
+class NewsletterSend(TenantScoped, db.Model):
+    """One post mailed to the blog's subscribers: at most one per post, ever."""
+
+    __tablename__ = "newsletter_sends"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "post_id"),
+        UniqueConstraint("tenant_id", "id"),
+        ForeignKeyConstraint(
+            ["tenant_id", "post_id"], ["posts.tenant_id", "posts.id"], ondelete="CASCADE"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    post_id: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Its deliveries exist (the confirmed subscribers of that moment); then finished.
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The one chain of batch tasks allowed to work on it (a stale duplicate exits),
+    # and when that chain counts as lost, so the sweeper starts a new one.
+    ticket: Mapped[str] = mapped_column(String(32), default="")
+    active_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Delivery(TenantScoped, db.Model):
+    """One post to one subscriber: the unique key that makes a resumed send mail
+    nobody twice. A batch claims rows (`claim`, `claimed_until`), marks each sent
+    once the SMTP server accepted it; a 4xx waits until `next_try_at`."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "send_id", "subscriber_id"),
+        Index(None, "tenant_id", "send_id", "status", "id"),
+        # The mail quota: a blog's mails of the last 24 hours.
+        Index(None, "tenant_id", "sent_at"),
+        ForeignKeyConstraint(
+            ["tenant_id", "send_id"],
+            ["newsletter_sends.tenant_id", "newsletter_sends.id"],
+            ondelete="CASCADE",
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "subscriber_id"],
+            ["subscribers.tenant_id", "subscribers.id"],
+            ondelete="CASCADE",
+        ),
+        _one_of("status", DELIVERY_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    send_id: Mapped[int] = mapped_column()
+    subscriber_id: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_try_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")

@@ -196,6 +196,32 @@ MAIL_RETRY_BACKOFF = 10.0
 MAIL_RETRY_BACKOFF_MAX = 300.0
 MAIL_MAX_RETRIES = 6
 
+# Newsletters (`core.newsletter`, `inkwell.workers.newsletter`): each post that
+# goes live with "email this post" is mailed to the blog's confirmed subscribers
+# on the Celery queue `newsletter` (run a worker on it; account mail has its own
+# `mail` queue, so a big send never delays a password reset), through the same
+# SMTP settings as above. Batches of NEWSLETTER_BATCH_SIZE mails each go back to
+# the end of the queue, so blogs' sends take turns. A delivery is claimed for
+# NEWSLETTER_CLAIM_SECONDS (longer than a batch can run: a killed worker's claims
+# come free after it); a 4xx is retried with the MAIL_RETRY_BACKOFF delays, at
+# most NEWSLETTER_MAX_ATTEMPTS tries; NEWSLETTER_BOUNCE_LIMIT permanent (5xx)
+# refusals in a row mark an address bounced. A send whose batches stopped for
+# NEWSLETTER_STALL_SECONDS is restarted by the sweeper (every
+# NEWSLETTER_SWEEP_INTERVAL seconds). A confirmation mail goes to an address at
+# most once per NEWSLETTER_CONFIRM_RESEND_SECONDS per blog, whatever the requests.
+NEWSLETTER_BATCH_SIZE = 50
+NEWSLETTER_CLAIM_SECONDS = 600
+NEWSLETTER_MAX_ATTEMPTS = 8
+NEWSLETTER_BOUNCE_LIMIT = 3
+NEWSLETTER_STALL_SECONDS = 900
+NEWSLETTER_SWEEP_INTERVAL = 60
+NEWSLETTER_CONFIRM_RESEND_SECONDS = 3600
+NEWSLETTER_IMPORT_MAX_ROWS = 50_000
+# The cross-site subscribe form, per client address, and per email address it
+# names whatever the blog (on top of NEWSLETTER_CONFIRM_RESEND_SECONDS per blog).
+RATE_LIMIT_SUBSCRIBE = "5 per minute; 30 per hour"
+RATE_LIMIT_SUBSCRIBE_ADDRESS = "3 per minute; 10 per hour"
+
 # Account mail links: hours a verification link and a password reset link work.
 EMAIL_VERIFY_HOURS = 48
 PASSWORD_RESET_HOURS = 1
@@ -216,7 +242,8 @@ INVITATIONS_MAX_PENDING = 20
 # HTML of posts and the code and highlighted HTML of snippets. Publishes count
 # every run of the blog's mirror (automatic ones wait for the hour to allow
 # them; `inkwell publish` is not limited); mails count the invitations a blog
-# sends (account mails belong to the user, not to a blog).
+# sends, its newsletters and their confirmation mails (account mails belong to
+# the user, not to a blog): a send past the quota waits for the next day's room.
 QUOTA_POSTS = 10_000
 QUOTA_SNIPPETS = 1_000
 QUOTA_STORAGE_BYTES = 200_000_000

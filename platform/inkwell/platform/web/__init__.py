@@ -18,7 +18,16 @@ from inkwell.platform.core.app import create_base_app
 from inkwell.platform.core.domains.names import shown_url
 from inkwell.platform.core.extensions import csrf, limiter, login_manager
 from inkwell.platform.core.hosts import blog_url
-from inkwell.platform.web import cli, errors, health, login_throttle, metrics, security, tls_ask
+from inkwell.platform.web import (
+    cli,
+    errors,
+    health,
+    login_throttle,
+    metrics,
+    security,
+    subscriptions,
+    tls_ask,
+)
 from inkwell.platform.web.accounts import (
     account,
     auth,
@@ -45,6 +54,7 @@ from inkwell.platform.web.dashboard import (
     mirror,
     navigation,
     snippets,
+    subscribers,
     tags,
     team,
 )
@@ -88,7 +98,9 @@ def create_platform_app(overrides: dict[str, Any] | None = None) -> Flask:
         domains.bp,
         custom_css.bp,
         navigation.bp,
+        subscribers.bp,
         invitations.bp,
+        subscriptions.bp,
         mirror.bp,
         admin_home.bp,
         admin_users.bp,

@@ -251,6 +251,10 @@ class PostForm(PlatformForm):
     kind = SelectField(
         "Kind", choices=[SelectChoice("post", "Post"), SelectChoice("page", "Page")], default="post"
     )
+    # Mailed to the blog's subscribers when it goes live. An unticked box sends
+    # nothing, so `email_shown` tells "unticked" from "not in this form" (old editors).
+    email_subscribers = BooleanField("Email this post to subscribers", default=True)
+    email_shown = HiddenField(default="1")
     # Radio buttons (dashboard/_cover.html): "" is "No cover"; absent, the post keeps its own.
     cover_media_id = IntegerField("Cover image", validators=[Optional(), _in_library])
     cleaned: PostInput
@@ -286,6 +290,9 @@ class PostForm(PlatformForm):
             published_at=self._publish_at(),
             cover_media_id=self.cover_media_id.data if self.cover_media_id.raw_data else Keep.KEEP,
             is_page=self.kind.data == "page" if self.kind.raw_data else Keep.KEEP,
+            email_subscribers=bool(self.email_subscribers.data)
+            if self.email_shown.raw_data
+            else Keep.KEEP,
         )
 
     def _publish_at(self) -> datetime | None:
@@ -489,6 +496,16 @@ class PublishForm(PlatformForm):
 
 class ImportUploadForm(PlatformForm):
     bundle = FileField("Export file (.zip)", validators=[FileRequired("Choose a .zip file.")])
+
+
+class SubscriberImportForm(PlatformForm):
+    """A CSV of addresses; `consented`: they agreed to get the blog's posts, so
+    they are confirmed without a confirmation mail."""
+
+    addresses = FileField("CSV file", validators=[FileRequired("Choose a .csv file.")])
+    consented = BooleanField(
+        "These people agreed to receive the blog's posts by email (no confirmation mail)"
+    )
 
 
 class ImportConfirmForm(PlatformForm):

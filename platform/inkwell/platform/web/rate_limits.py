@@ -11,9 +11,14 @@ from flask import current_app
 from inkwell.platform.core.extensions import limiter
 
 
-def limited(setting: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def limited(
+    setting: str, key: Callable[[], str] | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Limit POSTs to the view per client address, or per `key()` when given
+    (the email address a form names, say, whatever the client)."""
     return limiter.limit(
         lambda: current_app.config[setting],
+        key_func=key,
         methods=["POST"],
         # Read per request: Flask-Limiter's own switch is one per process, not per app.
         exempt_when=lambda: not current_app.config["RATE_LIMITS_ENABLED"],

@@ -22,7 +22,9 @@ platform's own pages posts to it, and in development blogs (`*.localhost`) are
 same-site with it. Without that header, an `Origin` must be this app's own (`null`,
 from sandboxed frames and privacy redirects, is not). With neither (older
 browsers, scripts, the test client) the request goes on, and the CSRF token alone
-decides.
+decides. Two views take cross-site POSTs by design (`subscriptions`): a blog's
+subscribe form, which changes nothing until a mailed link is opened, and the
+one-click unsubscribe a mail client sends.
 """
 
 import logging
@@ -30,6 +32,8 @@ from typing import NoReturn
 
 from flask import Flask, abort, request
 from werkzeug.wrappers import Response
+
+from inkwell.platform.web.subscriptions import CROSS_SITE_ENDPOINTS
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
@@ -68,7 +72,7 @@ def init_app(app: Flask) -> None:
 
 
 def _refuse_cross_site() -> None:
-    if request.method in SAFE_METHODS:
+    if request.method in SAFE_METHODS or request.endpoint in CROSS_SITE_ENDPOINTS:
         return
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None:

@@ -59,6 +59,8 @@ class PostInput:
     # A page (Post.is_page) rather than a post; KEEP (restores, autosaves of old
     # editors): as it is.
     is_page: bool | Keep = Keep.KEEP
+    # "Email this post" (Post.email_subscribers); KEEP (restores, imports, old editors): as it is.
+    email_subscribers: bool | Keep = Keep.KEEP
 
 
 def unique_slug(
@@ -147,6 +149,8 @@ def save_post(
     _set_slug(post, slug)
     post.title, post.excerpt, post.cover_media_id = after.title, after.excerpt, cover
     post.is_page = bool(is_page)
+    if data.email_subscribers is not Keep.KEEP:
+        post.email_subscribers = data.email_subscribers
     post.search_config = config_for_blog(tenant)  # the words of the blog's language
     post.status, post.published_at = status, published_at
     if rerender:

@@ -20,7 +20,14 @@ from inkwell.platform.core import tenancy
 from inkwell.platform.core.audit import Actor, record
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.usage import usage
-from inkwell.platform.core.models import Invitation, PublishRun, Quota, Tenant
+from inkwell.platform.core.models import (
+    Delivery,
+    Invitation,
+    PublishRun,
+    Quota,
+    Subscriber,
+    Tenant,
+)
 from inkwell.platform.core.types import utcnow
 
 FIELDS = ("posts", "snippets", "storage_bytes", "publishes_per_hour", "mails_per_day")
@@ -213,12 +220,19 @@ def within_publish_limit(tenant_id: ColumnElement[int], now: datetime) -> Column
 
 def mails_last_day(tenant_id: int) -> int:
     """Mails the blog caused in the last 24 hours: one per invitation made
-    (replaced and revoked ones were mailed too). Account mails (verification,
-    password reset) belong to the user, not to a blog, and are not counted."""
-    query = select(func.count()).where(
-        Invitation.tenant_id == tenant_id, Invitation.created_at > utcnow() - DAY
+    (replaced and revoked ones were mailed too), per newsletter delivered and per
+    subscriber whose confirmation mail went out in that time (a resend counts
+    once: resends are spaced by NEWSLETTER_CONFIRM_RESEND_SECONDS). Account
+    mails (verification, password reset) belong to the user, not to a blog."""
+    since = utcnow() - DAY
+    invitations = select(func.count()).where(
+        Invitation.tenant_id == tenant_id, Invitation.created_at > since
     )
-    return db.session.scalar(query) or 0
+    with tenancy.tenant_scope(tenant_id):
+        delivered = select(func.count()).where(Delivery.sent_at > since)
+        confirming = select(func.count()).where(Subscriber.confirm_sent_at > since)
+        newsletter = (db.session.scalar(delivered) or 0) + (db.session.scalar(confirming) or 0)
+    return (db.session.scalar(invitations) or 0) + newsletter
 
 
 def check_mail(tenant_id: int) -> None:

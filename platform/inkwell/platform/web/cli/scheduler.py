@@ -11,7 +11,7 @@ from inkwell.platform.core.administration import purge
 from inkwell.platform.core.content import revision_retention
 from inkwell.platform.core.content.posts import publish_due
 from inkwell.platform.core.domains import expiry, nginx_map
-from inkwell.workers import publish, relay
+from inkwell.workers import newsletter, publish, relay
 
 outbox_cli = AppGroup("outbox", help="Background work waiting in the outbox.")
 
@@ -44,6 +44,7 @@ def scheduler_command(interval: float | None, once: bool) -> None:
     next_purge = 0.0  # purges are looked for every TENANT_PURGE_INTERVAL, not every round
     while True:
         went_live, swept = publish_due(), relay.sweep()
+        swept += newsletter.resume_sends()  # sends whose batches stopped
         published, purged, pruned, expired = publish.dispatch(publish.send), 0, 0, 0
         if time.monotonic() >= next_purge:
             purged, pruned = purge.purge_due(), revision_retention.prune()

@@ -215,6 +215,7 @@ def _form_data(post: Post, zone: str) -> dict[str, Any]:
         "publish_at": local(post.published_at, zone).replace(tzinfo=None) if scheduled else None,
         "cover_media_id": post.cover_media_id,
         "kind": "page" if post.is_page else "post",
+        "email_subscribers": post.email_subscribers,
     }
 
 
