@@ -344,8 +344,7 @@ class _Apply:
         )
         db.session.flush()
         refused = aliases.keep_old_slugs(saved, data.old_slugs)
-        notes = unmatched_author(step.identity, step.author_id)
-        return notes + [f"old address not kept: {problem}" for problem in refused]
+        return [f"old address not kept: {problem}" for problem in refused]
 
 
 def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:
