@@ -9,8 +9,9 @@ files with YAML front matter (`front_matter`, `post_files`: title, date, tags, s
 draft, excerpt; `post_identity`: uuid, created and updated to the microsecond, author
 by email, so a moved blog exports the same bytes and keeps its feed ids); snippets
 (`snippet_files`: title, slug, language) keep the raw code as their body. An import
-is a plan (`plan_import`: what each file will do, nothing written) and its execution (`apply_import`), so every preview (`--dry-run`, the
-dashboard's Import) shows what the same code then applies. Import goes through
+is a plan (`plan_import`: what each file will do, nothing written) and its execution
+(`apply_import`), so every preview (`--dry-run`, the dashboard's Import) shows what
+the same code then applies. Import goes through
 `content.post_input.clean_post_input` (the editor's limits and stored form),
 `content.posts.save_post` and `content.snippets.save_snippet`, like the editor:
 
