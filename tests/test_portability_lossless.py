@@ -14,6 +14,7 @@ from sqlalchemy import select
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Post, Tenant, User
+from inkwell.platform.core.portability import custom_css_files, navigation_files
 from inkwell.platform.core.portability.markdown_io import (
     ImportReport,
     export_markdown,
@@ -80,19 +81,34 @@ def feed_ids(client) -> dict[str, list[str]]:
     }
 
 
+def dress(app, blog) -> None:
+    """Give the blog custom CSS and a navigation naming a page and a tag."""
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        tenant = db.session.get(Tenant, blog.id)
+        custom_css_files.store(tenant, "body { color: #123; }\n")
+        assert navigation_files.store(tenant, [{"label": "Now", "page": "now"}]) == []
+        db.session.commit()
+
+
 def test_round_trip_is_byte_identical_with_the_same_feed_ids(
-    app, make_tenant, make_post, make_snippet, add_member, site_client, tmp_path
+    app, make_tenant, make_post, make_snippet, make_media, add_member, site_client, tmp_path
 ) -> None:
     alice = make_tenant("alice")
     ed = add_member(alice, "ed@example.com", "editor")
-    first = make_post(alice, "First", "One *two*.", tags=["Go"], published_at=PUBLISHED)
+    image = make_media(alice, alt="A photo")
+    body = f"One *two*.\n\n![A photo](media:{image})\n"
+    first = make_post(alice, "First", body, tags=["Go"], published_at=PUBLISHED)
     make_post(alice, "Second", "Three.")
     make_post(alice, "Now", "A page.", is_page=True)
     make_post(alice, "Later", "wip", status="draft")
     make_snippet(alice, "Hi", "print('hi')\n", language="python")
+    dress(app, alice)
     set_post(app, alice, first, created_at=CREATED, content_updated_at=UPDATED)
     set_post(app, alice, first, author_id=user_id(app, ed))
     exported = export_bytes(app, alice)
+    names = zipfile.ZipFile(io.BytesIO(exported)).namelist()
+    assert {"custom.css", "navigation.yaml", "settings.yaml", "snippets/hi.md"} <= set(names)
+    assert any(name.startswith("media/") for name in names)
 
     bob = make_tenant("bob", owner_email="alice-two@example.com")
     with app.app_context():  # ed writes for the new blog too: matched by email
@@ -171,7 +187,17 @@ def test_uuid_of_one_post_with_the_slug_of_another_is_refused(
     assert "is the post 'first', but slug 'second' is another post" in errors["posts/a.md"]
     assert "is also set by posts/a.md" in errors["posts/b.md"]
     assert report.created == report.updated == 0
-    assert {p.body_md for p in posts_by_slug(app, alice).values()} == {"1", "2"}
+    # A file renaming `first` while another takes its slug: both would be `first`.
+    renames = f"---\ntitle: X\nuuid: {uuid}\nslug: premier\n---\n\nx"
+    takes = "---\ntitle: Y\nslug: first\n---\n\ny"
+    files = {"posts/a.md": renames, "posts/b.md": takes}
+    report = import_bytes(app, alice, bundle_with(files), tmp_path)
+    assert dict(report.errors) == {"posts/b.md": "the post 'first' is also posts/a.md"}
+    assert report.updated == 1 and report.created == 0
+    assert {slug: p.body_md for slug, p in posts_by_slug(app, alice).items()} == {
+        "premier": "x",
+        "second": "2",
+    }
 
 
 def test_unmatched_author_is_reported_and_bad_identity_fields_refused(

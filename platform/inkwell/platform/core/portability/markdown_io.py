@@ -186,7 +186,7 @@ class _Planner:
             p.slug: p for p in db.session.scalars(select(Post).options(selectinload(Post.tags)))
         }
         self.snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
-        self.sources: dict[str, str] = {}  # slug -> the file that set it
+        self.sources: dict[str, str] = {}  # slug, uuid, post -> the file that set it
         self.by_uuid = {p.uuid: p for p in self.posts.values()}
         self.members = member_ids(tenant)
         self.budget = Budget(tenant.id)
@@ -222,10 +222,7 @@ class _Planner:
         same post), else by its slug; PostFileError if the two disagree or another
         file of the bundle is the same post."""
         for key, value in (("slug", slug), ("uuid", identity.uuid)):
-            if (
-                value is not None
-                and (source := self.sources.setdefault(f"{key}:{value}", name)) != name
-            ):
+            if value is not None and (source := self.claim(f"{key}:{value}", name)):
                 raise PostFileError(f"{key} {str(value)!r} is also set by {source}")
         by_slug = self.posts.get(slug)
         by_uuid = self.by_uuid.get(identity.uuid) if identity.uuid else None
@@ -234,7 +231,16 @@ class _Planner:
                 f"uuid {str(identity.uuid)!r} is the post {by_uuid.slug!r}, but slug"
                 f" {slug!r} is another post of this blog: rename one of them first"
             )
-        return by_uuid or by_slug
+        post = by_uuid or by_slug
+        # One renaming a post while another takes its old slug: both would be that post.
+        if post is not None and (source := self.claim(f"post:{post.id}", name)):
+            raise PostFileError(f"the post {post.slug!r} is also {source}")
+        return post
+
+    def claim(self, key: str, name: str) -> str | None:
+        """The other file that already set `key` (a slug, UUID or post), else None."""
+        source = self.sources.setdefault(key, name)
+        return source if source != name else None
 
     def author(self, identity: PostIdentity) -> tuple[int | None, tuple[str, ...]]:
         """The member the file's author is, or a note that they are none."""
