@@ -229,3 +229,36 @@ def test_unmatched_author_is_reported_and_bad_identity_fields_refused(
     posts = posts_by_slug(app, alice)
     assert list(posts) == ["stranger"] and posts["stranger"].uuid == uuid
     assert posts["stranger"].author_id is None
+
+
+def test_a_deleted_posts_uuid_is_not_reused_and_it_still_comes_back(
+    app, make_tenant, make_post, tmp_path
+) -> None:
+    from inkwell.platform.core.content.posts import delete_post
+    from inkwell.platform.core.content.restoring import bring_back, deleted_post
+    from inkwell.platform.core.content.revisions import Actor
+
+    alice = make_tenant("alice")
+    make_post(alice, "First", "1")
+    exported = export_bytes(app, alice)
+    uuid = posts_by_slug(app, alice)["first"].uuid
+    actor = Actor(alice.owner_email)
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        tenant = db.session.get(Tenant, alice.id)
+        delete_post(db.session.scalar(select(Post)), tenant, actor=actor)
+        db.session.commit()
+    bundle = tmp_path / "old.zip"
+    bundle.write_bytes(exported)
+    with app.app_context():
+        plan = plan_import(db.session.get(Tenant, alice.id), bundle)
+    [step] = plan.steps
+    assert step.notes and step.notes[0].startswith(f"uuid {uuid} is a deleted post's")
+    report = import_bytes(app, alice, exported, tmp_path)
+    assert (report.created, report.errors) == (1, [])
+    assert posts_by_slug(app, alice)["first"].uuid != uuid
+    # The deleted post still comes back, under its own UUID, beside the imported one.
+    with app.app_context(), tenancy.tenant_scope(alice.id):
+        tenant = db.session.get(Tenant, alice.id)
+        back = bring_back(deleted_post(uuid), tenant, actor, lambda size: None)
+        db.session.commit()
+        assert back.uuid == uuid and back.slug != "first"

@@ -56,6 +56,8 @@ from inkwell.platform.core.portability.post_files import (
 )
 from inkwell.platform.core.portability.post_identity import (
     PostIdentity,
+    deleted_uuids,
+    free_identity,
     keep_updated,
     member_ids,
     new_post,
@@ -189,6 +191,7 @@ class _Planner:
         self.sources: dict[str, str] = {}  # slug, uuid, post -> the file that set it
         self.by_uuid = {p.uuid: p for p in self.posts.values()}
         self.members = member_ids(tenant)
+        self.deleted = deleted_uuids(tenant)
         self.budget = Budget(tenant.id)
         self.images = ImagePlanner(tenant, bundle.images, self.budget, bundle.alt_texts)
 
@@ -202,13 +205,14 @@ class _Planner:
             return Step(file.name, ERROR, message=str(error))
         if post is None and (problem := slug_problem(data.slug, None)):
             return Step(file.name, ERROR, message=f"not imported: {problem}")
+        identity, uuid_notes = (identity, []) if post else free_identity(identity, self.deleted)
         body, notes = self.images.post_body(file.name, data.body_md)
         cover, cover_id, cover_notes = self.images.cover(file.name, cover_path)
         source = data.body_md if body != data.body_md else ""
         data = replace(data, body_md=body, cover_media_id=cover_id)
         author_id, author_notes = self.author(identity)
         extra = {"source": source, "cover": cover, "identity": identity, "author_id": author_id}
-        extra["notes"] = notes + cover_notes + author_notes
+        extra["notes"] = notes + cover_notes + author_notes + tuple(uuid_notes)
         if post is None:
             return Step(file.name, NEW, data, **extra)
         changes = tuple(changed_fields(post, data))

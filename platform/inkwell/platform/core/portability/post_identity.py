@@ -8,10 +8,11 @@ the microsecond, and its author, by email.
 All are optional, so files from elsewhere still import. A UUID is unique within a
 blog (`posts (tenant_id, uuid)`), not across blogs: a blog imported beside the one
 it came from keeps the ids its readers' feed readers know, and nothing looks a post
-up by UUID outside its own blog.
+up by UUID outside its own blog. Within the blog, a new post takes its file's UUID
+when free: not a deleted post's (whose history and restore go by that UUID).
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -19,7 +20,7 @@ from uuid import UUID
 from sqlalchemy import select
 
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Membership, Post, Tenant, User
+from inkwell.platform.core.models import Membership, Post, PostRevision, Tenant, User
 from inkwell.platform.core.validation import normalize_email
 
 
@@ -100,6 +101,27 @@ def member_ids(tenant: Tenant) -> dict[str, int]:
         .where(Membership.tenant_id == tenant.id)
     )
     return {email: user_id for email, user_id in rows}
+
+
+def deleted_uuids(tenant: Tenant) -> set[UUID]:
+    """The UUIDs of `tenant`'s posts that have history but no post (deleted ones, which
+    Deleted posts can bring back under that UUID): not free for an imported post."""
+    live = select(Post.uuid).where(Post.tenant_id == tenant.id)
+    query = select(PostRevision.post_uuid).where(
+        PostRevision.tenant_id == tenant.id, PostRevision.post_uuid.not_in(live)
+    )
+    return set(db.session.scalars(query.distinct()))
+
+
+def free_identity(identity: PostIdentity, taken: set[UUID]) -> tuple[PostIdentity, list[str]]:
+    """`identity` for a new post: without its UUID if that is `taken`, and why."""
+    if identity.uuid is None or identity.uuid not in taken:
+        return identity, []
+    note = (
+        f"uuid {identity.uuid} is a deleted post's of this blog (Deleted posts can bring it"
+        " back): this one gets a new id, so feed readers see it as a new entry"
+    )
+    return replace(identity, uuid=None), [note]
 
 
 def unmatched_author(identity: PostIdentity, author_id: int | None) -> list[str]:
