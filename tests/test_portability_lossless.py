@@ -62,6 +62,13 @@ def posts_by_slug(app, blog) -> dict[str, Post]:
         return {p.slug: p for p in posts}
 
 
+def exported_blog(app, make_tenant, make_post, body: str):
+    """alice, with one post `first` of `body`, and her export."""
+    alice = make_tenant("alice")
+    make_post(alice, "First", body)
+    return alice, export_bytes(app, alice)
+
+
 def bundle_with(files: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
@@ -132,9 +139,7 @@ def test_round_trip_is_byte_identical_with_the_same_feed_ids(
 
 
 def test_reimport_updates_in_place_matched_by_uuid(app, make_tenant, make_post, tmp_path) -> None:
-    alice = make_tenant("alice")
-    make_post(alice, "First", "One.")
-    exported = export_bytes(app, alice)
+    alice, exported = exported_blog(app, make_tenant, make_post, "One.")
     again = import_bytes(app, alice, exported, tmp_path)
     assert (again.created, again.updated, again.skipped, again.errors) == (0, 0, 1, [])
     # Renamed and edited in the bundle: still the same post, by its UUID.
@@ -153,9 +158,7 @@ def test_reimport_updates_in_place_matched_by_uuid(app, make_tenant, make_post, 
 def test_same_uuid_in_another_blog_is_that_blogs_own_post(
     app, make_tenant, make_post, tmp_path
 ) -> None:
-    alice = make_tenant("alice")
-    make_post(alice, "First", "Alice's.")
-    exported = export_bytes(app, alice)
+    alice, exported = exported_blog(app, make_tenant, make_post, "Alice's.")
     bob = make_tenant("bob")
     make_post(bob, "Mine", "Bob's.")
     import_bytes(app, bob, exported, tmp_path)
@@ -238,9 +241,7 @@ def test_a_deleted_posts_uuid_is_not_reused_and_it_still_comes_back(
     from inkwell.platform.core.content.restoring import bring_back, deleted_post
     from inkwell.platform.core.content.revisions import Actor
 
-    alice = make_tenant("alice")
-    make_post(alice, "First", "1")
-    exported = export_bytes(app, alice)
+    alice, exported = exported_blog(app, make_tenant, make_post, "1")
     uuid = posts_by_slug(app, alice)["first"].uuid
     actor = Actor(alice.owner_email)
     with app.app_context(), tenancy.tenant_scope(alice.id):
