@@ -266,7 +266,7 @@ def test_the_preview_lists_new_images_and_names_the_ones_it_cannot_take(
     assert "posts/photos/horse.png" in new and "Ĉevalo ĉe la maro" in new and "sea.png" in new
     cannot = page.split("Files it cannot import")[1].split("</table>")[0]
     assert "posts/photos/broken.png" in cannot and "damaged or incomplete" in cannot
-    kept = page.split("Images the posts keep as written")[1].split("</ul>\n</ul>")[0]
+    kept = page.split("Posts imported not quite as written")[1].split("</ul>\n</ul>")[0]
     assert "posts/album.md" in kept and "“photos/gone.png” is not in the bundle" in kept
     assert "“posts/photos/broken.png” cannot be imported" in kept
 

@@ -305,4 +305,5 @@ def test_a_draft_keeps_the_date_it_is_given(app, client, auth, make_tenant, tmp_
     export_import(app, alice, bob, tmp_path)
     assert stored(app, bob)["someday"]["published_at"] == date
     with zipfile.ZipFile(tmp_path / "alice.zip") as bundle:
-        assert "date: '2031-02-03T04:05:06+00:00'" in bundle.read("posts/someday.md").decode()
+        text = bundle.read("posts/someday.md").decode()
+    assert "date: '2031-02-03T04:05:06.000000+00:00'" in text

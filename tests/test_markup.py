@@ -274,6 +274,6 @@ def test_the_import_preview_with_images_passes_both_checkers(
     tab = preview_in(open_page(chromium, live_server, "alice@example.com"), live_server,
                      image_bundle())  # fmt: skip
     html = tab.content()
-    assert "New images" in html and "Images the posts keep as written" in html
+    assert "New images" in html and "Posts imported not quite as written" in html
     assert not (errors := nu_errors({"import preview": html}, tmp_path)), "\n".join(errors)
     assert not (problems := axe_problems(tab)), "\n".join(problems)

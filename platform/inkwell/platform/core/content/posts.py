@@ -269,7 +269,7 @@ def changed_fields(post: Post, data: PostInput) -> list[str]:
 
     Imports skip a file that changes nothing, so importing it again writes nothing
     and bumps no content_version, and preview the rest by these names. Dates count
-    to the second, the precision of an export.
+    to the second: an older export, written to the second, changes no date.
     """
     title, body, excerpt = (strip_forbidden(t) for t in (data.title, data.body_md, data.excerpt))
     # Tags by identity: an existing tag keeps its name, whatever case the input uses.

@@ -6,14 +6,17 @@ it: entries that are absolute, hold `..` or hide are skipped; 5 MB a Markdown fi
 and 200 MB of them in all, an image within the media limit, checked from the
 declared sizes, then again by a bounded read). Posts are
 files with YAML front matter (`front_matter`, `post_files`: title, date, tags, slug,
-draft, excerpt); snippets (`snippet_files`: title, slug, language) keep the raw code
-as their body. An import is a plan (`plan_import`: what each file will do, nothing
-written) and its execution (`apply_import`), so every preview (`--dry-run`, the
-dashboard's Import) shows what the same code then applies. Import goes through
+draft, excerpt; `post_identity`: uuid, created and updated to the microsecond, author
+by email, so a moved blog exports the same bytes and keeps its feed ids); snippets
+(`snippet_files`: title, slug, language) keep the raw code as their body. An import
+is a plan (`plan_import`: what each file will do, nothing written) and its execution
+(`apply_import`), so every preview (`--dry-run`, the dashboard's Import) shows what
+the same code then applies. Import goes through
 `content.post_input.clean_post_input` (the editor's limits and stored form),
 `content.posts.save_post` and `content.snippets.save_snippet`, like the editor:
 
-- posts and snippets match by slug; a file that would change nothing is skipped
+- posts match by UUID, else by slug (a UUID naming one post and a slug another is an
+  error for the file), snippets by slug; a file that would change nothing is skipped
   (nothing written, no `content_version` bump), so importing again is harmless; one
   that replaces a post names the fields it changes (`content.posts.changed_fields`);
   a new post's slug that is another post's old address, or more than 20 tags,

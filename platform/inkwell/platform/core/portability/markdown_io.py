@@ -54,6 +54,15 @@ from inkwell.platform.core.portability.post_files import (
     read_post_file,
     write_post_file,
 )
+from inkwell.platform.core.portability.post_identity import (
+    PostIdentity,
+    deleted_uuids,
+    free_identity,
+    keep_updated,
+    member_ids,
+    new_post,
+    unmatched_author,
+)
 from inkwell.platform.core.portability.snippet_files import (
     SnippetFileError,
     read_snippet_file,
@@ -82,6 +91,9 @@ class Step:
     source: str = ""  # the body as the file has it, when it shows images of the bundle
     cover: str = ""  # the bundle's image that is its cover
     notes: tuple[str, ...] = ()  # its images that stay as written, and why
+    # Its UUID, times and author, as the file says.
+    identity: PostIdentity = field(default_factory=PostIdentity)
+    author_id: int | None = None  # the member its author's email names
 
     @property
     def is_snippet(self) -> bool:
@@ -176,7 +188,10 @@ class _Planner:
             p.slug: p for p in db.session.scalars(select(Post).options(selectinload(Post.tags)))
         }
         self.snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
-        self.sources: dict[str, str] = {}  # slug -> the file that set it
+        self.sources: dict[str, str] = {}  # slug, uuid, post -> the file that set it
+        self.by_uuid = {p.uuid: p for p in self.posts.values()}
+        self.members = member_ids(tenant)
+        self.deleted = deleted_uuids(tenant)
         self.budget = Budget(tenant.id)
         self.images = ImagePlanner(tenant, bundle.images, self.budget, bundle.alt_texts)
 
@@ -184,24 +199,59 @@ class _Planner:
         if file.name.startswith(SNIPPETS_DIR):
             return self.snippet(file)
         try:
-            data, cover_path = read_post_file(file.name, file.read())
+            data, cover_path, identity = read_post_file(file.name, file.read())
+            post = self.matching_post(file.name, data.slug, identity)
         except (BundleFileError, PostFileError) as error:
             return Step(file.name, ERROR, message=str(error))
-        if (source := self.sources.setdefault(data.slug, file.name)) != file.name:
-            return Step(file.name, ERROR, message=f"slug {data.slug!r} is also set by {source}")
-        post = self.posts.get(data.slug)
         if post is None and (problem := slug_problem(data.slug, None)):
             return Step(file.name, ERROR, message=f"not imported: {problem}")
+        identity, uuid_notes = (identity, []) if post else free_identity(identity, self.deleted)
         body, notes = self.images.post_body(file.name, data.body_md)
         cover, cover_id, cover_notes = self.images.cover(file.name, cover_path)
         source = data.body_md if body != data.body_md else ""
         data = replace(data, body_md=body, cover_media_id=cover_id)
-        images = {"source": source, "cover": cover, "notes": notes + cover_notes}
+        author_id, author_notes = self.author(identity)
+        extra = {"source": source, "cover": cover, "identity": identity, "author_id": author_id}
+        extra["notes"] = notes + cover_notes + author_notes + tuple(uuid_notes)
         if post is None:
-            return Step(file.name, NEW, data, **images)
+            return Step(file.name, NEW, data, **extra)
         changes = tuple(changed_fields(post, data))
+        if author_id is not None and author_id != post.author_id:
+            changes += ("author",)
         action = REPLACE if changes else UNCHANGED
-        return Step(file.name, action, data, changes, was=post.title, **images)
+        return Step(file.name, action, data, changes, was=post.title, **extra)
+
+    def matching_post(self, name: str, slug: str, identity: PostIdentity) -> Post | None:
+        """The blog's post the file is: by its UUID (so a renamed post is still the
+        same post), else by its slug; PostFileError if the two disagree or another
+        file of the bundle is the same post."""
+        for key, value in (("slug", slug), ("uuid", identity.uuid)):
+            if value is not None and (source := self.claim(f"{key}:{value}", name)):
+                raise PostFileError(f"{key} {str(value)!r} is also set by {source}")
+        by_slug = self.posts.get(slug)
+        by_uuid = self.by_uuid.get(identity.uuid) if identity.uuid else None
+        if by_uuid is not None and by_slug is not None and by_uuid is not by_slug:
+            raise PostFileError(
+                f"uuid {str(identity.uuid)!r} is the post {by_uuid.slug!r}, but slug"
+                f" {slug!r} is another post of this blog: rename one of them first"
+            )
+        post = by_uuid or by_slug
+        # One renaming a post while another takes its old slug: both would be that post.
+        if post is not None and (source := self.claim(f"post:{post.id}", name)):
+            raise PostFileError(f"the post {post.slug!r} is also {source}")
+        return post
+
+    def claim(self, key: str, name: str) -> str | None:
+        """The other file that already set `key` (a slug, UUID or post), else None."""
+        source = self.sources.setdefault(key, name)
+        return source if source != name else None
+
+    def author(self, identity: PostIdentity) -> tuple[int | None, tuple[str, ...]]:
+        """The member the file's author is, or a note that they are none."""
+        if identity.author is None:
+            return None, ()
+        user_id = self.members.get(identity.author)
+        return user_id, tuple(unmatched_author(identity, user_id))
 
     def snippet(self, file: BundleFile) -> Step:
         try:
@@ -272,6 +322,7 @@ class _Apply:
     def __init__(self, tenant: Tenant, author_id: int | None) -> None:
         self.tenant, self.author_id = tenant, author_id
         self.posts = {p.slug: p for p in db.session.scalars(select(Post))}
+        self.by_uuid = {p.uuid: p for p in self.posts.values()}
         self.snippets = {s.slug: s for s in db.session.scalars(select(Snippet))}
         self.budget = Budget(tenant.id)
         self.images = ImageWriter(tenant, author_id, self.budget)
@@ -287,12 +338,21 @@ class _Apply:
                 data = replace(data, body_md=self.images.post_body(step.name, step.source))
             if step.cover:
                 data = replace(data, cover_media_id=self.images.cover(step.cover))
-            return self.post(data)
+            return self.post(data, step)
         return []
 
-    def post(self, data: PostInput) -> list[str]:
-        saved = self.posts.get(data.slug) or Post(author_id=self.author_id)
+    def post(self, data: PostInput, step: Step) -> list[str]:
+        uuid = step.identity.uuid
+        found = (self.by_uuid.get(uuid) if uuid else None) or self.posts.get(data.slug)
+        saved = found or new_post(step.identity, step.author_id or self.author_id)
+        shown_at = saved.content_updated_at
         save_post(saved, self.tenant, data, self.budget.store, actor=IMPORT, kind="import")
+        if step.author_id is not None:
+            saved.author_id = step.author_id
+        keep_updated(
+            saved, step.identity, found is not None and saved.content_updated_at != shown_at
+        )
+        db.session.flush()
         refused = aliases.keep_old_slugs(saved, data.old_slugs)
         return [f"old address not kept: {problem}" for problem in refused]
 
@@ -300,7 +360,8 @@ class _Apply:
 def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:
     """Write the posts and snippets of `tenant` to `fileobj` as a zip of Markdown files."""
     with tenancy.tenant_scope(tenant.id), zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED) as zf:
-        posts = select(Post).options(selectinload(Post.tags)).order_by(Post.slug)
+        posts = select(Post).options(selectinload(Post.tags), selectinload(Post.author))
+        posts = posts.order_by(Post.slug)
         old_slugs = aliases.all_old_slugs()
         images = image_export.library_names(tenant)
         for post in db.session.scalars(posts):

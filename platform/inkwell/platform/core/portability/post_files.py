@@ -6,8 +6,9 @@
     aliases: the post's old addresses (slugs), which keep leading to it
     cover: the path of its cover image in the bundle (Jekyll's `image` too)
     page: true for a page (`/now/`: in no list), absent for a post
+    uuid, created, updated, author: its identity (`post_identity`)
 
-Dates are written in UTC to the second; a never-published draft has none. Tags
+Dates are written in UTC to the microsecond; a never-published draft has none. Tags
 are written as a list, so a name with a comma (`Smith, John`) stays one tag; in
 the text form such a name is in double quotes, as in the editor. More than
 `tags.MAX_TAGS` tags is an error for the file, never a silent cut.
@@ -27,6 +28,13 @@ from inkwell.platform.core.portability.front_matter import (
     read_document,
     write_document,
 )
+from inkwell.platform.core.portability.post_identity import (
+    IdentityError,
+    PostIdentity,
+    exact_time,
+    identity_meta,
+    read_identity,
+)
 from inkwell.platform.core.validation import slug_problem
 
 
@@ -34,10 +42,10 @@ class PostFileError(ValueError):
     """The file does not describe a post; the message is for the user."""
 
 
-def read_post_file(name: str, data: bytes) -> tuple[PostInput, str | None]:
+def read_post_file(name: str, data: bytes) -> tuple[PostInput, str | None, PostIdentity]:
     """What the file `name` with content `data` says, cleaned as the editor cleans it
-    (`content.post_input`), and the image its `cover` (or Jekyll's `image`) names,
-    a path in the bundle; PostFileError names what is wrong."""
+    (`content.post_input`), the image its `cover` (or Jekyll's `image`) names,
+    a path in the bundle, and its identity; PostFileError names what is wrong."""
     try:
         meta, body = read_document(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
@@ -52,6 +60,10 @@ def read_post_file(name: str, data: bytes) -> tuple[PostInput, str | None]:
     page = meta.get("page", False)
     if not isinstance(page, bool):
         raise PostFileError("page must be true or false")
+    try:
+        identity = read_identity(meta)
+    except IdentityError as error:
+        raise PostFileError(str(error)) from None
     given = PostInput(
         title=_text(meta, "title"),
         body_md=body,
@@ -65,7 +77,7 @@ def read_post_file(name: str, data: bytes) -> tuple[PostInput, str | None]:
         is_page=page,
     )
     try:
-        return clean_post_input(given), _cover(meta)
+        return clean_post_input(given), _cover(meta), identity
     except PostInputError as error:
         raise PostFileError(f"{_field_name(error.field, given)}: {error}") from None
 
@@ -154,7 +166,8 @@ def write_post_file(
     read_post_file reads back as the same post."""
     meta: dict[str, Any] = {"title": post.title}
     if post.published_at:
-        meta["date"] = post.published_at.astimezone(UTC).isoformat(timespec="seconds")
+        meta["date"] = exact_time(post.published_at)
+    meta.update(identity_meta(post))
     meta.update(tags=[tag.name for tag in post.tags], slug=post.slug, draft=post.status == "draft")
     if post.excerpt:
         meta["excerpt"] = post.excerpt
