@@ -35,16 +35,28 @@ def _tenant_fk(table: str) -> sa.ForeignKeyConstraint:
     )
 
 
-def upgrade() -> None:
-    # ALTER TABLE, not a batch: a batch rebuilds `posts` on SQLite, which drops
-    # its FTS5 triggers (0028); adding a column with a default alters in place.
-    op.add_column(
-        "posts",
-        sa.Column(
+def _email_subscribers() -> None:
+    """The column, off for every post but the scheduled ones, without rewriting
+    `posts`: on PostgreSQL it is added with the default off (no rewrite), the few
+    scheduled posts turned on, then new rows default on. On SQLite, ALTER TABLE,
+    not a batch: a batch rebuilds `posts`, which drops its FTS5 triggers (0028)."""
+    if op.get_bind().dialect.name != "postgresql":
+        column = sa.Column(
             "email_subscribers", sa.Boolean(), nullable=False, server_default=sa.text("true")
-        ),
+        )
+        op.add_column("posts", column)
+        op.execute("UPDATE posts SET email_subscribers = false WHERE status <> 'scheduled'")
+        return
+    column = sa.Column(
+        "email_subscribers", sa.Boolean(), nullable=False, server_default=sa.text("false")
     )
-    op.execute("UPDATE posts SET email_subscribers = false WHERE status <> 'scheduled'")
+    op.add_column("posts", column)
+    op.execute("UPDATE posts SET email_subscribers = true WHERE status = 'scheduled'")
+    op.execute("ALTER TABLE posts ALTER COLUMN email_subscribers SET DEFAULT true")
+
+
+def upgrade() -> None:
+    _email_subscribers()
     _subscribers()
     _sends()
     _deliveries()
