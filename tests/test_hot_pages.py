@@ -2,7 +2,9 @@
 Redis stopped, new versions after an edit, a byte bound, one blog per key, and
 nothing of the dashboard."""
 
+from collections.abc import Callable
 from threading import Thread
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -131,3 +133,41 @@ def test_threads_keep_the_bound() -> None:
         thread.join()
     assert pages.size <= limit and len(pages) == 50
     assert pages.size == sum(page_size(k, v) for k, v in pages._pages.items())
+
+
+def queries_of(app: Flask, ask: Callable[[], Any]) -> tuple[Any, list[str]]:
+    """`ask()`'s answer and the SQL statements the site app sent for it."""
+    from sqlalchemy import event
+
+    from inkwell.platform.core.extensions import db
+
+    with app.extensions["inkwell.site_app"].app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def capture(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        return ask(), statements
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+
+@pytest.mark.parametrize("with_about", [False, True])
+def test_a_cold_post_page_costs_three_queries(
+    app, make_tenant, make_post, site_client, with_about: bool
+) -> None:
+    # Nothing cached (the suite's NullCache, no memory, no remembered host): the
+    # blog with its snippets flag and About page, the post with its tags, the
+    # recent block. A reader landing on an old post of a quiet blog pays this.
+    blog = make_tenant("alice")
+    for n in range(12):
+        make_post(blog, f"Post {n}", "Some *text*", tags=["one", "two"])
+    if with_about:
+        make_post(blog, "About", "Who writes here")
+    answer, statements = queries_of(app, lambda: site_client(blog).get("/post-3/"))
+    assert answer.status_code == 200 and "Post 3" in answer.text
+    assert ('href="/about/"' in answer.text) is with_about
+    assert len(statements) <= 3, statements
