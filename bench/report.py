@@ -169,10 +169,13 @@ is {run.page}.
 Inkwell runs under gunicorn with `infra/gunicorn.conf.py` (2 gthread workers
 of 4 threads, keep-alive, no access log) on PostgreSQL and Redis; nginx
 (2 workers, `access_log off`) serves the page fetched from the app as a static
-file. *Uncached* is a second gunicorn with `INKWELL_CACHE_TYPE=NullCache`:
+file. *Cached (Redis hit)* runs with `INKWELL_PAGE_MEMORY_CACHE_BYTES=0`;
+*process memory hit* is a third gunicorn with the defaults, whose hits come from
+each process's hot pages (issue 22). *Uncached* is a second gunicorn with
+`INKWELL_CACHE_TYPE=NullCache` and no hot pages:
 every request loads the post and its tags, renders the template (the stored
 HTML, no Markdown) and reads nothing from a cache, not even the recent-posts
-fragment; the blog itself (row, domains, whether it has snippets) comes from
+fragment; the blog itself (row, domains, snippets flag, About page) comes from
 the fast path's lookup, which each process repeats once a second per host
 (`TENANT_LOOKUP_TTL`), as in production. The 304 requests send the `ETag` the
 page was served with. The two yardsticks (`bench/minimal_app.py`) run under
