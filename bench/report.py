@@ -225,8 +225,8 @@ def _why_cached(run: Run) -> str:
         " machine, plus Redis's own CPU, all on the 2 cores that wrk, nginx and gunicorn"
         " share. Meeting 0.10x needs hits answered without that round trip or without"
         " Python's HTTP handling: a copy of hot pages in each process in front of Redis"
-        " (which would keep serving pages while Redis is down, where the issue expects"
-        " them uncached), nginx `proxy_cache` honouring `s-maxage` (the production"
+        " (issue 22 added it: the process memory hit row), nginx `proxy_cache`"
+        " honouring `s-maxage` (the production"
         " answer, in front of the app), or a WSGI server with a C parser (the issue"
         " fixes gunicorn)."
     )
