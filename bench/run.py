@@ -141,9 +141,13 @@ def measure_http(tmp: Path) -> tuple[dict[str, Figures], str, RedisRead]:
         slugs = write_corpus(corpus, POST_COUNT)
         _import_blog(env, corpus)
         path = f"/{slugs[len(slugs) // 2]}/"
-        uncached_env = {**env, "INKWELL_CACHE_TYPE": "NullCache"}
+        # `cached` answers from Redis alone, `hot` from each process's memory first
+        # (the default, issue 22), `uncached` from neither.
+        redis_env = {**env, "INKWELL_PAGE_MEMORY_CACHE_BYTES": "0"}
+        uncached_env = {**redis_env, "INKWELL_CACHE_TYPE": "NullCache"}
         with (
-            services.gunicorn(env, tmp / "gunicorn.log", HOST) as cached,
+            services.gunicorn(redis_env, tmp / "gunicorn.log", HOST) as cached,
+            services.gunicorn(env, tmp / "gunicorn-hot.log", HOST) as hot,
             services.gunicorn(uncached_env, tmp / "gunicorn-uncached.log", HOST) as uncached,
             services.gunicorn(env, tmp / "gunicorn-flask.log", HOST, MINIMAL_APP) as minimal,
         ):
@@ -160,6 +164,7 @@ def measure_http(tmp: Path) -> tuple[dict[str, Figures], str, RedisRead]:
                     Target("flask", minimal + path, (host,)),
                     Target("memory", memory + path, (host,)),
                     Target("cached", cached + path, (host,)),
+                    Target("hot", hot + path, (host,)),
                     Target("uncached", uncached + path, (host,)),
                     Target("feed", cached + "/latest.atom", (host,)),
                     Target("304", cached + path, (host, f"If-None-Match: {etag}")),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inkwell.platform.core.content.blog_icons import icon_of
-from inkwell.platform.core.content.navigation import items_of
+from inkwell.platform.core.content.navigation import ABOUT_SLUG, about_page_uuid, items_of
 from inkwell.platform.core.content.posts import NEWEST_FIRST, listed_posts, public_posts, tagged
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import (
@@ -138,19 +138,31 @@ class Live:
         return icon_of(tenant) if tenant is not None else None
 
     def navigation(self) -> list[Resolved]:
-        """The header's links whose targets are public (two small queries, by key)."""
-        items = items_of(g.tenant)
-        page_uuids = [_uuid(i.target) for i in items if i.kind == "page"]
+        """The header's links whose targets are public (two small queries, by key;
+        none for the default links when the fast path found the About page)."""
+        items = items_of(g.tenant, self.about_page)
+        about = g.get("about_page")  # public, and its slug is ABOUT_SLUG by definition
+        known = {str(about): ABOUT_SLUG} if about is not None else {}
+        page_uuids = [u for i in items if i.kind == "page" and (u := _uuid(i.target))]
+        wanted = [u for u in page_uuids if str(u) not in known]
         tag_ids = [int(i.target) for i in items if i.kind == "tag" and i.target.isdigit()]
-        pages = public_posts().where(Post.uuid.in_([u for u in page_uuids if u]))
+        pages = public_posts().where(Post.uuid.in_(wanted))
         pages = pages.with_only_columns(Post.uuid, Post.slug)
         tags = _tags_in_use().where(Tag.id.in_(tag_ids)).with_only_columns(Tag.id, Tag.slug)
+        found = {str(u): slug for u, slug in db.session.execute(pages)} if wanted else {}
         return resolve(
             items,
-            {str(u): slug for u, slug in db.session.execute(pages)} if page_uuids else {},
+            {**known, **found},
             {str(i): slug for i, slug in db.session.execute(tags.distinct())} if tag_ids else {},
             self.has_snippets(),
         )
+
+    def about_page(self) -> uuid.UUID | None:
+        # Found with the blog by the fast path (hosts.ServedBlog), when it ran.
+        if "about_page" in g:
+            found: uuid.UUID | None = g.about_page
+            return found
+        return about_page_uuid()
 
 
 def _uuid(value: str) -> uuid.UUID | None:

@@ -1,9 +1,10 @@
 """Answer cache hits and conditional GETs of blog pages before Flask runs.
 
-Most reader traffic is hits. Here one costs a cache read and a few header
-tuples: no werkzeug request or response, no app context, no database. What a
-host serves (an active blog's row, domains and whether it has snippets, a gone
-blog, or nothing) comes from `hosts.HostCache`, looked up at most once per
+Most reader traffic is hits. Here one costs a lookup in the process's hot
+pages (`hot_pages`), else a Redis read, and a few header tuples: no werkzeug
+request or response, no app context, no database. What a host serves (an active
+blog's row, domains, whether it has snippets and its About page, a gone blog, or
+nothing) comes from `hosts.HostCache`, looked up at most once per
 TENANT_LOOKUP_TTL seconds per host and process, unknown hosts included; so a
 publish reaches readers within that TTL, and a restarted Redis cannot bring back
 a stale page (the version is in the row). Anything else (misses, POSTs, unknown

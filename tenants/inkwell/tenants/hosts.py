@@ -20,15 +20,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
+from uuid import UUID
 
 from flask import Flask, abort, g, request
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import joinedload
 
 from inkwell.platform.core import clock, tenancy
+from inkwell.platform.core.content.navigation import about_page_of_each
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url, host_name
-from inkwell.platform.core.models import Domain, Tenant
+from inkwell.platform.core.models import Domain, Snippet, Tenant
 from inkwell.platform.core.types import utcnow
 from inkwell.tenants import content
 
@@ -46,12 +48,14 @@ class ServedBlog:
     """An active blog as the fast path found it: its row with the domains loaded
     (for `blog_url`), detached from any session and shared by the requests of
     TENANT_LOOKUP_TTL seconds, so read it and never change it; whether it has
-    snippets (every page's nav); when it was read (wall clock, a moment before
-    the query): what the row cannot have seen, `page_cache.last_modified` must not
-    vouch for; and its primary host with the URL every other host redirects to."""
+    snippets and its About page's uuid (every page's nav); when it was read
+    (wall clock, a moment before the query): what the row cannot have seen,
+    `page_cache.last_modified` must not vouch for; and its primary host with the
+    URL every other host redirects to."""
 
     tenant: Tenant
     has_snippets: bool
+    about_page: UUID | None
     read_at: datetime
     primary: str
     primary_url: str
@@ -76,18 +80,22 @@ def on_host(query: Select[T], host: str) -> Select[T]:
 
 
 def look_up(host: str) -> Lookup:
-    """What `host` (a bare host name) serves, with what every page shows of an active blog."""
+    """What `host` (a bare host name) serves, with what every page shows of an active
+    blog: one query, so a cold page pays for its blog once."""
     read_at = utcnow()
-    query = on_host(select(Tenant), host).options(joinedload(Tenant.domains))
-    tenant = db.session.scalars(query).unique().first()
-    if tenant is None:
+    has_snippets = exists().where(Snippet.tenant_id == Tenant.id)
+    query = on_host(select(Tenant, has_snippets, about_page_of_each()), host)
+    # Across tenants only to read the found blog's own snippets and About page,
+    # each correlated to its row (tenant_id = tenants.id) above.
+    with tenancy.across_tenants():
+        row = db.session.execute(query.options(joinedload(Tenant.domains))).unique().first()
+    if row is None:
         return None
+    tenant, snippets, about = row
     if tenant.status != "active":
         return GONE
     primary = next(d.host for d in tenant.domains if d.is_primary)
-    with tenancy.tenant_scope(tenant.id):
-        has_snippets = content.Live().has_snippets()
-    return ServedBlog(tenant, has_snippets, read_at, primary, blog_url(tenant, ""))
+    return ServedBlog(tenant, bool(snippets), about, read_at, primary, blog_url(tenant, ""))
 
 
 class HostCache:
@@ -122,6 +130,7 @@ def init_app(app: Flask, pinned_to: int | None = None) -> None:
         if not isinstance(found, ServedBlog):
             return found
         g.has_snippets, g.read_at = found.has_snippets, found.read_at
+        g.about_page = found.about_page
         return found.tenant
 
     def _pinned() -> Tenant | None:  # a freeze: the blog it read into memory, or the row

@@ -38,6 +38,8 @@ only if the last change is older than the date. If-None-Match, when sent, decide
 alone. The cache is the app's `caching.SafeCache`: sub-second Redis socket timeouts
 and a circuit breaker, so a dead or frozen Redis means uncached pages, logged once,
 never failed ones. Only the site app caches pages; the dashboard never is cached.
+In front of Redis, each process keeps its hot pages in memory under the same keys
+(`hot_pages`): a hit there costs no round trip, and still answers with Redis down.
 """
 
 from collections.abc import Callable
@@ -54,6 +56,8 @@ from werkzeug.http import http_date, parse_date, parse_etags, quote_etag
 from werkzeug.routing import MapAdapter
 
 from inkwell.platform.core.caching import cache_set, safe_cache, strong_etag, tenant_key
+from inkwell.tenants.hot_pages import hot_pages
+from inkwell.tenants.hot_pages import init_app as init_hot_pages
 
 HIT, MISS = "hit", "miss"
 
@@ -82,6 +86,7 @@ class Versioned(Protocol):
 
 
 def init_app(app: Flask) -> None:
+    init_hot_pages(app)
     app.after_request(_validate_and_store)
 
 
@@ -153,6 +158,7 @@ class EarlyAnswers:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self.pages = safe_cache(app)
+        self.hot = hot_pages(app)
         self.policy = public_policy(app.config)
 
     @cached_property
@@ -175,9 +181,12 @@ class EarlyAnswers:
         if _not_modified(tenant, environ, etag):
             headers = [("Cache-Control", self.policy), ("ETag", quote_etag(etag))]
             return "304 NOT MODIFIED", headers, b""
-        cached = self.pages.get(key)
+        cached = self.hot.get(key)
         if cached is None:
-            return None
+            cached = self.pages.get(key)
+            if cached is None:
+                return None
+            self.hot.put(key, cached)
         body, content_type, own_policy = cached
         headers = [
             ("Content-Type", content_type),
@@ -245,7 +254,9 @@ def _validate_and_store(response: Response) -> Response:
         and _canonical_path()
         and not g.get(NOT_STORED)
     ):
-        cache_set(key, (response.get_data(), response.content_type, own_policy))
+        page = (response.get_data(), response.content_type, own_policy)
+        cache_set(key, page)
+        hot_pages(current_app).put(key, page)
         response.headers["X-Cache"] = MISS
     return response
 

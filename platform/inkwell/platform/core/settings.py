@@ -270,6 +270,12 @@ CACHE_BREAKER_COOLDOWN = 15.0
 # new blog or domain answers, within this time.
 TENANT_LOOKUP_TTL = 1.0
 
+# Bytes of hot blog pages each web process keeps in memory in front of Redis
+# (`tenants.hot_pages`, least recently used dropped first): a hit there costs no
+# round trip, and is served while Redis is down. Its keys carry content_version,
+# so a copy is never stale. 0 turns it off.
+PAGE_MEMORY_CACHE_BYTES = 32 * 1024 * 1024
+
 # Custom domains (`core.domains`). Owners point a domain at CUSTOM_DOMAIN_CNAME
 # (empty: the APP_HOST name) or, for a domain without subdomain, at the addresses
 # in CUSTOM_DOMAIN_ADDRESSES (IPv4/IPv6; empty: the instructions offer the CNAME

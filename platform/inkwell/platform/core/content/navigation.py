@@ -15,11 +15,12 @@ header never shows a dead link.
 """
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import ScalarSelect, Select, select
 
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.conflicts import claim_settings
@@ -65,19 +66,35 @@ def stored_items(tenant: Tenant) -> list[Item] | None:
     ]
 
 
-def items_of(tenant: Tenant) -> list[Item]:
-    """The blog's navigation: as saved, else the default (current blog's scope)."""
+def items_of(tenant: Tenant, about: Callable[[], uuid.UUID | None] | None = None) -> list[Item]:
+    """The blog's navigation: as saved, else the default (current blog's scope).
+    `about` tells the About page's uuid when the caller knows it (the site app
+    found it with the blog); else it is looked up."""
     saved = stored_items(tenant)
-    return default_items() if saved is None else saved
+    return default_items(about or about_page_uuid) if saved is None else saved
 
 
-def default_items() -> list[Item]:
+def default_items(about: Callable[[], uuid.UUID | None]) -> list[Item]:
     """What a blog whose owners never edited it shows: the snippets (readers see the
     link once there are some), its About page if it has one, and the feed."""
-    about = public_posts().where(Post.slug == ABOUT_SLUG).with_only_columns(Post.uuid)
-    about_uuid = db.session.scalar(about)
+    about_uuid = about()
     about_item = [Item("About", "page", str(about_uuid))] if about_uuid is not None else []
     return [Item("Snippets", "snippets"), *about_item, Item("Feed", "feed")]
+
+
+def about_page_uuid() -> uuid.UUID | None:
+    """The current blog's public About page, if it has one."""
+    return db.session.scalar(_about_page())
+
+
+def about_page_of_each() -> ScalarSelect[uuid.UUID]:
+    """`about_page_uuid` as a subquery correlated to an outer query of tenants, so
+    the site app reads it with the blog's row in one query."""
+    return _about_page().where(Post.tenant_id == Tenant.id).scalar_subquery()
+
+
+def _about_page() -> Select[tuple[uuid.UUID]]:
+    return public_posts().where(Post.slug == ABOUT_SLUG).with_only_columns(Post.uuid).limit(1)
 
 
 def save_navigation(tenant: Tenant, items: list[Item], base_revision: int | None) -> None:
