@@ -156,11 +156,13 @@ def test_relative_paths_are_in_the_instance_folder(
     monkeypatch.setenv("MIRROR_URL", "mirror-files")
     monkeypatch.setenv("MEDIA_URL", "file:///srv/media")
     monkeypatch.setenv("INKWELL_MAIL_OUTBOX_DIR", "mail/out")
+    monkeypatch.setenv("INKWELL_NGINX_MAP_PATH", "nginx/hosts.map")
     monkeypatch.setenv("DATABASE_URL", "sqlite:///data/ink.db")
     config = create_base_app("t").config
     assert config["MIRROR_URL"] == str(bare_env / "mirror-files")
     assert config["MEDIA_URL"] == "/srv/media"
     assert config["MAIL_OUTBOX_DIR"] == str(bare_env / "mail/out")
+    assert config["NGINX_MAP_PATH"] == str(bare_env / "nginx/hosts.map")
     assert config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{bare_env / 'data/ink.db'}"
 
 

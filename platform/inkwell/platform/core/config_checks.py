@@ -55,8 +55,9 @@ def problems(config: Config, instance: Path) -> list[str]:
     for key in STORE_KEYS:
         found += _store(config, key, instance)
     config["DATABASE_URL"] = _sqlite_in_instance(config["DATABASE_URL"], instance)
-    if config["MAIL_OUTBOX_DIR"] and isinstance(config["MAIL_OUTBOX_DIR"], str):
-        config["MAIL_OUTBOX_DIR"] = str(instance / Path(config["MAIL_OUTBOX_DIR"]).expanduser())
+    for key in ("MAIL_OUTBOX_DIR", "NGINX_MAP_PATH"):  # files the app writes
+        if config.get(key) and isinstance(config[key], str):
+            config[key] = str(instance / Path(config[key]).expanduser())
     return found
 
 
