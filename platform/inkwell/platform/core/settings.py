@@ -393,6 +393,7 @@ METRICS_TOKEN = ""
 # nginx's mirror fallback map (infra/nginx, core.domains.nginx_map): with a path
 # (on the host nginx runs on, e.g. /srv/inkwell/nginx/inkwell-mirror-hosts.map),
 # the worker rewrites it after each publish and beat every NGINX_MAP_INTERVAL
-# seconds, when it changed; infra/systemd reloads nginx then. Empty: not written; a relative path is in the instance folder.
+# seconds, when it changed; infra/systemd reloads nginx then. Empty: not written;
+# a relative path is in the instance folder.
 NGINX_MAP_PATH = ""
 NGINX_MAP_INTERVAL = 60
