@@ -44,6 +44,8 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/domains/",
         "/blogs/alice/css/",
         "/blogs/alice/navigation/",
+        "/blogs/alice/subscribers/",
+        "/blogs/alice/subscribers/subscribers.csv",
     ]
     # Fetched by the dashboard's scripts and <img> tags: a 401 they can explain.
     script_paths = [f"/blogs/alice/media/{'0' * 64}-320.webp"]

@@ -6,6 +6,7 @@ import logging
 import redis
 
 from inkwell.workers.beat import QuietScheduler
+from inkwell.workers.queues import QUEUES
 
 
 def test_beat_logs_an_outage_once_and_its_end(jobs_app, own_redis, tmp_path, caplog) -> None:
@@ -27,5 +28,5 @@ def test_beat_logs_an_outage_once_and_its_end(jobs_app, own_redis, tmp_path, cap
     assert lines[0].exc_info is None  # no traceback
     back = lines[1].getMessage()
     assert back.startswith("broker back after") and f"{3 * len(entries)} scheduled" in back
-    queued = sum(redis.Redis.from_url(own_redis.url).llen(q) for q in ("mail", "publish"))
+    queued = sum(redis.Redis.from_url(own_redis.url).llen(q) for q in QUEUES)
     assert queued == len(entries)  # each entry sent once the broker answered again

@@ -15,19 +15,24 @@ from inkwell.platform.core.models import (
     PostRevision,
     PostTag,
     Snippet,
+    Subscriber,
     Tag,
+    Tenant,
     User,
 )
+from inkwell.platform.core.newsletter import subscribers
 
 
 def snapshot(app: Flask) -> list[tuple]:
-    """Every post, snippet, membership and invitation, to prove an attempt changed nothing."""
+    """Every post, snippet, membership, invitation and subscriber, to prove an
+    attempt changed nothing."""
     with app.app_context(), tenancy.across_tenants():
         queries = (
             select(Post.id, Post.tenant_id, Post.title, Post.status),
             select(Snippet.id, Snippet.tenant_id, Snippet.title),
             select(Membership.tenant_id, Membership.user_id, Membership.role),
             select(Invitation.id, Invitation.tenant_id, Invitation.email, Invitation.used_at),
+            select(Subscriber.id, Subscriber.tenant_id, Subscriber.email, Subscriber.status),
         )
         return [sorted(tuple(row) for row in db.session.execute(query)) for query in queries]
 
@@ -138,6 +143,11 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
         bob_revision = {"revision_id": revision.id, "post_uuid": revision.post_uuid}
         bob_image = db.session.get(Media, make_media(bob))
         bob_file = bob_image.file_name(bob_image.widths[0], "webp")
+        bob_image_id = bob_image.id
+    with app.app_context():
+        reader = subscribers.subscribe(db.session.get_one(Tenant, bob.id), "fan@example.com")
+        db.session.commit()
+        bob_subscriber = reader.id
     alice_post = make_post(alice, "Alice's own")
     auth.login(alice.owner_email)
     before = snapshot(app)
@@ -153,7 +163,8 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
             # Every id argument gets bob's object id (posts here; new kinds add theirs).
             ids = {"post_id": bob_post, "snippet_id": bob_snippet, "user_id": bob_user,
                    "invitation_id": bob_invitation, "tag_id": bob_tag, "name": bob_file,
-                   "media_id": bob_image.id, "domain_id": bob_domain, **bob_revision}  # fmt: skip
+                   "media_id": bob_image_id, "domain_id": bob_domain,
+                   "subscriber_id": bob_subscriber, **bob_revision}  # fmt: skip
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)

@@ -111,7 +111,7 @@ def _settings(config: Config) -> dict[str, Any]:
                 "schedule": config["NGINX_MAP_INTERVAL"],
             },
             "resume-newsletter-sends": {
-                "task": newsletter.resume_sends.name,
+                "task": newsletter.resume_sends_task.name,
                 "schedule": config["NEWSLETTER_SWEEP_INTERVAL"],
             },
             "expire-domain-claims": {

@@ -177,8 +177,15 @@ def _deliver_one(
 
 
 @shared_task(name=f"{__name__}.resume_sends")
+def resume_sends_task() -> int:
+    """Beat's entry (NEWSLETTER_SWEEP_INTERVAL), in the worker's app."""
+    return resume_sends()
+
+
 def resume_sends() -> int:
-    """Start a new chain for each send whose chain stopped (beat, NEWSLETTER_SWEEP_INTERVAL)."""
+    """Start a new chain for each send whose chain stopped; how many. A plain
+    function, so `inkwell scheduler` runs it in its own app, not in whichever app
+    Celery last made current."""
     resumed = 0
     for tenant_id, send_id in sends.stalled_sends():
         with tenancy.tenant_scope(tenant_id):
