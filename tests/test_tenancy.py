@@ -144,10 +144,11 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
         bob_image = db.session.get(Media, make_media(bob))
         bob_file = bob_image.file_name(bob_image.widths[0], "webp")
         bob_image_id = bob_image.id
-    with app.app_context():
+    with app.app_context(), tenancy.tenant_scope(bob.id):
         reader = subscribers.subscribe(db.session.get_one(Tenant, bob.id), "fan@example.com")
-        db.session.commit()
+        db.session.flush()
         bob_subscriber = reader.id
+        db.session.commit()
     alice_post = make_post(alice, "Alice's own")
     auth.login(alice.owner_email)
     before = snapshot(app)
