@@ -189,6 +189,9 @@ def test_a_ghost_posts_images_and_cover_come_into_the_library(
     assert notes == [] and all(n == [] for _, n in others)
     names = {name: media_id for media_id, (name, _state) in library(app, blog).items()}
     assert set(names) == {"pool.png", "cover.jpg"}
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        pool = db.session.get_one(Media, names["pool.png"])
+        assert pool.alt == "A pool full of anemones"  # the library's alt, from the post
     # The <img> points at the library image, alt and size kept; the remote
     # variants (srcset, sizes) are gone: the library makes its own.
     (img,) = img_tags(tide.body)

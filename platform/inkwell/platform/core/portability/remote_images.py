@@ -59,24 +59,25 @@ class ImageLocalizer:
             refs = references(post.body)
             body = rewrite(post.body, refs, lambda ref: self._markdown(post.body, ref, notes))
         cover = post.cover_url
-        if cover:
+        if cover and not cover.startswith("media:"):
             found = self.media(cover)
             if isinstance(found, str):
                 notes[f"cover image {_shown(cover)} not fetched: {found}"] = None
             cover = f"media:{found}" if isinstance(found, int) else None
         return replace(post, body=body, cover_url=cover), list(notes)
 
-    def media(self, url: str) -> int | str:
-        """The id of the library image `url` became, or why it did not."""
+    def media(self, url: str, alt: str = "") -> int | str:
+        """The id of the library image `url` became, or why it did not; the first
+        alt text a post gives it is its alt in the library."""
         if url not in self.done:
-            self.done[url] = self._stored(url)
+            self.done[url] = self._stored(url, alt)
         return self.done[url]
 
-    def _stored(self, url: str) -> int | str:
+    def _stored(self, url: str, alt: str) -> int | str:
         try:
             fetched = fetch_public(url, self.max_bytes, self.timeout, self.allowed)
             media = library.accept_upload(
-                self.tenant, _file_name(fetched.url), fetched.data, self.actor
+                self.tenant, _file_name(fetched.url), fetched.data, self.actor, alt=alt
             )
         except (FetchRefused, library.MediaRefused, QuotaExceeded) as refused:
             return str(refused)
@@ -87,7 +88,7 @@ class ImageLocalizer:
         url = (attributes.get("src") or "").strip()
         if not url or url.startswith("media:"):
             return tag
-        found = self.media(url)
+        found = self.media(url, attributes.get("alt") or "")
         if isinstance(found, str):
             notes[f"image {_shown(url)} not fetched: {found}"] = None
             return tag
@@ -102,7 +103,7 @@ class ImageLocalizer:
     def _markdown(self, body: str, ref: Reference, notes: dict[str, None]) -> str | None:
         if ref.wiki or not ref.target.startswith(("http://", "https://")):
             return None
-        found = self.media(ref.target)
+        found = self.media(ref.target, ref.alt)
         if isinstance(found, str):
             notes[f"image {_shown(ref.target)} not fetched: {found}"] = None
             return None

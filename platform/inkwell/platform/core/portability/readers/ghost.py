@@ -10,8 +10,9 @@ present, else the text of a `mobiledoc` post's Markdown cards, else the text of
 a `lexical` one. Status published, draft and scheduled as they are; "sent" (a
 newsletter that was only emailed, never on the site) is imported as a draft.
 Internal tags (`#name`) are Ghost's plumbing and left out. Ghost writes its own
-address as `__GHOST_URL__`; given the site's address it is put back, so images
-on the old site can be fetched. A post's old address is `/<slug>/`.
+address as `__GHOST_URL__`: given the site's address it is put back, so images
+on the old site can be fetched; without it, links to the site's own pages stay
+paths ("/<slug>/"), which the imported posts keep as their old addresses.
 """
 
 import codecs
@@ -146,7 +147,7 @@ class GhostReader:
         return _lexical_text(raw.get("lexical")), "markdown"
 
     def _url(self, text: str) -> str:
-        return text.replace(GHOST_URL, self.site_url) if self.site_url else text
+        return text.replace(GHOST_URL, self.site_url)
 
 
 _TIME_FIELDS = ("published_at", "created_at", "updated_at")
