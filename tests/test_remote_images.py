@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from fixtures.foreign_exports import GHOST_EXPORT, read, substack_zip
 from fixtures.image_server import ImageServer
+from fixtures.services import free_port
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content.revisions import IMPORT
 from inkwell.platform.core.extensions import db
@@ -69,6 +70,12 @@ def test_an_image_from_an_allowed_host_is_fetched(image_server: ImageServer) -> 
     fetched = fetch(f"{image_server.url}/images/photo.jpg")
     assert fetched.data == image_server.files["/images/photo.jpg"][1]
     assert fetched.content_type == "image/jpeg"
+    # A name is allowed as a name: the address it resolves to is connected to.
+    by_name = f"http://localhost:{image_server.port}/images/diagram.png"
+    assert (
+        fetch(by_name, allowed=frozenset(["localhost"])).data
+        == image_server.files["/images/diagram.png"][1]
+    )
 
 
 @pytest.mark.parametrize(
@@ -146,9 +153,11 @@ def test_a_tarpit_is_given_up_at_the_timeout(image_server: ImageServer, path: st
         fetch(f"{image_server.url}{path}", timeout=0.5)
 
 
-def test_an_error_answer_is_named(image_server: ImageServer) -> None:
+def test_an_error_answer_or_no_server_is_named(image_server: ImageServer) -> None:
     with pytest.raises(FetchRefused, match="the server answered 404 Not Found"):
         fetch(f"{image_server.url}/images/gone.jpg")
+    with pytest.raises(FetchRefused, match=r"the server could not be reached \(Connection refused"):
+        fetch(f"http://127.0.0.1:{free_port()}/images/photo.jpg")
 
 
 # Into the blog's library

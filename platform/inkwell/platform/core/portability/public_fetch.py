@@ -6,7 +6,7 @@ request its own cloud metadata or services (SSRF). So a fetch takes http and
 https only; resolves the host and refuses it if any of its addresses is not
 public (loopback, private, shared, link-local, multicast, reserved, unspecified;
 IPv6 too, and IPv4 inside IPv6: mapped, 6to4, NAT64), unless the host is one the
-operator allows; then connects to the very address it checked, so a second DNS
+operator allows; then connects to an address it checked, so a second DNS
 answer cannot swap it (rebinding), while TLS still checks the certificate for
 the host's name. Redirects are followed by hand, each hop checked the same way,
 at most MAX_REDIRECTS. One deadline covers the whole fetch, redirects included:
@@ -75,9 +75,9 @@ def _get(
         raise FetchRefused("the URL's port is not a number") from None
     if not host:
         raise FetchRefused("the URL names no host")
-    address = _address(host, port, allowed)
+    addresses = _addresses(host, port, allowed)
     opened: list[socket.socket] = []
-    connection = _connection(parts.scheme, host, port, address, opened, deadline, timeout)
+    connection = _connection(parts.scheme, host, port, addresses, opened, deadline, timeout)
     watchdog = threading.Timer(_remaining(deadline, timeout), _cut, (opened,))
     watchdog.start()
     try:
@@ -137,9 +137,9 @@ def _exchange(
     return Fetched(url, b"".join(chunks), response.getheader("Content-Type", ""))
 
 
-def _address(host: str, port: int, allowed: frozenset[str]) -> str:
-    """The address to connect to for `host`: its first, if every one is public or
-    the host is allowed; else FetchRefused."""
+def _addresses(host: str, port: int, allowed: frozenset[str]) -> list[str]:
+    """The addresses of `host`, if every one is public or the host is allowed;
+    else FetchRefused."""
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
@@ -152,7 +152,7 @@ def _address(host: str, port: int, allowed: frozenset[str]) -> str:
                     f"“{host}” is at {address}, a private or local address: "
                     "only public addresses are fetched"
                 )
-    return addresses[0]
+    return addresses
 
 
 def is_public(address: IPAddress) -> bool:
@@ -179,13 +179,14 @@ def _connection(
     scheme: str,
     host: str,
     port: int,
-    address: str,
+    addresses: list[str],
     opened: list[socket.socket],
     deadline: float,
     timeout: float,
 ) -> http.client.HTTPConnection:
-    """A connection for `host` (its Host header, TLS name) that opens to `address`,
-    its socket kept in `opened` (the response may outlive the connection's hold on it)."""
+    """A connection for `host` (its Host header, TLS name) that opens to the first of
+    `addresses` that answers (an IPv6 one may not be reachable), its socket kept in
+    `opened` (the response may outlive the connection's hold on it)."""
     if scheme == "https":
         connection: http.client.HTTPConnection = http.client.HTTPSConnection(
             host, port, timeout=timeout, context=ssl.create_default_context()
@@ -196,8 +197,17 @@ def _connection(
     # http.client opens its socket through this attribute (HTTPS wraps it after,
     # checking the certificate against `host`): the checked address, never a new lookup.
     def connect_checked(_host: tuple[str, int], *_args: Any) -> socket.socket:
-        opened.append(socket.create_connection((address, port), _remaining(deadline, timeout)))
-        return opened[-1]
+        failure = OSError(f"no address of {host}")
+        for address in addresses:
+            try:
+                opened.append(
+                    socket.create_connection((address, port), _remaining(deadline, timeout))
+                )
+            except OSError as error:
+                failure = error
+                continue
+            return opened[-1]
+        raise failure
 
     connection._create_connection = connect_checked  # type: ignore[attr-defined]
     return connection
