@@ -116,13 +116,18 @@ class GhostReader:
             return
         cover = self._url(_text(raw.get("feature_image")))
         if cover and not cover.startswith(("http://", "https://")):
-            yield Skipped("image", f"its cover “{cover}” is on the old site: give its address", ref)
+            problem = (
+                f"its cover “{cover}” is a path on the old site, "
+                "fetched only when the import is given the site's address"
+            )
+            yield Skipped("image", problem, ref)
             cover = ""
         post_id = _text(raw.get("id"))
         name, email = links.author(post_id, raw.get("author_id"))
         slug = _text(raw.get("slug"))
         yield ForeignPost(
-            uuid=foreign_uuid(self.site_url or "ghost", _text(raw.get("uuid")) or post_id),
+            # Ghost's own uuid, the same whether or not the site's address is given.
+            uuid=foreign_uuid("ghost", _text(raw.get("uuid")) or post_id),
             title=_text(raw.get("title")),
             body=body,
             body_format=body_format,
