@@ -172,6 +172,15 @@ MEDIA_MAX_PIXELS = 50_000_000
 # Animated GIFs are kept animated up to this many frames x pixels in all.
 MEDIA_MAX_ANIMATION_PIXELS = 100_000_000
 
+# Images an import from another platform names by URL are fetched into the blog's
+# library (`core.portability.remote_images`): http(s) only, at most MEDIA_MAX_BYTES,
+# IMPORT_FETCH_TIMEOUT seconds each (redirects included), and only from public
+# addresses: never loopback, private, link-local, multicast or reserved ones,
+# unless the URL's host is one of IMPORT_FETCH_ALLOWED_HOSTS (a JSON list of names
+# or addresses, e.g. ["127.0.0.1"] for tests; empty in production).
+IMPORT_FETCH_TIMEOUT = 10.0
+IMPORT_FETCH_ALLOWED_HOSTS: list[str] = []
+
 # Mail. MAIL_SERVER empty (the embedded default) writes each message as an
 # .eml file into MAIL_OUTBOX_DIR (default: `outbox/` in the instance folder)
 # and logs it; otherwise SMTP, with MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,

@@ -40,6 +40,10 @@ An image that is missing or refused is named in the preview; the post keeps the
 reference as written. Entries are dated 1980-01-01, so export -> import -> export
 gives the same bytes.
 
+Other platforms' exports are read by `readers/` (Ghost, Substack, Bear; WordPress)
+into `foreign.ForeignPost`s; the images they name by URL are fetched into the
+library by `remote_images`, through `public_fetch` (public addresses only).
+
 Export writes `posts/<slug>.md`, `snippets/<slug>.md` and `media/<name>`, and the
 blog's `custom.css` (`custom_css_files`) and `navigation.yaml` (`navigation_files`:
 links naming pages by slug and tags by name) when it has them. Entry
