@@ -58,6 +58,7 @@ from inkwell.platform.core.portability.post_identity import (
     PostIdentity,
     deleted_uuids,
     free_identity,
+    keep_byline,
     keep_updated,
     member_ids,
     new_post,
@@ -218,6 +219,8 @@ class _Planner:
         changes = tuple(changed_fields(post, data))
         if author_id is not None and author_id != post.author_id:
             changes += ("author",)
+        if identity.byline and identity.byline != post.byline:
+            changes += ("byline",)
         action = REPLACE if changes else UNCHANGED
         return Step(file.name, action, data, changes, was=post.title, **extra)
 
@@ -344,11 +347,12 @@ class _Apply:
     def post(self, data: PostInput, step: Step) -> list[str]:
         uuid = step.identity.uuid
         found = (self.by_uuid.get(uuid) if uuid else None) or self.posts.get(data.slug)
-        saved = found or new_post(step.identity, step.author_id or self.author_id)
+        saved = found or new_post(step.identity, step.author_id, self.author_id)
         shown_at = saved.content_updated_at
         save_post(saved, self.tenant, data, self.budget.store, actor=IMPORT, kind="import")
         if step.author_id is not None:
             saved.author_id = step.author_id
+        keep_byline(saved, step.identity)
         keep_updated(
             saved, step.identity, found is not None and saved.content_updated_at != shown_at
         )
