@@ -23,6 +23,9 @@ ALT_TEXTS = "media/alt-text.yaml"
 CUSTOM_CSS = "custom.css"  # the blog's own CSS (`custom_css_files`)
 NAVIGATION = "navigation.yaml"  # the header's links (`navigation_files`)
 SETTINGS = "settings.yaml"  # its theme, language, icon... (`settings_files`)
+SUBSCRIBERS = "subscribers.csv"  # its subscribers, when an owner exported them
+# The files of a bundle besides posts, snippets and images, in `Bundle`'s order.
+EXTRAS = (ALT_TEXTS, CUSTOM_CSS, NAVIGATION, SETTINGS, SUBSCRIBERS)
 # Files a post may show as an image; the media library says which it accepts.
 IMAGE_SUFFIXES = frozenset(
     [
@@ -77,6 +80,7 @@ class Bundle:
     custom_css: BundleFile | None = None  # CUSTOM_CSS, if the bundle has it
     navigation: BundleFile | None = None  # NAVIGATION, if the bundle has it
     settings: BundleFile | None = None  # SETTINGS, if the bundle has it
+    subscribers: BundleFile | None = None  # SUBSCRIBERS, if the bundle has it
 
 
 @contextmanager
@@ -102,8 +106,7 @@ def _checked(files: list[BundleFile]) -> Bundle:
         raise BundleError(f"the bundle is larger than {_megabytes(MAX_BUNDLE_BYTES)}")
     images = {f.name: f for f in files if _suffix(f.name) in IMAGE_SUFFIXES}
     named = {f.name: f for f in files}
-    extras = (named.get(name) for name in (ALT_TEXTS, CUSTOM_CSS, NAVIGATION, SETTINGS))
-    return Bundle(documents, images, *extras)
+    return Bundle(documents, images, *(named.get(name) for name in EXTRAS))
 
 
 def _folder_files(root: Path) -> list[BundleFile]:
@@ -148,14 +151,14 @@ def _bounded_zip_reader(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Call
 
 def _safe_name(name: str) -> str | None:
     """`name` as a relative "/" path if it is a visible .md or image file (or
-    ALT_TEXTS, CUSTOM_CSS, NAVIGATION or SETTINGS) inside the bundle, else None."""
+    one of EXTRAS) inside the bundle, else None."""
     path = PurePosixPath(name.replace("\\", "/"))
     if not path.parts or path.is_absolute() or ".." in path.parts or ":" in path.parts[0]:
         return None
     if any(part.startswith(".") or part == "__MACOSX" for part in path.parts):
         return None
     suffix = path.suffix.lower()
-    named = str(path) in (ALT_TEXTS, CUSTOM_CSS, NAVIGATION, SETTINGS)
+    named = str(path) in EXTRAS
     wanted = suffix == SUFFIX or suffix in IMAGE_SUFFIXES or named
     return str(path) if wanted else None
 
