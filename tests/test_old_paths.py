@@ -49,7 +49,7 @@ def test_every_old_address_answers_301_to_the_post(alice, moved_in, site_client,
 
 
 def test_addresses_no_post_had_are_404_and_the_home_page_is_as_before(
-    alice, moved_in, site_client
+    alice, moved_in, site_client, make_post
 ) -> None:
     reader = site_client(alice)
     for path in ("/?p=999", "/?p=abc", "/?page_id=", "/2019/05/other/", "/p/hello/more/"):
@@ -57,6 +57,15 @@ def test_addresses_no_post_had_are_404_and_the_home_page_is_as_before(
     assert reader.get("/?utm_source=feed").status_code == 200
     assert "Greetings" in reader.get("/").text
     assert reader.get("/greetings").status_code == 308  # a missing slash, as before
+    # Past page 1, ?p= is ignored and never makes a page of its own in the cache.
+    for n in range(11):
+        make_post(alice, f"Filler {n}", "x")
+    for _ in range(2):
+        assert reader.get("/page/2/").status_code == 200
+        answer = reader.get("/page/2/?p=123")
+        assert answer.status_code == 200 and "Filler" in answer.text
+    assert reader.get("/page/2/").headers["X-Cache"] == "hit"
+    assert answer.headers.get("X-Cache") != "hit"
 
 
 def test_another_blog_does_not_answer_alices_old_addresses(

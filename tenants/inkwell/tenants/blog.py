@@ -36,7 +36,7 @@ from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tag
 from inkwell.tenants import content
 from inkwell.tenants.navigation import Link, link
-from inkwell.tenants.page_cache import reads_query
+from inkwell.tenants.page_cache import not_stored, reads_query
 
 bp = Blueprint("blog", __name__, template_folder="templates")
 
@@ -57,8 +57,10 @@ def page_of(number: int, tag: Tag | None = None) -> Pagination:
 def index(page: int = 1) -> str | BaseResponse:
     if page == 1 and request.path != "/":
         return redirect(url_for("blog.index"), 301)
-    if page == 1 and request.args:
-        return _by_query()
+    if request.args:
+        if page == 1:
+            return _by_query()
+        not_stored()  # ?p= means nothing past page 1: no cache entry per value
     posts = page_of(page)
     return render_template("blog/index.html", tenant=g.tenant, posts=posts, endpoint="blog.index")
 
