@@ -78,12 +78,17 @@ def test_only_an_owners_import_brings_subscribers(app, make_tenant, tmp_path) ->
     )
 
 
-def test_a_file_in_another_shape_is_refused_whole(app, make_tenant, tmp_path) -> None:
+def test_a_file_in_another_shape_or_too_long_is_refused_whole(
+    app, make_tenant, tmp_path, monkeypatch
+) -> None:
     blog = make_tenant("alice")
     report = imported(app, blog, bundle(tmp_path, {"subscribers.csv": "email\nx@example.org\n"}))
     assert report.errors == [
         ("subscribers.csv", "line 1: the columns must be email, status, subscribed_at, source")
     ]
+    monkeypatch.setitem(app.config, "NEWSLETTER_IMPORT_MAX_ROWS", 2)
+    report = imported(app, blog, bundle(tmp_path, {"subscribers.csv": CSV}))
+    assert report.errors == [("subscribers.csv", "more than 2 addresses: nothing added")]
     assert listed(app, blog) == {}
 
 

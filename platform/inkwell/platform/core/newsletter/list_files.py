@@ -15,6 +15,7 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from inkwell.platform.core import tenancy
@@ -43,14 +44,17 @@ def restore_csv(tenant: Tenant, text: str) -> Restored:
     """Add the rows of an exported list that `tenant` lacks, as the file has them;
     the caller commits."""
     result = Restored()
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or tuple(cell.strip() for cell in header) != CSV_COLUMNS:
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or tuple(cell.strip() for cell in rows[0]) != CSV_COLUMNS:
         result.problems.append(f"line 1: the columns must be {', '.join(CSV_COLUMNS)}")
+        return result
+    limit = current_app.config["NEWSLETTER_IMPORT_MAX_ROWS"]
+    if len(rows) > limit + 1:  # as the subscribers page's import: one bound for both
+        result.problems.append(f"more than {limit:,} addresses: nothing added")
         return result
     with tenancy.tenant_scope(tenant.id):
         known = set(db.session.scalars(select(Subscriber.email)))
-        for line, row in enumerate(reader, 2):
+        for line, row in enumerate(rows[1:], 2):
             try:
                 subscriber = _row(tenant, row)
             except (AddressError, ValueError) as error:
