@@ -37,6 +37,7 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/tags/",
         "/blogs/alice/tags/1",
         "/blogs/alice/export/",
+        "/blogs/alice/export/options",
         "/blogs/alice/import/",
         "/blogs/alice/mirror/",
         "/blogs/alice/mirror/status.json",

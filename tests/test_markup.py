@@ -58,6 +58,7 @@ PLATFORM = [
     ("domains", "/blogs/alice/domains/", "owner"),
     ("custom css", "/blogs/alice/css/", "owner"),
     ("import", "/blogs/alice/import/", "owner"),
+    ("export", "/blogs/alice/export/options", "owner"),
     ("navigation", "/blogs/alice/navigation/", "owner"),
     ("subscribers", "/blogs/alice/subscribers/", "owner"),
     ("subscribe answer", "POST /newsletter/{uuid}/subscribe", None),

@@ -395,6 +395,9 @@ class Post(TenantScoped, Timestamps, db.Model):
     excerpt: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="draft")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who wrote it when that is no member of the blog (an import's author): shown
+    # instead of the member's name on its page, in feeds and in exports.
+    byline: Mapped[str | None] = mapped_column(String(200))
     # When readers see it: set on first publish, or the time chosen for a scheduled post.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Last change of what readers see (title, body, excerpt, tags): Atom's <updated>.
@@ -423,6 +426,12 @@ class Post(TenantScoped, Timestamps, db.Model):
     __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": revision}
 
     author: Mapped[User | None] = relationship()
+
+    @property
+    def author_name(self) -> str:
+        """Who readers are told wrote it: its byline, else its member's name, else ""."""
+        return self.byline or (self.author.display_name if self.author else "")
+
     # Only ever an image of the post's own blog, whatever the id says.
     cover: Mapped["Media | None"] = relationship(
         primaryjoin="and_(Media.tenant_id == Post.tenant_id,"

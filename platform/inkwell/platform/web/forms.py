@@ -316,6 +316,17 @@ def _slug(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(problem)
 
 
+class OldAddressForm(PlatformForm):
+    """An old address to keep leading to a post (checked by `content.aliases.add_alias`)."""
+
+    # Room for a whole URL of the old site; the stored path is bounded by alias_paths.
+    address = StringField(
+        "Add an old address",
+        validators=[DataRequired("Type the old address, such as /2019/05/my-post/ or /?p=123.")],
+        render_kw={"maxlength": 2000, "placeholder": "/2019/05/my-post/", "dir": "ltr"},
+    )
+
+
 class TagForm(PlatformForm):
     """Rename a tag, move its address, or merge it into the tag of its new name."""
 

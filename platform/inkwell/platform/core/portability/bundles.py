@@ -24,6 +24,9 @@ ALT_TEXTS = "media/alt-text.yaml"
 CUSTOM_CSS = "custom.css"  # the blog's own CSS (`custom_css_files`)
 NAVIGATION = "navigation.yaml"  # the header's links (`navigation_files`)
 SETTINGS = "settings.yaml"  # its theme, language, icon... (`settings_files`)
+SUBSCRIBERS = "subscribers.csv"  # its subscribers, when an owner exported them
+# The files of a bundle besides posts, snippets and images, in `Bundle`'s order.
+EXTRAS = (ALT_TEXTS, CUSTOM_CSS, NAVIGATION, SETTINGS, SUBSCRIBERS)
 # Files a post may show as an image; the media library says which it accepts.
 IMAGE_SUFFIXES = frozenset(
     [
@@ -78,6 +81,7 @@ class Bundle:
     custom_css: BundleFile | None = None  # CUSTOM_CSS, if the bundle has it
     navigation: BundleFile | None = None  # NAVIGATION, if the bundle has it
     settings: BundleFile | None = None  # SETTINGS, if the bundle has it
+    subscribers: BundleFile | None = None  # SUBSCRIBERS, if the bundle has it
 
 
 @contextmanager
@@ -123,8 +127,7 @@ def _checked(files: list[BundleFile]) -> Bundle:
         raise BundleError(f"the bundle is larger than {_megabytes(MAX_BUNDLE_BYTES)}")
     images = {f.name: f for f in files if _suffix(f.name) in IMAGE_SUFFIXES}
     named = {f.name: f for f in files}
-    extras = (named.get(name) for name in (ALT_TEXTS, CUSTOM_CSS, NAVIGATION, SETTINGS))
-    return Bundle(documents, images, *extras)
+    return Bundle(documents, images, *(named.get(name) for name in EXTRAS))
 
 
 def _folder_files(root: Path) -> list[BundleFile]:
@@ -181,9 +184,9 @@ def _safe_name(name: str, wanted: Callable[[PurePosixPath], bool]) -> str | None
 
 
 def _bundle_file(path: PurePosixPath) -> bool:
-    """A .md or image file, or ALT_TEXTS, CUSTOM_CSS, NAVIGATION or SETTINGS."""
+    """A .md or image file, or one of EXTRAS."""
     suffix = path.suffix.lower()
-    named = str(path) in (ALT_TEXTS, CUSTOM_CSS, NAVIGATION, SETTINGS)
+    named = str(path) in EXTRAS
     return suffix == SUFFIX or suffix in IMAGE_SUFFIXES or named
 
 

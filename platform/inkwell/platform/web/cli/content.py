@@ -65,6 +65,7 @@ def import_markdown_command(subdomain: str, path: Path, dry_run: bool) -> None:
         return
     report = apply_import(tenant, _first_owner_id(tenant), plan)
     images = f", images {report.images}" if report.images else ""
+    images += f", subscribers {report.subscribers}" if report.subscribers else ""
     click.echo(
         f"created {report.created}, updated {report.updated}, skipped {report.skipped}{images}"
     )
@@ -101,13 +102,18 @@ def _show_plan(plan: ImportPlan) -> None:
 @click.command("export")
 @click.argument("subdomain")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--subscribers",
+    is_flag=True,
+    help="Also the subscribers, as subscribers.csv (email addresses: personal data).",
+)
 @with_appcontext
-def export_command(subdomain: str, file: Path) -> None:
+def export_command(subdomain: str, file: Path, subscribers: bool) -> None:
     """Write the posts and snippets of SUBDOMAIN to FILE, a .zip of Markdown files."""
     tenant = blog_named(subdomain)
     try:
         with file.open("wb") as out:
-            export_markdown(tenant, out)
+            export_markdown(tenant, out, subscribers=subscribers)
     except OSError as error:
         raise click.ClickException(f"{file}: {error.strerror}") from None
     click.echo(f"Exported {subdomain} to {file}")

@@ -88,6 +88,7 @@ def apply() -> View:
     report = apply_import(g.tenant, current_user.id, plan)
     path.unlink(missing_ok=True)
     images = f", {report.images} new images" if report.images else ""
+    images += f", {report.subscribers} subscribers" if report.subscribers else ""
     flash(
         f"Imported: {report.created} new, {report.updated} replaced, "
         f"{report.skipped} unchanged{images}, {len(report.errors)} not imported.",
@@ -107,7 +108,7 @@ def _plan(path: Path) -> tuple[ImportPlan | None, str]:
     if not zipfile.is_zipfile(path):
         return None, "That is not a .zip file: upload the zip that Export downloads."
     try:
-        return plan_import(g.tenant, path, settings=g.role == "owner"), ""
+        return plan_import(g.tenant, path, owner=g.role == "owner"), ""
     except BundleError as error:  # its message names the file: not our folders
         return None, str(error).replace(str(path), "the zip")
 
