@@ -495,7 +495,10 @@ class PublishForm(PlatformForm):
 
 
 class ImportUploadForm(PlatformForm):
-    bundle = FileField("Export file (.zip)", validators=[FileRequired("Choose a .zip file.")])
+    """An export to import; `format`'s choices are the view's (`import_jobs.FORMATS`)."""
+
+    format = RadioField("What it is", default="inkwell", validators=[DataRequired()])
+    bundle = FileField("Export file", validators=[FileRequired("Choose a .zip file.")])
 
 
 class SubscriberImportForm(PlatformForm):
