@@ -14,7 +14,16 @@ from sqlalchemy.orm import selectinload
 from fixtures.blogs import content_version
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, Quota, Tenant, User
+from inkwell.platform.core.models import (
+    NewsletterSend,
+    Outbox,
+    Post,
+    Quota,
+    Subscriber,
+    Tenant,
+    User,
+)
+from inkwell.platform.core.newsletter import subscribers
 from inkwell.platform.core.portability.foreign import ForeignFormatError
 from inkwell.platform.core.portability.foreign_import import ForeignReport, import_foreign
 from inkwell.platform.core.portability.readers.wordpress import WordPressReader
@@ -187,3 +196,16 @@ def test_a_file_broken_after_its_first_posts_writes_none_of_them(app, ana, tmp_p
         run_import(app, ana, path)
 
     assert "Hello world, with a view" not in posts_of(app, ana)
+
+
+def test_imported_posts_mail_no_subscriber(app, ana):
+    with app.app_context(), tenancy.tenant_scope(ana.id):
+        db.session.add(Subscriber(tenant_id=ana.id, email="reader@example.com",
+                                  status="confirmed", token=subscribers.new_token()))  # fmt: skip
+        db.session.commit()
+
+    run_import(app, ana)
+
+    with app.app_context(), tenancy.tenant_scope(ana.id):
+        assert db.session.scalar(select(func.count(NewsletterSend.id))) == 0
+        assert db.session.scalar(select(func.count(Outbox.id))) == 0

@@ -135,9 +135,12 @@ def unmatched_author(identity: PostIdentity, author_id: int | None) -> list[str]
 def new_post(identity: PostIdentity, author_id: int | None) -> Post:
     """A post to import the file into, with its UUID and creation time: set before
     the first save, so its first revision is filed under that UUID. Only new posts
-    take them: changing an existing post's would change its feed entries' ids."""
+    take them: changing an existing post's would change its feed entries' ids.
+    An imported post never mails the blog's subscribers: they were written for
+    another place and time, and a 10,000-post import would send 10,000 letters."""
     given = {"uuid": identity.uuid, "created_at": identity.created}
-    return Post(author_id=author_id, **{k: v for k, v in given.items() if v is not None})
+    kept = {k: v for k, v in given.items() if v is not None}
+    return Post(author_id=author_id, email_subscribers=False, **kept)
 
 
 def keep_updated(post: Post, identity: PostIdentity, content_changed: bool) -> None:
