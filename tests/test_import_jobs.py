@@ -66,9 +66,10 @@ def start_job(app, blog, relayed: bool = True) -> int:
                 lambda to: to.write_bytes(EXPORT.read_bytes()),
             )
             db.session.commit()
+            job_id = job.id
         if not relayed:
             g.pop("inkwell_outbox_committed", None)
-        return job.id
+        return job_id
 
 
 def test_an_upload_becomes_a_job_whose_page_reports_what_it_did(app, client, auth, ana):

@@ -13,7 +13,8 @@ export) as the blog's posts, through the editor's one way in:
 - A slug another post of the blog has (or an old address of one) gets a suffix,
   and the report says so; a slug this blog cannot have is made from its text.
 - Old addresses (`ForeignPost.old_paths`) go through `PostInput.old_slugs`; those
-  the blog refuses are notes, never a reason to drop the post.
+  the blog refuses are notes, never a reason to drop the post. Paths wait for
+  aliases that can be paths (`_storable`): noted, not stored.
 - Quota (`limits.quotas.Budget`): the first post over a limit stops the import,
   reported. Each post is whole or absent: every refusal (quota, tags, slug, input)
   comes before it changes anything, and any other failure rolls back the batch
@@ -37,7 +38,7 @@ from inkwell.platform.core.content import aliases
 from inkwell.platform.core.content.post_input import PostInputError, clean_post_input
 from inkwell.platform.core.content.posts import PostInput, changed_fields, save_post, unique_slug
 from inkwell.platform.core.content.revisions import IMPORT
-from inkwell.platform.core.content.slugs import SLUG_MAX, slugify
+from inkwell.platform.core.content.slugs import slugify
 from inkwell.platform.core.content.tags import TagError
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.limits.quotas import Budget, QuotaExceeded
@@ -199,9 +200,15 @@ class _Writer:
             tags=list(entry.tags),
             excerpt=html_to_markdown(entry.excerpt) if as_markdown else entry.excerpt,
             published_at=entry.published_at,
-            old_slugs=entry.old_paths or None,
+            old_slugs=self.old_addresses(entry, notes),
             is_page=entry.is_page,
         )
+
+    def old_addresses(self, entry: ForeignPost, notes: list[str]) -> tuple[str, ...] | None:
+        kept, waiting = _storable(entry.old_paths)
+        if waiting:
+            notes.append(f"old addresses not kept yet (paths): {', '.join(waiting)}")
+        return kept or None
 
     def slug(self, entry: ForeignPost, title: str, found: Post | None, notes: list[str]) -> str:
         """Its slug there if this blog can have it, else one made from it or the title;
@@ -234,10 +241,8 @@ class _Writer:
             post.author_id = author_id
         keep_updated(post, identity, found is not None and post.content_updated_at != shown_at)
         db.session.flush()
-        paths, too_long = _storable(data.old_slugs or ())
-        refused = aliases.keep_old_slugs(post, paths or None)
+        refused = aliases.keep_old_slugs(post, data.old_slugs)
         notes += [f"old address not kept: {problem}" for problem in refused]
-        notes += [f"old address not kept, longer than {SLUG_MAX}: {path}" for path in too_long]
 
     def remote_images(self, entry: ForeignPost, data: PostInput, notes: list[str]) -> int:
         """How many images of the post stay at another site's address (noted)."""
@@ -248,8 +253,12 @@ class _Writer:
 
 
 def _storable(paths: tuple[str, ...]) -> tuple[tuple[str, ...], list[str]]:
-    """The old addresses an alias can hold, and the others."""
-    return tuple(p for p in paths if len(p) <= SLUG_MAX), [p for p in paths if len(p) > SLUG_MAX]
+    """The old addresses an alias holds today (slugs), and the others. Aliases that
+    are paths ("/2019/05/slug/", "/?p=12") come with their own validation; until
+    then a path is never stored as a slug, where the mirror would write it as a
+    folder."""
+    kept = tuple(path for path in paths if slug_problem(path) is None)
+    return kept, [path for path in paths if path not in kept]
 
 
 def html_to_markdown(html: str) -> str:
