@@ -197,3 +197,18 @@ def test_the_cli_imports_a_wordpress_export_printing_progress(app, ana, tmp_path
     broken.write_text("<rss><channel>")
     refused = runner.invoke(args=["import", "wordpress", str(broken), "--blog", "alice"])
     assert refused.exit_code == 1 and "not readable XML" in refused.output
+
+
+def test_another_platforms_export_may_be_larger_than_a_previewed_zip(
+    app, client, auth, ana, monkeypatch
+):
+    auth.login(ana.owner_email)
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", len(EXPORT.read_bytes()) // 2)
+
+    as_zip = upload(client, EXPORT.read_bytes(), format="inkwell", name="old-words.zip")
+    as_wordpress = upload(client, EXPORT.read_bytes())
+
+    assert as_zip.status_code == 413 and "inkwell import markdown" in as_zip.text
+    assert as_wordpress.status_code == 303
+    monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", len(EXPORT.read_bytes()) // 2)
+    assert upload(client, EXPORT.read_bytes()).status_code == 413

@@ -28,6 +28,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from inkwell.platform.core.extensions import db
+from inkwell.platform.core.limits.quotas import format_bytes
 from inkwell.platform.core.models import ImportJob
 from inkwell.platform.core.portability import import_jobs
 from inkwell.platform.core.portability.bundles import BundleError
@@ -54,6 +55,13 @@ RECENT_JOBS = 5  # listed under the form
 REFRESH_SECONDS = 2  # a running job's page reloads itself this often
 UNVERIFIED = "Confirm your email address before importing: an import can publish posts."
 View = str | Response | tuple[str, int]
+
+
+@bp.url_value_preprocessor
+def _allow_export_bodies(endpoint: str | None, _values: object) -> None:
+    # Before the CSRF check reads the body: other platforms' exports run to 100 MB.
+    if endpoint == "imports.upload":
+        request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
 
 
 @bp.get("/")
@@ -104,18 +112,15 @@ def _label(format: str) -> str:
 
 
 def _too_large() -> str:
-    most = current_app.config["MAX_CONTENT_LENGTH"] / 1048576
+    most = format_bytes(current_app.config["MAX_CONTENT_LENGTH"])
     return (
-        f"A .zip is previewed here up to {most:g} MB: import larger ones with"
-        " “inkwell import markdown”."
+        f"A .zip is previewed here up to {most}: import larger ones with “inkwell import markdown”."
     )
 
 
 @bp.post("/")
 def upload() -> View:
     _require_importer()
-    # Before the form reads the body: other platforms' exports run to 100 MB.
-    request.max_content_length = current_app.config["IMPORT_MAX_BYTES"]
     form = _upload_form()
     if not form.validate_on_submit():
         return _upload_page(form, 400)
