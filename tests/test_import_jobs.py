@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 
 from fixtures.accounts import AuthActions
 from fixtures.app import csrf_token, platform_browser
+from fixtures.browsers import open_page
 from fixtures.jobs import running_worker
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
@@ -83,7 +84,7 @@ def test_an_upload_becomes_a_job_whose_page_reports_what_it_did(app, client, aut
     job = the_job(app, ana)
     assert answer.location.endswith(f"/blogs/alice/import/jobs/{job.id}")
     page = client.get(answer.location).text  # no broker: it ran right after the upload
-    assert "Done." in page and 'http-equiv="refresh"' not in page
+    assert "Done." in page and "data-refresh" not in page and "import_job.js" not in page
     assert "<dt>Imported</dt><dd>5</dd>" in page
     assert "<dt>Skipped: comments (not imported)</dt><dd>2</dd>" in page
     assert "<dt>Images not fetched</dt><dd>2</dd>" in page
@@ -98,7 +99,7 @@ def import_jobs_folder(app, blog) -> Path:
         return import_jobs.uploads_folder(db.session.get_one(Tenant, blog.id))
 
 
-def test_a_running_job_shows_its_progress_and_refreshes_itself(app, client, auth, ana):
+def test_a_running_job_shows_its_progress_and_follows_it(app, client, auth, ana):
     with app.app_context(), tenancy.tenant_scope(ana.id):
         job = ImportJob(tenant_id=ana.id, format="wordpress", file_name="big.xml", upload="x",
                         status="running", total=40, done=10)  # fmt: skip
@@ -111,7 +112,7 @@ def test_a_running_job_shows_its_progress_and_refreshes_itself(app, client, auth
 
     assert "Importing: 10 of 40 entries (25%)." in page
     assert '<progress max="100" value="25"' in page
-    assert '<meta http-equiv="refresh" content="2">' in page
+    assert 'data-refresh="2"' in page and "import_job.js" in page  # it follows the job
 
 
 def test_a_broken_file_fails_its_job_with_the_reason(app, client, auth, ana, make_tenant):
@@ -212,3 +213,23 @@ def test_another_platforms_export_may_be_larger_than_a_previewed_zip(
     assert as_wordpress.status_code == 303
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", len(EXPORT.read_bytes()) // 2)
     assert upload(client, EXPORT.read_bytes()).status_code == 413
+
+
+def test_a_running_jobs_page_follows_it_to_its_report_in_a_browser(app, ana, live_server, chromium):
+    with app.app_context(), tenancy.tenant_scope(ana.id):
+        job = ImportJob(tenant_id=ana.id, format="wordpress", file_name="كلمات.xml", upload="x",
+                        status="running", total=10, done=4)  # fmt: skip
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    tab = open_page(chromium, live_server, ana.owner_email)
+    tab.goto(f"{live_server}/blogs/alice/import/jobs/{job_id}")
+    assert "4 of 10 entries (40%)" in tab.inner_text("#import-state")
+
+    with app.app_context(), tenancy.tenant_scope(ana.id):
+        finished = {"status": "done", "done": 10, "finished_at": utcnow(), "report": {"created": 7}}
+        db.session.execute(update(ImportJob).values(**finished))
+        db.session.commit()
+
+    tab.wait_for_selector("#import-state:has-text('Done.')")  # no reload of its own
+    assert "Imported\n7" in tab.inner_text("dl.import-counts")

@@ -13,7 +13,7 @@ uploads nobody confirmed go after KEEP_UPLOADS, swept at the next upload.
 Another platform's export (WordPress, and each format of `import_jobs.FORMATS`)
 is chosen on the same form and imported in the background: the upload (up to
 IMPORT_MAX_BYTES) becomes a job, and its page (`/import/jobs/<id>`) shows the
-progress, refreshing itself while the job runs, then its report.
+progress (import_job.js fetches it again while the job runs), then its report.
 """
 
 import re
