@@ -81,7 +81,7 @@ def _settings(config: Config) -> dict[str, Any]:
                 "time_limit": config["MIRROR_TIME_LIMIT"],
             },
             imports.run_import.name: {
-                "soft_time_limit": config["IMPORT_TIME_LIMIT"] - 30,
+                "soft_time_limit": max(1, config["IMPORT_TIME_LIMIT"] - 30),
                 "time_limit": config["IMPORT_TIME_LIMIT"],
             },
         },
