@@ -19,7 +19,11 @@ on PostgreSQL, median and p99, with its plan (`bench/search_query.py`).
 mails a second, the worker's peak memory, and lost 0 / duplicated 0 with the
 worker killed halfway (`bench/newsletter.py`).
 
-`python -m bench.run [http] [static] [media] [search] [newsletter]` runs the parts
+`import` (issue 23): a generated 10,000-post WordPress export (about 100 MB)
+imported: wall time, peak memory, posts a second; then export → import → export
+byte-identical at that size (`bench/imports.py`).
+
+`python -m bench.run [http] [static] [media] [search] [newsletter] [import]` runs the parts
 named (default: all) and writes their sections of bench/RESULTS.md. Everything
 started here is stopped and dropped again, also when a step fails.
 """
@@ -34,6 +38,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import (
+    imports,
     media,
     newsletter,
     publish,
@@ -61,7 +66,7 @@ POST_COUNT = 1_000
 ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
 STATIC_ROUNDS = 5
 MINIMAL_APP, PAGE_APP = "bench.minimal_app:app", "bench.minimal_app:page"
-PARTS = ("http", "static", "media", "search", "newsletter")
+PARTS = ("http", "static", "media", "search", "newsletter", "import")
 
 
 def main() -> None:
@@ -99,6 +104,10 @@ def main() -> None:
             mailed = newsletter.measure(tmp, _now())
             sections.append(newsletter.section(mailed))
             summaries.append(newsletter.summary(mailed))
+        if "import" in parts:
+            moved = imports.measure(tmp, _now())
+            sections.append(imports.section(moved))
+            summaries.append(imports.summary(moved))
     write_results(machine, sections)
     print("\n\n".join(summaries))
     minutes = (time.monotonic() - started) / 60

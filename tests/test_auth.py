@@ -39,6 +39,7 @@ def test_dashboard_urls_need_login(app, client, make_tenant) -> None:
         "/blogs/alice/export/",
         "/blogs/alice/export/options",
         "/blogs/alice/import/",
+        "/blogs/alice/import/jobs/1",
         "/blogs/alice/mirror/",
         "/blogs/alice/mirror/status.json",
         "/blogs/alice/media/",

@@ -2,7 +2,7 @@
 (an import's), shown instead of a member's name
 
 Revision ID: 0031
-Revises: 0029
+Revises: 0030
 Create Date: 2026-12-21 09:00:00
 
 A nullable column without a default: no rewrite of `posts` on PostgreSQL. On
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0031"
-down_revision: str | None = "0029"
+down_revision: str | None = "0030"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

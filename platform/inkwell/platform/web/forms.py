@@ -92,6 +92,11 @@ def _password_length(_form: FlaskForm, field: PasswordField) -> None:
         raise ValidationError(f"Use {low} to {high} characters.")
 
 
+def _site_address(_form: FlaskForm, field: StringField) -> None:
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", field.data or ""):
+        raise ValidationError("Enter the address the blog had, starting with https://.")
+
+
 def _blog_address(_form: FlaskForm, field: StringField) -> None:
     field.data = normalize_subdomain(field.data or "")
     if problem := subdomain_problem(field.data):
@@ -506,7 +511,14 @@ class PublishForm(PlatformForm):
 
 
 class ImportUploadForm(PlatformForm):
-    bundle = FileField("Export file (.zip)", validators=[FileRequired("Choose a .zip file.")])
+    """An export to import; `format`'s choices are the view's (`import_jobs.FORMATS`)."""
+
+    format = RadioField("What it is", default="inkwell", validators=[DataRequired()])
+    bundle = FileField("Export file", validators=[FileRequired("Choose a .zip file.")])
+    site_url = StringField(
+        "The old site's address (optional)",
+        validators=[Optional(), Length(max=300), _site_address],
+    )
 
 
 class SubscriberImportForm(PlatformForm):

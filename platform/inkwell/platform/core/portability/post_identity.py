@@ -168,10 +168,13 @@ def new_post(identity: PostIdentity, author_id: int | None, importer_id: int | N
     the first save, so its first revision is filed under that UUID. Only new posts
     take them: changing an existing post's would change its feed entries' ids.
     Its author: the member `author_id`, else nobody when it has a byline, else the
-    importer."""
+    importer. An imported post never mails the blog's subscribers: they were
+    written for another place and time, and a 10,000-post import would send
+    10,000 letters."""
     given = {"uuid": identity.uuid, "created_at": identity.created}
+    kept = {k: v for k, v in given.items() if v is not None}
     author = author_id if author_id is not None or identity.byline else importer_id
-    return Post(author_id=author, **{k: v for k, v in given.items() if v is not None})
+    return Post(author_id=author, email_subscribers=False, **kept)
 
 
 def keep_byline(post: Post, identity: PostIdentity) -> None:
