@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from fixtures.accounts import AuthActions
 from fixtures.app import csrf_token, platform_browser
 from fixtures.browsers import open_page
+from fixtures.images import jpeg_bytes, png_bytes
 from fixtures.jobs import running_worker
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
@@ -24,6 +25,7 @@ from inkwell.platform.core.types import utcnow
 from inkwell.workers import imports
 
 EXPORT = Path(__file__).parent / "fixtures" / "exports" / "wordpress.xml"
+GHOST = Path(__file__).parent / "fixtures" / "foreign" / "ghost-export.json"
 FORM = "/blogs/alice/import/"
 TITLES = {"Hello world, with a view", "رحلة إلى الجبال", "Half-written thoughts", "Coming soon",
           "About me"}  # fmt: skip
@@ -34,9 +36,9 @@ def ana(make_tenant):
     return make_tenant("alice", "ana@example.com")
 
 
-def upload(client, data: bytes, format: str = "wordpress", name: str = "old-words.xml"):
+def upload(client, data: bytes, format: str = "wordpress", name: str = "old-words.xml", **more):
     form = {"csrf_token": csrf_token(client, FORM), "format": format,
-            "bundle": (io.BytesIO(data), name)}  # fmt: skip
+            "bundle": (io.BytesIO(data), name), **more}  # fmt: skip
     return client.post(FORM, data=form, content_type="multipart/form-data")
 
 
@@ -88,7 +90,7 @@ def test_an_upload_becomes_a_job_whose_page_reports_what_it_did(app, client, aut
     assert "<dt>Imported</dt><dd>5</dd>" in page
     assert "<dt>Skipped: comments (not imported)</dt><dd>2</dd>" in page
     assert "<dt>Images not fetched</dt><dd>2</dd>" in page
-    assert "guest@elsewhere.example" in page  # the note on the author who is no member
+    assert "lake.jpg" in page  # the note on the image that could not be fetched
     assert set(titles(app, ana)) >= TITLES
     assert not (import_jobs_folder(app, ana) / job.upload).exists()  # kept until done
     assert "old-words.xml" in client.get(FORM).text  # among the recent imports
@@ -97,6 +99,33 @@ def test_an_upload_becomes_a_job_whose_page_reports_what_it_did(app, client, aut
 def import_jobs_folder(app, blog) -> Path:
     with app.app_context():
         return import_jobs.uploads_folder(db.session.get_one(Tenant, blog.id))
+
+
+@pytest.mark.usefixtures("allow_local")
+def test_a_ghost_export_brings_its_images_from_the_old_site(
+    app, client, auth, ana, image_server, site_client
+):
+    image_server.files["/content/images/2024/07/pool.png"] = ("image/png", png_bytes(640, 400))
+    image_server.files["/content/images/2024/07/cover.jpg"] = ("image/jpeg", jpeg_bytes(800, 600))
+    auth.login("ana@example.com")
+    refused = upload(client, GHOST.read_bytes(), "ghost", GHOST.name, site_url="not an address")
+    assert refused.status_code == 400 and "starting with https://" in refused.text
+    assert titles(app, ana) == []
+
+    answer = upload(client, GHOST.read_bytes(), "ghost", GHOST.name, site_url=image_server.url)
+
+    assert answer.status_code == 303
+    page = client.get(answer.location).text
+    assert "Done." in page and "<dt>Images not fetched</dt><dd>0</dd>" in page
+    with app.app_context(), tenancy.tenant_scope(ana.id):
+        tide = db.session.scalars(select(Post).where(Post.slug == "tide-pools-at-dawn")).one()
+        assert "![A pool full of anemones](media:" in tide.body_md and "__GHOST_URL__" not in (
+            tide.body_md
+        )
+        assert tide.cover_media_id is not None
+    assert image_server.hits["/content/images/2024/07/cover.jpg"] == 1
+    reader = site_client(ana).get("/tide-pools-at-dawn/")
+    assert reader.status_code == 200 and "/media/" in reader.text
 
 
 def test_a_running_job_shows_its_progress_and_follows_it(app, client, auth, ana):

@@ -160,8 +160,9 @@ class _Writer:
             return None
         notes = list(entry.notes)
         if self.localize is not None:
-            entry, fetched = self.localize(entry)
-            notes += fetched
+            entry, unfetched = self.localize(entry)  # a note per image it could not bring
+            notes += unfetched
+            report.images_not_fetched += len(unfetched)
         try:
             outcome = self.post(entry, notes, report)
         except (PostInputError, TagError, aliases.SlugTaken) as refused:
@@ -175,7 +176,8 @@ class _Writer:
         found = db.session.scalar(select(Post).where(Post.uuid == entry.uuid))
         data = clean_post_input(self.post_input(entry, found, notes))
         author_id = self.members.get(normalize_email(entry.author_email or ""))
-        report.images_not_fetched += self.remote_images(entry, data, notes)
+        if self.localize is None:
+            report.images_not_fetched += self.remote_images(entry, data, notes)
         if found is not None and not changed_fields(found, data):
             return UNCHANGED
         used = dict(self.budget.used)
@@ -247,7 +249,7 @@ class _Writer:
         """How many images of the post stay at another site's address (noted)."""
         cover = [entry.cover_url] if entry.cover_url and _cover(entry) is None else []
         urls = _REMOTE_IMAGE.findall(data.body_md) + cover
-        if urls and self.localize is None:  # a localizer notes each one it could not fetch
+        if urls:
             notes.append(f"{len(urls)} images not fetched, still at their old addresses")
         return len(urls)
 
