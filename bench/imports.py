@@ -9,16 +9,26 @@ of the same posts.
 
 Then the lossless round trip at that size: the blog exported, that export
 imported into a new blog, which is exported again: the two zips must be the same
-bytes. Image references are counted only: fetching them is not part of this
-import (the images stay at their old addresses and the report counts them).
+bytes. The images are served by a local HTTP server (each a small JPEG of its
+own, so none is deduplicated) that the import is allowed to fetch from
+(INKWELL_IMPORT_FETCH_ALLOWED_HOSTS): each is fetched, checked and stored in the
+blog's library like an upload, and the post rewritten to it.
 """
 
+import io
 import os
+import re
 import subprocess
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from PIL import Image
 
 from bench import services
 
@@ -33,7 +43,8 @@ PARAGRAPH = (
     '<a href="https://old.example.com/elsewhere/">a link</a>, long enough to read like one, '
     "written years ago and carried from one platform to the next without losing a word.</p>\n"
 )
-IMAGES = "http://127.0.0.1:9/uploads"  # never fetched here: only counted
+IMAGE_PORT = 8931  # the local server of the old site's images
+IMAGES = f"http://127.0.0.1:{IMAGE_PORT}/uploads"
 PARAGRAPHS = 30  # about 10 KB of body a post: 100 MB for 10,000
 
 
@@ -42,6 +53,7 @@ class Figures:
     posts: int  # imported
     megabytes: float  # of the 10,000-post file
     images: int
+    images_not_fetched: int
     scan_seconds: float
     scan_peak_mb: float
     import_seconds: float
@@ -114,8 +126,13 @@ def measure(tmp: Path, date: str) -> Figures:
     else:
         wxr = whole
     print(f"Import: {IMPORTED:,} of {POSTS:,} posts, {megabytes:.0f} MB of WXR...", flush=True)
-    with services.database(DATABASE) as url, services.redis_database(REDIS_URL) as redis_url:
+    with (
+        services.database(DATABASE) as url,
+        services.redis_database(REDIS_URL) as redis_url,
+        _image_server(),
+    ):
         env = services.base_env(url, redis_url, tmp / "instance")
+        env["INKWELL_IMPORT_FETCH_ALLOWED_HOSTS"] = '["127.0.0.1"]'
         services.inkwell(env, "db", "upgrade")
         services.inkwell(env, "users", "create", "bench@example.com", "--password", "bench-pw-1")
         for blog in ("bench", "again"):
@@ -131,12 +148,49 @@ def measure(tmp: Path, date: str) -> Figures:
         markdown = time.monotonic() - started
         services.inkwell(env, "export", "again", str(second))
     return Figures(
-        posts=IMPORTED, megabytes=megabytes, images=images, scan_seconds=scan,
+        posts=IMPORTED, megabytes=megabytes, images=images,
+        images_not_fetched=_not_fetched(tmp / "import.log"), scan_seconds=scan,
         scan_peak_mb=scan_peak,
         import_seconds=seconds, peak_rss_mb=peak, markdown_seconds=markdown,
         identical=first.read_bytes() == second.read_bytes(),
         export_megabytes=first.stat().st_size / 1e6, date=date,
     )  # fmt: skip
+
+
+@contextmanager
+def _image_server() -> Iterator[None]:
+    """The old site's images: /uploads/<n>.jpg, a 96x64 JPEG coloured by n."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            found = re.fullmatch(r"/uploads/(\d+)\.jpg", self.path)
+            if found is None:
+                return self.send_error(404)
+            n, jpeg = int(found[1]), io.BytesIO()
+            Image.new("RGB", (96, 64), (n % 256, n // 256 % 256, 128)).save(jpeg, "JPEG")
+            self.send_response(200)
+            self.send_header("Content-Type", "image/jpeg")
+            self.send_header("Content-Length", str(jpeg.tell()))
+            self.end_headers()
+            self.wfile.write(jpeg.getvalue())
+            return None
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", IMAGE_PORT), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def _not_fetched(log: Path) -> int:
+    """The import report's count of images it could not bring in."""
+    found = re.search(r"images not fetched (\d+)", log.read_text())
+    return int(found[1]) if found else -1
 
 
 def _scan_command(wxr: Path) -> tuple[str, ...]:
@@ -188,9 +242,9 @@ A generated WordPress export of {POSTS:,} published posts ({f.megabytes:.0f} MB 
 WXR: about 10 KB of HTML each, categories, {f.images:,} image references, a
 comment on one post in ten), read whole by the reader; {f.posts:,} of them imported
 by `inkwell import wordpress` into an empty blog on PostgreSQL, one process
-({f.date}; `bench/imports.py`; machine shared, 2 cores). Image references are
-counted, not fetched: the fetcher is another part's, and each stays at its old
-address, named in the report.
+({f.date}; `bench/imports.py`; machine shared, 2 cores). The images are served by
+a local HTTP server and fetched, checked and stored in the blog's library as the
+import goes ({f.images_not_fetched} of them not fetched).
 
 | | |
 |---|---|
