@@ -19,11 +19,15 @@ on PostgreSQL, median and p99, with its plan (`bench/search_query.py`).
 mails a second, the worker's peak memory, and lost 0 / duplicated 0 with the
 worker killed halfway (`bench/newsletter.py`).
 
+`import` (issue 23): a generated 10,000-post WordPress export (about 100 MB)
+imported: wall time, peak memory, posts a second; then export → import → export
+byte-identical at that size (`bench/imports.py`).
+
 `edge` (issue 22): readers through nginx with infra's site in front of gunicorn:
 a hot post page against nginx's static copy, a random page among 10,000 blogs,
 an edit's freshness through nginx (`bench/edge.py`).
 
-`python -m bench.run [http] [static] [media] [search] [newsletter] [edge]` runs the parts
+`python -m bench.run [http] [static] [media] [search] [newsletter] [import] [edge]` runs the parts
 named (default: all) and writes their sections of bench/RESULTS.md. Everything
 started here is stopped and dropped again, also when a step fails.
 """
@@ -39,6 +43,7 @@ from pathlib import Path
 
 from bench import (
     edge,
+    imports,
     media,
     newsletter,
     publish,
@@ -68,7 +73,7 @@ ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
 STATIC_ROUNDS = 5
 MINIMAL_APP, PAGE_APP = "bench.minimal_app:app", "bench.minimal_app:page"
 EDGE_POST_COUNT = 100
-PARTS = ("http", "static", "media", "search", "newsletter", "edge")
+PARTS = ("http", "static", "media", "search", "newsletter", "import", "edge")
 
 
 def main() -> None:
@@ -106,6 +111,10 @@ def main() -> None:
             mailed = newsletter.measure(tmp, _now())
             sections.append(newsletter.section(mailed))
             summaries.append(newsletter.summary(mailed))
+        if "import" in parts:
+            moved = imports.measure(tmp, _now())
+            sections.append(imports.section(moved))
+            summaries.append(imports.summary(moved))
         if "edge" in parts:
             served = run_edge(tmp)
             sections.append(edge.section(served))

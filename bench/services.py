@@ -254,3 +254,15 @@ def base_env(database_url: str, redis_url: str, instance: Path) -> dict[str, str
         "INKWELL_APP_HOST": "app.bench",
         "INKWELL_BLOG_DOMAIN": "blogs.bench",
     }
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB; 0 once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0

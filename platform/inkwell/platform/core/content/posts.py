@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content import aliases, revisions, tags
-from inkwell.platform.core.content.aliases import RESERVED_SLUGS, SlugTaken
+from inkwell.platform.core.content.alias_paths import RESERVED_SLUGS
+from inkwell.platform.core.content.aliases import SlugTaken
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.conflicts import check_base, compare_and_set
 from inkwell.platform.core.content.rendering import RENDERER_VERSION, render_markdown
