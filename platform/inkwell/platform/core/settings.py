@@ -321,9 +321,12 @@ CUSTOM_CSS_MAX_BYTES = 50_000
 TLS_ASK_PLATFORM_HOSTS = False
 
 # Cache-Control of public pages and feeds: browsers revalidate after max-age
-# (cheap: a 304), shared caches (a CDN) keep pages s-maxage seconds.
+# (cheap: a 304), shared caches keep pages s-maxage seconds. nginx's micro-cache
+# (infra/nginx) is such a cache and revalidates after it by ETag, so an edit,
+# a deletion or a suspension reaches readers within about s-maxage plus
+# TENANT_LOOKUP_TTL; keep the sum at or under 2 s.
 PUBLIC_MAX_AGE = 60
-PUBLIC_S_MAXAGE = 300
+PUBLIC_S_MAXAGE = 1
 
 # How many pages of search results (`/search/?q=`) one blog keeps in the page cache
 # until its next change: readers choose the queries, so a flood of random ones must
