@@ -136,6 +136,16 @@ def test_a_slug_the_blog_already_uses_gets_a_suffix_and_says_so(app, ana, make_p
     assert again.created == 0 and again.unchanged == 5  # never a second copy
 
 
+def test_an_old_address_the_blog_refuses_leaves_a_second_import_unchanged(app, ana, make_post):
+    make_post(ana, "About me", "The page of this blog.")  # at /about-me/, the old page's path
+
+    first = run_import(app, ana)
+    again = run_import(app, ana)
+
+    assert any("about-me" in text and "not kept" in text for _ref, text in first.lines)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
+
+
 def test_the_post_limit_stops_the_import_with_whole_posts_only(app, ana):
     with app.app_context(), tenancy.tenant_scope(ana.id):
         existing = db.session.scalar(select(func.count(Post.id)))

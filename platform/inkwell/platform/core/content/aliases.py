@@ -101,6 +101,13 @@ def _stored_or_none(text: str) -> str | None:
         return None
 
 
+def would_add(post: Post, wanted: tuple[str, ...] | None) -> bool:
+    """Whether `keep_old_slugs` would give the stored `post` an old address: one
+    refused each time (a page of the blog has it) changes nothing, so an import
+    run again stays unchanged."""
+    return any(not alias_problem(text, post)[1] for text in missing(post, wanted))
+
+
 def keep_old_slugs(post: Post, wanted: tuple[str, ...] | None) -> list[str]:
     """Add the old addresses of `wanted` the flushed post lacks (an import's: paths of
     the old site as it gave them); an import never removes one, so no inbound link

@@ -284,7 +284,7 @@ def changed_fields(post: Post, data: PostInput) -> list[str]:
         "date": date is not None and _to_second(post.published_at) != _to_second(date),
         "status": post.status != data.status,
         "slug": post.slug != (data.slug or post.slug),
-        "old addresses": bool(aliases.missing(post, data.old_slugs)),
+        "old addresses": aliases.would_add(post, data.old_slugs),
         "cover": data.cover_media_id is not Keep.KEEP
         and post.cover_media_id != data.cover_media_id,
         "kind": data.is_page is not Keep.KEEP and bool(post.is_page) != data.is_page,
