@@ -138,8 +138,10 @@ def _deliver(letter: Letter, batch: list[tuple[Delivery, Subscriber]]) -> None:
     """Send each delivery of `batch` over one connection, recording each outcome."""
     position = 0
     try:
-        with connection() as smtp:
+        with connection() as smtp, sends.kept_loaded():
             for position, (delivery, subscriber) in enumerate(batch):  # noqa: B007
+                if not sends.still_ours(delivery):
+                    break  # the rest waits for its lease to end, then goes to the next claim
                 _deliver_one(smtp, letter, delivery, subscriber)
     except Exception as error:  # the connection failed: the rest of the batch waits
         if not is_transient(error):
