@@ -99,7 +99,11 @@ def measure(tmp: Path, date: str) -> Figures:
             app, blog = _setup()
             load = load_average()
             seconds, peak = _full_run(app, blog, server, env, tmp)
-            kills = [_killed_run(app, blog, server, env, tmp, n) for n in range(1, KILLS + 1)]
+            print(f"{SUBSCRIBERS:,} mails in {seconds:.1f} s, peak {peak:.0f} MB", flush=True)
+            kills = []
+            for number in range(1, KILLS + 1):  # each printed: a long run's partial figures
+                kills.append(_killed_run(app, blog, server, env, tmp, number))
+                print(f"kill {number}: {kills[-1]}", flush=True)
             return Figures(SUBSCRIBERS / seconds, seconds, peak, kills, date, load)
     finally:
         controller.stop()
