@@ -203,7 +203,7 @@ def claimed_batch(app, blog, size: int) -> Iterator[tuple[list, newsletter.Lette
     worker claims them, and the post's letter."""
     with app.app_context(), tenancy.tenant_scope(blog.id):
         send, _ticket = planned_send()
-        batch = sends.claimed(sends.claim_batch(send, size))
+        batch = sends.claimed(send, sends.claim_batch(send, size))
         post = db.session.get(Post, send.post_id)
         yield batch, newsletter.letter_for(db.session.get(Tenant, blog.id), post)
 

@@ -127,7 +127,7 @@ def _run_batch(tenant: Tenant, send_row: NewsletterSend) -> float | None:
     if room <= 0:
         return QUOTA_WAIT_SECONDS
     size = min(current_app.config["NEWSLETTER_BATCH_SIZE"], room)
-    batch = sends.claimed(sends.claim_batch(send_row, size))
+    batch = sends.claimed(send_row, sends.claim_batch(send_row, size))
     if batch:
         _deliver(letter_for(tenant, post), batch)
     due = sends.next_due(send_row)
