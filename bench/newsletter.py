@@ -124,36 +124,49 @@ def _full_run(app, blog: int, server: Server, env, tmp: Path) -> tuple[float, fl
 
 
 def _killed_run(app, blog: int, server: Server, env, tmp: Path, number: int) -> Kill:
-    from inkwell.workers import newsletter
-
     subject = f"Killed {number}"
-    worker = _worker(env, tmp / f"worker-killed-{number}.log")
-    _publish(app, blog, subject)
-    while _progress(app, blog).get("sent", 0) < SUBSCRIBERS // 2:
-        assert worker.poll() is None, "the worker died"
-        time.sleep(POLL_SECONDS)
-    time.sleep(random.uniform(0, PAUSE_SECONDS))
-    _kill(worker)
-    at_kill = _at_kill(app, blog, server.received(subject))
-    resumed, worker = time.monotonic(), _worker(env, tmp / f"worker-resumed-{number}.log")
-    try:
-        while _progress(app, blog).get("queued") and time.monotonic() - resumed < 300:
-            with app.app_context():
-                newsletter.resume_sends()  # what beat runs every NEWSLETTER_SWEEP_INTERVAL
-            time.sleep(1)
+    workers = [_worker(env, tmp / f"worker-killed-{number}.log")]
+    try:  # whatever fails, no worker of ours outlives the run (it would take the next one's tasks)
+        _publish(app, blog, subject)
+        _kill_halfway(app, blog, workers[0])
+        at_kill = _at_kill(app, blog, server.received(subject))
+        resumed = time.monotonic()
+        workers.append(_worker(env, tmp / f"worker-resumed-{number}.log"))
+        _finish(app, blog, resumed)
         seconds = time.monotonic() - resumed
         time.sleep(2)  # anything still on its way
     finally:
-        _kill(worker)
+        for worker in workers:
+            _kill(worker)
     counts = Counter(server.received(subject))
     return Kill(**at_kill, lost=len(set(_recipients()) - set(counts)),
                 duplicated=sum(c - 1 for c in counts.values()), resume_seconds=seconds)  # fmt: skip
 
 
+def _kill_halfway(app, blog: int, worker: subprocess.Popen) -> None:
+    """The watcher: once half the deliveries are marked sent, a random pause, then the kill."""
+    while _progress(app, blog).get("sent", 0) < SUBSCRIBERS // 2:
+        assert worker.poll() is None, "the worker died"
+        time.sleep(POLL_SECONDS)
+    time.sleep(random.uniform(0, PAUSE_SECONDS))
+    _kill(worker)
+
+
+def _finish(app, blog: int, since: float) -> None:
+    """Sweep as beat would until the send has nothing queued (at most 300 s)."""
+    from inkwell.workers import newsletter
+
+    while _progress(app, blog).get("queued") and time.monotonic() - since < 300:
+        with app.app_context():
+            newsletter.resume_sends()  # what beat runs every NEWSLETTER_SWEEP_INTERVAL
+        time.sleep(1)
+
+
 def _kill(worker: subprocess.Popen) -> None:
     """SIGKILL to the worker's process group, as `systemctl kill -s KILL` would."""
-    os.killpg(worker.pid, signal.SIGKILL)
-    worker.wait()
+    if worker.poll() is None:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
 
 
 def _recipients() -> list[str]:
