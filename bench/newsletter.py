@@ -311,7 +311,7 @@ def section(f: Figures) -> str:
 One post to {SUBSCRIBERS:,} confirmed subscribers, into a local aiosmtpd, by one
 Celery worker process (`--pool solo`, queues `newsletter,mail`) on Redis and
 PostgreSQL, batches of the default NEWSLETTER_BATCH_SIZE, one SMTP connection a
-batch, each mail committed as sent after its 250 ({f.date}, load average
+batch, each mail's row committed as sent on its 250 ({f.date}, load average
 {f.load} at the start: the machine's 2 cores were shared with other work;
 `bench/newsletter.py`).
 
@@ -335,17 +335,11 @@ not yet mailed (they wait for its lease).
 {HEADINGS}
 {rows}
 
-Each mail is committed as sent right after the server's 250, so a killed worker
-can repeat at most the one mail whose 250 it had and whose commit it had not
-(a few milliseconds of each mail's time here), and loses none: its claimed
-rows come free after the lease. SMTP cannot close that window (RFC 5321
-§4.5.4, §6.1; RFC 1047): no command asks a server whether it took a message,
-and a "handing over" mark before DATA's final dot cannot tell, on resume, a
-dot that went out from one that did not, so treating such a row as sent would
-trade a duplicate for a loss. A repeat carries the delivery's Message-ID, so
-mail systems that drop duplicates recognise it. The earlier bench killed the
-worker from the SMTP server's side the moment a message arrived, exactly in
-that window, and so counted one duplicate by construction.
+Each row is written as sent before its mail goes and committed the moment the
+server answers 250, so a killed worker can repeat at most the one mail whose
+250 it had read and whose COMMIT it had not yet written, and loses none: its
+claimed rows come free after the lease. Why no SMTP client can close that
+window: "Newsletter: the kill window" below.
 """
 
 

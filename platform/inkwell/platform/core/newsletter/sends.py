@@ -9,15 +9,17 @@ The worker then `plan`s one `Delivery` per confirmed subscriber (insert-if-absen
 so a repeated plan adds nothing) and works through them in batches:
 `claim_batch` takes up to n rows with one UPDATE (PostgreSQL skips rows another
 worker holds) for NEWSLETTER_CLAIM_SECONDS, and only rows still queued: one
-marked sent is never claimed, so never mailed, again. Each row is committed as
-sent right after the SMTP server's 250, on its own; a worker starts a message
-only while its lease has MAIL_TIMEOUT left (`still_ours`), so a slow worker
-never mails a row another has claimed since. Rows of a killed worker come free
-when its lease ends and the sweeper's new chain sends them.
+marked sent is never claimed, so never mailed, again. Each row is written as
+sent before its mail goes, in a transaction of its own that is committed the
+moment the server answers 250 and rolled back otherwise (`mark_sent`); a worker
+starts a message only while its lease has MAIL_TIMEOUT left (`still_ours`), so
+a slow worker never mails a row another has claimed since. Rows of a killed
+worker come free when its lease ends and the sweeper's new chain sends them.
 
-The one window left: a worker killed between the server's 250 and that commit
-(a few milliseconds) has its mail sent again, so at most one duplicate per SMTP
-connection of a killed worker (one per worker process), never a loss. SMTP
+The one window left: a worker killed between reading the server's 250 and
+writing the COMMIT (once written, PostgreSQL commits even if the worker is gone)
+has its mail sent again, so at most one duplicate per SMTP connection of a
+killed worker (one per worker process), never a loss. SMTP
 cannot close it (RFC 5321 §4.5.4, §6.1; RFC 1047): nothing in the protocol asks
 a server whether it took a message. A "handing over" mark committed before
 DATA's final dot would only say the worker got that far; on resume, such a row
@@ -198,13 +200,17 @@ def kept_loaded() -> Iterator[None]:
         session.expire_on_commit = before
 
 
-def mark_sent(delivery: Delivery) -> None:
-    """The SMTP server accepted it: never again. Commits at once, so a worker that
-    dies next loses nothing and repeats nothing."""
+def mark_sent(delivery: Delivery, subscriber: Subscriber) -> None:
+    """Write `delivery` as sent, and its address's bounces cleared ("in a row"),
+    before the mail goes and without committing: the caller commits the moment
+    the server answers 250 and rolls back on anything else, so between the 250
+    and the row's record only the COMMIT's one message is left to write."""
     delivery.status, delivery.sent_at, delivery.claim, delivery.claimed_until = (
         "sent", utcnow(), None, None,
     )  # fmt: skip
-    db.session.commit()
+    if subscriber.bounces:
+        subscriber.bounces = 0
+    db.session.flush()
 
 
 def retry_later(delivery: Delivery, error: str, delay: float, may_fail: bool = True) -> None:
