@@ -13,11 +13,13 @@ UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 @dataclass(frozen=True)
 class Target:
-    """One thing to measure: a URL and the request headers that make it what it is."""
+    """One thing to measure: a URL and the request headers that make it what it is,
+    or a wrk Lua script that makes each request."""
 
     name: str
     url: str
     headers: tuple[str, ...]
+    script: str | None = None
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ def run_wrk(target: Target, seconds: float) -> Figures:
     command += [f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for header in target.headers:
         command += ["-H", header]
+    if target.script:
+        command += ["-s", target.script]
     output = subprocess.run(
         [*command, target.url], capture_output=True, text=True, check=True
     ).stdout

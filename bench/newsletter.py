@@ -281,16 +281,9 @@ def _wait(server: Server, subject: str, worker: subprocess.Popen) -> float:
     deadline, peak = time.monotonic() + 600, 0.0
     while len(server.received(subject)) < SUBSCRIBERS and time.monotonic() < deadline:
         assert worker.poll() is None, "the worker died"
-        peak = max(peak, _peak_rss(worker.pid))
+        peak = max(peak, services.peak_rss_mb(worker.pid))
         time.sleep(0.2)
-    return max(peak, _peak_rss(worker.pid))
-
-
-def _peak_rss(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return 0.0
+    return max(peak, services.peak_rss_mb(worker.pid))
 
 
 HEADINGS = """\

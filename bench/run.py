@@ -19,7 +19,15 @@ on PostgreSQL, median and p99, with its plan (`bench/search_query.py`).
 mails a second, the worker's peak memory, and lost / duplicated mails of sends
 whose worker a watcher killed halfway (`bench/newsletter.py`).
 
-`python -m bench.run [http] [static] [media] [search] [newsletter]` runs the parts
+`import` (issue 23): a generated 10,000-post WordPress export (about 100 MB)
+imported: wall time, peak memory, posts a second; then export → import → export
+byte-identical at that size (`bench/imports.py`).
+
+`edge` (issue 22): readers through nginx with infra's site in front of gunicorn:
+a hot post page against nginx's static copy, a random page among 10,000 blogs,
+an edit's freshness through nginx (`bench/edge.py`).
+
+`python -m bench.run [http] [static] [media] [search] [newsletter] [import] [edge]` runs the parts
 named (default: all) and writes their sections of bench/RESULTS.md. Everything
 started here is stopped and dropped again, also when a step fails.
 """
@@ -34,6 +42,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import (
+    edge,
+    imports,
     media,
     newsletter,
     publish,
@@ -54,6 +64,7 @@ from bench.static_report import StaticRun
 DATABASE, BIG_DATABASE = "inkwell_bench", "inkwell_bench_big"
 MIRROR_DATABASE = "inkwell_bench_mirror"
 SEARCH_DATABASE = "inkwell_bench_search"
+EDGE_DATABASE = "inkwell_bench_edge"
 REDIS_URL = "redis://127.0.0.1:6379/13"  # the bench's own database, flushed before and after
 BLOG, HOST = "bench", "bench.blogs.bench"
 EMAIL, PASSWORD = "bench@example.com", "bench-password"
@@ -61,7 +72,8 @@ POST_COUNT = 1_000
 ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
 STATIC_ROUNDS = 5
 MINIMAL_APP, PAGE_APP = "bench.minimal_app:app", "bench.minimal_app:page"
-PARTS = ("http", "static", "media", "search", "newsletter")
+EDGE_POST_COUNT = 100
+PARTS = ("http", "static", "media", "search", "newsletter", "import", "edge")
 
 
 def main() -> None:
@@ -99,6 +111,14 @@ def main() -> None:
             mailed = newsletter.measure(tmp, _now())
             sections.append(newsletter.section(mailed))
             summaries.append(newsletter.summary(mailed))
+        if "import" in parts:
+            moved = imports.measure(tmp, _now())
+            sections.append(imports.section(moved))
+            summaries.append(imports.summary(moved))
+        if "edge" in parts:
+            served = run_edge(tmp)
+            sections.append(edge.section(served))
+            summaries.append(edge.summary(served))
     write_results(machine, sections)
     print("\n\n".join(summaries))
     minutes = (time.monotonic() - started) / 60
@@ -136,11 +156,7 @@ def measure_http(tmp: Path) -> tuple[dict[str, Figures], str, RedisRead]:
         services.redis_database(REDIS_URL) as redis_url,
     ):
         env = services.base_env(database_url, redis_url, tmp / "instance")
-        corpus = tmp / "corpus"
-        corpus.mkdir()
-        slugs = write_corpus(corpus, POST_COUNT)
-        _import_blog(env, corpus)
-        path = f"/{slugs[len(slugs) // 2]}/"
+        path = _bench_blog(env, tmp / "corpus", POST_COUNT)
         # `cached` answers from Redis alone, `hot` from each process's memory first
         # (the default, issue 22), `uncached` from neither.
         redis_env = {**env, "INKWELL_PAGE_MEMORY_CACHE_BYTES": "0"}
@@ -182,9 +198,18 @@ def measure_http(tmp: Path) -> tuple[dict[str, Figures], str, RedisRead]:
     )
 
 
+def _bench_blog(env: dict[str, str], corpus: Path, count: int) -> str:
+    """The blog imported from a corpus of `count` posts written to `corpus`; the
+    path of its middle post, the page measured."""
+    corpus.mkdir()
+    slugs = write_corpus(corpus, count)
+    _import_blog(env, corpus)
+    return f"/{slugs[len(slugs) // 2]}/"
+
+
 def _import_blog(env: dict[str, str], corpus: Path) -> None:
     """Migrate, create the blog and import the corpus."""
-    print(f"Importing {POST_COUNT} posts into blog {BLOG!r}...", flush=True)
+    print(f"Importing the corpus into blog {BLOG!r}...", flush=True)
     services.inkwell(env, "db", "upgrade")
     services.inkwell(env, "users", "create", EMAIL, "--password", PASSWORD)
     services.inkwell(env, "blogs", "create", BLOG, "--owner", EMAIL, "--title", "Bench")
@@ -201,6 +226,53 @@ def _check_caching(cached: str, uncached: str, path: str) -> tuple[bytes, str]:
     if states != ["hit", "miss", "miss"]:
         raise RuntimeError(f"caching is not what the figures claim: X-Cache {states}")
     return page, headers["ETag"]
+
+
+def run_edge(tmp: Path) -> edge.EdgeRun:
+    """Issue 22, point 1: the blog's hot page and random pages of many blogs through
+    infra's nginx in front of gunicorn, against nginx's static copy; then edits."""
+    started, date, load_at_start = time.monotonic(), _now(), load_average()
+    services.ensure_tools()
+    with (
+        services.database(EDGE_DATABASE) as url,
+        services.redis_database(REDIS_URL) as redis_url,
+    ):
+        env = services.base_env(url, redis_url, tmp / "instance")
+        path = _bench_blog(env, tmp / "edge-corpus", EDGE_POST_COUNT)
+        print(f"Loading {edge.BLOGS:,} blogs of {edge.POSTS_PER_BLOG} posts...", flush=True)
+        edge.load_blogs(url)
+        proxied = {**env, "INKWELL_PROXY_FIX__X_FOR": "1", "INKWELL_PROXY_FIX__X_PROTO": "1"}
+        with (
+            services.gunicorn(proxied, tmp / "gunicorn-edge.log", HOST) as app,
+            services.shipped_nginx(tmp / "nginx-edge", app, HOST) as front,
+        ):
+            page = services.fetch(app + path, HOST)[0]
+            edge.check_hits(front, path, HOST)
+            host = f"Host: {HOST}"
+            with services.nginx(tmp / "nginx-static", path, page, HOST) as static:
+                targets = [
+                    Target("nginx", static + path, (host,)),
+                    Target("edge-hot", front + path, (host,)),
+                    Target("app-hot", app + path, (host,)),
+                    edge.random_pages(tmp, front),
+                ]
+                print("Warming up, then measuring:", flush=True)
+                for target in targets:
+                    run_wrk(target, WARMUP_SECONDS)
+                figures = rounds(targets, ROUNDS, SECONDS)
+            print(f"Editing {path} {edge.EDITS} times through the dashboard:", flush=True)
+            owner = edge.Owner(app, EMAIL, PASSWORD)
+            fresh = edge.freshness(owner, front, HOST, edge.post_to_edit(url, path.strip("/")))
+    return edge.EdgeRun(
+        date=date,
+        minutes=(time.monotonic() - started) / 60,
+        load=load_at_start,
+        rounds=ROUNDS,
+        seconds=SECONDS,
+        page=f"`{path}` ({len(page) / 1024:.1f} KB of HTML)",
+        figures=figures,
+        fresh=fresh,
+    )
 
 
 def measure_index_query(tmp: Path) -> list[QueryTiming]:

@@ -114,7 +114,7 @@ def gunicorn(
         yield _wait_until_up(f"http://127.0.0.1:{port}", host, server, log)
 
 
-NGINX_CONF = """\
+NGINX_MAIN = """\
 daemon off;
 # Workers run as the bench's user (nginx ignores this unless started by root),
 # so they can read its private temporary folder.
@@ -124,19 +124,24 @@ error_log {prefix}/error.log;
 pid {prefix}/nginx.pid;
 events {{ worker_connections 1024; }}
 http {{
-    access_log off;
-    default_type text/html;
     client_body_temp_path {prefix}/body;
     proxy_temp_path {prefix}/proxy;
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
+"""
+NGINX_CONF = (
+    NGINX_MAIN
+    + """\
+    access_log off;
+    default_type text/html;
     server {{
         listen 127.0.0.1:{port};
         root {prefix}/www;
     }}
 }}
 """
+)
 
 
 @contextmanager
@@ -153,6 +158,51 @@ def nginx(prefix: Path, path: str, page: bytes, host: str) -> Iterator[str]:
         server = subprocess.Popen([nginx_binary(), "-p", prefix, "-c", conf], stderr=errors)
     with _stopping(server):
         yield _wait_until_up(f"http://127.0.0.1:{port}", host, server, log, path)
+
+
+@contextmanager
+def shipped_nginx(prefix: Path, app: str, host: str) -> Iterator[str]:
+    """infra/nginx/inkwell.conf as shipped, its ports and folders moved into `prefix`,
+    in front of gunicorn at `app` (a base URL); yields the base URL of its plain-HTTP
+    default server (custom domains': a blog host that is no subdomain of the
+    example domain arrives there)."""
+    shutil.copytree(ROOT / "infra" / "nginx" / "snippets", prefix / "snippets")
+    for name in ("app", "blogs"):  # the site's TLS servers need theirs to start
+        _self_signed(prefix / "inkwell-tls", name)
+    port = free_port()
+    site = (ROOT / "infra" / "nginx" / "inkwell.conf").read_text()
+    moves = {
+        "server 127.0.0.1:8000;": f"server {app.removeprefix('http://')};",
+        "/var/lib/nginx/inkwell-cache": f"{prefix}/cache",
+        "/var/log/nginx/inkwell.access.log": f"{prefix}/access.log",
+        "/srv/inkwell/mirror": f"{prefix}/mirror",
+        "listen 80": f"listen 127.0.0.1:{port}",
+        "listen 443": f"listen 127.0.0.1:{free_port()}",
+    }
+    for shipped, here in moves.items():
+        if shipped not in site:
+            raise RuntimeError(f"infra/nginx/inkwell.conf has no {shipped!r}: update bench")
+        site = site.replace(shipped, here)
+    (prefix / "inkwell.conf").write_text(site)
+    conf = prefix / "nginx.conf"
+    mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
+    head = NGINX_MAIN.format(prefix=prefix, user=getpass.getuser())
+    conf.write_text(f"{head}    {mime}\n    include {prefix}/inkwell.conf;\n}}\n")
+    log = prefix / "stderr.log"
+    with log.open("wb") as errors:
+        server = subprocess.Popen([nginx_binary(), "-p", prefix, "-c", conf], stderr=errors)
+    with _stopping(server):
+        yield _wait_until_up(f"http://127.0.0.1:{port}", host, server, log)
+
+
+def _self_signed(folder: Path, name: str) -> None:
+    folder.mkdir(exist_ok=True)
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", f"/CN={name}.bench", "-keyout", folder / f"{name}.key",
+         "-out", folder / f"{name}.crt"],
+        check=True, capture_output=True,
+    )  # fmt: skip
 
 
 def _wait_until_up(
@@ -204,3 +254,15 @@ def base_env(database_url: str, redis_url: str, instance: Path) -> dict[str, str
         "INKWELL_APP_HOST": "app.bench",
         "INKWELL_BLOG_DOMAIN": "blogs.bench",
     }
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB; 0 once it is gone."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0

@@ -26,4 +26,5 @@ pytest_plugins = [
     "fixtures.images",
     "fixtures.dns_server",
     "fixtures.hubs",
+    "fixtures.image_server",
 ]

@@ -47,7 +47,8 @@ OFF_SCREEN = """() => {
 }"""
 
 BLOG_SECTIONS = ("", "posts/new", "media/", "tags/", "snippets/", "team/", "mirror/", "settings",
-                 "import/", "domains/", "css/", "navigation/", "subscribers/")  # fmt: skip
+                 "import/", "export/options", "domains/", "css/", "navigation/",
+                 "subscribers/")  # fmt: skip
 MEMBER_PAGES = ["/dashboard/", "/blogs/alice/deleted"] + [
     f"/blogs/alice/{p}" for p in BLOG_SECTIONS
 ]

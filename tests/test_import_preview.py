@@ -158,7 +158,7 @@ def test_uploads_past_the_body_limit_and_empty_forms_are_refused(
     assert empty.status_code == 400 and "Choose a .zip file." in empty.text
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 2048)
     big = upload(client, zipped({"posts/big.md": FRESH + "x" * 5000}))
-    assert big.status_code == 413 and "at most 2 KB in all" in big.text
+    assert big.status_code == 413 and "previewed here up to 2 kB" in big.text
 
 
 def test_only_verified_owners_and_editors_import(app, alice, add_member) -> None:

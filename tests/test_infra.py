@@ -29,9 +29,13 @@ def test_nginx_site_is_valid(tmp_path: Path) -> None:
     for name in ("app", "blogs"):  # where the site expects its certificates
         self_signed(tmp_path / "inkwell-tls", name, f"{name}.example")
     mime = "include /etc/nginx/mime.types;" if Path("/etc/nginx/mime.types").exists() else ""
+    # nginx -t creates the page cache's folder: one of the test's instead.
+    site = (ROOT / "infra" / "nginx" / "inkwell.conf").read_text()
+    site = site.replace("/var/lib/nginx/inkwell-cache", f"{tmp_path}/cache")
+    (tmp_path / "inkwell.conf").write_text(site)
     (tmp_path / "nginx.conf").write_text(
         f"error_log {tmp_path}/error.log; pid {tmp_path}/nginx.pid; events {{}}\n"
-        f"http {{ {mime} include {ROOT}/infra/nginx/inkwell.conf; }}\n"
+        f"http {{ {mime} include {tmp_path}/inkwell.conf; }}\n"
     )
     result = subprocess.run(
         [NGINX, "-t", "-p", str(tmp_path), "-c", str(tmp_path / "nginx.conf")],
@@ -54,9 +58,9 @@ def self_signed(folder: Path, name: str, host: str) -> tuple[Path, Path]:
     return cert, key
 
 
-# An nginx of the test's own in `prefix`, in front of the app on `app_port`;
-# each test adds its http {} lines and closes the block.
-NGINX_HEAD = """\
+# An nginx of the test's own in `prefix`; each test adds its http {} lines and
+# closes the block.
+NGINX_MAIN = """\
 daemon off;
 user {user};
 error_log {prefix}/error.log;
@@ -68,8 +72,9 @@ http {{
     fastcgi_temp_path {prefix}/fastcgi;
     uwsgi_temp_path {prefix}/uwsgi;
     scgi_temp_path {prefix}/scgi;
-    upstream inkwell_app {{ server 127.0.0.1:{app_port}; }}
 """
+# The same, in front of the app on `app_port`.
+NGINX_HEAD = NGINX_MAIN + "    upstream inkwell_app {{ server 127.0.0.1:{app_port}; }}\n"
 
 MIRROR_CONF = (
     NGINX_HEAD

@@ -6,6 +6,7 @@ import getpass
 import http.client
 import re
 import shutil
+import socket
 import ssl
 from pathlib import Path
 from urllib.parse import urlencode
@@ -62,10 +63,7 @@ def test_a_login_through_tls_on_a_non_standard_port(app, make_tenant, tmp_path: 
             cert=cert, key=key, log_format=shipped_log_format(),
         )
     )  # fmt: skip
-    env = gunicorn_env(
-        app, tmp_path / "instance", app_port, INKWELL_PREFERRED_URL_SCHEME="https",
-        INKWELL_PROXY_FIX__X_FOR="1", INKWELL_PROXY_FIX__X_PROTO="1",
-    )  # fmt: skip
+    env = behind_tls(app, tmp_path / "instance", app_port)
     with (
         listening_process(GUNICORN, app_port, env=env, cwd=tmp_path),
         listening_process([NGINX, "-p", tmp_path, "-c", conf], port),
@@ -90,6 +88,26 @@ def test_a_login_through_tls_on_a_non_standard_port(app, make_tenant, tmp_path: 
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)  # nginx's $request_id, kept by the app
 
 
+def behind_tls(app, instance: Path, port: int) -> dict[str, str]:
+    """gunicorn's environment (test_infra.gunicorn_env) behind nginx's TLS."""
+    return gunicorn_env(
+        app, instance, port, INKWELL_PREFERRED_URL_SCHEME="https",
+        INKWELL_PROXY_FIX__X_FOR="1", INKWELL_PROXY_FIX__X_PROTO="1",
+    )  # fmt: skip
+
+
+class Connection(http.client.HTTPSConnection):
+    """HTTPS to 127.0.0.1:`port` naming `host` in the handshake (SNI), as a browser
+    would: nginx refuses a handshake without a name it serves."""
+
+    def __init__(self, port: int, host: str, context: ssl.SSLContext) -> None:
+        super().__init__(host, port, context=context, timeout=10)
+
+    def connect(self) -> None:
+        raw = socket.create_connection(("127.0.0.1", self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+
+
 class Browser:
     """HTTPS to nginx with a Host and the cookies it was given (a self-signed certificate)."""
 
@@ -105,7 +123,7 @@ class Browser:
         self.tls.check_hostname, self.tls.verify_mode = False, ssl.CERT_NONE
 
     def request(self, method: str, path: str, body: str | None = None, headers=None) -> Answer:
-        connection = http.client.HTTPSConnection("127.0.0.1", self.port, context=self.tls)
+        connection = Connection(self.port, self.host.split(":")[0], self.tls)
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         sent = {"Host": self.host, **({"Cookie": cookie} if cookie else {}), **(headers or {})}
         connection.request(method, path, body=body, headers=sent)

@@ -196,7 +196,13 @@ def test_queue_lengths_are_read_from_a_redis_broker(app_factory, app, own_redis)
     broker.lpush("mail", "a", "b")
     broker.lpush("publish\x06\x163", "c")  # a task sent with priority 3
     with app_factory(CELERY_BROKER_URL=own_redis.url).app_context():
-        assert queue_lengths() == {"mail": 2, "publish": 1, "media": 0, "newsletter": 0}
+        assert queue_lengths() == {
+            "mail": 2,
+            "publish": 1,
+            "media": 0,
+            "newsletter": 0,
+            "imports": 0,
+        }
     down = f"redis://127.0.0.1:{free_port()}/0"
     with app_factory(CELERY_BROKER_URL=down, CELERY_BROKER_TIMEOUT=0.5).app_context():
         assert queue_lengths().startswith("broker unreachable")

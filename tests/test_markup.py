@@ -58,6 +58,8 @@ PLATFORM = [
     ("domains", "/blogs/alice/domains/", "owner"),
     ("custom css", "/blogs/alice/css/", "owner"),
     ("import", "/blogs/alice/import/", "owner"),
+    ("export", "/blogs/alice/export/options", "owner"),
+    ("import job", "/blogs/alice/import/jobs/{import_job}", "owner"),
     ("navigation", "/blogs/alice/navigation/", "owner"),
     ("subscribers", "/blogs/alice/subscribers/", "owner"),
     ("subscribe answer", "POST /newsletter/{uuid}/subscribe", None),
@@ -109,7 +111,7 @@ def ids(
     from inkwell.platform.core import tenancy
     from inkwell.platform.core.accounts.registration import new_user
     from inkwell.platform.core.extensions import db
-    from inkwell.platform.core.models import PostRevision, Tag, Tenant
+    from inkwell.platform.core.models import ImportJob, PostRevision, Tag, Tenant
     from inkwell.platform.core.newsletter import subscribers
 
     alice = make_tenant("alice")
@@ -152,8 +154,17 @@ def ids(
             reader = subscribers.subscribe(db.session.get(Tenant, alice.id), "reader@example.com")
             db.session.commit()
             token, uuid = reader.token, str(db.session.get(Tenant, alice.id).uuid)
+            # A WordPress import half done: its progress, counts and a note in Arabic.
+            note = ["post 15: رحلة", "/rhl/ is taken in this blog: imported at /rhl-2/"]
+            report = {"done": 6, "created": 3, "skipped": {"comment": 4}, "lines": [note]}
+            job = ImportJob(tenant_id=alice.id, format="wordpress", file_name="كلمات.xml",
+                            upload="x", status="running", total=12, done=6,
+                            report=report)  # fmt: skip
+            db.session.add(job)
+            db.session.commit()
         return {"post": post, "revision": revision, "snippet": snippet, "tag": tag,
-                "blog": alice.id, "user": admin.id, "token": token, "uuid": uuid}  # fmt: skip
+                "blog": alice.id, "user": admin.id, "token": token, "uuid": uuid,
+                "import_job": job.id}  # fmt: skip
 
 
 def platform_pages(app: Flask, ids: dict[str, int]) -> dict[str, str]:

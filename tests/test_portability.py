@@ -322,7 +322,8 @@ def test_dashboard_download_for_owners_and_editors(
         assert ('href="/blogs/alice/export/"' in page.text) == (status == 200), email
         assert browser.get("/blogs/alice/export/").status_code == status, email
     auth.login(blog.owner_email)
-    assert 'href="/blogs/alice/export/"' in client.get("/blogs/alice/").text
+    assert 'href="/blogs/alice/export/options"' in client.get("/blogs/alice/").text
+    assert 'action="/blogs/alice/export/"' in client.get("/blogs/alice/export/options").text
     answer = client.get("/blogs/alice/export/")
     today = datetime.now(UTC).strftime("%Y-%m-%d")
     assert answer.mimetype == "application/zip"

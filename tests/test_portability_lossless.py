@@ -12,8 +12,9 @@ import feedparser
 from sqlalchemy import select
 
 from inkwell.platform.core import tenancy
+from inkwell.platform.core.content import aliases
 from inkwell.platform.core.extensions import db
-from inkwell.platform.core.models import Post, Tenant, User
+from inkwell.platform.core.models import Post, Subscriber, Tenant, User
 from inkwell.platform.core.portability import custom_css_files, navigation_files
 from inkwell.platform.core.portability.markdown_io import (
     ImportReport,
@@ -25,13 +26,24 @@ from inkwell.platform.core.portability.markdown_io import (
 CREATED = datetime(2023, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
 UPDATED = datetime(2023, 4, 5, 6, 7, 8, 654321, tzinfo=UTC)
 PUBLISHED = datetime(2023, 3, 5, 1, 2, 3, 999999, tzinfo=UTC)
+# A slug it had, and paths of the site it came from: all stay old addresses.
+OLD_ADDRESSES = ("/old-first/", "https://old.example.org/2019/05/first/", "/p/first", "/?p=123")
+SUBSCRIBERS = {
+    "sure@example.org": "confirmed",
+    "maybe@example.org": "pending",
+    "gone@example.org": "unsubscribed",
+}
 
 
-def export_bytes(app, blog) -> bytes:
+def export_bytes(app, blog, subscribers: bool = False) -> bytes:
     buffer = io.BytesIO()
     with app.app_context():
-        export_markdown(db.session.get(Tenant, blog.id), buffer)
+        export_markdown(db.session.get(Tenant, blog.id), buffer, subscribers=subscribers)
     return buffer.getvalue()
+
+
+def zip_names(data: bytes) -> list[str]:
+    return zipfile.ZipFile(io.BytesIO(data)).namelist()
 
 
 def import_bytes(app, blog, data: bytes, tmp_path: Path, name: str = "b.zip") -> ImportReport:
@@ -77,6 +89,10 @@ def bundle_with(files: dict[str, str]) -> bytes:
     return buffer.getvalue()
 
 
+def feed_authors(client) -> list[str]:
+    return [entry.author for entry in feedparser.parse(client.get("/latest.atom").data).entries]
+
+
 def feed_ids(client) -> dict[str, list[str]]:
     atom = feedparser.parse(client.get("/latest.atom").data)
     rss = feedparser.parse(client.get("/rss.xml").data)
@@ -89,12 +105,34 @@ def feed_ids(client) -> dict[str, list[str]]:
 
 
 def dress(app, blog) -> None:
-    """Give the blog custom CSS and a navigation naming a page and a tag."""
+    """Give the blog custom CSS, a navigation naming a page, a theme and language of
+    its own, and subscribers in each state an export must keep."""
     with app.app_context(), tenancy.tenant_scope(blog.id):
         tenant = db.session.get(Tenant, blog.id)
         custom_css_files.store(tenant, "body { color: #123; }\n")
         assert navigation_files.store(tenant, [{"label": "Now", "page": "now"}]) == []
+        tenant.theme, tenant.language, tenant.time_zone = "longread", "fa", "Asia/Tehran"
+        for email, status in SUBSCRIBERS.items():
+            confirmed = CREATED if status in ("confirmed", "unsubscribed") else None
+            db.session.add(
+                Subscriber(tenant_id=blog.id, email=email, token=email, status=status,
+                           source="form", confirmed_at=confirmed)
+            )  # fmt: skip
         db.session.commit()
+
+
+def keep_old_addresses(app, blog, post_id: int, addresses: tuple[str, ...]) -> None:
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        post = db.session.get(Post, post_id)
+        for address in addresses:
+            aliases.add_alias(post, db.session.get(Tenant, blog.id), address)
+        db.session.commit()
+
+
+def subscribers_of(app, blog) -> dict[str, tuple[str, datetime | None]]:
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        rows = db.session.scalars(select(Subscriber))
+        return {row.email: (row.status, row.confirmed_at) for row in rows}
 
 
 def test_round_trip_is_byte_identical_with_the_same_feed_ids(
@@ -108,14 +146,26 @@ def test_round_trip_is_byte_identical_with_the_same_feed_ids(
     make_post(alice, "Second", "Three.")
     make_post(alice, "Now", "A page.", is_page=True)
     make_post(alice, "Later", "wip", status="draft")
+    guest = make_post(alice, "Guest", "By a guest.", slug="guest")
     make_snippet(alice, "Hi", "print('hi')\n", language="python")
     dress(app, alice)
     set_post(app, alice, first, created_at=CREATED, content_updated_at=UPDATED)
     set_post(app, alice, first, author_id=user_id(app, ed))
-    exported = export_bytes(app, alice)
-    names = zipfile.ZipFile(io.BytesIO(exported)).namelist()
+    set_post(app, alice, guest, author_id=None, byline="Ana Lima")
+    keep_old_addresses(app, alice, first, OLD_ADDRESSES)
+    exported = export_bytes(app, alice, subscribers=True)
+    archive = zipfile.ZipFile(io.BytesIO(exported))
+    names = archive.namelist()
     assert {"custom.css", "navigation.yaml", "settings.yaml", "snippets/hi.md"} <= set(names)
+    assert "subscribers.csv" in names and "subscribers.csv" not in zip_names(
+        export_bytes(app, alice)
+    )
     assert any(name.startswith("media/") for name in names)
+    guest_file = archive.read("posts/guest.md").decode()
+    assert "byline: Ana Lima\n" in guest_file and "author:" not in guest_file
+    assert "aliases:\n- 2019/05/first\n- ?p=123\n- old-first\n- p/first\n" in (
+        archive.read("posts/first.md").decode()
+    )
 
     bob = make_tenant("bob", owner_email="alice-two@example.com")
     with app.app_context():  # ed writes for the new blog too: matched by email
@@ -124,10 +174,17 @@ def test_round_trip_is_byte_identical_with_the_same_feed_ids(
         db.session.add(Membership(tenant_id=bob.id, user_id=user_id(app, ed), role="author"))
         db.session.commit()
     report = import_bytes(app, bob, exported, tmp_path)
-    assert (report.created, report.errors) == (5, [])
-    assert export_bytes(app, bob) == exported
+    assert (report.created, report.subscribers, report.errors) == (6, 3, [])
+    assert export_bytes(app, bob, subscribers=True) == exported
     assert feed_ids(site_client(bob)) == feed_ids(site_client(alice))
     assert all(feed_ids(site_client(bob)).values())
+    assert feed_authors(site_client(bob)) == feed_authors(site_client(alice))
+    assert "Ana Lima" in feed_authors(site_client(bob))
+    assert subscribers_of(app, bob) == subscribers_of(app, alice)  # confirmed only if it was
+    reader = site_client(bob)
+    assert 'by <span class="byline" dir="auto">Ana Lima</span>' in reader.get("/guest/").text
+    for old in ("/old-first/", "/2019/05/first/", "/p/first", "/?p=123"):
+        assert reader.get(old).headers["Location"] == "/first/", old
 
     mine, theirs = posts_by_slug(app, alice), posts_by_slug(app, bob)
     assert theirs["first"].uuid == mine["first"].uuid
@@ -136,6 +193,7 @@ def test_round_trip_is_byte_identical_with_the_same_feed_ids(
     assert theirs["first"].published_at == PUBLISHED
     assert theirs["first"].author_id == user_id(app, ed)
     assert theirs["first"].id != mine["first"].id
+    assert (theirs["guest"].author_id, theirs["guest"].byline) == (None, "Ana Lima")
 
 
 def test_reimport_updates_in_place_matched_by_uuid(app, make_tenant, make_post, tmp_path) -> None:

@@ -8,6 +8,7 @@ from fixtures.app import post_form
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import (
+    ImportJob,
     Invitation,
     Media,
     Membership,
@@ -148,7 +149,10 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
         reader = subscribers.subscribe(db.session.get_one(Tenant, bob.id), "fan@example.com")
         db.session.flush()
         bob_subscriber = reader.id
+        job = ImportJob(tenant_id=bob.id, format="wordpress", upload="x", file_name="bob.xml")
+        db.session.add(job)
         db.session.commit()
+        bob_job = job.id
     alice_post = make_post(alice, "Alice's own")
     auth.login(alice.owner_email)
     before = snapshot(app)
@@ -165,7 +169,8 @@ def test_member_of_one_blog_gets_404_for_every_url_of_another(
             ids = {"post_id": bob_post, "snippet_id": bob_snippet, "user_id": bob_user,
                    "invitation_id": bob_invitation, "tag_id": bob_tag, "name": bob_file,
                    "media_id": bob_image_id, "domain_id": bob_domain,
-                   "subscriber_id": bob_subscriber, **bob_revision}  # fmt: skip
+                   "subscriber_id": bob_subscriber, "job_id": bob_job,
+                   **bob_revision}  # fmt: skip
             url = url_for(endpoint, subdomain=sub, **ids)
         if method == "GET":
             answer = client.get(url)

@@ -5,7 +5,10 @@ error pages, `degrading` to a minimal page should one fail (core.error_pages).
 
 An old address of a post or tag (`content.moved_post`, `moved_tag`) answers a
 301 to where it is now (`moved`); a mirror's freeze, which cannot keep a 301,
-sets REDIRECT_PAGES and gets a page that redirects instead.
+sets REDIRECT_PAGES and gets a page that redirects instead. A post's old address
+may be any path no other view answers (`old_address`: `/2019/05/slug/`, `/p/slug`,
+with or without the slash) or WordPress's `/?p=123` and `/?page_id=7` on the home
+page, which answer 404 when no post had them (nothing is stored per value).
 """
 
 from typing import Any
@@ -26,12 +29,14 @@ from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response as BaseResponse
 
 from inkwell.platform.core.caching import cache_get, cache_set, tenant_key
+from inkwell.platform.core.content.alias_paths import QUERY_KEYS, AliasError, query_alias
 from inkwell.platform.core.domains.names import shown_url
 from inkwell.platform.core.error_pages import degrading
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tag
 from inkwell.tenants import content
 from inkwell.tenants.navigation import Link, link
+from inkwell.tenants.page_cache import not_stored, reads_query
 
 bp = Blueprint("blog", __name__, template_folder="templates")
 
@@ -48,9 +53,14 @@ def page_of(number: int, tag: Tag | None = None) -> Pagination:
 
 @bp.get("/")
 @bp.get("/page/<int:page>/")
+@reads_query(*QUERY_KEYS)
 def index(page: int = 1) -> str | BaseResponse:
     if page == 1 and request.path != "/":
         return redirect(url_for("blog.index"), 301)
+    if request.args:
+        if page == 1:
+            return _by_query()
+        not_stored()  # ?p= means nothing past page 1: no cache entry per value
     posts = page_of(page)
     return render_template("blog/index.html", tenant=g.tenant, posts=posts, endpoint="blog.index")
 
@@ -106,12 +116,27 @@ def post(slug: str) -> str | BaseResponse:
     return render_template("blog/post.html", tenant=g.tenant, post=found)
 
 
+@bp.get("/<path:address>")
+def old_address(address: str) -> str | BaseResponse:
+    """A path of the blog's old site that an imported post kept, or one given in its editor."""
+    return moved("blog.post", slug=content.current().moved_post(address.strip("/")) or abort(404))
+
+
+def _by_query() -> str | BaseResponse:
+    """WordPress's /?p=123: where the post that had it is now."""
+    try:
+        old = query_alias(request.args)
+    except AliasError:
+        abort(404)
+    return moved("blog.post", slug=(old and content.current().moved_post(old)) or abort(404))
+
+
 def moved(endpoint: str, **values: Any) -> str | BaseResponse:
     """A permanent redirect to the page of `endpoint` and `values`, where an old
     address leads; for a static mirror, a page that redirects (meta refresh, canonical)."""
     if not current_app.config.get("REDIRECT_PAGES"):
         return redirect(url_for(endpoint, **values), 301)
-    canonical = blog_url(g.tenant, url_for(endpoint, **values))
+    canonical = g.moved_to = blog_url(g.tenant, url_for(endpoint, **values))
     page = "blog/moved.html"
     return render_template(page, endpoint=endpoint, values=values, canonical=canonical)
 

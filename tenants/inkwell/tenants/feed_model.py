@@ -89,7 +89,7 @@ def entry(tenant: Tenant, post: Post) -> Entry:
         published=published,
         # Only a real edit moves the update time; never earlier than publication.
         updated=max(published, post.content_updated_at or published),
-        author=(post.author.display_name if post.author else "") or tenant.title,
+        author=post.author_name or tenant.title,
         tags=post.tags,
         summary=post.excerpt,
         html=absolutize(post.body_html, url),

@@ -14,7 +14,9 @@ URL_SAFE = "/:@!$&'()*+,;=-._~%"
 
 # Browsers keep a 301 without Cache-Control for good; a bounded one lets a blog
 # whose owner moves the primary back not loop between the two hosts for long.
-REDIRECT_MAX_AGE = 3600
+# Shared caches (nginx's micro-cache) keep it a second, so a change of primary
+# reaches every reader arriving through them within 2 s.
+REDIRECT_POLICY = "public, max-age=3600, s-maxage=1"
 
 
 def to_primary(found: ServedBlog, environ: dict[str, Any]) -> Answer:
@@ -27,6 +29,6 @@ def to_primary(found: ServedBlog, environ: dict[str, Any]) -> Answer:
     headers = [
         ("Location", location),
         ("Content-Type", "text/plain; charset=utf-8"),
-        ("Cache-Control", f"public, max-age={REDIRECT_MAX_AGE}"),
+        ("Cache-Control", REDIRECT_POLICY),
     ]
     return "301 Moved Permanently", headers, f"Moved to {location}\n".encode()

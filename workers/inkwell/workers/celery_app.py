@@ -11,10 +11,21 @@ from flask import Blueprint, Flask
 from flask.config import Config
 
 from inkwell.platform.core import request_ids
-from inkwell.workers import beat, mail, media, newsletter, publish, relay, schedule, websub
+from inkwell.workers import (
+    beat,
+    imports,
+    mail,
+    media,
+    newsletter,
+    publish,
+    relay,
+    schedule,
+    websub,
+)
 
-# `newsletter` apart from `mail`: a big send never delays a password reset.
-QUEUES = ("mail", "publish", "media", "newsletter")
+# `newsletter` apart from `mail`: a big send never delays a password reset;
+# `imports` apart from `media`: a 10,000-post import never delays a thumbnail.
+QUEUES = ("mail", "publish", "media", "newsletter", "imports")
 
 
 @signals.after_setup_logger.connect
@@ -60,13 +71,19 @@ def _settings(config: Config) -> dict[str, Any]:
             # Confirmations are short and awaited, like account mail; sends are bulk.
             newsletter.send_confirmation.name: {"queue": "mail"},
             f"{newsletter.__name__}.*": {"queue": "newsletter"},
+            imports.resume_imports_task.name: {"queue": "mail"},  # a short sweep
+            f"{imports.__name__}.*": {"queue": "imports"},
         },
         # A publish of a big blog to S3 takes minutes, not a mail's seconds.
         "task_annotations": {
             publish.publish_mirror.name: {
                 "soft_time_limit": config["MIRROR_SOFT_TIME_LIMIT"],
                 "time_limit": config["MIRROR_TIME_LIMIT"],
-            }
+            },
+            imports.run_import.name: {
+                "soft_time_limit": max(1, config["IMPORT_TIME_LIMIT"] - 30),
+                "time_limit": config["IMPORT_TIME_LIMIT"],
+            },
         },
         # At least once: acknowledge only after the task ran, and give a task back
         # to the broker when its worker process dies mid-task.
@@ -113,6 +130,10 @@ def _settings(config: Config) -> dict[str, Any]:
             "resume-newsletter-sends": {
                 "task": newsletter.resume_sends_task.name,
                 "schedule": config["NEWSLETTER_SWEEP_INTERVAL"],
+            },
+            "resume-imports": {
+                "task": imports.resume_imports_task.name,
+                "schedule": config["IMPORT_SWEEP_INTERVAL"],
             },
             "expire-domain-claims": {
                 "task": schedule.expire_domain_claims.name,

@@ -186,9 +186,8 @@ def _upload(
     def one(upload: Upload) -> None:
         file = upload[0]
         check()
-        target.put(
-            file.path, build / file.path, file.content_type, cache_control(file.path, config)
-        )
+        policy = cache_control(file.path, config)
+        target.put(file.path, build / file.path, file.content_type, policy, file.redirect)
 
     error: BaseException | None = None
     with ThreadPoolExecutor(max_workers=config["MIRROR_UPLOAD_THREADS"]) as pool:

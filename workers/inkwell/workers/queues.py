@@ -8,7 +8,7 @@ import redis
 from flask import current_app
 from kombu.transport.redis import PRIORITY_STEPS, Channel
 
-QUEUES = ("mail", "publish", "media", "newsletter")
+QUEUES = ("mail", "publish", "media", "newsletter", "imports")
 
 
 def queue_lengths() -> dict[str, int] | str:

@@ -395,6 +395,9 @@ class Post(TenantScoped, Timestamps, db.Model):
     excerpt: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="draft")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who wrote it when that is no member of the blog (an import's author): shown
+    # instead of the member's name on its page, in feeds and in exports.
+    byline: Mapped[str | None] = mapped_column(String(200))
     # When readers see it: set on first publish, or the time chosen for a scheduled post.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Last change of what readers see (title, body, excerpt, tags): Atom's <updated>.
@@ -423,6 +426,12 @@ class Post(TenantScoped, Timestamps, db.Model):
     __mapper_args__: ClassVar[dict[str, object]] = {"version_id_col": revision}
 
     author: Mapped[User | None] = relationship()
+
+    @property
+    def author_name(self) -> str:
+        """Who readers are told wrote it: its byline, else its member's name, else ""."""
+        return self.byline or (self.author.display_name if self.author else "")
+
     # Only ever an image of the post's own blog, whatever the id says.
     cover: Mapped["Media | None"] = relationship(
         primaryjoin="and_(Media.tenant_id == Post.tenant_id,"
@@ -845,3 +854,39 @@ class Delivery(TenantScoped, db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+IMPORT_JOB_STATUSES = ("queued", "running", "done", "failed")
+
+
+class ImportJob(TenantScoped, db.Model):
+    """An import of another platform's export into a blog, run in the background
+    (`core.portability.import_jobs`): its upload, its progress and its report.
+    `done` entries of the file are imported and committed with it, so a resumed
+    job goes on from there; `active_until` is the running task's lease."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "id"),
+        Index(None, "tenant_id", "created_at"),
+        # The sweeper's query across all blogs: only unfinished jobs, so it stays tiny.
+        _partial_index("ix_import_jobs_unfinished", "active_until", where="finished_at IS NULL"),
+        _one_of("status", IMPORT_JOB_STATUSES),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    format: Mapped[str] = mapped_column(String(16))
+    # The old site's address, for exports that name their own pages and images
+    # relative to it (Ghost's __GHOST_URL__); "" when not given.
+    site_url: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    file_name: Mapped[str] = mapped_column(String(255), default="")
+    upload: Mapped[str] = mapped_column(String(64))  # the kept file's name
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    total: Mapped[int | None] = mapped_column()  # entries of the file, once counted
+    done: Mapped[int] = mapped_column(default=0)
+    report: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -172,6 +172,15 @@ MEDIA_MAX_PIXELS = 50_000_000
 # Animated GIFs are kept animated up to this many frames x pixels in all.
 MEDIA_MAX_ANIMATION_PIXELS = 100_000_000
 
+# Images an import from another platform names by URL are fetched into the blog's
+# library (`core.portability.remote_images`): http(s) only, at most MEDIA_MAX_BYTES,
+# IMPORT_FETCH_TIMEOUT seconds each (redirects included), and only from public
+# addresses: never loopback, private, link-local, multicast or reserved ones,
+# unless the URL's host is one of IMPORT_FETCH_ALLOWED_HOSTS (a JSON list of names
+# or addresses, e.g. ["127.0.0.1"] for tests; empty in production).
+IMPORT_FETCH_TIMEOUT = 10.0
+IMPORT_FETCH_ALLOWED_HOSTS: list[str] = []
+
 # Mail. MAIL_SERVER empty (the embedded default) writes each message as an
 # .eml file into MAIL_OUTBOX_DIR (default: `outbox/` in the instance folder)
 # and logs it; otherwise SMTP, with MAIL_PORT, MAIL_USE_TLS, MAIL_USE_SSL,
@@ -219,6 +228,18 @@ NEWSLETTER_STALL_SECONDS = 900
 NEWSLETTER_SWEEP_INTERVAL = 60
 NEWSLETTER_CONFIRM_RESEND_SECONDS = 3600
 NEWSLETTER_IMPORT_MAX_ROWS = 50_000
+
+# Imports from other platforms (`core.portability.import_jobs`) run on the
+# `imports` queue. A running import renews its job's lease at every commit; one
+# whose lease lapsed (its worker killed) is started again from its last commit by
+# the sweeper, every IMPORT_SWEEP_INTERVAL seconds. IMPORT_TIME_LIMIT: seconds
+# one import task may run (a 10,000-post WordPress export takes minutes).
+# IMPORT_MAX_BYTES: the largest upload the dashboard's Import takes for them
+# (the request body; nginx's client_max_body_size for that path must match).
+IMPORT_MAX_BYTES = 128 * 1024 * 1024
+IMPORT_LEASE_SECONDS = 120
+IMPORT_SWEEP_INTERVAL = 60
+IMPORT_TIME_LIMIT = 3600
 # The cross-site subscribe form, per client address, and per email address it
 # names whatever the blog (on top of NEWSLETTER_CONFIRM_RESEND_SECONDS per blog).
 RATE_LIMIT_SUBSCRIBE = "5 per minute; 30 per hour"
@@ -302,9 +323,12 @@ CUSTOM_CSS_MAX_BYTES = 50_000
 TLS_ASK_PLATFORM_HOSTS = False
 
 # Cache-Control of public pages and feeds: browsers revalidate after max-age
-# (cheap: a 304), shared caches (a CDN) keep pages s-maxage seconds.
+# (cheap: a 304), shared caches keep pages s-maxage seconds. nginx's micro-cache
+# (infra/nginx) is such a cache and revalidates after it by ETag, so an edit,
+# a deletion or a suspension reaches readers within about s-maxage plus
+# TENANT_LOOKUP_TTL; keep the sum at or under 2 s.
 PUBLIC_MAX_AGE = 60
-PUBLIC_S_MAXAGE = 300
+PUBLIC_S_MAXAGE = 1
 
 # How many pages of search results (`/search/?q=`) one blog keeps in the page cache
 # until its next change: readers choose the queries, so a flood of random ones must

@@ -92,6 +92,11 @@ def _password_length(_form: FlaskForm, field: PasswordField) -> None:
         raise ValidationError(f"Use {low} to {high} characters.")
 
 
+def _site_address(_form: FlaskForm, field: StringField) -> None:
+    if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", field.data or ""):
+        raise ValidationError("Enter the address the blog had, starting with https://.")
+
+
 def _blog_address(_form: FlaskForm, field: StringField) -> None:
     field.data = normalize_subdomain(field.data or "")
     if problem := subdomain_problem(field.data):
@@ -316,6 +321,17 @@ def _slug(_form: FlaskForm, field: StringField) -> None:
         raise ValidationError(problem)
 
 
+class OldAddressForm(PlatformForm):
+    """An old address to keep leading to a post (checked by `content.aliases.add_alias`)."""
+
+    # Room for a whole URL of the old site; the stored path is bounded by alias_paths.
+    address = StringField(
+        "Add an old address",
+        validators=[DataRequired("Type the old address, such as /2019/05/my-post/ or /?p=123.")],
+        render_kw={"maxlength": 2000, "placeholder": "/2019/05/my-post/", "dir": "ltr"},
+    )
+
+
 class TagForm(PlatformForm):
     """Rename a tag, move its address, or merge it into the tag of its new name."""
 
@@ -495,7 +511,14 @@ class PublishForm(PlatformForm):
 
 
 class ImportUploadForm(PlatformForm):
-    bundle = FileField("Export file (.zip)", validators=[FileRequired("Choose a .zip file.")])
+    """An export to import; `format`'s choices are the view's (`import_jobs.FORMATS`)."""
+
+    format = RadioField("What it is", default="inkwell", validators=[DataRequired()])
+    bundle = FileField("Export file", validators=[FileRequired("Choose a .zip file.")])
+    site_url = StringField(
+        "The old site's address (optional)",
+        validators=[Optional(), Length(max=300), _site_address],
+    )
 
 
 class SubscriberImportForm(PlatformForm):

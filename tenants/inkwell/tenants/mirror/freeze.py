@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from flask import Response, request, url_for
+from flask import Response, g, request, url_for
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 from sqlalchemy.orm import selectinload
 
@@ -35,6 +35,7 @@ from inkwell.tenants.mirror.forking import in_processes
 class Built:
     path: str  # relative to the build folder, as in the mirror: "index.html", "latest.atom"
     content_type: str
+    redirect: str = ""  # a redirect page's target URL (`blog.moved`), for S3's redirect header
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class BlogFreezer:
             # No server to search: /search/ searches /search/posts.js in the browser.
             STATIC_SEARCH=True,
         )
-        self.types: dict[str, str] = {}
+        self.types: dict[str, tuple[str, str]] = {}  # path -> Content-Type, redirect
         self.app.after_request(self._record_type)
         self.app.after_request(self._relative_stylesheet)
         self._paths: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
@@ -134,8 +135,8 @@ class BlogFreezer:
         forked processes at once; a few pages read the database here."""
         urls = list(urls)
         if processes > 1 and content.EXTENSION in self.app.extensions:
-            for path, content_type in in_processes(urls, processes, self._build_in_child):
-                yield Built(path, content_type)
+            for path, content_type, redirect in in_processes(urls, processes, self._build_in_child):
+                yield Built(path, content_type, redirect)
         else:
             yield from self._build(urls)
 
@@ -143,14 +144,14 @@ class BlogFreezer:
         with self.app.app_context():  # never the parent's connections
             db.engine.dispose(close=False)
         for built in self._build(urls):
-            yield [built.path, built.content_type]
+            yield [built.path, built.content_type, built.redirect]
 
     def _build(self, urls: list[str]) -> Iterator[Built]:
         self.freezer.url_generators = [lambda: iter(urls)]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", MissingURLGeneratorWarning)  # a partial build
             for page in self.freezer.freeze_yield():
-                yield Built(page.path.as_posix(), self.types[page.url])
+                yield Built(page.path.as_posix(), *self.types[page.url])
 
     def _relative_url_for(self, endpoint: str, **values: Any) -> str:
         # Frozen-Flask's FREEZER_RELATIVE_URLS, remembering each path: a blog's
@@ -175,7 +176,7 @@ class BlogFreezer:
         return relative_link(path, request.path)
 
     def _record_type(self, response: Response) -> Response:
-        self.types[request.path] = response.content_type
+        self.types[request.path] = response.content_type, g.pop("moved_to", "")
         return response
 
 

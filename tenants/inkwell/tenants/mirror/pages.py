@@ -2,12 +2,13 @@
 
 A snapshot is what the mirror's pages were built from: every public post in page
 order (uuid, slug, title, tags and a stamp that moves with any edit), the
-snippets, the old addresses of posts and tags (each a page that redirects: a
-mirror cannot answer 301), and a digest of everything shown on every page (titles, styles,
-time zone, comments, hosts, quarantine, the header's links, the release). It is
-stored with the mirror, so the next publish can compare and rebuild only what
-changed: an edited post's page, the index and tag pages it is on, the feeds and
-the sitemap. Whatever moves pages around (a
+snippets, the old addresses of posts (paths: `/old-slug/`, `/2019/05/slug/`) and
+tags (each a page that redirects: a mirror cannot answer 301; on S3 it also
+carries the website redirect header), and a digest of everything shown on every
+page (titles, styles, time zone, comments, hosts, quarantine, the header's
+links, the release). It is stored with the mirror, so the next publish can
+compare and rebuild only what changed: an edited post's page, the index and tag
+pages it is on, the feeds and the sitemap. Whatever moves pages around (a
 post added, removed, re-dated or renamed; the recent-posts block; settings; a
 new release) rebuilds everything, which content hashes then mostly skip.
 
@@ -30,6 +31,7 @@ from typing import Any, NamedTuple
 from flask import current_app, url_for
 
 from inkwell.platform.core.caching import GENERATION
+from inkwell.platform.core.content.alias_paths import is_path
 from inkwell.platform.core.content.blog_icons import icon_file, icon_of
 from inkwell.platform.core.content.navigation import items_of
 from inkwell.platform.core.content.posts import NEWEST_FIRST, public_posts
@@ -109,8 +111,9 @@ def snapshot(tenant: Tenant, posts: Sequence[Post | Outline], snippets: list[Sni
         "posts": entries,
         # Pages (`/now/`): their own addresses only, in no list.
         "pages": [_entry(post) for post in posts if post.is_page],
-        # [old slug, current slug] of public posts, and of the tags on them.
-        "moved_posts": sorted([old, new] for old, new in moved_posts.items()),
+        # [old address, current slug] of public posts (paths: a mirror cannot answer
+        # /?p=123, which only the live site redirects), and of the tags on them.
+        "moved_posts": sorted([old, new] for old, new in moved_posts.items() if is_path(old)),
         "moved_tags": sorted([old, new] for old, new in moved_tags.items() if new in in_use),
     }
 
@@ -219,7 +222,7 @@ def _still_public(uuids: list[str]) -> set[str]:
 
 def _moved_pages(posts: list[list[str]], tags: list[list[str]]) -> set[str]:
     """The redirect pages at the old addresses of these [old, current] pairs."""
-    pages = {url_for("blog.post", slug=old) for old, _new in posts}
+    pages = {url_for("blog.old_address", address=f"{old}/") for old, _new in posts}
     return pages | {url_for("blog.tag", tag_slug=old) for old, _new in tags}
 
 

@@ -15,7 +15,8 @@ from sqlalchemy.exc import IntegrityError
 
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.content import aliases, revisions, tags
-from inkwell.platform.core.content.aliases import RESERVED_SLUGS, SlugTaken
+from inkwell.platform.core.content.alias_paths import RESERVED_SLUGS
+from inkwell.platform.core.content.aliases import SlugTaken
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.conflicts import check_base, compare_and_set
 from inkwell.platform.core.content.rendering import RENDERER_VERSION, render_markdown
@@ -283,7 +284,7 @@ def changed_fields(post: Post, data: PostInput) -> list[str]:
         "date": date is not None and _to_second(post.published_at) != _to_second(date),
         "status": post.status != data.status,
         "slug": post.slug != (data.slug or post.slug),
-        "old addresses": bool(aliases.missing(post, data.old_slugs)),
+        "old addresses": aliases.would_add(post, data.old_slugs),
         "cover": data.cover_media_id is not Keep.KEEP
         and post.cover_media_id != data.cover_media_id,
         "kind": data.is_page is not Keep.KEEP and bool(post.is_page) != data.is_page,

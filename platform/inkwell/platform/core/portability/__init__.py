@@ -40,6 +40,15 @@ An image that is missing or refused is named in the preview; the post keeps the
 reference as written. Entries are dated 1980-01-01, so export -> import -> export
 gives the same bytes.
 
+Other platforms' exports (`foreign`: the one shape their readers yield) are read
+by `readers/` (WordPress's WXR, Ghost, Substack, Bear; streamed) and stored by
+`foreign_import` through the same clean_post_input and save_post, matched by a
+UUID derived from the source, so importing again changes nothing; the images they
+name by URL are fetched into the library by `remote_images`, through
+`public_fetch` (public addresses only). `import_jobs` runs such an import in the
+background with its progress, resumable after a crash (`import_jobs.FORMATS`: the
+formats offered, one line each).
+
 Export writes `posts/<slug>.md`, `snippets/<slug>.md` and `media/<name>`, and the
 blog's `custom.css` (`custom_css_files`) and `navigation.yaml` (`navigation_files`:
 links naming pages by slug and tags by name) when it has them. Entry

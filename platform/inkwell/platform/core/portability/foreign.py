@@ -52,6 +52,8 @@ class ForeignPost:
     old_paths: tuple[str, ...] = ()
     cover_url: str | None = None  # its featured image, an absolute http(s) URL
     source_ref: str = ""  # how the report names it: "post 123", the file's name
+    # What the reader changed or could not keep ("private there: imported as a draft").
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -54,14 +54,19 @@ class Reference:
 
 def references(body: str) -> list[Reference]:
     """The images `body` shows, in order, leaving out those inside code."""
-    code = [m.span() for m in _FENCE_RE.finditer(body)]
-    code += [m.span() for m in _CODE_SPAN_RE.finditer(_blank(body, code))]
+    code = code_spans(body)
     found = [_markdown(m) for m in _MARKDOWN_RE.finditer(body)]
     found += [_wiki(m) for m in _WIKI_RE.finditer(body)]
     return sorted(
         (ref for ref in found if not any(a <= ref.start < b for a, b in code)),
         key=lambda ref: ref.start,
     )
+
+
+def code_spans(body: str) -> list[tuple[int, int]]:
+    """Where `body` has code (fenced blocks, `spans`), which shows text as written."""
+    fences = [m.span() for m in _FENCE_RE.finditer(body)]
+    return fences + [m.span() for m in _CODE_SPAN_RE.finditer(_blank(body, fences))]
 
 
 def _blank(body: str, spans: Iterable[tuple[int, int]]) -> str:

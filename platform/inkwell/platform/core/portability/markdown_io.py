@@ -41,6 +41,7 @@ from inkwell.platform.core.portability import (
     image_export,
     navigation_files,
     settings_files,
+    subscriber_files,
 )
 from inkwell.platform.core.portability.bundles import (
     Bundle,
@@ -58,6 +59,7 @@ from inkwell.platform.core.portability.post_identity import (
     PostIdentity,
     deleted_uuids,
     free_identity,
+    keep_byline,
     keep_updated,
     member_ids,
     new_post,
@@ -109,6 +111,7 @@ class ImportPlan:
     custom_css: str | None = None  # the bundle's custom.css, when it changes the blog's
     navigation: list[dict[str, Any]] | None = None  # navigation.yaml's links, when they change
     settings: settings_files.SettingsPlan | None = None  # its settings.yaml, when it changes any
+    subscribers: str | None = None  # its subscribers.csv, for an owner's import
 
     def of(self, action: str, snippets: bool = False) -> list[Step]:
         """The steps doing `action`, to posts (or to snippets); errors of both."""
@@ -120,13 +123,16 @@ class ImportPlan:
         """Changes whenever the plan would do anything else: a preview confirmed with
         it applies only if planning again gives the same."""
         seen = [(s.name, s.action, s.changes, s.message, repr(s.data)) for s in self.steps]
-        planned = (seen, self.images, self.custom_css, self.navigation, self.settings)
+        planned = (
+            seen, self.images, self.custom_css, self.navigation, self.settings, self.subscribers
+        )  # fmt: skip
         return hashlib.sha256(repr(planned).encode()).hexdigest()
 
 
 @dataclass
 class ImportReport:
     images: int = 0  # images brought into the library
+    subscribers: int = 0  # addresses added from its subscribers.csv
     created: int = 0
     updated: int = 0
     skipped: int = 0
@@ -140,9 +146,10 @@ def import_markdown(tenant: Tenant, author_id: int | None, bundle: Path) -> Impo
     return apply_import(tenant, author_id, plan_import(tenant, bundle))
 
 
-def plan_import(tenant: Tenant, bundle: Path, settings: bool = True) -> ImportPlan:
+def plan_import(tenant: Tenant, bundle: Path, owner: bool = True) -> ImportPlan:
     """What importing `bundle` into `tenant` would do, file by file; writes nothing.
-    `settings`: whether its settings.yaml may change the blog's (only owners may).
+    `owner`: whether its settings.yaml may change the blog's and its subscribers.csv
+    add subscribers (only owners may).
 
     Posts and snippets match by slug. The blog's post and snippet limits are
     counted here: the first new file over one is an error, and every file after
@@ -173,9 +180,12 @@ def plan_import(tenant: Tenant, bundle: Path, settings: bool = True) -> ImportPl
             plan.steps.append(Step(navigation_files.NAME, ERROR, message=refused))
         brought = {s.name: s.media_id for s in plan.images if s.action != ERROR}
         plan.settings, problems = settings_files.planned(tenant, files.settings, brought)
-        if plan.settings is not None and not settings:
+        if plan.settings is not None and not owner:
             plan.settings, problems = None, [settings_files.OWNERS_ONLY]
         plan.steps += [Step(settings_files.NAME, ERROR, message=p) for p in problems]
+        plan.subscribers, refused = subscriber_files.planned(files.subscribers, owner)
+        if refused:
+            plan.steps.append(Step(subscriber_files.NAME, ERROR, message=refused))
         return plan
 
 
@@ -218,6 +228,8 @@ class _Planner:
         changes = tuple(changed_fields(post, data))
         if author_id is not None and author_id != post.author_id:
             changes += ("author",)
+        if identity.byline and identity.byline != post.byline:
+            changes += ("byline",)
         action = REPLACE if changes else UNCHANGED
         return Step(file.name, action, data, changes, was=post.title, **extra)
 
@@ -307,6 +319,10 @@ def apply_import(tenant: Tenant, author_id: int | None, plan: ImportPlan) -> Imp
             if pending >= BATCH_SIZE:
                 db.session.commit()
                 pending = 0
+        if plan.subscribers is not None:
+            added = subscriber_files.store(tenant, plan.subscribers)
+            report.subscribers = added.added
+            report.errors += [(subscriber_files.NAME, problem) for problem in added.problems]
         if plan.navigation is not None:  # after the posts: its pages may be among them
             notes = navigation_files.store(tenant, plan.navigation)
             report.errors += [(navigation_files.NAME, note) for note in notes]
@@ -344,11 +360,12 @@ class _Apply:
     def post(self, data: PostInput, step: Step) -> list[str]:
         uuid = step.identity.uuid
         found = (self.by_uuid.get(uuid) if uuid else None) or self.posts.get(data.slug)
-        saved = found or new_post(step.identity, step.author_id or self.author_id)
+        saved = found or new_post(step.identity, step.author_id, self.author_id)
         shown_at = saved.content_updated_at
         save_post(saved, self.tenant, data, self.budget.store, actor=IMPORT, kind="import")
         if step.author_id is not None:
             saved.author_id = step.author_id
+        keep_byline(saved, step.identity)
         keep_updated(
             saved, step.identity, found is not None and saved.content_updated_at != shown_at
         )
@@ -357,8 +374,9 @@ class _Apply:
         return [f"old address not kept: {problem}" for problem in refused]
 
 
-def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:
-    """Write the posts and snippets of `tenant` to `fileobj` as a zip of Markdown files."""
+def export_markdown(tenant: Tenant, fileobj: IO[bytes], subscribers: bool = False) -> None:
+    """Write the posts and snippets of `tenant` to `fileobj` as a zip of Markdown files;
+    with `subscribers` (an owner's choice: personal data), its subscribers.csv too."""
     with tenancy.tenant_scope(tenant.id), zipfile.ZipFile(fileobj, "w", zipfile.ZIP_DEFLATED) as zf:
         posts = select(Post).options(selectinload(Post.tags), selectinload(Post.author))
         posts = posts.order_by(Post.slug)
@@ -378,6 +396,8 @@ def export_markdown(tenant: Tenant, fileobj: IO[bytes]) -> None:
         if (links := navigation_files.exported(tenant)) is not None:
             _add(zf, navigation_files.NAME, links)
         _add(zf, settings_files.NAME, settings_files.exported(tenant, images))
+        if subscribers:
+            _add(zf, subscriber_files.NAME, subscriber_files.exported(tenant))
 
 
 def _add(archive: zipfile.ZipFile, name: str, data: str | bytes, compress: bool = True) -> None:

@@ -3,7 +3,7 @@
     title: required            date: ISO 8601 or YAML date; naive means UTC
     tags: list or "a, b"       slug: default from the file name
     draft: true or false       excerpt: optional
-    aliases: the post's old addresses (slugs), which keep leading to it
+    aliases: the post's old addresses (slugs, paths, ?p=123), which keep leading to it
     cover: the path of its cover image in the bundle (Jekyll's `image` too)
     page: true for a page (`/now/`: in no list), absent for a post
     uuid, created, updated, author: its identity (`post_identity`)
@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import PurePosixPath
 from typing import Any
 
+from inkwell.platform.core.content.alias_paths import AliasError, stored_alias
 from inkwell.platform.core.content.post_input import PostInputError, clean_post_input
 from inkwell.platform.core.content.posts import PostInput, slugify
 from inkwell.platform.core.content.tags import parse_tag_field, tag_problem
@@ -35,7 +36,6 @@ from inkwell.platform.core.portability.post_identity import (
     identity_meta,
     read_identity,
 )
-from inkwell.platform.core.validation import slug_problem
 
 
 class PostFileError(ValueError):
@@ -145,17 +145,19 @@ def _cover(meta: dict[str, Any]) -> str | None:
 
 
 def _aliases(value: object) -> tuple[str, ...] | None:
-    """Old addresses, as Hugo writes them (`aliases: [old-slug]`; a leading and
-    trailing slash are allowed)."""
+    """Old addresses, as Hugo writes them (`aliases: [/old-slug/, /2019/05/post/]`),
+    and WordPress's `?p=123`, in their stored form (`content.alias_paths`)."""
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise PostFileError("aliases must be a list of old addresses")
-    slugs = tuple(dict.fromkeys(v.strip().strip("/").lower() for v in value))
-    for slug in slugs:
-        if problem := slug_problem(slug):
-            raise PostFileError(f"aliases: {slug!r}: {problem}")
-    return slugs
+    stored = []
+    for text in value:
+        try:
+            stored.append(stored_alias(text))
+        except AliasError as error:
+            raise PostFileError(f"aliases: {text!r}: {error}") from None
+    return tuple(dict.fromkeys(stored))
 
 
 def write_post_file(

@@ -1,9 +1,16 @@
 """What makes an exported post the same post elsewhere: its UUID (feeds' entry ids are
 `tag:` URIs built from it and its creation time), its created and updated times to
-the microsecond, and its author, by email.
+the microsecond, and its author: a member by email, anyone else by name.
 
     uuid: 0b7c...               created: 2024-05-01T09:30:00.123456+00:00
     author: ana@example.org     updated: 2024-05-02T10:00:00.654321+00:00
+    byline: Ana Lima            (an author who is no member: the name readers see)
+
+An export names members by email, as the blog has them (personal data, but the
+owner's own export of their own team). An import makes the post the member's
+whose email it names; an author who is none keeps the file's byline, and a post
+with neither is the importer's. A byline is a name, never an email address: that
+would be published on the post's page and in its feeds.
 
 All are optional, so files from elsewhere still import. A UUID is unique within a
 blog (`posts (tenant_id, uuid)`), not across blogs: a blog imported beside the one
@@ -12,6 +19,7 @@ up by UUID outside its own blog. Within the blog, a new post takes its file's UU
 when free: not a deleted post's (whose history and restore go by that UUID).
 """
 
+import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +30,9 @@ from sqlalchemy import select
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import Membership, Post, PostRevision, Tenant, User
 from inkwell.platform.core.validation import normalize_email
+
+MAX_BYLINE = 200  # posts.byline
+_EMAIL = re.compile(r"\S+@\S+\.\S+")
 
 
 class IdentityError(ValueError):
@@ -34,6 +45,7 @@ class PostIdentity:
     created: datetime | None = None
     updated: datetime | None = None
     author: str | None = None  # an email, normalized
+    byline: str | None = None  # a name, shown instead of a member's
 
 
 def exact_time(moment: datetime) -> str:
@@ -48,6 +60,8 @@ def identity_meta(post: Post) -> dict[str, Any]:
         meta["updated"] = exact_time(post.content_updated_at)
     if post.author is not None:
         meta["author"] = post.author.email
+    if post.byline:
+        meta["byline"] = post.byline
     return meta
 
 
@@ -58,6 +72,7 @@ def read_identity(meta: dict[str, Any]) -> PostIdentity:
         created=_time(meta, "created"),
         updated=_time(meta, "updated"),
         author=_author(meta.get("author")),
+        byline=byline_of(meta.get("byline")),
     )
 
 
@@ -93,6 +108,20 @@ def _author(value: object) -> str | None:
     return normalize_email(value.strip())
 
 
+def byline_of(value: object) -> str | None:
+    """A byline as given (None when empty); IdentityError for an email or a too long one."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise IdentityError(f"byline {value!r} must be a name")
+    name = " ".join(value.split())
+    if _EMAIL.search(name):
+        raise IdentityError(f"byline {name!r} must be a name, not an email address")
+    if len(name) > MAX_BYLINE:
+        raise IdentityError(f"byline {name[:40]!r}… is longer than {MAX_BYLINE} characters")
+    return name or None
+
+
 def member_ids(tenant: Tenant) -> dict[str, int]:
     """The user id of each member of `tenant`, by email: who an author can be."""
     rows = db.session.execute(
@@ -125,19 +154,33 @@ def free_identity(identity: PostIdentity, taken: set[UUID]) -> tuple[PostIdentit
 
 
 def unmatched_author(identity: PostIdentity, author_id: int | None) -> list[str]:
-    """The note for a file whose author is no member of the blog: without a byline of
-    its own (a column), the post stays the importer's, or keeps its author."""
+    """The note for a file whose author is no member of the blog: it keeps its
+    byline if it has one, else the post is the importer's, or keeps its author."""
     if identity.author is None or author_id is not None:
         return []
+    if identity.byline:
+        return [f"author {identity.author} is not a member of this blog: shown as its byline"]
     return [f"author {identity.author} is not a member of this blog, so not its author here"]
 
 
-def new_post(identity: PostIdentity, author_id: int | None) -> Post:
+def new_post(identity: PostIdentity, author_id: int | None, importer_id: int | None) -> Post:
     """A post to import the file into, with its UUID and creation time: set before
     the first save, so its first revision is filed under that UUID. Only new posts
-    take them: changing an existing post's would change its feed entries' ids."""
+    take them: changing an existing post's would change its feed entries' ids.
+    Its author: the member `author_id`, else nobody when it has a byline, else the
+    importer. An imported post never mails the blog's subscribers: they were
+    written for another place and time, and a 10,000-post import would send
+    10,000 letters."""
     given = {"uuid": identity.uuid, "created_at": identity.created}
-    return Post(author_id=author_id, **{k: v for k, v in given.items() if v is not None})
+    kept = {k: v for k, v in given.items() if v is not None}
+    author = author_id if author_id is not None or identity.byline else importer_id
+    return Post(author_id=author, email_subscribers=False, **kept)
+
+
+def keep_byline(post: Post, identity: PostIdentity) -> None:
+    """The file's byline on the imported `post`; a file without one leaves it as it is."""
+    if identity.byline:
+        post.byline = identity.byline
 
 
 def keep_updated(post: Post, identity: PostIdentity, content_changed: bool) -> None:

@@ -28,7 +28,11 @@ class StorageError(OSError):
 class Target(Protocol):
     description: str
 
-    def put(self, key: str, source: Path, content_type: str, cache_control: str) -> None: ...
+    # `redirect`: the URL an S3 website answers the key with (a 301, the object's
+    # `x-amz-website-redirect-location`); a folder keeps only the file, a redirect page.
+    def put(
+        self, key: str, source: Path, content_type: str, cache_control: str, redirect: str = ""
+    ) -> None: ...
     def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None: ...
     def read(self, key: str) -> bytes: ...  # FileNotFoundError if there is no such key
     def delete(self, keys: list[str]) -> None: ...
@@ -61,7 +65,9 @@ class FolderTarget:
         self.root = root
         self.description = str(root)
 
-    def put(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
+    def put(
+        self, key: str, source: Path, content_type: str, cache_control: str, redirect: str = ""
+    ) -> None:
         path = self.root / checked(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         # Link (or copy) aside, then rename: a reader never sees half a file. Builds
@@ -140,10 +146,15 @@ class S3Target:
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{checked(key)}"
 
-    def put(self, key: str, source: Path, content_type: str, cache_control: str) -> None:
-        self.put_bytes(key, source.read_bytes(), content_type, cache_control)
+    def put(
+        self, key: str, source: Path, content_type: str, cache_control: str, redirect: str = ""
+    ) -> None:
+        self.put_bytes(key, source.read_bytes(), content_type, cache_control, redirect)
 
-    def put_bytes(self, key: str, data: bytes, content_type: str, cache_control: str) -> None:
+    def put_bytes(
+        self, key: str, data: bytes, content_type: str, cache_control: str, redirect: str = ""
+    ) -> None:
+        where = {"WebsiteRedirectLocation": redirect} if redirect else {}
         with _s3_errors():
             self.client.put_object(
                 Bucket=self.bucket,
@@ -151,6 +162,7 @@ class S3Target:
                 Body=data,
                 ContentType=content_type,
                 CacheControl=cache_control,
+                **where,
             )
 
     def read(self, key: str) -> bytes:

@@ -1,6 +1,8 @@
-"""`inkwell blogs create`, `posts rerender|publish-due`, `import markdown [--dry-run]`
-and `export`: blogs and their content from a shell."""
+"""`inkwell blogs create`, `posts rerender|publish-due`, `import markdown [--dry-run]`,
+`import wordpress` (and each format of `import_jobs.FORMATS`) and `export`: blogs
+and their content from a shell."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -11,10 +13,14 @@ from sqlalchemy import select
 from inkwell.platform.core import tenancy
 from inkwell.platform.core.accounts.registration import new_blog
 from inkwell.platform.core.content.posts import publish_due, rerender_posts
+from inkwell.platform.core.content.revisions import IMPORT
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Membership, Tenant, User
+from inkwell.platform.core.portability import import_jobs
 from inkwell.platform.core.portability.bundles import BundleError
+from inkwell.platform.core.portability.foreign import ForeignFormatError
+from inkwell.platform.core.portability.foreign_import import ForeignReport, import_foreign
 from inkwell.platform.core.portability.markdown_io import (
     ACTIONS,
     ERROR,
@@ -26,6 +32,7 @@ from inkwell.platform.core.portability.markdown_io import (
     export_markdown,
     plan_import,
 )
+from inkwell.platform.core.portability.remote_images import ImageLocalizer
 from inkwell.platform.core.validation import normalize_email
 from inkwell.platform.web.cli.args import account_errors, blog_named
 
@@ -65,6 +72,7 @@ def import_markdown_command(subdomain: str, path: Path, dry_run: bool) -> None:
         return
     report = apply_import(tenant, _first_owner_id(tenant), plan)
     images = f", images {report.images}" if report.images else ""
+    images += f", subscribers {report.subscribers}" if report.subscribers else ""
     click.echo(
         f"created {report.created}, updated {report.updated}, skipped {report.skipped}{images}"
     )
@@ -72,6 +80,62 @@ def import_markdown_command(subdomain: str, path: Path, dry_run: bool) -> None:
         click.echo(f"{name}: {message}", err=True)
     if report.errors:
         raise click.exceptions.Exit(1)
+
+
+def _foreign_import_command(format: str) -> click.Command:
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--blog", "subdomain", required=True, help="The blog to import into.")
+    @click.option(
+        "--site-url",
+        default="",
+        help="The old site's address, for exports that name images relative to it (Ghost).",
+    )
+    def command(file: Path, subdomain: str, site_url: str) -> None:
+        tenant = blog_named(subdomain)
+        reader = import_jobs.FORMATS[format].reader(file, site_url)
+        try:
+            total = import_jobs.count(reader)
+            click.echo(f"{file.name}: {total} entries")
+            localize = ImageLocalizer(tenant, IMPORT)
+            report = import_foreign(
+                tenant, _first_owner_id(tenant), reader, None, localize, _progress(total)
+            )
+        except ForeignFormatError as error:
+            raise click.ClickException(str(error)) from None
+        _show_report(report)
+        if report.stopped:
+            raise click.exceptions.Exit(1)
+
+    command.__doc__ = (
+        f"Import FILE, a {import_jobs.FORMATS[format].label}, into a blog; again, to "
+        "finish a stopped one (what is imported already stays unchanged)."
+    )
+    return import_cli.command(format)(command)
+
+
+def _progress(total: int) -> Callable[[ForeignReport], None]:
+    def show(report: ForeignReport) -> None:
+        click.echo(f"{report.done}/{total} ({report.done * 100 // max(total, 1)}%)")
+
+    return show
+
+
+def _show_report(report: ForeignReport) -> None:
+    skipped = ", ".join(f"{n} {kind}" for kind, n in sorted(report.skipped.items()))
+    click.echo(
+        f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"skipped {skipped or 0}, images not fetched {report.images_not_fetched}"
+    )
+    for ref, text in report.lines:
+        click.echo(f"{ref}: {text}", err=True)
+    if report.more_lines:
+        click.echo(f"... and {report.more_lines} more", err=True)
+    if report.stopped:
+        click.echo(f"stopped: {report.stopped}", err=True)
+
+
+for _format in import_jobs.FORMATS:
+    _foreign_import_command(_format)
 
 
 def _show_plan(plan: ImportPlan) -> None:
@@ -101,13 +165,18 @@ def _show_plan(plan: ImportPlan) -> None:
 @click.command("export")
 @click.argument("subdomain")
 @click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--subscribers",
+    is_flag=True,
+    help="Also the subscribers, as subscribers.csv (email addresses: personal data).",
+)
 @with_appcontext
-def export_command(subdomain: str, file: Path) -> None:
+def export_command(subdomain: str, file: Path, subscribers: bool) -> None:
     """Write the posts and snippets of SUBDOMAIN to FILE, a .zip of Markdown files."""
     tenant = blog_named(subdomain)
     try:
         with file.open("wb") as out:
-            export_markdown(tenant, out)
+            export_markdown(tenant, out, subscribers=subscribers)
     except OSError as error:
         raise click.ClickException(f"{file}: {error.strerror}") from None
     click.echo(f"Exported {subdomain} to {file}")

@@ -11,7 +11,7 @@ from inkwell.platform.core.administration import purge
 from inkwell.platform.core.content import revision_retention
 from inkwell.platform.core.content.posts import publish_due
 from inkwell.platform.core.domains import expiry, nginx_map
-from inkwell.workers import newsletter, publish, relay
+from inkwell.workers import imports, newsletter, publish, relay
 
 outbox_cli = AppGroup("outbox", help="Background work waiting in the outbox.")
 
@@ -45,6 +45,7 @@ def scheduler_command(interval: float | None, once: bool) -> None:
     while True:
         went_live, swept = publish_due(), relay.sweep()
         swept += newsletter.resume_sends()  # sends whose batches stopped
+        swept += imports.resume_imports()  # imports whose worker is gone
         published, purged, pruned, expired = publish.dispatch(publish.send), 0, 0, 0
         if time.monotonic() >= next_purge:
             purged, pruned = purge.purge_due(), revision_retention.prune()

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
 from inkwell.platform.core.content import aliases, presence
+from inkwell.platform.core.content.alias_paths import AliasError, shown
 from inkwell.platform.core.content.changes import content_changed
 from inkwell.platform.core.content.conflicts import EditConflict, check_base, claim_settings
 from inkwell.platform.core.content.post_input import BODY_MAX, multi_line
@@ -48,7 +49,7 @@ from inkwell.platform.core.time_zones import ambiguity_note, local
 from inkwell.platform.web.dashboard import appearance, edit_conflicts, thumbnails
 from inkwell.platform.web.dashboard.blog_scope import blog_blueprint, json_error, require_role
 from inkwell.platform.web.dashboard.media import preview_links
-from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, PostForm
+from inkwell.platform.web.forms import BlogSettingsForm, ConfirmForm, OldAddressForm, PostForm
 from inkwell.tenants import assets
 
 bp = blog_blueprint("editor", __name__)
@@ -174,7 +175,11 @@ def _saved_at(post: Post, asked_slug: str) -> str:
 
 
 def _form_page(
-    form: PostForm, post: Post | None, status: int, conflict: edit_conflicts.Conflict | None = None
+    form: PostForm,
+    post: Post | None,
+    status: int,
+    conflict: edit_conflicts.Conflict | None = None,
+    address_form: OldAddressForm | None = None,
 ) -> tuple[str, int]:
     # The preview frames the text in the blog's own (content-hashed) stylesheets,
     # served on this host too, so the platform's CSP needs no other style origin.
@@ -192,6 +197,8 @@ def _form_page(
         shows_stored=status == 200 and post is not None,
         others=presence.others_editing(post.id, current_user.id) if post else [],
         old_slugs=aliases.old_slugs(post.id) if post else [],
+        address_form=address_form or OldAddressForm(formdata=None),
+        shown_alias=shown,
         confirm_form=ConfirmForm(),
         upload_url=url_for("media.upload"),
         image_types=thumbnails.ACCEPTED_TYPES,
@@ -320,8 +327,31 @@ def remove_old_address(post_id: int) -> Response:
     if not aliases.remove_alias(post, db.session.get_one(Tenant, g.tenant.id), slug):
         abort(404)
     db.session.commit()
-    flash(f"/{slug}/ no longer leads to “{post.title}”; another post may now use it.")
+    flash(f"{shown(slug)} no longer leads to “{post.title}”; another post may now use it.")
     return redirect(url_for("editor.edit_post", post_id=post.id))
+
+
+@bp.post("/posts/<int:post_id>/old-addresses/add")
+def add_old_address(post_id: int) -> View:
+    """Keep an address of the old site (a path, `/?p=123`, or its whole URL) leading
+    to the post; the editor again with the reason when it cannot."""
+    post = editable_post(post_id)
+    form = OldAddressForm()
+    if form.validate_on_submit():
+        try:
+            stored = aliases.add_alias(
+                post, db.session.get_one(Tenant, g.tenant.id), form.address.data
+            )
+        except AliasError as refused:
+            db.session.rollback()
+            form.address.errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash(f"{shown(stored)} now leads to “{post.title}”.")
+            return redirect(url_for("editor.edit_post", post_id=post.id, _anchor="old-addresses"))
+    zone = g.tenant.time_zone
+    editor = PostForm(formdata=None, data=_form_data(post, zone), time_zone=zone)
+    return _form_page(editor, post, 400, address_form=form)
 
 
 @bp.post("/preview")
