@@ -16,8 +16,8 @@ upload-to-visible in the embedded mode (`bench/media.py`).
 on PostgreSQL, median and p99, with its plan (`bench/search_query.py`).
 
 `newsletter` (issue 20): one post to 10,000 subscribers into a local aiosmtpd,
-mails a second, the worker's peak memory, and lost 0 / duplicated 0 with the
-worker killed halfway (`bench/newsletter.py`).
+mails a second, the worker's peak memory, and lost / duplicated mails of sends
+whose worker a watcher killed halfway (`bench/newsletter.py`).
 
 `import` (issue 23): a generated 10,000-post WordPress export (about 100 MB)
 imported: wall time, peak memory, posts a second; then export → import → export

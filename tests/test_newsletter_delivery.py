@@ -4,7 +4,8 @@ post exactly once, counted from what the server received."""
 
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import g
@@ -137,29 +138,85 @@ def test_a_send_whose_worker_died_resumes_without_loss_or_repeat(
 ) -> None:
     """A worker killed mid-batch leaves claimed rows (some sent and marked, some
     not) and no task: the sweeper starts a new chain once the claims lapse."""
+    # Leases longer than MAIL_TIMEOUT (0.5 s here): a message starts only with that much left.
     app = jobs_app(broker, smtp_server.port, NEWSLETTER_BATCH_SIZE=4,
-                   NEWSLETTER_CLAIM_SECONDS=0.5, NEWSLETTER_STALL_SECONDS=0)  # fmt: skip
+                   NEWSLETTER_CLAIM_SECONDS=1.5, NEWSLETTER_STALL_SECONDS=0)  # fmt: skip
     alice = make_tenant("alice")
     emails = add_subscribers(app, alice, 6)
     publish_without_broker(app, alice, "Hello")
+    # The dead worker's batch: four claimed, the first two mailed and marked.
+    with claimed_batch(app, alice, 4) as (batch, letter), connection() as smtp:
+        for delivery, subscriber in batch[:2]:
+            newsletter._deliver_one(smtp, letter, delivery, subscriber)
+    resumed(app, alice, smtp_server, 6, after=1.6)  # once the claims lapsed
+    assert received(smtp_server, "Hello") == Counter(emails)
+
+
+def test_a_worker_past_its_lease_leaves_the_rest_of_its_batch_to_the_next_claim(
+    jobs_app, broker, smtp_server, make_tenant
+) -> None:
+    """A worker slower than its lease: once the rows may be claimed by another,
+    it mails none of them, so the send goes on without a duplicate."""
+    app = jobs_app(broker, smtp_server.port, NEWSLETTER_CLAIM_SECONDS=1,
+                   NEWSLETTER_STALL_SECONDS=0)  # fmt: skip
+    alice = make_tenant("alice")
+    emails = add_subscribers(app, alice, 3)
+    publish_without_broker(app, alice, "Hello")
+    with claimed_batch(app, alice, 3) as (batch, letter):
+        time.sleep(1.1)  # the lease is over: another worker may hold these rows now
+        newsletter._deliver(letter, batch)
+    assert smtp_server.messages() == []
+    resumed(app, alice, smtp_server, 3)
+    assert received(smtp_server, "Hello") == Counter(emails)
+
+
+def test_an_address_unsubscribed_after_the_plan_is_not_mailed(
+    jobs_app, broker, smtp_server, make_tenant
+) -> None:
+    app = jobs_app(broker, smtp_server.port, NEWSLETTER_BATCH_SIZE=2, NEWSLETTER_STALL_SECONDS=0)
+    alice = make_tenant("alice")
+    emails = add_subscribers(app, alice, 5)
+    publish_without_broker(app, alice, "Hello")
     with app.app_context(), tenancy.tenant_scope(alice.id):
-        send = db.session.scalars(select(NewsletterSend)).one()
-        sends.plan(send)
+        planned_send()
+        leaving = select(Subscriber).where(Subscriber.email.in_(emails[1::2]))
+        for subscriber in db.session.scalars(leaving):
+            subscribers.unsubscribe(subscriber)
         db.session.commit()
-        # The dead worker's batch: four claimed, the first two mailed and marked.
-        batch = sends.claimed(sends.claim_batch(send, 4))
+    resumed(app, alice, smtp_server, 3)
+    assert received(smtp_server, "Hello") == Counter(emails[::2])
+    outcomes = Counter((d.status, d.last_error) for d in deliveries(app, alice))
+    assert outcomes == {("sent", ""): 3, ("failed", "unsubscribed before it was sent"): 2}
+
+
+def planned_send() -> tuple[NewsletterSend, str]:
+    """The blog's one send, planned (in its scope), and its chain's ticket."""
+    send = db.session.scalars(select(NewsletterSend)).one()
+    ticket = sends.plan(send)
+    db.session.commit()
+    return send, ticket
+
+
+@contextmanager
+def claimed_batch(app, blog, size: int) -> Iterator[tuple[list, newsletter.Letter]]:
+    """In the blog's scope: `size` deliveries of its one send, claimed as a
+    worker claims them, and the post's letter."""
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        send, _ticket = planned_send()
+        batch = sends.claimed(send, sends.claim_batch(send, size))
         post = db.session.get(Post, send.post_id)
-        letter = newsletter.letter_for(db.session.get(Tenant, alice.id), post)
-        with connection() as smtp:
-            for delivery, subscriber in batch[:2]:
-                newsletter._deliver_one(smtp, letter, delivery, subscriber)
+        yield batch, newsletter.letter_for(db.session.get(Tenant, blog.id), post)
+
+
+def resumed(app, blog, smtp_server: SMTPMailbox, count: int, after: float = 0) -> None:
+    """A new worker; `after` seconds later the sweeper restarts the stalled send,
+    which ends once the server has `count` mails."""
     with running_worker(app) as worker:
-        time.sleep(0.6)  # the claims lapse
+        time.sleep(after)
         with app.app_context():
             assert newsletter.resume_sends() == 1
-        smtp_server.wait_for(6)
-        wait_until_finished(app, alice, worker)
-    assert received(smtp_server, "Hello") == Counter(emails)
+        smtp_server.wait_for(count)
+        wait_until_finished(app, blog, worker)
 
 
 def publish_without_broker(app, blog, title: str) -> None:

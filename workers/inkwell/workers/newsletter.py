@@ -4,12 +4,13 @@ blog's subscribers (queue `newsletter`), planned then delivered in batches.
 `plan_send` claims its outbox row, adds one delivery per confirmed subscriber
 (`core.newsletter.sends.plan`), and starts a chain of `send_batch` tasks: each
 claims up to NEWSLETTER_BATCH_SIZE deliveries (fewer if the blog's mail quota
-has less room), sends them over one SMTP connection, marks each sent as soon as
-the server accepted it, then queues the next batch at the end of the queue, so
-the batches of several blogs' sends take turns and no blog waits for another's
-whole list. A chain carries its send's ticket; `resume_sends` (beat) gives a
-send whose chain was lost (a worker killed, a broker restarted) a new ticket and
-chain, and the old one, if it was only late, stops at its next batch.
+has less room), sends them over one SMTP connection, each row written as sent
+before its mail and committed on the server's 250 (`sends.mark_sent`), then
+queues the next batch at the end of the queue, so the batches of several blogs'
+sends take turns and no blog waits for another's whole list. A chain carries its
+send's ticket; `resume_sends` (beat) gives a send whose chain was lost (a worker
+killed, a broker restarted) a new ticket and chain, and the old one, if it was
+only late, stops at its next batch.
 
 Per message: 250 → sent; 4xx → that delivery waits (MAIL_RETRY_BACKOFF delays)
 and the batch goes on; 5xx → failed, the address bounced after
@@ -127,7 +128,7 @@ def _run_batch(tenant: Tenant, send_row: NewsletterSend) -> float | None:
     if room <= 0:
         return QUOTA_WAIT_SECONDS
     size = min(current_app.config["NEWSLETTER_BATCH_SIZE"], room)
-    batch = sends.claimed(sends.claim_batch(send_row, size))
+    batch = sends.claimed(send_row, sends.claim_batch(send_row, size))
     if batch:
         _deliver(letter_for(tenant, post), batch)
     due = sends.next_due(send_row)
@@ -138,8 +139,10 @@ def _deliver(letter: Letter, batch: list[tuple[Delivery, Subscriber]]) -> None:
     """Send each delivery of `batch` over one connection, recording each outcome."""
     position = 0
     try:
-        with connection() as smtp:
+        with connection() as smtp, sends.kept_loaded():
             for position, (delivery, subscriber) in enumerate(batch):  # noqa: B007
+                if not sends.still_ours(delivery):
+                    break  # the rest waits for its lease to end, then goes to the next claim
                 _deliver_one(smtp, letter, delivery, subscriber)
     except Exception as error:  # the connection failed: the rest of the batch waits
         if not is_transient(error):
@@ -160,9 +163,11 @@ def _deliver_one(
     except BadHeaderError as error:  # never sendable: not the address's fault
         sends.refused(delivery, None, repr(error))
         return
+    sends.mark_sent(delivery, subscriber)
     try:
         send(smtp, mail)
     except (smtplib.SMTPRecipientsRefused, smtplib.SMTPResponseException) as error:
+        db.session.rollback()  # not taken: the mark undone
         # A reply about this message: the connection goes on with the next one.
         if is_transient(error):
             sends.retry_later(delivery, repr(error), backoff(delivery.attempts - 1))
@@ -170,10 +175,10 @@ def _deliver_one(
         else:
             sends.refused(delivery, subscriber, repr(error))
         return
-    sends.mark_sent(delivery)
-    if subscriber.bounces:
-        subscriber.bounces = 0  # "in a row": an accepted mail clears the count
-        db.session.commit()
+    except BaseException:
+        db.session.rollback()  # the connection failed (or the task stops): not sent
+        raise
+    db.session.commit()  # the 250 came: the one message left to write
 
 
 @shared_task(name=f"{__name__}.resume_sends")

@@ -211,13 +211,15 @@ MAIL_MAX_RETRIES = 6
 # `mail` queue, so a big send never delays a password reset), through the same
 # SMTP settings as above. Batches of NEWSLETTER_BATCH_SIZE mails each go back to
 # the end of the queue, so blogs' sends take turns. A delivery is claimed for
-# NEWSLETTER_CLAIM_SECONDS (longer than a batch can run: a killed worker's claims
-# come free after it); a 4xx is retried with the MAIL_RETRY_BACKOFF delays, at
-# most NEWSLETTER_MAX_ATTEMPTS tries; NEWSLETTER_BOUNCE_LIMIT permanent (5xx)
+# NEWSLETTER_CLAIM_SECONDS (longer than a batch can run: a killed worker's
+# claims come free after it; a mail starts only while MAIL_TIMEOUT of it is
+# left); a 4xx is retried with the MAIL_RETRY_BACKOFF delays, at most
+# NEWSLETTER_MAX_ATTEMPTS tries; NEWSLETTER_BOUNCE_LIMIT permanent (5xx)
 # refusals in a row mark an address bounced. A send whose batches stopped for
 # NEWSLETTER_STALL_SECONDS is restarted by the sweeper (every
 # NEWSLETTER_SWEEP_INTERVAL seconds). A confirmation mail goes to an address at
-# most once per NEWSLETTER_CONFIRM_RESEND_SECONDS per blog, whatever the requests.
+# most once per NEWSLETTER_CONFIRM_RESEND_SECONDS per blog, whatever the
+# requests.
 NEWSLETTER_BATCH_SIZE = 50
 NEWSLETTER_CLAIM_SECONDS = 600
 NEWSLETTER_MAX_ATTEMPTS = 8

@@ -8,11 +8,29 @@ public post with "email this post" ticked and no send yet, a `NewsletterSend` ro
 The worker then `plan`s one `Delivery` per confirmed subscriber (insert-if-absent,
 so a repeated plan adds nothing) and works through them in batches:
 `claim_batch` takes up to n rows with one UPDATE (PostgreSQL skips rows another
-worker holds), each row is marked sent right after the SMTP server accepted it,
-and rows of a killed worker come free when their lease ends. A mail can be
-repeated only if a worker dies between the server's 250 and that commit.
+worker holds) for NEWSLETTER_CLAIM_SECONDS, and only rows still queued: one
+marked sent is never claimed, so never mailed, again. Each row is written as
+sent before its mail goes, in a transaction of its own that is committed the
+moment the server answers 250 and rolled back otherwise (`mark_sent`); a worker
+starts a message only while its lease has MAIL_TIMEOUT left (`still_ours`), so
+a slow worker never mails a row another has claimed since. Rows of a killed
+worker come free when its lease ends and the sweeper's new chain sends them.
+
+The one window left: a worker killed between reading the server's 250 and
+writing the COMMIT (once written, PostgreSQL commits even if the worker is gone)
+has its mail sent again, so at most one duplicate per SMTP connection of a
+killed worker (one per worker process), never a loss. SMTP
+cannot close it (RFC 5321 §4.5.4, §6.1; RFC 1047): nothing in the protocol asks
+a server whether it took a message. A "handing over" mark committed before
+DATA's final dot would only say the worker got that far; on resume, such a row
+is delivered if the dot went out and the 250 came back, not if the worker died
+before, and we cannot tell which, so treating it as sent trades a duplicate for
+a loss. A repeat is the same mail: its Message-ID is the delivery's, which mail
+systems that drop duplicates recognise.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from uuid import uuid4
 
@@ -98,7 +116,6 @@ def claim_batch(send: NewsletterSend, size: int) -> str:
     """Take up to `size` deliveries of `send` that are due and nobody holds, for
     NEWSLETTER_CLAIM_SECONDS; the claim's id (read them with `claimed`). Commits."""
     now, claim = utcnow(), uuid4().hex
-    _drop_lost_recipients(send)
     free = (
         Delivery.send_id == send.id,
         Delivery.status == "queued",
@@ -112,9 +129,11 @@ def claim_batch(send: NewsletterSend, size: int) -> str:
     # UPDATE's IN may be evaluated more than once on PostgreSQL and take too many,
     # and on SQLite a racing worker's claim makes the check fail, not double.
     lease = now + timedelta(seconds=current_app.config["NEWSLETTER_CLAIM_SECONDS"])
+    ids = list(db.session.scalars(ids))
+    _drop_lost_recipients(ids)
     db.session.execute(
         update(Delivery)
-        .where(Delivery.id.in_(list(db.session.scalars(ids))), *free)
+        .where(Delivery.id.in_(ids), *free)
         .values(claim=claim, claimed_until=lease, next_try_at=None, attempts=Delivery.attempts + 1),
         execution_options={"synchronize_session": False},
     )
@@ -132,37 +151,66 @@ def cancel(send: NewsletterSend, reason: str) -> None:
     )
 
 
-def _drop_lost_recipients(send: NewsletterSend) -> None:
-    """Deliveries to addresses that unsubscribed or bounced since the plan: not sent."""
+def _drop_lost_recipients(ids: list[int]) -> None:
+    """Of deliveries `ids`, those to addresses that unsubscribed or bounced since
+    the plan: not sent. Only the batch's rows: a scan of the whole send at every
+    batch grew with the square of its size."""
     gone = select(Subscriber.id).where(
         Subscriber.id == Delivery.subscriber_id, Subscriber.status != "confirmed"
     )
     db.session.execute(
         update(Delivery)
-        .where(Delivery.send_id == send.id, Delivery.status == "queued", exists(gone))
+        .where(Delivery.id.in_(ids), Delivery.status == "queued", exists(gone))
         .values(status="failed", last_error="unsubscribed before it was sent"),
         execution_options={"synchronize_session": False},
     )
 
 
-def claimed(claim: str) -> list[tuple[Delivery, Subscriber]]:
-    """The deliveries a claim took, with their subscribers, in order."""
+def claimed(send: NewsletterSend, claim: str) -> list[tuple[Delivery, Subscriber]]:
+    """The deliveries a claim on `send` took, with their subscribers, in order."""
+    # By the send's queued rows (an index), not by the claim alone (none): that
+    # probed every delivery of the blog per subscriber, seconds a batch at 10,000.
     query = (
         select(Delivery, Subscriber)
         .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
-        .where(Delivery.claim == claim)
+        .where(Delivery.send_id == send.id, Delivery.status == "queued", Delivery.claim == claim)
         .order_by(Delivery.id)
     )
     return [(row[0], row[1]) for row in db.session.execute(query)]
 
 
-def mark_sent(delivery: Delivery) -> None:
-    """The SMTP server accepted it: never again. Commits at once, so a worker that
-    dies next loses nothing and repeats nothing."""
+def still_ours(delivery: Delivery) -> bool:
+    """Whether a message may start: its lease has MAIL_TIMEOUT left, so no other
+    worker can claim the row while the server is still taking it."""
+    margin = timedelta(seconds=current_app.config["MAIL_TIMEOUT"])
+    return delivery.claimed_until is not None and utcnow() + margin < delivery.claimed_until
+
+
+@contextmanager
+def kept_loaded() -> Iterator[None]:
+    """Commits within leave the session's rows loaded: a batch commits after
+    each mail, and reloading its deliveries, subscribers, blog and post after
+    every commit cost more than the mail itself. The batch's rows are this
+    worker's while it holds their claim."""
+    session = db.session()
+    before, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        yield
+    finally:
+        session.expire_on_commit = before
+
+
+def mark_sent(delivery: Delivery, subscriber: Subscriber) -> None:
+    """Write `delivery` as sent, and its address's bounces cleared ("in a row"),
+    before the mail goes and without committing: the caller commits the moment
+    the server answers 250 and rolls back on anything else, so between the 250
+    and the row's record only the COMMIT's one message is left to write."""
     delivery.status, delivery.sent_at, delivery.claim, delivery.claimed_until = (
         "sent", utcnow(), None, None,
     )  # fmt: skip
-    db.session.commit()
+    if subscriber.bounces:
+        subscriber.bounces = 0
+    db.session.flush()
 
 
 def retry_later(delivery: Delivery, error: str, delay: float, may_fail: bool = True) -> None:
