@@ -128,13 +128,18 @@ def test_a_ghost_export_brings_its_images_from_the_old_site(
     assert reader.status_code == 200 and "/media/" in reader.text
 
 
-def test_a_running_job_shows_its_progress_and_follows_it(app, client, auth, ana):
-    with app.app_context(), tenancy.tenant_scope(ana.id):
-        job = ImportJob(tenant_id=ana.id, format="wordpress", file_name="big.xml", upload="x",
-                        status="running", total=40, done=10)  # fmt: skip
+def running_job(app, blog, file_name: str, total: int, done: int) -> int:
+    """A job some worker is running, `done` of `total` entries in; its id."""
+    with app.app_context(), tenancy.tenant_scope(blog.id):
+        job = ImportJob(tenant_id=blog.id, format="wordpress", file_name=file_name, upload="x",
+                        status="running", total=total, done=done)  # fmt: skip
         db.session.add(job)
         db.session.commit()
-        url = f"/blogs/alice/import/jobs/{job.id}"
+        return job.id
+
+
+def test_a_running_job_shows_its_progress_and_follows_it(app, client, auth, ana):
+    url = f"/blogs/alice/import/jobs/{running_job(app, ana, 'big.xml', 40, 10)}"
     auth.login(ana.owner_email)
 
     page = client.get(url).text
@@ -245,12 +250,7 @@ def test_another_platforms_export_may_be_larger_than_a_previewed_zip(
 
 
 def test_a_running_jobs_page_follows_it_to_its_report_in_a_browser(app, ana, live_server, chromium):
-    with app.app_context(), tenancy.tenant_scope(ana.id):
-        job = ImportJob(tenant_id=ana.id, format="wordpress", file_name="كلمات.xml", upload="x",
-                        status="running", total=10, done=4)  # fmt: skip
-        db.session.add(job)
-        db.session.commit()
-        job_id = job.id
+    job_id = running_job(app, ana, "كلمات.xml", 10, 4)
     tab = open_page(chromium, live_server, ana.owner_email)
     tab.goto(f"{live_server}/blogs/alice/import/jobs/{job_id}")
     assert "4 of 10 entries (40%)" in tab.inner_text("#import-state")
