@@ -88,6 +88,8 @@ def test_a_reader_subscribes_confirms_and_gets_each_new_post(
         f"<http://{APP_HOST}/newsletter/{blog_uuid(app, alice)}/unsubscribe/"
     )
     assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # As sent: the URL itself, never encoded words, which no mail client reads as one.
+    assert dict(mail.raw_items())["List-Unsubscribe"] == unsubscribe
     html = mail.get_body(("html",)).get_content()
     assert 'src="http://alice.blogs.test/media/kettle.png"' in html  # absolute, for mail clients
     assert 'href="http://alice.blogs.test/tea/"' in html

@@ -5,11 +5,14 @@ import logging
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import policy
+from email.mime.base import MIMEBase
 from email.utils import parseaddr
 from pathlib import Path
 
 from flask import current_app
-from flask_mail import BadHeaderError, Connection, Message
+from flask_mail import BadHeaderError, Connection
+from flask_mail import Message as FlaskMailMessage
 
 from inkwell.platform.core.types import utcnow
 from inkwell.platform.core.validation import single_line_problem
@@ -29,6 +32,18 @@ class TimeoutConnection(Connection):
         if self.mail.username and self.mail.password:
             host.login(self.mail.username, self.mail.password)
         return host
+
+
+class Message(FlaskMailMessage):
+    """Flask-Mail's message with headers folded at RFC 5322's 998 characters, not
+    78: a header with no space to fold at (List-Unsubscribe's long URL) would
+    otherwise go out as RFC 2047 encoded words, which no mail client reads as a
+    URL, and one-click unsubscribe (RFC 8058) would silently not be offered."""
+
+    def _message(self) -> MIMEBase:
+        built = super()._message()
+        built.policy = policy.SMTP.clone(max_line_length=998)
+        return built
 
 
 def message(
