@@ -19,7 +19,13 @@ on PostgreSQL, median and p99, with its plan (`bench/search_query.py`).
 mails a second, the worker's peak memory, and lost 0 / duplicated 0 with the
 worker killed halfway (`bench/newsletter.py`).
 
-`python -m bench.run [http] [static] [media] [search] [newsletter]` runs the parts
+`freshness` (issue 22): an edit saved through the dashboard until the mirror
+holds it, folder and moto S3, through beat and a worker (`bench/freshness.py`).
+
+`hosts` (issue 22): made-up Host headers at the site app, queries a request and
+requests a second (`bench/unknown_hosts.py`).
+
+`python -m bench.run [PART...]` (any of PARTS) runs the parts
 named (default: all) and writes their sections of bench/RESULTS.md. Everything
 started here is stopped and dropped again, also when a step fails.
 """
@@ -34,6 +40,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import (
+    freshness,
     media,
     newsletter,
     publish,
@@ -41,6 +48,7 @@ from bench import (
     services,
     static_builds,
     static_report,
+    unknown_hosts,
 )
 from bench.corpus import write_corpus
 from bench.http_load import Figures, Target, rounds, run_wrk
@@ -61,7 +69,7 @@ POST_COUNT = 1_000
 ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
 STATIC_ROUNDS = 5
 MINIMAL_APP, PAGE_APP = "bench.minimal_app:app", "bench.minimal_app:page"
-PARTS = ("http", "static", "media", "search", "newsletter")
+PARTS = ("http", "static", "media", "search", "newsletter", "freshness", "hosts")
 
 
 def main() -> None:
@@ -99,6 +107,16 @@ def main() -> None:
             mailed = newsletter.measure(tmp, _now())
             sections.append(newsletter.section(mailed))
             summaries.append(newsletter.summary(mailed))
+        if "freshness" in parts:
+            date, load = _now(), load_average()
+            fresh = freshness.measure(tmp)
+            sections.append(freshness.section(fresh, date, load))
+            summaries.append(freshness.summary(fresh))
+        if "hosts" in parts:
+            date, load = _now(), load_average()
+            flood = unknown_hosts.measure(tmp)
+            sections.append(unknown_hosts.section(flood, date, load))
+            summaries.append(unknown_hosts.summary(flood))
     write_results(machine, sections)
     print("\n\n".join(summaries))
     minutes = (time.monotonic() - started) / 60
