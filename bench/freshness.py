@@ -343,6 +343,9 @@ interval, then the publish itself, which rebuilds the pages the change touched
 (every page when the post is among the five in the recent block) in a new site app:
 its templates compiled and its SQL statements compiled afresh each time, most of a
 small publish's time (cProfile of one 15-page publish: 2.0 s, 1.3 s of it the freeze).
+On this shared machine (2 cores, other sessions' suites running) a publish took
+1.3-2.7 s in the worker's log, so debounce + interval + publish cannot fit 2 s here;
+a warm freezer per worker process (templates and SQL compiled once) is the next step.
 """
 
 

@@ -168,8 +168,9 @@ SQLAlchemy `before_cursor_execute` listener on the site app's engine. Measured
 - Memory stays bounded: `HostCache` holds at most MAX_REMEMBERED_HOSTS
   ({f.bound:,}) hosts, the least recently asked dropped first; after the floods it
   held {f.remembered:,}. Filling it with {f.bound:,} new hosts left {f.filling_mb:.1f} MB
-  allocated (tracemalloc); as many more once full left {f.full_mb:.1f} MB (entries
-  replaced, not added; the rest is allocator and cache churn outside it).
+  allocated (tracemalloc); as many more once full left {f.full_mb:.1f} MB, which this
+  run does not attribute: the cache's entries are replaced, not added, so that is
+  outside it (a longer flood would show whether anything else keeps growing).
 """
 
 
