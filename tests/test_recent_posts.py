@@ -101,3 +101,19 @@ def test_a_scheduled_post_joins_the_block_when_it_goes_live(
     with app.app_context():
         stored = db.session.scalar(select(Tenant.recent_posts).where(Tenant.id == blog.id))
     assert stored == [["soon", "Soon"], ["old", "Old"]]
+
+
+def test_the_migration_fills_each_blogs_block(app, make_tenant, make_post) -> None:
+    from inkwell.platform.core import database
+
+    blog, other = make_tenant("alice"), make_tenant("bob")
+    for n in range(7):
+        make_post(blog, f"Post {n}")
+    make_post(blog, "About", "Who writes", is_page=True)
+    make_post(blog, "Draft", status="draft")
+    with app.app_context():
+        database.downgrade("0029")  # before blogs kept their block
+        database.upgrade("head")
+        stored = dict(db.session.execute(select(Tenant.id, Tenant.recent_posts)).all())
+    assert stored[blog.id] == [[f"post-{n}", f"Post {n}"] for n in (6, 5, 4, 3, 2)]
+    assert stored[other.id] == []
