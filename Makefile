@@ -51,7 +51,7 @@ test: lint
 # Not part of `make test`: ~10 minutes, root for apt (wrk, nginx, hugo), and a
 # local PostgreSQL and Redis. Writes bench/RESULTS.md. One part only:
 # `make bench BENCH=http`, `BENCH=static`, `BENCH=media`, `BENCH=search`, `BENCH=newsletter`,
-# `BENCH=import` or `BENCH=edge`.
+# `BENCH=import`, `BENCH=edge`, `BENCH=freshness` or `BENCH=hosts` (several: `BENCH="freshness hosts"`).
 BENCH ?=
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run $(BENCH)

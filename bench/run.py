@@ -27,7 +27,13 @@ byte-identical at that size (`bench/imports.py`).
 a hot post page against nginx's static copy, a random page among 10,000 blogs,
 an edit's freshness through nginx (`bench/edge.py`).
 
-`python -m bench.run [http] [static] [media] [search] [newsletter] [import] [edge]` runs the parts
+`freshness` (issue 22): an edit saved through the dashboard until the mirror
+holds it, folder and moto S3, through beat and a worker (`bench/freshness.py`).
+
+`hosts` (issue 22): made-up Host headers at the site app, queries a request and
+requests a second (`bench/unknown_hosts.py`).
+
+`python -m bench.run [PART...]` (any of PARTS) runs the parts
 named (default: all) and writes their sections of bench/RESULTS.md. Everything
 started here is stopped and dropped again, also when a step fails.
 """
@@ -43,6 +49,7 @@ from pathlib import Path
 
 from bench import (
     edge,
+    freshness,
     imports,
     media,
     newsletter,
@@ -51,6 +58,7 @@ from bench import (
     services,
     static_builds,
     static_report,
+    unknown_hosts,
 )
 from bench.corpus import write_corpus
 from bench.http_load import Figures, Target, rounds, run_wrk
@@ -73,7 +81,7 @@ ROUNDS, SECONDS, WARMUP_SECONDS = 5, 5, 2
 STATIC_ROUNDS = 5
 MINIMAL_APP, PAGE_APP = "bench.minimal_app:app", "bench.minimal_app:page"
 EDGE_POST_COUNT = 100
-PARTS = ("http", "static", "media", "search", "newsletter", "import", "edge")
+PARTS = ("http", "static", "media", "search", "newsletter", "import", "edge", "freshness", "hosts")
 
 
 def main() -> None:
@@ -119,6 +127,16 @@ def main() -> None:
             served = run_edge(tmp)
             sections.append(edge.section(served))
             summaries.append(edge.summary(served))
+        if "freshness" in parts:
+            date, load = _now(), load_average()
+            fresh = freshness.measure(tmp)
+            sections.append(freshness.section(fresh, date, load))
+            summaries.append(freshness.summary(fresh))
+        if "hosts" in parts:
+            date, load = _now(), load_average()
+            flood = unknown_hosts.measure(tmp)
+            sections.append(unknown_hosts.section(flood, date, load))
+            summaries.append(unknown_hosts.summary(flood))
     write_results(machine, sections)
     print("\n\n".join(summaries))
     minutes = (time.monotonic() - started) / 60

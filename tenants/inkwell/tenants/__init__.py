@@ -7,8 +7,8 @@ unverified host is a 404 "No such blog", a suspended or deleted blog a 410) and
 reads it through `content`: `Live` queries per request (the served site),
 `Preloaded` reads the public blog once into memory (a freeze renders every page).
 Both read posts only through `content.posts.public_posts()`, so drafts and
-scheduled posts are nowhere; a post page is one joined query for the post and its
-tags, without the Markdown, plus the recent posts unless their fragment is cached.
+scheduled posts are nowhere; a post page is one joined query for the post, its
+tags and the blog's recent posts (kept on its row at write time), without the Markdown.
 
 URLs are paths, never query strings, so a static mirror can hold every page: `/`,
 `/page/2/`, `/tags/<tag>/` and its pages, `/<slug>/` (pages: `/about/`), `/snippets/`,

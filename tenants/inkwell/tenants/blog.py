@@ -28,7 +28,6 @@ from flask import (
 from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response as BaseResponse
 
-from inkwell.platform.core.caching import cache_get, cache_set, tenant_key
 from inkwell.platform.core.content.alias_paths import QUERY_KEYS, AliasError, query_alias
 from inkwell.platform.core.domains.names import shown_url
 from inkwell.platform.core.error_pages import degrading
@@ -98,14 +97,9 @@ def header_links() -> list[tuple[Link, bool]]:
 
 
 def recent_posts() -> list[tuple[str, str]]:
-    """(slug, title) of the newest posts, for the post page's side block; a cached
-    fragment, keyed per blog like whole pages."""
-    key = tenant_key(g.tenant, "fragment:recent-posts")
-    cached = cache_get(key)
-    if cached is None:
-        cached = content.current().recent()
-        cache_set(key, cached)
-    return cached
+    """(slug, title) of the newest posts, for the post page's side block: kept on
+    the blog's row at write time and read with the post (`content.Live.post`)."""
+    return content.current().recent()
 
 
 @bp.get("/<slug>/")

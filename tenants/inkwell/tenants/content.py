@@ -8,19 +8,21 @@ questions, so views and templates cannot tell them apart; `moved_post` and
 `moved_tag` answer where an old address of a post or tag leads now.
 """
 
+import json
 import uuid
 from datetime import datetime
 from typing import Any, Protocol
 
 from flask import current_app, g
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, Text, cast, exists, func, select
 from sqlalchemy.orm import defer, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from inkwell.platform.core.content.blog_icons import icon_of
 from inkwell.platform.core.content.navigation import ABOUT_SLUG, about_page_uuid, items_of
 from inkwell.platform.core.content.posts import NEWEST_FIRST, listed_posts, public_posts, tagged
+from inkwell.platform.core.content.recent_posts import RECENT_POSTS
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.models import (
     Media,
@@ -35,7 +37,6 @@ from inkwell.platform.core.models import (
 from inkwell.tenants.navigation import Resolved, resolve
 
 PAGE_SIZE = 10
-RECENT_POSTS = 5
 FEED_SIZE = 15
 EXTENSION = "inkwell.content"
 
@@ -76,11 +77,19 @@ class Live:
         return db.session.scalar(select(Tag).where(Tag.slug == slug))
 
     def post(self, slug: str) -> Post | None:
-        # Joined, not selectin: one round trip for the post and its few tags; and
-        # without the Markdown, which the page does not show (each tag's row repeats it).
+        # Joined, not selectin: one round trip for the post, its few tags and the
+        # blog's recent block kept at write time; and without the Markdown, which the
+        # page does not show (each tag's row repeats it). The block as text: a JSON
+        # value cannot be hashed, and the joined tags need rows made unique.
         page = joinedload(Post.tags), joinedload(Post.cover), defer(Post.body_md)
+        recent = cast(Tenant.recent_posts, Text)
         query = public_posts().options(*page).where(Post.slug == slug)
-        return db.session.scalars(query).unique().first()
+        query = query.join(Tenant, Tenant.id == Post.tenant_id).add_columns(recent)
+        row = db.session.execute(query).unique().first()
+        if row is None:
+            return None
+        g.recent_posts = [(slug, title) for slug, title in json.loads(row[1])]
+        return row[0]
 
     def moved_post(self, old_slug: str) -> str | None:
         """The slug of the public post that had `old_slug`, if one did."""
@@ -98,9 +107,12 @@ class Live:
         return list(db.session.scalars(query.limit(FEED_SIZE)))
 
     def recent(self) -> list[tuple[str, str]]:
-        query = listed_posts().with_only_columns(Post.slug, Post.title)
-        query = query.order_by(*NEWEST_FIRST).limit(RECENT_POSTS)
-        return [(slug, title) for slug, title in db.session.execute(query)]
+        # Read with the post by `post`, when it ran.
+        if "recent_posts" not in g:
+            stored = db.session.scalar(select(Tenant.recent_posts).where(Tenant.id == g.tenant.id))
+            g.recent_posts = [(slug, title) for slug, title in stored or []]
+        recent: list[tuple[str, str]] = g.recent_posts
+        return recent
 
     def post_dates(self) -> list[tuple[str, datetime | None]]:
         """(slug, last change) of every public post, pages too (the sitemap)."""

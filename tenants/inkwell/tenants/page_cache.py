@@ -11,8 +11,8 @@ Keys come from `caching.tenant_key` alone:
 
     t:<blog uuid>:v<content_version>:<release>:<path>?<declared query, sorted>
 
-so bumping the blog's version (in the change's transaction) drops its pages and
-fragments (the "recent posts" block uses the same keys) at once, and no other
+so bumping the blog's version (in the change's transaction) drops its pages
+(and search's counts, which use the same keys) at once, and no other
 blog's; and since the version lives in the database, a flushed or restarted Redis
 never brings back a stale page.
 

@@ -17,6 +17,7 @@ from inkwell.platform.core import (
     tenancy,
 )
 from inkwell.platform.core.bodies import BoundedRequest
+from inkwell.platform.core.content import recent_posts
 from inkwell.platform.core.extensions import cache, db, mail
 from inkwell.platform.core.newsletter import sends
 from inkwell.platform.core.numbers import BoundedInt
@@ -59,6 +60,7 @@ def create_base_app(
     mail.init_app(app)
     tenancy.init_app(app)
     mirrors.init_app(app)
+    recent_posts.init_app(app)  # the post page's block, kept with every change of posts
     websub.init_app(app)
     sends.init_app(app)  # mail subscribers the posts that go live
     template_filters.init_app(app)

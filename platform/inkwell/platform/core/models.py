@@ -146,6 +146,11 @@ class Tenant(Timestamps, db.Model):
     # The header's links as the owners ordered them (`core.content.navigation`); None
     # until they first save it: the default (About, Snippets, Feed) follows the content.
     navigation: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)
+    # [slug, title] of the newest listed posts, kept at write time so a cold post
+    # page reads them with the post (`core.content.recent_posts`).
+    recent_posts: Mapped[list[list[str]]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
 
     domains: Mapped[list["Domain"]] = relationship(back_populates="tenant")
 

@@ -125,12 +125,15 @@ MIRROR_PUBLIC_URL = ""
 MIRROR_ENDPOINT_URL = ""
 # Publish a blog's mirror by itself once its public content changed and then
 # stayed unchanged for MIRROR_DEBOUNCE seconds (a burst of edits: one publish).
+# With the dispatch interval and a small blog's publish, a mirror is about 2 s
+# behind a save (bench/RESULTS.md, freshness).
 MIRROR_AUTO_PUBLISH = True
-MIRROR_DEBOUNCE = 10.0
+MIRROR_DEBOUNCE = 1.0
 # After a failed publish, the next automatic one waits this long (a manual one does not).
 MIRROR_RETRY_AFTER = 300.0
-# Seconds between looks for publishes to start (celery beat, or `inkwell scheduler`).
-MIRROR_DISPATCH_INTERVAL = 2.0
+# Seconds between looks for publishes to start (celery beat, or `inkwell scheduler`):
+# each look is two small queries, and at most this long is added to every publish's wait.
+MIRROR_DISPATCH_INTERVAL = 0.5
 # Cache-Control max-age of mirrored pages and feeds; assets have hashed names and keep a year.
 MIRROR_PAGE_MAX_AGE = 60
 # Stale keys are not deleted when a build holds fewer than this share of the keys

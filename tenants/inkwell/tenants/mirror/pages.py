@@ -35,11 +35,12 @@ from inkwell.platform.core.content.alias_paths import is_path
 from inkwell.platform.core.content.blog_icons import icon_file, icon_of
 from inkwell.platform.core.content.navigation import items_of
 from inkwell.platform.core.content.posts import NEWEST_FIRST, public_posts
+from inkwell.platform.core.content.recent_posts import RECENT_POSTS
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Post, Snippet, Tag, Tenant
 from inkwell.tenants.assets import asset_names, custom_css_name
-from inkwell.tenants.content import PAGE_SIZE, RECENT_POSTS, moved_addresses, tags_by_post
+from inkwell.tenants.content import PAGE_SIZE, moved_addresses, tags_by_post
 from inkwell.tenants.feed_model import FORMATS
 from inkwell.tenants.navigation import resolve
 
