@@ -78,7 +78,10 @@ def test_a_reader_subscribes_confirms_and_gets_each_new_post(
     assert [s.status for s in subscribers_of(app, alice)] == ["confirmed"]
 
     make_post(
-        alice, "Kettle", "Boiling **water**.\n\n![A kettle](/media/kettle.png)\n\n[more](/tea/)"
+        alice,
+        "Kettle",
+        "Boiling **water**.\n\n![A kettle](/media/kettle.png)\n\n[more](/tea/) and [cups][c]"
+        "\n\n[c]: ../cups/",
     )
     [_, mail] = mailbox.wait_for(2)
     assert mail["Subject"] == "Kettle" and mail["To"] == "reader@example.com"
@@ -96,6 +99,11 @@ def test_a_reader_subscribes_confirms_and_gets_each_new_post(
     assert '<img style="max-width: 100%' in html and "<link" not in html  # inline styles
     text = mail.get_body(("plain",)).get_content()
     assert "Boiling **water**." in text and "http://alice.blogs.test/kettle/" in text
+    assert "![A kettle](http://alice.blogs.test/media/kettle.png)" in text  # a mail has no base
+    assert (
+        "[more](http://alice.blogs.test/tea/)" in text
+        and "[c]: http://alice.blogs.test/cups/" in text
+    )
 
     edit_post(app, alice.id, db_post_id(app, alice, "Kettle"), body_md="Boiling water, edited.")
     make_post(alice, "Draft", status="draft")

@@ -2,7 +2,9 @@
 
 The HTML part is the post's stored HTML with every link and image made absolute
 (on the blog's primary host, so images load in a mail client) and styles inline
-(mail clients drop stylesheets); the plain-text part is the post's Markdown.
+(mail clients drop stylesheets); the plain-text part is the post's Markdown, its
+link and image targets made absolute the same way (a relative one leads nowhere
+from a mail).
 Each message carries the subscriber's one-click unsubscribe link twice: in the
 footer, and as `List-Unsubscribe` with `List-Unsubscribe-Post:
 List-Unsubscribe=One-Click` (RFC 8058), so the mail client offers its own button,
@@ -39,6 +41,9 @@ STYLES = {
 }
 _TAG_RE = re.compile(r"<(" + "|".join(STYLES) + r")(?=[\s>/])")
 _MEDIA_IMAGE_RE = re.compile(r"!\[([^\]]*)\]\(media:\d+[^)]*\)")
+# A Markdown link's or image's target: inline, `](target`, or a reference, `[name]: target`.
+_INLINE_TARGET_RE = re.compile(r"(\]\()([^)\s]+)")
+_REFERENCE_TARGET_RE = re.compile(r"^( {0,3}\[[^\]\n]+\]:[ \t]*)(\S+)", re.M)
 # A title or blog name goes into headers: no control characters, on one line.
 _CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]+")
 
@@ -59,8 +64,17 @@ def letter_for(tenant: Tenant, post: Post) -> Letter:
     post_url = blog_url(tenant, f"/{post.slug}/")
     body = rewrite_links(post.body_html, lambda url: urljoin(post_url, url))
     body = _TAG_RE.sub(lambda m: f'<{m[1]} style="{STYLES[m[1]]}"', body)
-    text = _MEDIA_IMAGE_RE.sub(lambda m: f"[image: {m[1]}]", post.body_md)
+    text = _absolute_targets(
+        _MEDIA_IMAGE_RE.sub(lambda m: f"[image: {m[1]}]", post.body_md), post_url
+    )
     return Letter(tenant, post, body, text, post_url, blog_url(tenant))
+
+
+def _absolute_targets(markdown: str, base: str) -> str:
+    def absolute(found: re.Match[str]) -> str:
+        return found[1] + urljoin(base, found[2])
+
+    return _REFERENCE_TARGET_RE.sub(absolute, _INLINE_TARGET_RE.sub(absolute, markdown))
 
 
 def one_line(value: str) -> str:
