@@ -331,12 +331,12 @@ def export_bytes(app: Flask, blog) -> bytes:
     return out.getvalue()
 
 
-def import_into(app: Flask, blog, bundle: Path, settings: bool = True):
+def import_into(app: Flask, blog, bundle: Path, owner: bool = True):
     from inkwell.platform.core.portability.markdown_io import apply_import, plan_import
 
     with app.app_context():
         tenant = db.session.get_one(Tenant, blog.id)
-        return apply_import(tenant, None, plan_import(tenant, bundle, settings=settings))
+        return apply_import(tenant, None, plan_import(tenant, bundle, owner=owner))
 
 
 def test_export_import_export_restores_the_settings_byte_for_byte(
@@ -407,7 +407,7 @@ def test_only_owners_imports_change_settings(app, make_tenant, tmp_path) -> None
     bundle = tmp_path / "bundle"
     bundle.mkdir()
     (bundle / "settings.yaml").write_text("theme: compact\n")
-    report = import_into(app, alice, bundle, settings=False)
+    report = import_into(app, alice, bundle, owner=False)
     assert report.errors == [
         ("settings.yaml", "not imported: only the blog's owners can change its settings")
     ]
