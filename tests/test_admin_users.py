@@ -308,7 +308,7 @@ def history(app, admin, make_tenant):
     make_tenant("bob")
     with app.app_context():
         users = {u.email: u for u in db.session.scalars(select(User))}
-        alice_blog = db.session.scalar(select(Tenant))
+        alice_blog = db.session.scalar(select(Tenant).where(Tenant.subdomain == "alice"))
         rows = [
             (1, "root@example.com", "127.0.0.1", "user.disable", "user", users[ALICE]),
             (2, "cli:ops", "cli", "user.grant_admin", "user", users["bob@example.com"]),
