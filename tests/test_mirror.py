@@ -57,13 +57,18 @@ def test_a_mirror_holds_every_public_page_and_nothing_else(app, blog, mirror_roo
     assert feed.entries[0].link == "http://alice.blogs.test/post-11/"  # canonical, absolute
 
 
-def test_an_edit_rebuilds_and_uploads_only_what_it_touches(app, blog, mirror_root) -> None:
+def edited(app, blog, mirror_root, slug: str, **changes):
+    """Publish, edit the post `slug`, publish again: the run and the mirror before and after."""
     publish(app, blog.id)
     root = mirror_root / uuid_of(app, blog)
     before = read_folder(root)
-    edit_post(app, blog.id, post_id(app, blog.id, "post-3"), body_md="A better body")
+    edit_post(app, blog.id, post_id(app, blog.id, slug), **changes)
     [run] = publish(app, blog.id)
-    after = read_folder(root)
+    return run, before, read_folder(root)
+
+
+def test_an_edit_rebuilds_and_uploads_only_what_it_touches(app, blog, mirror_root) -> None:
+    run, before, after = edited(app, blog, mirror_root, "post-3", body_md="A better body")
     changed = {path for path in after if before.get(path) != after[path]}
     assert run.status == "succeeded" and not run.full
     assert run.uploaded == len(changed) and run.pages_built < 15
@@ -82,6 +87,24 @@ def test_an_edit_rebuilds_and_uploads_only_what_it_touches(app, blog, mirror_roo
         "search/posts.js",  # the mirror's search index holds every post's text
     }
     assert set(after) == set(before)
+
+
+def test_renaming_a_recent_post_rebuilds_the_post_pages_that_list_it(
+    app, blog, mirror_root
+) -> None:
+    run, before, after = edited(app, blog, mirror_root, "post-9", title="Renamed recently")
+    # Every post page and page shows the recent-posts block with the new title ...
+    pages = [path for path in after if path.count("/") == 1 and path.endswith("/index.html")]
+    post_pages = [path for path in pages if path.startswith(("post-", "about/"))]
+    assert len(post_pages) == 13
+    assert all(b"Renamed recently" in after[path] for path in post_pages)
+    # ... the second index page, the snippets and the tag pages post-9 is not on do
+    # not, and are not rebuilt (a full rebuild, as before, built all 37 files).
+    untouched = ["page/2/index.html", "snippets/index.html", "tags/notes/index.html"]
+    assert all(after[path] == before[path] for path in untouched)
+    assert not run.full and run.pages_built == run.pages_total < len(after) == 37
+    [full] = publish(app, blog.id, full=True)
+    assert full.uploaded == 0  # what the rename built is what a full build makes
 
 
 def test_moving_pages_rebuilds_everything_and_stale_keys_go(app, blog, mirror_root, make_post):

@@ -37,8 +37,10 @@ unused for 10 s (`database.ping_when_idle`), not at every checkout: a database
 restart while the site was quiet costs no reader a page; one during traffic fails
 one page per process, after which the pool replaces its older connections. While
 the database cannot answer, pages are 503s with Retry-After (`core.outages`, also
-in the fast path), which nginx answers from the blog's mirror. An app `pinned_to`
-one blog, for a freeze, keeps `pool_pre_ping`, transactions and a cache of its own.
+in the fast path), which nginx answers from the blog's mirror. A `pinned` app, for a
+freeze, serves the one blog `hosts.pin` names whatever the host (none until then; a
+publish re-pins a warm one, `mirror.warm_apps`) and keeps `pool_pre_ping`,
+transactions and a cache of its own.
 
 Cache hits and conditional GETs are answered before Flask runs (`fast_path`,
 `page_cache`); every answer of the served app, those included, carries the blog's
@@ -82,11 +84,11 @@ SERVED_ENGINE_OPTIONS = {"isolation_level": "AUTOCOMMIT", "pool_pre_ping": False
 PING_AFTER_IDLE_SECONDS = 10.0
 
 
-def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | None = None) -> Flask:
-    """The site app for every blog host; or, `pinned_to` a tenant id, an app that
-    serves only that blog whatever the host, as a static mirror's freeze needs
+def create_site_app(overrides: dict[str, Any] | None = None, pinned: bool = False) -> Flask:
+    """The site app for every blog host; or, `pinned`, an app that serves only the
+    blog `hosts.pin` names whatever the host, as a static mirror's freeze needs
     (no page cache there: frozen pages carry relative links, served pages do not)."""
-    served = pinned_to is None
+    served = not pinned
     options = SERVED_ENGINE_OPTIONS if served else None
     if not served:  # its own in-process cache: never the served pages' Redis (nor its options)
         overrides = {**(overrides or {}), "CACHE_TYPE": "SimpleCache", "CACHE_OPTIONS": {}}
@@ -94,7 +96,7 @@ def create_site_app(overrides: dict[str, Any] | None = None, pinned_to: int | No
     # Without a secret key Flask uses a null session: nothing can set a cookie here.
     app.config["SECRET_KEY"] = None
     app.request_class = page_cache.SiteRequest
-    hosts.init_app(app, pinned_to)
+    hosts.init_app(app, pinned)
     if served:
         with app.app_context():
             database.ping_when_idle(db.engine, PING_AFTER_IDLE_SECONDS)

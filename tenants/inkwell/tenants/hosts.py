@@ -42,6 +42,9 @@ SERVED = "inkwell.served_blog"
 # Bounds the memory a flood of made-up Host headers can take.
 MAX_REMEMBERED_HOSTS = 10_000
 
+# In a pinned app's extensions: the id of the one blog it serves now (None: none).
+PINNED = "inkwell.pinned_to"
+
 
 @dataclass(frozen=True)
 class ServedBlog:
@@ -124,7 +127,14 @@ class HostCache:
         return found
 
 
-def init_app(app: Flask, pinned_to: int | None = None) -> None:
+def pin(app: Flask, tenant_id: int | None) -> None:
+    """Make the pinned `app` serve blog `tenant_id` alone from now on (None: no blog,
+    every page a 404), forgetting any blog it read into memory for the last one."""
+    app.extensions.pop(content.EXTENSION, None)
+    app.extensions[PINNED] = tenant_id
+
+
+def init_app(app: Flask, pinned: bool = False) -> None:
     def _served() -> Tenant | Gone | None:
         found: Lookup = request.environ.get(SERVED)  # absent only without the fast path
         if not isinstance(found, ServedBlog):
@@ -135,11 +145,14 @@ def init_app(app: Flask, pinned_to: int | None = None) -> None:
 
     def _pinned() -> Tenant | None:  # a freeze: the blog it read into memory, or the row
         preloaded = app.extensions.get(content.EXTENSION)
-        return preloaded.tenant if preloaded else db.session.get(Tenant, pinned_to)
+        if preloaded:
+            return preloaded.tenant
+        tenant_id = app.extensions.get(PINNED)
+        return None if tenant_id is None else db.session.get(Tenant, tenant_id)
 
     @app.before_request
     def _resolve_tenant() -> None:
-        tenant = _served() if pinned_to is None else _pinned()
+        tenant = _pinned() if pinned else _served()
         if tenant is None:
             g.no_such_blog = True
             abort(404)

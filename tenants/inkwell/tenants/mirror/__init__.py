@@ -1,7 +1,7 @@
 """Freezing a blog into its static mirror: every public page as a file, rendered by
 the same views and templates that serve it.
 
-- `freeze.BlogFreezer` builds a site app pinned to the blog (no host lookup, no
+- `freeze.BlogFreezer` uses a site app pinned to the blog (no host lookup, no
   shared page cache) and freezes with Frozen-Flask into
   `instance/mirror-builds/<uuid>/<run id>/`, with relative links (a memoized
   `url_for`) so the mirror works from disk and under any prefix; each file keeps
@@ -9,15 +9,18 @@ the same views and templates that serve it.
   (`content.Preloaded`), and for a big blog (from a few hundred pages) forked
   processes render it (`forking`; MIRROR_BUILD_PROCESSES, by default one per
   CPU), sharing what was read and streaming their files back. A build of a few
-  pages reads the database (`content.Live`) instead of loading the blog.
+  pages (under PRELOAD_FROM_PAGES) reads the database (`content.Live`) instead of
+  loading the blog. The site app is kept warm between publishes (`warm_apps`): a
+  publish re-pins an idle one to its blog, so templates and SQL compile once a process.
 - `pages` lists every page of a blog from a snapshot (posts in page order with a
   stamp per post, snippets, a digest of what every page shows, quarantine and the
   release included) and, given the previous snapshot, the pages a change touched:
   an edited post, the index and tag pages it is on, the feeds, the sitemap;
   old addresses of posts and tags become pages that redirect (`blog.moved`,
   REDIRECT_PAGES), since a static file cannot answer 301.
-  Anything that moves pages (a post added, removed, re-dated or renamed in the
-  recent-posts block, settings, a new release) rebuilds everything; the sync's
+  A post renamed in the recent-posts block rebuilds every post page (the block is
+  there, and only there). Anything that moves pages (a post added, removed or
+  re-dated, settings, a new release) rebuilds everything; the sync's
   content hashes then skip the files that did not change. Against the previous
   snapshot it also tells the pages of withdrawn content (deleted) from pages that
   should exist and the build lacks (a refused publish).

@@ -1,7 +1,8 @@
 """Freeze one blog into static files with Frozen-Flask.
 
-Each freeze builds a site app of its own, pinned to the blog (so nothing depends
-on a shared app's configuration or on the Host header), with relative links, so
+Each freeze uses a site app of its own, pinned to the blog (so nothing depends
+on a shared app's configuration or on the Host header), kept warm between
+publishes (`warm_apps`: its templates and SQL compiled once), with relative links, so
 the files work opened from disk and under any prefix: the templates' links, and
 the links a writer put in a post as `/other-post/` (`relative_body_links`). Each file keeps the
 Content-Type its response had: a web server cannot guess it for feeds or for
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from flask import Response, g, request, url_for
+from flask import Flask, Response, current_app, g, request, url_for
 from flask_frozen import Freezer, MissingURLGeneratorWarning
 from sqlalchemy.orm import selectinload
 
@@ -23,12 +24,20 @@ from inkwell.platform.core import tenancy
 from inkwell.platform.core.extensions import db
 from inkwell.platform.core.hosts import blog_url
 from inkwell.platform.core.models import Tenant
-from inkwell.tenants import content, create_site_app
+from inkwell.tenants import content, create_site_app, hosts
 from inkwell.tenants.assets import CUSTOM_PREFIX
 from inkwell.tenants.links import rewrite_links
 from inkwell.tenants.mirror import images
 from inkwell.tenants.mirror import pages as mirror_pages
 from inkwell.tenants.mirror.forking import in_processes
+from inkwell.tenants.mirror.warm_apps import WarmApps
+
+# From this many pages, reading the whole blog once costs less than each page's
+# queries (measured on a 30-post and a 500-post blog, issue 22).
+PRELOAD_FROM_PAGES = 30
+FREEZING = "inkwell.freezing"  # in a freezing app's extensions: the BlogFreezer using it
+# Its Frozen-Flask Freezer: one per app, since each adds a url_for hook to the app.
+FREEZER = "inkwell.freezer"
 
 
 @dataclass(frozen=True)
@@ -51,45 +60,32 @@ class Plan:
 
 
 class BlogFreezer:
-    """Freezes one blog; use as a context manager (it opens its own database pool)."""
+    """Freezes one blog; use as a context manager (the app goes back to the warm
+    apps at its end, pinned to no blog)."""
 
     def __init__(self, tenant_id: int, destination: Path, config: dict[str, Any]) -> None:
-        self.tenant_id = tenant_id
+        self.tenant_id, self.config = tenant_id, config
         self.blog: UUID | None = None  # the blog's uuid, once planned
-        self.app = create_site_app(config, pinned_to=tenant_id)
-        self.app.config.update(
-            FREEZER_DESTINATION=str(destination),
-            FREEZER_REMOVE_EXTRA_FILES=False,
-            FREEZER_IGNORE_MIMETYPE_WARNINGS=True,  # the type travels with the file instead
-            FREEZER_REDIRECT_POLICY="error",
-            # Old addresses of posts and tags become pages that redirect (blog.moved).
-            REDIRECT_PAGES=True,
-            # No server to search: /search/ searches /search/posts.js in the browser.
-            STATIC_SEARCH=True,
-        )
+        self.app = WARM.take(config)
+        hosts.pin(self.app, tenant_id)
+        self.app.config.update(FREEZER_DESTINATION=str(destination), FREEZER_BASE_URL=None)
+        self.app.extensions[FREEZING] = self
+        self.freezer: Freezer = self.app.extensions[FREEZER]
         self.types: dict[str, tuple[str, str]] = {}  # path -> Content-Type, redirect
-        self.app.after_request(self._record_type)
-        self.app.after_request(self._relative_stylesheet)
         self._paths: dict[tuple[str, tuple[tuple[str, Any], ...]], str] = {}
-        self.app.jinja_env.globals["url_for"] = self._relative_url_for
-        self.app.jinja_env.filters["body_links"] = lambda html: relative_body_links(
-            images.served_locally(html, self.blog), request.path
-        )
-        self.freezer = Freezer(
-            self.app, with_static_files=False, with_no_argument_rules=False, log_url_for=False
-        )
 
     def __enter__(self) -> "BlogFreezer":
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        with self.app.app_context():
-            db.engine.dispose()
+        hosts.pin(self.app, None)
+        del self.app.extensions[FREEZING]
+        WARM.give_back(self.config, self.app)
 
     def plan(self, previous: mirror_pages.Snapshot | None, full: bool) -> Plan:
         """What to build, given the snapshot of the last publish (None: never published),
-        all of it if `full`. A full build reads the whole blog into memory; a few pages
-        read the database."""
+        all of it if `full`. A build of PRELOAD_FROM_PAGES pages or more reads the whole
+        blog into memory; fewer read the database."""
         with self.app.app_context(), tenancy.tenant_scope(self.tenant_id):
             tenant = db.session.get_one(
                 Tenant, self.tenant_id, options=[selectinload(Tenant.domains)]
@@ -102,10 +98,14 @@ class BlogFreezer:
                 with self.app.test_request_context():
                     changed = mirror_pages.affected_pages(previous, snap)
             if changed is None:
-                blog = content.Preloaded(tenant)
-                self.app.extensions[content.EXTENSION] = blog
+                blog = self._preload(tenant)
                 posts = blog.posts
                 snap = mirror_pages.snapshot(tenant, posts, blog.snippets())
+            elif len(changed) >= PRELOAD_FROM_PAGES:
+                # One read of the whole blog costs less than each page's queries. The
+                # snapshot stays the one `changed` came from: a later edit the pages
+                # may show is only built again by the next publish, never missed.
+                self._preload(tenant)
             entries = snap["posts"] + snap["pages"]
             found = images.by_post(posts, entries, previous, tenant.uuid)
             snap["images"] = images.with_stylesheet(found, tenant.custom_css)
@@ -125,6 +125,10 @@ class BlogFreezer:
             withdrawn=self._files(shrink.withdrawn),
             missing=self._files(shrink.missing),
         )
+
+    def _preload(self, tenant: Tenant) -> content.Preloaded:
+        blog = self.app.extensions[content.EXTENSION] = content.Preloaded(tenant)
+        return blog
 
     def _files(self, urls: Iterable[str]) -> frozenset[str]:
         return frozenset(self.freezer.urlpath_to_filepath(url) for url in urls)
@@ -153,7 +157,7 @@ class BlogFreezer:
             for page in self.freezer.freeze_yield():
                 yield Built(page.path.as_posix(), *self.types[page.url])
 
-    def _relative_url_for(self, endpoint: str, **values: Any) -> str:
+    def relative_url_for(self, endpoint: str, **values: Any) -> str:
         # Frozen-Flask's FREEZER_RELATIVE_URLS, remembering each path: a blog's
         # pages link to the same few hundred URLs, thousands of times over.
         key = (endpoint, tuple(sorted(values.items())))
@@ -162,7 +166,7 @@ class BlogFreezer:
             path = self._paths[key] = url_for(endpoint, **values)
         return relative_link(path, request.path)
 
-    def _relative_stylesheet(self, response: Response) -> Response:
+    def relative_stylesheet(self, response: Response) -> Response:
         # The blog's own CSS names its images as /media/<file>, which leaves the
         # mirror's folder from disk or under a prefix; its copy links them relatively.
         name = (request.view_args or {}).get("filename", "")
@@ -175,9 +179,45 @@ class BlogFreezer:
     def _relative(self, path: str) -> str:
         return relative_link(path, request.path)
 
-    def _record_type(self, response: Response) -> Response:
+    def body_links(self, html: str) -> str:
+        return relative_body_links(images.served_locally(html, self.blog), request.path)
+
+    def record_type(self, response: Response) -> Response:
         self.types[request.path] = response.content_type, g.pop("moved_to", "")
         return response
+
+
+def _freezing_app(config: dict[str, Any]) -> Flask:
+    """A site app pinned to no blog yet, with the hooks every freeze needs; they
+    ask the BlogFreezer using the app (`FREEZING`) for what is the blog's."""
+    app = create_site_app(config, pinned=True)
+    app.config.update(
+        FREEZER_REMOVE_EXTRA_FILES=False,
+        FREEZER_IGNORE_MIMETYPE_WARNINGS=True,  # the type travels with the file instead
+        FREEZER_REDIRECT_POLICY="error",
+        # Old addresses of posts and tags become pages that redirect (blog.moved).
+        REDIRECT_PAGES=True,
+        # No server to search: /search/ searches /search/posts.js in the browser.
+        STATIC_SEARCH=True,
+    )
+    app.after_request(lambda response: _using().record_type(response))
+    app.after_request(lambda response: _using().relative_stylesheet(response))
+    app.jinja_env.globals["url_for"] = lambda endpoint, **values: _using().relative_url_for(
+        endpoint, **values
+    )
+    app.jinja_env.filters["body_links"] = lambda html: _using().body_links(html)
+    app.extensions[FREEZER] = Freezer(
+        app, with_static_files=False, with_no_argument_rules=False, log_url_for=False
+    )
+    return app
+
+
+def _using() -> BlogFreezer:
+    freezer: BlogFreezer = current_app.extensions[FREEZING]
+    return freezer
+
+
+WARM = WarmApps(_freezing_app)
 
 
 def relative_body_links(html: str, page: str) -> str:

@@ -8,9 +8,10 @@ carries the website redirect header), and a digest of everything shown on every
 page (titles, styles, time zone, comments, hosts, quarantine, the header's
 links, the release). It is stored with the mirror, so the next publish can
 compare and rebuild only what changed: an edited post's page, the index and tag
-pages it is on, the feeds and the sitemap. Whatever moves pages around (a
-post added, removed, re-dated or renamed; the recent-posts block; settings; a
-new release) rebuilds everything, which content hashes then mostly skip.
+pages it is on, the feeds and the sitemap; a new title of a post in the
+recent-posts block, every post's page too (the block is there, and only there).
+Whatever moves pages around (a post added, removed, re-dated or re-slugged;
+settings; a new release) rebuilds everything, which content hashes then mostly skip.
 
 Comparing snapshots also tells a mirror that shrinks because the blog did (posts,
 tags or snippets withdrawn: their pages must leave every copy) from a build that
@@ -174,7 +175,8 @@ def affected_pages(old: Snapshot | None, new: Snapshot) -> set[str] | None:
         if was == now:
             continue
         if was[TITLE] != now[TITLE] and now[UUID] in recent:
-            return None  # the recent-posts block on every page
+            # The recent-posts block, on every post's and page's page (only there).
+            pages |= {url_for("blog.post", slug=post[SLUG]) for post in _posts_and_pages(new)}
         pages.add(url_for("blog.post", slug=now[SLUG]))
         pages.add(_index_page(rank // PAGE_SIZE + 1))
         pages |= _tag_pages_of(now[UUID], _slugs(was) | _slugs(now), old_tags, new_tags)
