@@ -46,6 +46,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from bench import (
     edge,
@@ -96,6 +97,12 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     machine, sections, summaries = describe(), [], []
+
+    def report(part: Any, figures: Any, *when: Any) -> None:
+        """A part's section of RESULTS.md and its summary line, from its figures."""
+        sections.append(part.section(figures, *when))
+        summaries.append(part.summary(figures))
+
     with tempfile.TemporaryDirectory(prefix="inkwell-bench-") as folder:
         tmp = Path(folder)
         os.environ["INKWELL_INSTANCE_PATH"] = str(tmp / "instance")
@@ -104,39 +111,23 @@ def main() -> None:
             sections += http_sections(run)
             summaries.append(summary(run))
         if "static" in parts:
-            static = run_static(tmp, machine)
-            sections.append(static_report.section(static))
-            summaries.append(static_report.summary(static))
+            report(static_report, run_static(tmp, machine))
         if "media" in parts:
-            images = media.measure(tmp, _now(), load_average())
-            sections.append(media.section(images))
-            summaries.append(media.summary(images))
+            report(media, media.measure(tmp, _now(), load_average()))
         if "search" in parts:
-            found = run_search(tmp)
-            sections.append(search_query.section(found))
-            summaries.append(search_query.summary(found))
+            report(search_query, run_search(tmp))
         if "newsletter" in parts:
-            mailed = newsletter.measure(tmp, _now())
-            sections.append(newsletter.section(mailed))
-            summaries.append(newsletter.summary(mailed))
+            report(newsletter, newsletter.measure(tmp, _now()))
         if "import" in parts:
-            moved = imports.measure(tmp, _now())
-            sections.append(imports.section(moved))
-            summaries.append(imports.summary(moved))
+            report(imports, imports.measure(tmp, _now()))
         if "edge" in parts:
-            served = run_edge(tmp)
-            sections.append(edge.section(served))
-            summaries.append(edge.summary(served))
+            report(edge, run_edge(tmp))
         if "freshness" in parts:
             date, load = _now(), load_average()
-            fresh = freshness.measure(tmp)
-            sections.append(freshness.section(fresh, date, load))
-            summaries.append(freshness.summary(fresh))
+            report(freshness, freshness.measure(tmp), date, load)
         if "hosts" in parts:
             date, load = _now(), load_average()
-            flood = unknown_hosts.measure(tmp)
-            sections.append(unknown_hosts.section(flood, date, load))
-            summaries.append(unknown_hosts.summary(flood))
+            report(unknown_hosts, unknown_hosts.measure(tmp), date, load)
     write_results(machine, sections)
     print("\n\n".join(summaries))
     minutes = (time.monotonic() - started) / 60
